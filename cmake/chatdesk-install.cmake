@@ -1,0 +1,43 @@
+# Install rules: headers, the library, the chatdesk program, a CMake package
+# (chatdeskConfig.cmake, its version file and the exported targets) and a
+# pkg-config file.
+include(CMakePackageConfigHelpers)
+
+set(CHATDESK_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/chatdesk" CACHE STRING
+  "Where chatdeskConfig.cmake is installed (vcpkg and Conan override it)")
+
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/chatdesk"
+  DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT chatdesk_development)
+
+install(TARGETS chatdesk EXPORT chatdeskTargets
+  ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT chatdesk_development
+  LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT chatdesk_runtime
+  RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT chatdesk_runtime
+  INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+
+if(TARGET chatdesk_cli)
+  install(TARGETS chatdesk_cli RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT chatdesk_runtime)
+endif()
+
+install(EXPORT chatdeskTargets NAMESPACE chatdesk:: FILE chatdeskTargets.cmake
+  DESTINATION "${CHATDESK_INSTALL_CMAKEDIR}" COMPONENT chatdesk_development)
+
+configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/chatdeskConfig.cmake.in"
+  "${PROJECT_BINARY_DIR}/chatdeskConfig.cmake"
+  INSTALL_DESTINATION "${CHATDESK_INSTALL_CMAKEDIR}")
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/chatdeskConfigVersion.cmake"
+  COMPATIBILITY SameMinorVersion)
+install(FILES "${PROJECT_BINARY_DIR}/chatdeskConfig.cmake" "${PROJECT_BINARY_DIR}/chatdeskConfigVersion.cmake"
+  DESTINATION "${CHATDESK_INSTALL_CMAKEDIR}" COMPONENT chatdesk_development)
+
+# pkg-config: the library and the dependencies that also ship .pc files.
+set(CHATDESK_PC_REQUIRES "fmt")
+if(CHATDESK_WITH_OPENSSL)
+  string(APPEND CHATDESK_PC_REQUIRES " libcrypto")
+endif()
+if(CHATDESK_WITH_SQLITE)
+  string(APPEND CHATDESK_PC_REQUIRES " sqlite3")
+endif()
+configure_file("${PROJECT_SOURCE_DIR}/cmake/chatdesk.pc.in" "${PROJECT_BINARY_DIR}/chatdesk.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/chatdesk.pc"
+  DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig" COMPONENT chatdesk_development)

@@ -1,0 +1,14 @@
+/// @file
+/// Everything chatdesk offers, in one include.
+#pragma once
+
+#include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/country.hpp"
+#include "chatdesk/core/currency.hpp"
+#include "chatdesk/core/decimal.hpp"
+#include "chatdesk/core/error.hpp"
+#include "chatdesk/core/market.hpp"
+#include "chatdesk/core/money.hpp"
+#include "chatdesk/core/phone_number.hpp"
+#include "chatdesk/core/time_zone.hpp"
+#include "chatdesk/version.hpp"

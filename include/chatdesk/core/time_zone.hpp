@@ -1,0 +1,57 @@
+/// @file
+/// IANA time zones through Howard Hinnant's date-tz and the operating system's
+/// zone database; the one seam through which chatdesk touches time zones.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include <date/date.h>
+
+#include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/error.hpp"
+
+namespace date {
+class time_zone;
+}  // namespace date
+
+namespace chatdesk {
+
+/// A local date and time with millisecond precision, as a wall clock shows it.
+using local_time = date::local_time<std::chrono::milliseconds>;
+
+/// An IANA time zone ("Europe/Rome"); a pointer-sized handle into the database.
+class time_zone {
+ public:
+  /// UTC.
+  time_zone() noexcept = default;
+
+  /// The zone named `name`. Error `time_zone.unknown` when the database has no
+  /// such zone, `time_zone.unavailable` when there is no database at all.
+  [[nodiscard]] static result<time_zone> locate(std::string_view name);
+  /// UTC (always available, even without a zone database).
+  [[nodiscard]] static time_zone utc() noexcept { return {}; }
+
+  /// "Europe/Rome", or "UTC".
+  [[nodiscard]] std::string_view name() const;
+  /// The wall-clock time in this zone at `t`.
+  [[nodiscard]] local_time to_local(timestamp t) const;
+  /// The UTC offset in force at `t`.
+  [[nodiscard]] std::chrono::minutes offset(timestamp t) const;
+  /// The calendar date in this zone at `t`.
+  [[nodiscard]] date::year_month_day local_date(timestamp t) const;
+  /// The first instant of local day `day` (midnight, or the first instant after
+  /// a gap when midnight does not exist).
+  [[nodiscard]] timestamp start_of_day(date::year_month_day day) const;
+  /// `t` as local time with its abbreviation: "2026-03-29 03:30 CEST".
+  [[nodiscard]] std::string format(timestamp t) const;
+
+  friend bool operator==(const time_zone& a, const time_zone& b) noexcept { return a.zone_ == b.zone_; }
+
+ private:
+  explicit time_zone(const date::time_zone* zone) noexcept : zone_(zone) {}
+  const date::time_zone* zone_ = nullptr;  // nullptr is UTC
+};
+
+}  // namespace chatdesk

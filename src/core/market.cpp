@@ -1,0 +1,117 @@
+#include "chatdesk/core/market.hpp"
+
+#include <fmt/format.h>
+
+namespace chatdesk {
+
+namespace {
+
+bool all_digits(std::string_view s) {
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return !s.empty();
+}
+
+std::size_t to_index(std::string_view digits) {
+  std::size_t v = 0;
+  for (char c : digits) v = v * 10 + static_cast<std::size_t>(c - '0');
+  return v;
+}
+
+}  // namespace
+
+result<market_table> market_table::create(std::vector<market_rule> rules, std::string default_market) {
+  market_table t;
+  if (rules.size() >= 0xFFFF)
+    return make_error("market.invalid_rule", "a market table holds at most 65534 markets");
+  if (default_market.empty())
+    return make_error("market.invalid_rule", "the default market needs a name", "default_market");
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const auto& r = rules[i];
+    const auto where = fmt::format("markets[{}]", i);
+    if (r.name.empty()) return make_error("market.invalid_rule", "a market needs a name", where);
+    const auto id = static_cast<std::uint16_t>(i + 1);
+    // Claims each code of one list for this market in `index`.
+    auto claim = [&](const std::vector<std::string>& codes, std::string_view list, bool area,
+                     std::vector<std::uint16_t>& index) -> result<void> {
+      for (std::size_t j = 0; j < codes.size(); ++j) {
+        const auto& code = codes[j];
+        const auto at = fmt::format("{}.{}[{}]", where, list, j);
+        const bool well_formed = all_digits(code) && (area ? code.size() == 3 && code[0] >= '2'
+                                                           : code.size() <= 3 && code[0] != '0');
+        if (!well_formed)
+          return make_error("market.invalid_rule",
+                            area ? fmt::format("'{}' is not a North American area code (3 digits, 200-999)", code)
+                                 : fmt::format("'{}' is not a country calling code (1 to 3 digits)", code),
+                            at);
+        auto& slot = index[to_index(code)];
+        if (slot != 0)
+          return make_error("market.duplicate_code",
+                            fmt::format("{} {} is claimed by both '{}' and '{}'", area ? "area code" : "calling code",
+                                        code, rules[slot - 1U].name, r.name),
+                            at);
+        slot = id;
+      }
+      return {};
+    };
+    if (auto ok = claim(r.calling_codes, "calling_codes", false, t.by_code_); !ok) return ok.error();
+    if (auto ok = claim(r.nanp_area_codes, "nanp_area_codes", true, t.by_area_); !ok) return ok.error();
+  }
+  t.rules_ = std::move(rules);
+  t.default_market_ = std::move(default_market);
+  return t;
+}
+
+std::string_view market_table::find(const phone_number& number) const noexcept {
+  const auto code = static_cast<std::size_t>(number.calling_code_value());
+  if (code == 1) {
+    const auto area = to_index(number.national_number().substr(0, 3));
+    if (by_area_[area] != 0) return rules_[by_area_[area] - 1U].name;
+  }
+  if (code < by_code_.size() && by_code_[code] != 0) return rules_[by_code_[code] - 1U].name;
+  return default_market_;
+}
+
+const market_table& market_table::platform() {
+  static const market_table table = [] {
+    // PLATFORM.md 1d: markets with their own rates, then the regional groups.
+    std::vector<market_rule> rules = {
+        {"Argentina", {"54"}, {}},       {"Brazil", {"55"}, {}},
+        {"Chile", {"56"}, {}},           {"Colombia", {"57"}, {}},
+        {"Egypt", {"20"}, {}},           {"France", {"33"}, {}},
+        {"Germany", {"49"}, {}},         {"India", {"91"}, {}},
+        {"Indonesia", {"62"}, {}},       {"Israel", {"972"}, {}},
+        {"Italy", {"39"}, {}},           {"Malaysia", {"60"}, {}},
+        {"Mexico", {"52"}, {}},          {"Netherlands", {"31"}, {}},
+        {"Nigeria", {"234"}, {}},        {"Pakistan", {"92"}, {}},
+        {"Peru", {"51"}, {}},            {"Russia", {"7"}, {}},
+        {"Saudi Arabia", {"966"}, {}},   {"South Africa", {"27"}, {}},
+        {"Spain", {"34"}, {}},           {"Turkey", {"90"}, {}},
+        {"United Arab Emirates", {"971"}, {}}, {"United Kingdom", {"44"}, {}},
+        {"North America", {"1"}, {}},
+        {"Rest of Africa",
+         {"213", "244", "229", "267", "226", "257", "237", "235", "242", "291", "251", "241", "220",
+          "233", "245", "225", "254", "266", "231", "218", "261", "265", "223", "222", "212", "258",
+          "264", "227", "250", "221", "232", "252", "211", "249", "268", "255", "228", "216", "256",
+          "260"},
+         {}},
+        {"Rest of Asia Pacific",
+         {"93", "61", "880", "855", "86", "852", "81", "856", "976", "977", "64", "675", "63", "65",
+          "94", "886", "992", "66", "993", "998", "84"},
+         {}},
+        {"Rest of Central & Eastern Europe",
+         {"355", "374", "994", "375", "359", "385", "420", "995", "30", "36", "371", "370", "373",
+          "389", "48", "40", "381", "421", "386", "380"},
+         {}},
+        {"Rest of Western Europe", {"43", "32", "45", "358", "353", "47", "351", "46", "41"}, {}},
+        {"Rest of Latin America",
+         {"591", "506", "593", "503", "502", "509", "504", "505", "507", "595", "598", "58"},
+         {"809", "829", "849", "658", "876", "787", "939"}},
+        {"Rest of Middle East", {"973", "964", "962", "965", "961", "968", "974", "967"}, {}},
+    };
+    return create(std::move(rules)).value();
+  }();
+  return table;
+}
+
+}  // namespace chatdesk

@@ -1,0 +1,73 @@
+#include "chatdesk/core/time_zone.hpp"
+
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include <exception>
+#include <string>
+
+namespace chatdesk {
+
+result<time_zone> time_zone::locate(std::string_view name) {
+  if (name == "UTC" || name == "Etc/UTC") return time_zone{};
+  if (name.empty() || name.size() > 64)
+    return make_error("time_zone.unknown", fmt::format("'{}' is not an IANA time zone name", name.substr(0, 64)));
+  try {
+    return time_zone{date::locate_zone(std::string(name))};
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    if (what.find("not found") != std::string::npos || what.find("not located") != std::string::npos)
+      return make_error("time_zone.unknown", fmt::format("'{}' is not an IANA time zone name", name));
+    return make_error("time_zone.unavailable",
+                      fmt::format("the time zone database could not be read while looking up '{}': {}", name,
+                                  what));
+  } catch (const std::exception& e) {
+    return make_error("time_zone.unavailable",
+                      fmt::format("the time zone database could not be read while looking up '{}': {}", name,
+                                  e.what()));
+  }
+}
+
+std::string_view time_zone::name() const { return zone_ == nullptr ? std::string_view("UTC") : zone_->name(); }
+
+local_time time_zone::to_local(timestamp t) const {
+  if (zone_ == nullptr) return local_time{t.time_since_epoch()};
+  return zone_->to_local(t);
+}
+
+std::chrono::minutes time_zone::offset(timestamp t) const {
+  if (zone_ == nullptr) return std::chrono::minutes{0};
+  return std::chrono::duration_cast<std::chrono::minutes>(zone_->get_info(t).offset);
+}
+
+date::year_month_day time_zone::local_date(timestamp t) const {
+  return date::year_month_day{std::chrono::floor<date::days>(to_local(t))};
+}
+
+timestamp time_zone::start_of_day(date::year_month_day day) const {
+  const date::local_days local{day};
+  if (zone_ == nullptr) return timestamp{date::sys_days{day}};
+  const auto info = zone_->get_info(local);
+  switch (info.result) {
+    case date::local_info::unique:
+    case date::local_info::ambiguous:
+      return timestamp{std::chrono::duration_cast<std::chrono::milliseconds>(local.time_since_epoch() -
+                                                                             info.first.offset)};
+    case date::local_info::nonexistent:
+    default:
+      return timestamp{std::chrono::duration_cast<std::chrono::milliseconds>(info.second.begin.time_since_epoch())};
+  }
+}
+
+std::string time_zone::format(timestamp t) const {
+  const auto local = std::chrono::floor<std::chrono::minutes>(to_local(t));
+  const auto day = std::chrono::floor<date::days>(local);
+  const date::year_month_day ymd{day};
+  const date::hh_mm_ss<std::chrono::minutes> tod{local - day};
+  const std::string abbrev = zone_ == nullptr ? std::string("UTC") : zone_->get_info(t).abbrev;
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02} {}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), tod.hours().count(),
+                     tod.minutes().count(), abbrev);
+}
+
+}  // namespace chatdesk

@@ -1,0 +1,7 @@
+#include "chatdesk/version.hpp"
+
+namespace chatdesk {
+
+const char* library_version() noexcept { return version_string; }
+
+}  // namespace chatdesk

@@ -1,0 +1,126 @@
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/time_zone.hpp"
+#include "support/catch.hpp"
+
+using namespace std::chrono_literals;
+using chatdesk::format_timestamp;
+using chatdesk::parse_timestamp;
+using chatdesk::time_zone;
+using chatdesk::timestamp;
+
+namespace {
+timestamp at(const char* iso) { return parse_timestamp(iso).value(); }
+}  // namespace
+
+TEST_CASE("ISO 8601 timestamps parse exactly", "[core][clock]") {
+  CHECK(at("1970-01-01T00:00:00Z").time_since_epoch().count() == 0);
+  CHECK(at("2025-07-03T09:00:00Z").time_since_epoch() == 1751533200s);
+  CHECK(at("2025-07-03T11:00:00+02:00") == at("2025-07-03T09:00:00Z"));
+  CHECK(at("2025-07-03T04:30:00-04:30") == at("2025-07-03T09:00:00Z"));
+  CHECK(at("2025-07-03T09:00:00.250Z") - at("2025-07-03T09:00:00Z") == 250ms);
+  CHECK(at("2025-07-03T09:00:00.5Z") - at("2025-07-03T09:00:00Z") == 500ms);
+  CHECK(at("2025-07-03T09:00:00.123000Z") - at("2025-07-03T09:00:00Z") == 123ms);
+  CHECK(at("2024-02-29T23:59:59Z") + 1s == at("2024-03-01T00:00:00Z"));
+  CHECK(format_timestamp(at("2025-07-03T09:00:00Z")) == "2025-07-03T09:00:00Z");
+  CHECK(format_timestamp(at("2025-07-03T09:00:00.007Z")) == "2025-07-03T09:00:00.007Z");
+  CHECK(format_timestamp(at("1969-12-31T23:59:59Z")) == "1969-12-31T23:59:59Z");
+  CHECK(chatdesk::parse_unix_seconds("1749416383")->time_since_epoch() == 1749416383s);
+}
+
+TEST_CASE("malformed timestamps are refused with the place", "[core][clock]") {
+  const char* syntax[] = {"",
+                          "2025-07-03",
+                          "2025-07-03T09:00:00",
+                          "2025/07/03T09:00:00Z",
+                          "2025-07-03T09:00Z",
+                          "2025-07-03T09:00:00ZZ",
+                          "2025-07-03T09:00:00+0200",
+                          "2025-07-03T09:00:00.Z",
+                          "2025-07-03T09:00:00.1234Z",
+                          "25-07-03T09:00:00Z",
+                          "2025-7-03T09:00:00Z"};
+  for (const char* s : syntax) {
+    INFO(s);
+    auto r = parse_timestamp(s);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == "time.syntax");
+  }
+  for (const char* s : {"2025-02-29T00:00:00Z", "2025-13-01T00:00:00Z", "2025-07-03T24:00:00Z",
+                        "2025-07-03T09:60:00Z", "2025-07-03T09:00:60Z", "2025-00-10T00:00:00Z",
+                        "2025-07-03T09:00:00+24:00"}) {
+    INFO(s);
+    auto r = parse_timestamp(s);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == "time.invalid");
+  }
+  CHECK(parse_timestamp("2025-07-03T09:00:00").error().where == "character 20");
+  for (const char* s : {"", "-1", "12a", "1234567890123"}) {
+    CHECK(chatdesk::parse_unix_seconds(s).error().code == "time.syntax");
+  }
+}
+
+TEST_CASE("a manual clock moves only when told, from any thread", "[core][clock]") {
+  chatdesk::manual_clock clock(at("2025-07-03T09:00:00Z"));
+  const chatdesk::clock& c = clock;
+  CHECK(c.now() == at("2025-07-03T09:00:00Z"));
+  CHECK(c.now() == at("2025-07-03T09:00:00Z"));
+  clock.advance(24h);
+  CHECK(c.now() == at("2025-07-04T09:00:00Z"));
+  clock.set(at("2020-01-01T00:00:00Z"));
+  CHECK(c.now() == at("2020-01-01T00:00:00Z"));
+
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      for (int j = 0; j < 1000; ++j) clock.advance(1ms);
+    });
+  for (auto& t : threads) t.join();
+  CHECK(c.now() == at("2020-01-01T00:00:04Z"));
+
+  chatdesk::system_clock sys;
+  CHECK(sys.now() > at("2020-01-01T00:00:00Z"));
+}
+
+TEST_CASE("time zones come from the OS database through date-tz", "[core][time_zone]") {
+  auto rome = time_zone::locate("Europe/Rome");
+  if (!rome && rome.error().code == "time_zone.unavailable") {
+    WARN("no time-zone database on this machine: " << rome.error().to_string());
+    return;
+  }
+  REQUIRE(rome);
+  CHECK(rome->name() == "Europe/Rome");
+  CHECK(rome->offset(at("2026-01-15T12:00:00Z")) == 60min);
+  CHECK(rome->offset(at("2026-07-15T12:00:00Z")) == 120min);
+  // The spring-forward instant: 01:59:59 UTC on 2026-03-29 is still CET, 02:00 is not... 01:00 UTC is.
+  CHECK(rome->offset(at("2026-03-29T00:59:59Z")) == 60min);
+  CHECK(rome->offset(at("2026-03-29T01:00:00Z")) == 120min);
+  CHECK(rome->format(at("2026-03-29T01:30:00Z")) == "2026-03-29 03:30 CEST");
+  // A month boundary: 23:30 UTC on 31 January is already February in Rome.
+  CHECK(rome->local_date(at("2026-01-31T23:30:00Z")) == date::year{2026} / 2 / 1);
+  CHECK(time_zone::utc().local_date(at("2026-01-31T23:30:00Z")) == date::year{2026} / 1 / 31);
+  CHECK(rome->start_of_day(date::year{2026} / 2 / 1) == at("2026-01-31T23:00:00Z"));
+
+  auto ny = time_zone::locate("America/New_York");
+  REQUIRE(ny);
+  CHECK(ny->format(at("2026-07-04T16:00:00Z")) == "2026-07-04 12:00 EDT");
+  auto kolkata = time_zone::locate("Asia/Kolkata");
+  REQUIRE(kolkata);
+  CHECK(kolkata->offset(at("2026-07-04T16:00:00Z")) == 330min);
+  // Sao Paulo had a midnight DST start in 2018: that day began at 01:00 local.
+  auto sp = time_zone::locate("America/Sao_Paulo");
+  REQUIRE(sp);
+  CHECK(sp->start_of_day(date::year{2018} / 11 / 4) == at("2018-11-04T03:00:00Z"));
+
+  for (const char* bad : {"Europe/Atlantis", "", "../../etc/passwd", "Not A Zone"}) {
+    INFO(bad);
+    auto r = time_zone::locate(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == "time_zone.unknown");
+  }
+  CHECK(time_zone::locate("UTC")->name() == "UTC");
+  CHECK(time_zone::utc().format(at("2026-07-04T16:00:00Z")) == "2026-07-04 16:00 UTC");
+}

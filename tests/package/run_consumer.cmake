@@ -1,0 +1,35 @@
+# Installs the build tree into a scratch prefix, then configures, builds and
+# runs tests/package/consumer against it with find_package(chatdesk CONFIG).
+# Usage: cmake -DBUILD_DIR=... -DWORK_DIR=... -DCONSUMER_DIR=... -DGENERATOR=... -DCXX=... -P run_consumer.cmake
+file(REMOVE_RECURSE "${WORK_DIR}")
+set(prefix "${WORK_DIR}/prefix")
+
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "failed (${status}): ${ARGN}\n${out}\n${err}")
+  endif()
+  set(last_output "${out}" PARENT_SCOPE)
+endfunction()
+
+run("${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${prefix}")
+foreach(f include/chatdesk/chatdesk.hpp include/chatdesk/core/money.hpp bin/chatdesk)
+  if(NOT EXISTS "${prefix}/${f}")
+    message(FATAL_ERROR "the install is missing ${f}")
+  endif()
+endforeach()
+file(GLOB_RECURSE config "${prefix}/*/chatdeskConfig.cmake")
+file(GLOB_RECURSE config_version "${prefix}/*/chatdeskConfigVersion.cmake")
+file(GLOB_RECURSE pc "${prefix}/*/pkgconfig/chatdesk.pc")
+if(NOT config OR NOT config_version OR NOT pc)
+  message(FATAL_ERROR "the install lacks chatdeskConfig.cmake, its version file or chatdesk.pc")
+endif()
+
+run("${CMAKE_COMMAND}" -S "${CONSUMER_DIR}" -B "${WORK_DIR}/build" -G "${GENERATOR}"
+  "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX}" -DCMAKE_BUILD_TYPE=Release)
+run("${CMAKE_COMMAND}" --build "${WORK_DIR}/build")
+run("${WORK_DIR}/build/consumer")
+if(NOT last_output MATCHES "\\+393331234567 IT Italy 12.30 USD")
+  message(FATAL_ERROR "the consumer printed something unexpected:\n${last_output}")
+endif()
+message(STATUS "consumer: ${last_output}")

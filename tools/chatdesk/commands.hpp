@@ -1,0 +1,23 @@
+// The chatdesk program's subcommands: each file adds one to the CLI11 app and
+// returns what to run when it is chosen. Each is a thin shell over the library.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+
+#include <CLI/CLI.hpp>
+
+namespace chatdesk::cli {
+
+/// Exit statuses: 0 success, 1 an internal failure, 2 bad input or usage.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;
+inline constexpr int exit_bad_input = 2;
+
+/// What a subcommand runs, writing results to `out` and problems to `err`.
+using command = std::function<int(std::ostream& out, std::ostream& err)>;
+
+/// `chatdesk phone NUMBER [--region CC]`
+command add_phone_command(CLI::App& app);
+
+}  // namespace chatdesk::cli

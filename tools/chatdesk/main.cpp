@@ -1,0 +1,48 @@
+// The chatdesk command-line program.
+#include <iostream>
+#include <map>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "chatdesk/version.hpp"
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace chatdesk::cli;
+  CLI::App app{"chatdesk: customer-service chat on a WhatsApp-Business-style platform, as a library.\n"
+               "Each subcommand reads its input, prints JSON on stdout and problems on stderr;\n"
+               "exit status 0 on success, 2 on bad input or usage, 1 on an internal failure.",
+               "chatdesk"};
+  app.set_version_flag("-V,--version", std::string("chatdesk ") + chatdesk::version_string);
+  app.require_subcommand(1);
+
+  std::map<const CLI::App*, command> commands;
+  auto remember = [&](command c) { commands[app.get_subcommands({}).back()] = std::move(c); };
+  remember(add_phone_command(app));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e, std::cout, std::cerr);
+    return exit_bad_input;
+  }
+  for (const auto* sub : app.get_subcommands()) {
+    auto it = commands.find(sub);
+    if (it != commands.end()) {
+      try {
+        return it->second(std::cout, std::cerr);
+      } catch (const std::exception& e) {
+        std::cerr << "chatdesk: internal error: " << e.what() << '\n';
+        return exit_failure;
+      }
+    }
+  }
+  return exit_bad_input;
+}
