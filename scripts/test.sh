@@ -3,23 +3,30 @@
 #   dev   - GCC debug build, warnings as errors; unit, CLI, packaging, examples,
 #           and the install-and-consume test (find_package against an installed tree);
 #   clang - the same sources with clang, warnings as errors;
-#   asan  - address and undefined-behaviour sanitizers over the whole suite.
-# Usage: scripts/test.sh [preset ...]   (default: dev clang asan)
+#   asan  - address and undefined-behaviour sanitizers over the whole suite;
+#   lint  - clang-tidy over the library, the program and the examples (uses dev's build).
+# Usage: scripts/test.sh [step ...]   (default: dev clang asan lint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(dev clang asan)
+[ ${#presets[@]} -eq 0 ] && presets=(dev clang asan lint)
 
 passed=0
 failed=0
 failed_names=()
 for preset in "${presets[@]}"; do
-  echo "=== chatdesk: workflow preset '${preset}' ==="
-  # A fresh configure each time, so stale cache entries cannot hide a problem.
-  rm -f "build/${preset}/CMakeCache.txt"
-  if cmake --workflow --preset "${preset}"; then
+  echo "=== chatdesk: ${preset} ==="
+  if [ "${preset}" = lint ]; then
+    [ -f build/dev/compile_commands.json ] || cmake --preset dev >/dev/null
+    step=(scripts/lint.sh build/dev)
+  else
+    # A fresh configure each time, so stale cache entries cannot hide a problem.
+    rm -f "build/${preset}/CMakeCache.txt"
+    step=(cmake --workflow --preset "${preset}")
+  fi
+  if "${step[@]}"; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))
@@ -29,7 +36,7 @@ done
 
 echo
 if [ "${failed}" -ne 0 ]; then
-  echo "chatdesk: failed presets: ${failed_names[*]}"
+  echo "chatdesk: failed steps: ${failed_names[*]}"
 fi
-echo "presets: ${passed} passed, ${failed} failed"
+echo "steps: ${passed} passed, ${failed} failed"
 [ "${failed}" -eq 0 ]

@@ -2,6 +2,8 @@
 
 namespace chatdesk {
 
-const char* library_version() noexcept { return version_string; }
+const char* library_version() noexcept {
+  return version_string;
+}
 
 }  // namespace chatdesk

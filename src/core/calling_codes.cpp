@@ -9,7 +9,7 @@ namespace chatdesk::detail {
 
 // code, countries (main first), shortest and longest national number (the
 // longest capped so that the whole number fits E.164's 15 digits).
-const std::array<calling_code_info, 215> calling_code_rows{{
+constexpr std::array<calling_code_info, 215> calling_code_rows{{
     {1, "US AG AI AS BB BM BS CA DM DO GD GU JM KN KY LC MP MS PR SX TC TT VC VG VI", 10, 10},
     {7, "RU KZ", 10, 14},
     {20, "EG", 8, 10},
@@ -231,86 +231,48 @@ namespace {
 constexpr nanp_area_info area(std::uint16_t code, std::string_view region) {
   return {code, country::unchecked(region)};
 }
-constexpr leading_digits_split split(std::uint16_t code, std::string_view prefix,
-                                     std::string_view region) {
+constexpr leading_digits_split split(std::uint16_t code, std::string_view prefix, std::string_view region) {
   return {code, prefix, country::unchecked(region)};
 }
 }  // namespace
 
 // +1 area codes outside the United States (Canada and the other NANP members).
-const std::array<nanp_area_info, 84> nanp_area_rows{{
-    area(204, "CA"), area(226, "CA"), area(236, "CA"), area(242, "BS"), area(246, "BB"),
-    area(249, "CA"), area(250, "CA"), area(257, "CA"), area(263, "CA"), area(264, "AI"),
-    area(268, "AG"), area(284, "VG"), area(289, "CA"), area(306, "CA"), area(340, "VI"),
-    area(343, "CA"), area(345, "KY"), area(354, "CA"), area(365, "CA"), area(367, "CA"),
-    area(368, "CA"), area(382, "CA"), area(403, "CA"), area(416, "CA"), area(418, "CA"),
-    area(428, "CA"), area(431, "CA"), area(437, "CA"), area(438, "CA"), area(441, "BM"),
-    area(450, "CA"), area(468, "CA"), area(473, "GD"), area(474, "CA"), area(506, "CA"),
-    area(514, "CA"), area(519, "CA"), area(548, "CA"), area(579, "CA"), area(581, "CA"),
-    area(584, "CA"), area(587, "CA"), area(600, "CA"), area(604, "CA"), area(613, "CA"),
-    area(622, "CA"), area(639, "CA"), area(647, "CA"), area(649, "TC"), area(658, "JM"),
-    area(664, "MS"), area(670, "MP"), area(671, "GU"), area(672, "CA"), area(683, "CA"),
-    area(684, "AS"), area(705, "CA"), area(709, "CA"), area(721, "SX"), area(742, "CA"),
-    area(753, "CA"), area(758, "LC"), area(767, "DM"), area(778, "CA"), area(780, "CA"),
-    area(782, "CA"), area(784, "VC"), area(787, "PR"), area(807, "CA"), area(809, "DO"),
-    area(819, "CA"), area(825, "CA"), area(829, "DO"), area(849, "DO"), area(867, "CA"),
-    area(868, "TT"), area(869, "KN"), area(873, "CA"), area(876, "JM"), area(879, "CA"),
-    area(902, "CA"), area(905, "CA"), area(939, "PR"), area(942, "CA"),
+constexpr std::array<nanp_area_info, 84> nanp_area_rows{{
+    area(204, "CA"), area(226, "CA"), area(236, "CA"), area(242, "BS"), area(246, "BB"), area(249, "CA"),
+    area(250, "CA"), area(257, "CA"), area(263, "CA"), area(264, "AI"), area(268, "AG"), area(284, "VG"),
+    area(289, "CA"), area(306, "CA"), area(340, "VI"), area(343, "CA"), area(345, "KY"), area(354, "CA"),
+    area(365, "CA"), area(367, "CA"), area(368, "CA"), area(382, "CA"), area(403, "CA"), area(416, "CA"),
+    area(418, "CA"), area(428, "CA"), area(431, "CA"), area(437, "CA"), area(438, "CA"), area(441, "BM"),
+    area(450, "CA"), area(468, "CA"), area(473, "GD"), area(474, "CA"), area(506, "CA"), area(514, "CA"),
+    area(519, "CA"), area(548, "CA"), area(579, "CA"), area(581, "CA"), area(584, "CA"), area(587, "CA"),
+    area(600, "CA"), area(604, "CA"), area(613, "CA"), area(622, "CA"), area(639, "CA"), area(647, "CA"),
+    area(649, "TC"), area(658, "JM"), area(664, "MS"), area(670, "MP"), area(671, "GU"), area(672, "CA"),
+    area(683, "CA"), area(684, "AS"), area(705, "CA"), area(709, "CA"), area(721, "SX"), area(742, "CA"),
+    area(753, "CA"), area(758, "LC"), area(767, "DM"), area(778, "CA"), area(780, "CA"), area(782, "CA"),
+    area(784, "VC"), area(787, "PR"), area(807, "CA"), area(809, "DO"), area(819, "CA"), area(825, "CA"),
+    area(829, "DO"), area(849, "DO"), area(867, "CA"), area(868, "TT"), area(869, "KN"), area(873, "CA"),
+    area(876, "JM"), area(879, "CA"), area(902, "CA"), area(905, "CA"), area(939, "PR"), area(942, "CA"),
 }};
 
 // National-number prefixes that move a shared calling code to another country.
-const std::array<leading_digits_split, 52> split_rows{{
-    split(7, "6", "KZ"),
-    split(7, "7", "KZ"),
-    split(39, "06698", "VA"),
-    split(44, "1481", "GG"),
-    split(44, "7781", "GG"),
-    split(44, "7839", "GG"),
-    split(44, "7911", "GG"),
-    split(44, "1534", "JE"),
-    split(44, "7509", "JE"),
-    split(44, "77003", "JE"),
-    split(44, "77007", "JE"),
-    split(44, "77008", "JE"),
-    split(44, "7797", "JE"),
-    split(44, "7829", "JE"),
-    split(44, "7937", "JE"),
-    split(44, "1624", "IM"),
-    split(44, "74576", "IM"),
-    split(44, "7524", "IM"),
-    split(44, "7624", "IM"),
-    split(47, "79", "SJ"),
-    split(61, "89162", "CC"),
-    split(61, "89164", "CX"),
-    split(212, "5288", "EH"),
-    split(212, "5289", "EH"),
-    split(262, "269", "YT"),
-    split(262, "639", "YT"),
-    split(290, "8", "TA"),
-    split(358, "18", "AX"),
-    split(590, "59027", "BL"),
-    split(590, "59028", "BL"),
-    split(590, "59029", "BL"),
-    split(590, "59033", "BL"),
-    split(590, "59034", "BL"),
-    split(590, "59035", "BL"),
-    split(590, "59036", "BL"),
-    split(590, "59037", "BL"),
-    split(590, "59000", "MF"),
-    split(590, "59007", "MF"),
-    split(590, "59009", "MF"),
-    split(590, "59013", "MF"),
-    split(590, "59043", "MF"),
-    split(590, "59030", "MF"),
-    split(590, "59077", "MF"),
-    split(590, "59050", "MF"),
-    split(590, "59051", "MF"),
-    split(590, "59052", "MF"),
-    split(590, "59056", "MF"),
-    split(590, "59058", "MF"),
-    split(590, "59087", "MF"),
-    split(599, "3", "BQ"),
-    split(599, "4", "BQ"),
+constexpr std::array<leading_digits_split, 52> split_rows{{
+    split(7, "6", "KZ"),       split(7, "7", "KZ"),       split(39, "06698", "VA"),
+    split(44, "1481", "GG"),   split(44, "7781", "GG"),   split(44, "7839", "GG"),
+    split(44, "7911", "GG"),   split(44, "1534", "JE"),   split(44, "7509", "JE"),
+    split(44, "77003", "JE"),  split(44, "77007", "JE"),  split(44, "77008", "JE"),
+    split(44, "7797", "JE"),   split(44, "7829", "JE"),   split(44, "7937", "JE"),
+    split(44, "1624", "IM"),   split(44, "74576", "IM"),  split(44, "7524", "IM"),
+    split(44, "7624", "IM"),   split(47, "79", "SJ"),     split(61, "89162", "CC"),
+    split(61, "89164", "CX"),  split(212, "5288", "EH"),  split(212, "5289", "EH"),
+    split(262, "269", "YT"),   split(262, "639", "YT"),   split(290, "8", "TA"),
+    split(358, "18", "AX"),    split(590, "59027", "BL"), split(590, "59028", "BL"),
+    split(590, "59029", "BL"), split(590, "59033", "BL"), split(590, "59034", "BL"),
+    split(590, "59035", "BL"), split(590, "59036", "BL"), split(590, "59037", "BL"),
+    split(590, "59000", "MF"), split(590, "59007", "MF"), split(590, "59009", "MF"),
+    split(590, "59013", "MF"), split(590, "59043", "MF"), split(590, "59030", "MF"),
+    split(590, "59077", "MF"), split(590, "59050", "MF"), split(590, "59051", "MF"),
+    split(590, "59052", "MF"), split(590, "59056", "MF"), split(590, "59058", "MF"),
+    split(590, "59087", "MF"), split(599, "3", "BQ"),     split(599, "4", "BQ"),
     split(599, "7", "BQ"),
 }};
 

@@ -6,7 +6,9 @@
 
 namespace chatdesk {
 
-std::span<const country_info> country_table() noexcept { return detail::country_rows; }
+std::span<const country_info> country_table() noexcept {
+  return detail::country_rows;
+}
 
 namespace {
 const country_info* find_alpha2(std::string_view code) noexcept {
@@ -15,7 +17,9 @@ const country_info* find_alpha2(std::string_view code) noexcept {
                              [](const country_info& r, std::string_view c) { return r.alpha2 < c; });
   return (it != rows.end() && it->alpha2 == code) ? &*it : nullptr;
 }
-char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+char upper(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 }  // namespace
 
 result<country> country::from_alpha2(std::string_view code) {
@@ -23,8 +27,7 @@ result<country> country::from_alpha2(std::string_view code) {
     const char up[2] = {upper(code[0]), upper(code[1])};
     if (const auto* row = find_alpha2(std::string_view(up, 2))) return unchecked(row->alpha2);
   }
-  return make_error("country.unknown",
-                    fmt::format("'{}' is not an ISO 3166-1 alpha-2 country code", code));
+  return make_error("country.unknown", fmt::format("'{}' is not an ISO 3166-1 alpha-2 country code", code));
 }
 
 const country_info* country::info() const noexcept {

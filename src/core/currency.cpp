@@ -6,7 +6,9 @@
 
 namespace chatdesk {
 
-std::span<const currency_info> currency_table() noexcept { return detail::currency_rows; }
+std::span<const currency_info> currency_table() noexcept {
+  return detail::currency_rows;
+}
 
 namespace {
 const currency_info* find_code(std::string_view code) noexcept {
@@ -23,8 +25,7 @@ currency from_row(const currency_info& r) {
 
 result<currency> currency::from_code(std::string_view code) {
   if (const auto* row = find_code(code)) return from_row(*row);
-  return make_error("currency.unknown",
-                    fmt::format("'{}' is not an ISO 4217 currency code", code));
+  return make_error("currency.unknown", fmt::format("'{}' is not an ISO 4217 currency code", code));
 }
 
 result<currency> currency::from_numeric(int numeric) {
@@ -34,8 +35,7 @@ result<currency> currency::from_numeric(int numeric) {
     if (r.numeric == numeric && (found == nullptr || found->withdrawn)) found = &r;
   }
   if (found != nullptr) return from_row(*found);
-  return make_error("currency.unknown",
-                    fmt::format("{} is not an ISO 4217 numeric currency code", numeric));
+  return make_error("currency.unknown", fmt::format("{} is not an ISO 4217 numeric currency code", numeric));
 }
 
 const currency_info& currency::info() const noexcept {

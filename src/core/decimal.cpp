@@ -5,8 +5,7 @@
 namespace chatdesk {
 
 void decimal::overflow() {
-  detail::throw_error(make_error("decimal.overflow",
-                                 "the decimal value is outside +/-9223372036854.775807"));
+  detail::throw_error(make_error("decimal.overflow", "the decimal value is outside +/-9223372036854.775807"));
 }
 
 namespace detail {
@@ -70,8 +69,7 @@ result<decimal> decimal::parse(std::string_view text) {
   for (std::size_t d = fraction_digits; d < static_cast<std::size_t>(scale); ++d) fraction *= 10;
   std::int64_t units = 0;
   if (!detail::checked_add(whole * units_per_one, fraction, &units))
-    return make_error("decimal.overflow",
-                      fmt::format("'{}' is outside +/-9223372036854.775807", text));
+    return make_error("decimal.overflow", fmt::format("'{}' is outside +/-9223372036854.775807", text));
   return from_units(negative ? -units : units);
 }
 

@@ -18,7 +18,9 @@ std::string error::to_string() const {
 }
 
 namespace detail {
-void throw_error(error e) { throw exception(std::move(e)); }
+void throw_error(error e) {
+  throw exception(std::move(e));
+}
 }  // namespace detail
 
 }  // namespace chatdesk

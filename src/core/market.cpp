@@ -40,16 +40,18 @@ result<market_table> market_table::create(std::vector<market_rule> rules, std::s
         const bool well_formed = all_digits(code) && (area ? code.size() == 3 && code[0] >= '2'
                                                            : code.size() <= 3 && code[0] != '0');
         if (!well_formed)
-          return make_error("market.invalid_rule",
-                            area ? fmt::format("'{}' is not a North American area code (3 digits, 200-999)", code)
-                                 : fmt::format("'{}' is not a country calling code (1 to 3 digits)", code),
-                            at);
+          return make_error(
+              "market.invalid_rule",
+              area ? fmt::format("'{}' is not a North American area code (3 digits, 200-999)", code)
+                   : fmt::format("'{}' is not a country calling code (1 to 3 digits)", code),
+              at);
         auto& slot = index[to_index(code)];
         if (slot != 0)
-          return make_error("market.duplicate_code",
-                            fmt::format("{} {} is claimed by both '{}' and '{}'", area ? "area code" : "calling code",
-                                        code, rules[slot - 1U].name, r.name),
-                            at);
+          return make_error(
+              "market.duplicate_code",
+              fmt::format("{} {} is claimed by both '{}' and '{}'", area ? "area code" : "calling code", code,
+                          rules[slot - 1U].name, r.name),
+              at);
         slot = id;
       }
       return {};
@@ -76,32 +78,43 @@ const market_table& market_table::platform() {
   static const market_table table = [] {
     // PLATFORM.md 1d: markets with their own rates, then the regional groups.
     std::vector<market_rule> rules = {
-        {"Argentina", {"54"}, {}},       {"Brazil", {"55"}, {}},
-        {"Chile", {"56"}, {}},           {"Colombia", {"57"}, {}},
-        {"Egypt", {"20"}, {}},           {"France", {"33"}, {}},
-        {"Germany", {"49"}, {}},         {"India", {"91"}, {}},
-        {"Indonesia", {"62"}, {}},       {"Israel", {"972"}, {}},
-        {"Italy", {"39"}, {}},           {"Malaysia", {"60"}, {}},
-        {"Mexico", {"52"}, {}},          {"Netherlands", {"31"}, {}},
-        {"Nigeria", {"234"}, {}},        {"Pakistan", {"92"}, {}},
-        {"Peru", {"51"}, {}},            {"Russia", {"7"}, {}},
-        {"Saudi Arabia", {"966"}, {}},   {"South Africa", {"27"}, {}},
-        {"Spain", {"34"}, {}},           {"Turkey", {"90"}, {}},
-        {"United Arab Emirates", {"971"}, {}}, {"United Kingdom", {"44"}, {}},
+        {"Argentina", {"54"}, {}},
+        {"Brazil", {"55"}, {}},
+        {"Chile", {"56"}, {}},
+        {"Colombia", {"57"}, {}},
+        {"Egypt", {"20"}, {}},
+        {"France", {"33"}, {}},
+        {"Germany", {"49"}, {}},
+        {"India", {"91"}, {}},
+        {"Indonesia", {"62"}, {}},
+        {"Israel", {"972"}, {}},
+        {"Italy", {"39"}, {}},
+        {"Malaysia", {"60"}, {}},
+        {"Mexico", {"52"}, {}},
+        {"Netherlands", {"31"}, {}},
+        {"Nigeria", {"234"}, {}},
+        {"Pakistan", {"92"}, {}},
+        {"Peru", {"51"}, {}},
+        {"Russia", {"7"}, {}},
+        {"Saudi Arabia", {"966"}, {}},
+        {"South Africa", {"27"}, {}},
+        {"Spain", {"34"}, {}},
+        {"Turkey", {"90"}, {}},
+        {"United Arab Emirates", {"971"}, {}},
+        {"United Kingdom", {"44"}, {}},
         {"North America", {"1"}, {}},
         {"Rest of Africa",
-         {"213", "244", "229", "267", "226", "257", "237", "235", "242", "291", "251", "241", "220",
-          "233", "245", "225", "254", "266", "231", "218", "261", "265", "223", "222", "212", "258",
-          "264", "227", "250", "221", "232", "252", "211", "249", "268", "255", "228", "216", "256",
-          "260"},
+         {"213", "244", "229", "267", "226", "257", "237", "235", "242", "291", "251", "241", "220", "233",
+          "245", "225", "254", "266", "231", "218", "261", "265", "223", "222", "212", "258", "264", "227",
+          "250", "221", "232", "252", "211", "249", "268", "255", "228", "216", "256", "260"},
          {}},
         {"Rest of Asia Pacific",
-         {"93", "61", "880", "855", "86", "852", "81", "856", "976", "977", "64", "675", "63", "65",
-          "94", "886", "992", "66", "993", "998", "84"},
+         {"93",  "61", "880", "855", "86",  "852", "81", "856", "976", "977", "64",
+          "675", "63", "65",  "94",  "886", "992", "66", "993", "998", "84"},
          {}},
         {"Rest of Central & Eastern Europe",
-         {"355", "374", "994", "375", "359", "385", "420", "995", "30", "36", "371", "370", "373",
-          "389", "48", "40", "381", "421", "386", "380"},
+         {"355", "374", "994", "375", "359", "385", "420", "995", "30",  "36",
+          "371", "370", "373", "389", "48",  "40",  "381", "421", "386", "380"},
          {}},
         {"Rest of Western Europe", {"43", "32", "45", "358", "353", "47", "351", "46", "41"}, {}},
         {"Rest of Latin America",

@@ -6,8 +6,8 @@ namespace chatdesk {
 
 namespace {
 [[noreturn]] void mismatch(currency a, currency b) {
-  detail::throw_error(make_error("money.currency_mismatch",
-                                 fmt::format("cannot combine {} with {}", a.code(), b.code())));
+  detail::throw_error(
+      make_error("money.currency_mismatch", fmt::format("cannot combine {} with {}", a.code(), b.code())));
 }
 [[noreturn]] void overflow() {
   detail::throw_error(make_error("money.overflow", "the amount is outside the 64-bit range of minor units"));
@@ -23,9 +23,8 @@ result<money> money::parse(std::string_view amount, chatdesk::currency c) {
   }
   const std::int64_t step = detail::pow10(decimal::scale - c.minor_digits());
   if (d->units() % step != 0)
-    return make_error("money.too_precise",
-                      fmt::format("'{}' has more fractional digits than {} allows ({})", amount,
-                                  c.code(), c.minor_digits()));
+    return make_error("money.too_precise", fmt::format("'{}' has more fractional digits than {} allows ({})",
+                                                       amount, c.code(), c.minor_digits()));
   return money(d->units() / step, c);
 }
 
@@ -49,9 +48,13 @@ decimal money::to_decimal() const {
   return decimal::from_units(units);
 }
 
-std::string money::amount_string() const { return to_decimal().to_string(currency_.minor_digits()); }
+std::string money::amount_string() const {
+  return to_decimal().to_string(currency_.minor_digits());
+}
 
-std::string money::to_string() const { return fmt::format("{} {}", amount_string(), currency_.code()); }
+std::string money::to_string() const {
+  return fmt::format("{} {}", amount_string(), currency_.code());
+}
 
 result<money> money::checked_add(money a, money b) {
   if (!(a.currency_ == b.currency_))

@@ -7,8 +7,12 @@
 
 namespace chatdesk {
 
-std::span<const calling_code_info> calling_code_table() noexcept { return detail::calling_code_rows; }
-std::span<const nanp_area_info> nanp_area_table() noexcept { return detail::nanp_area_rows; }
+std::span<const calling_code_info> calling_code_table() noexcept {
+  return detail::calling_code_rows;
+}
+std::span<const nanp_area_info> nanp_area_table() noexcept {
+  return detail::nanp_area_rows;
+}
 
 /// Fills a phone_number's private fields (internal).
 struct phone_number_builder {
@@ -53,7 +57,9 @@ country first_region(std::string_view regions) {
 bool is_separator(char c) {
   return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/' || c == '\t';
 }
-bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_letter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -126,8 +132,8 @@ result<phone_number> phone_number::parse(std::string_view input, std::string_vie
   const std::string_view original = input;
   // Trim surrounding white space and the address schemes systems put in front.
   while (!input.empty() && (input.front() == ' ' || input.front() == '\t')) input.remove_prefix(1);
-  while (!input.empty() && (input.back() == ' ' || input.back() == '\t' || input.back() == '\n' ||
-                            input.back() == '\r'))
+  while (!input.empty() &&
+         (input.back() == ' ' || input.back() == '\t' || input.back() == '\n' || input.back() == '\r'))
     input.remove_suffix(1);
   std::size_t offset = static_cast<std::size_t>(input.data() - original.data());
   for (std::string_view scheme : {std::string_view("whatsapp:"), std::string_view("tel:")}) {
@@ -159,10 +165,10 @@ result<phone_number> phone_number::parse(std::string_view input, std::string_vie
                static_cast<unsigned char>(input[i + 1]) == 0xA0) {
       ++i;  // a no-break space, as copied from web pages
     } else if (is_letter(c)) {
-      return make_error("phone.letters",
-                        fmt::format("{} contains the letter '{}': a phone number has digits only",
-                                    quoted(original), c),
-                        fmt::format("character {}", offset + i + 1));
+      return make_error(
+          "phone.letters",
+          fmt::format("{} contains the letter '{}': a phone number has digits only", quoted(original), c),
+          fmt::format("character {}", offset + i + 1));
     } else {
       return make_error("phone.invalid_character",
                         fmt::format("{} contains {} where a digit was expected", quoted(original),
@@ -181,9 +187,9 @@ result<phone_number> phone_number::parse(std::string_view input, std::string_vie
     if (!default_region.empty()) {
       auto r = country::from_alpha2(default_region);
       if (!r || (region_code = calling_code_of(*r)) == 0)
-        return make_error("phone.unknown_region",
-                          fmt::format("the default region '{}' is not a country with a calling code",
-                                      default_region));
+        return make_error(
+            "phone.unknown_region",
+            fmt::format("the default region '{}' is not a country with a calling code", default_region));
       region = *r;
     }
     if (digits.substr(0, 2) == "00") {
@@ -203,8 +209,8 @@ result<phone_number> phone_number::parse(std::string_view input, std::string_vie
         digits.remove_prefix(rule.prefix.size());
       const auto code = fmt::format_int(region_code);
       if (code.size() + digits.size() > max_digits)
-        return make_error("phone.too_long", fmt::format("{} has more than 15 digits with its calling code",
-                                                        quoted(original)));
+        return make_error("phone.too_long",
+                          fmt::format("{} has more than 15 digits with its calling code", quoted(original)));
       char joined[max_digits];
       std::copy_n(code.data(), code.size(), joined);
       std::copy(digits.begin(), digits.end(), joined + code.size());
@@ -214,8 +220,8 @@ result<phone_number> phone_number::parse(std::string_view input, std::string_vie
   }
 
   if (digits.size() > max_digits)
-    return make_error("phone.too_long",
-                      fmt::format("{} has {} digits: E.164 allows at most 15", quoted(original), digits.size()));
+    return make_error("phone.too_long", fmt::format("{} has {} digits: E.164 allows at most 15",
+                                                    quoted(original), digits.size()));
   if (digits.empty() || digits[0] == '0')
     return make_error("phone.unknown_calling_code",
                       fmt::format("{} does not start with a country calling code", quoted(original)));
@@ -255,8 +261,8 @@ result<phone_number> phone_number::parse(std::string_view input, std::string_vie
                         fmt::format("{} is not a North American number: area code and exchange "
                                     "cannot start with 0 or 1",
                                     quoted(original)));
-    const auto area = static_cast<std::size_t>((national[0] - '0') * 100 + (national[1] - '0') * 10 +
-                                               (national[2] - '0'));
+    std::size_t area = 0;
+    for (char c : national.substr(0, 3)) area = area * 10 + static_cast<std::size_t>(c - '0');
     region = t.nanp_region[area];
   } else if (info.regions.size() > 2) {
     for (const auto& s : detail::split_rows) {

@@ -11,24 +11,27 @@ namespace chatdesk {
 result<time_zone> time_zone::locate(std::string_view name) {
   if (name == "UTC" || name == "Etc/UTC") return time_zone{};
   if (name.empty() || name.size() > 64)
-    return make_error("time_zone.unknown", fmt::format("'{}' is not an IANA time zone name", name.substr(0, 64)));
+    return make_error("time_zone.unknown",
+                      fmt::format("'{}' is not an IANA time zone name", name.substr(0, 64)));
   try {
     return time_zone{date::locate_zone(std::string(name))};
   } catch (const std::runtime_error& e) {
     const std::string what = e.what();
     if (what.find("not found") != std::string::npos || what.find("not located") != std::string::npos)
       return make_error("time_zone.unknown", fmt::format("'{}' is not an IANA time zone name", name));
-    return make_error("time_zone.unavailable",
-                      fmt::format("the time zone database could not be read while looking up '{}': {}", name,
-                                  what));
+    return make_error(
+        "time_zone.unavailable",
+        fmt::format("the time zone database could not be read while looking up '{}': {}", name, what));
   } catch (const std::exception& e) {
-    return make_error("time_zone.unavailable",
-                      fmt::format("the time zone database could not be read while looking up '{}': {}", name,
-                                  e.what()));
+    return make_error(
+        "time_zone.unavailable",
+        fmt::format("the time zone database could not be read while looking up '{}': {}", name, e.what()));
   }
 }
 
-std::string_view time_zone::name() const { return zone_ == nullptr ? std::string_view("UTC") : zone_->name(); }
+std::string_view time_zone::name() const {
+  return zone_ == nullptr ? std::string_view("UTC") : zone_->name();
+}
 
 local_time time_zone::to_local(timestamp t) const {
   if (zone_ == nullptr) return local_time{t.time_since_epoch()};
@@ -55,7 +58,8 @@ timestamp time_zone::start_of_day(date::year_month_day day) const {
                                                                              info.first.offset)};
     case date::local_info::nonexistent:
     default:
-      return timestamp{std::chrono::duration_cast<std::chrono::milliseconds>(info.second.begin.time_since_epoch())};
+      return timestamp{
+          std::chrono::duration_cast<std::chrono::milliseconds>(info.second.begin.time_since_epoch())};
   }
 }
 
@@ -66,8 +70,8 @@ std::string time_zone::format(timestamp t) const {
   const date::hh_mm_ss<std::chrono::minutes> tod{local - day};
   const std::string abbrev = zone_ == nullptr ? std::string("UTC") : zone_->get_info(t).abbrev;
   return fmt::format("{:04}-{:02}-{:02} {:02}:{:02} {}", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), tod.hours().count(),
-                     tod.minutes().count(), abbrev);
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     tod.hours().count(), tod.minutes().count(), abbrev);
 }
 
 }  // namespace chatdesk

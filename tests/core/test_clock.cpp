@@ -13,7 +13,9 @@ using chatdesk::time_zone;
 using chatdesk::timestamp;
 
 namespace {
-timestamp at(const char* iso) { return parse_timestamp(iso).value(); }
+timestamp at(const char* iso) {
+  return parse_timestamp(iso).value();
+}
 }  // namespace
 
 TEST_CASE("ISO 8601 timestamps parse exactly", "[core][clock]") {
@@ -49,9 +51,9 @@ TEST_CASE("malformed timestamps are refused with the place", "[core][clock]") {
     REQUIRE_FALSE(r);
     CHECK(r.error().code == "time.syntax");
   }
-  for (const char* s : {"2025-02-29T00:00:00Z", "2025-13-01T00:00:00Z", "2025-07-03T24:00:00Z",
-                        "2025-07-03T09:60:00Z", "2025-07-03T09:00:60Z", "2025-00-10T00:00:00Z",
-                        "2025-07-03T09:00:00+24:00"}) {
+  for (const char* s :
+       {"2025-02-29T00:00:00Z", "2025-13-01T00:00:00Z", "2025-07-03T24:00:00Z", "2025-07-03T09:60:00Z",
+        "2025-07-03T09:00:60Z", "2025-00-10T00:00:00Z", "2025-07-03T09:00:00+24:00"}) {
     INFO(s);
     auto r = parse_timestamp(s);
     REQUIRE_FALSE(r);

@@ -9,7 +9,9 @@ using chatdesk::decimal;
 using chatdesk::rounding;
 
 namespace {
-decimal d(const char* s) { return decimal::parse(s).value(); }
+decimal d(const char* s) {
+  return decimal::parse(s).value();
+}
 }  // namespace
 
 TEST_CASE("decimal parses exact decimal strings", "[core][decimal]") {
@@ -30,13 +32,24 @@ TEST_CASE("decimal refuses what is not an exact decimal", "[core][decimal]") {
     const char* code;
   };
   const bad_case cases[] = {
-      {"", "decimal.empty"},          {"abc", "decimal.syntax"},         {"1.2.3", "decimal.syntax"},
-      {"1e5", "decimal.syntax"},      {" 1", "decimal.syntax"},          {"1 ", "decimal.syntax"},
-      {"1,5", "decimal.syntax"},      {".5", "decimal.syntax"},          {"5.", "decimal.syntax"},
-      {"-", "decimal.syntax"},        {"+", "decimal.syntax"},           {"--1", "decimal.syntax"},
-      {"0.0000001", "decimal.too_precise"}, {"1.1234567", "decimal.too_precise"},
-      {"9223372036854.775808", "decimal.overflow"}, {"99999999999999", "decimal.overflow"},
-      {"NaN", "decimal.syntax"},      {"inf", "decimal.syntax"},
+      {"", "decimal.empty"},
+      {"abc", "decimal.syntax"},
+      {"1.2.3", "decimal.syntax"},
+      {"1e5", "decimal.syntax"},
+      {" 1", "decimal.syntax"},
+      {"1 ", "decimal.syntax"},
+      {"1,5", "decimal.syntax"},
+      {".5", "decimal.syntax"},
+      {"5.", "decimal.syntax"},
+      {"-", "decimal.syntax"},
+      {"+", "decimal.syntax"},
+      {"--1", "decimal.syntax"},
+      {"0.0000001", "decimal.too_precise"},
+      {"1.1234567", "decimal.too_precise"},
+      {"9223372036854.775808", "decimal.overflow"},
+      {"99999999999999", "decimal.overflow"},
+      {"NaN", "decimal.syntax"},
+      {"inf", "decimal.syntax"},
   };
   for (const auto& c : cases) {
     INFO(c.text);
@@ -106,7 +119,7 @@ TEST_CASE("decimal rounds half-even by default", "[core][decimal]") {
 TEST_CASE("decimal divides by counts with rounding", "[core][decimal]") {
   CHECK(d("1").divide(3) == d("0.333333"));
   CHECK(d("2").divide(3) == d("0.666667"));
-  CHECK(d("0.000001").divide(2) == d("0"));        // tie to even (0)
+  CHECK(d("0.000001").divide(2) == d("0"));         // tie to even (0)
   CHECK(d("0.000003").divide(2) == d("0.000002"));  // tie to even (2)
   CHECK(d("1").divide(-4) == d("-0.25"));
   CHECK_THROWS_AS(d("1").divide(0), chatdesk::exception);

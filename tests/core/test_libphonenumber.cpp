@@ -24,7 +24,8 @@ bool table_lists(int code, const std::string& region) {
 
 }  // namespace
 
-TEST_CASE("every libphonenumber region and calling code is in chatdesk's table", "[core][phone][libphonenumber]") {
+TEST_CASE("every libphonenumber region and calling code is in chatdesk's table",
+          "[core][phone][libphonenumber]") {
   const auto* util = PhoneNumberUtil::GetInstance();
   std::set<std::string> regions;
   util->GetSupportedRegions(&regions);
@@ -48,9 +49,9 @@ TEST_CASE("libphonenumber's example numbers get the same country", "[core][phone
   std::set<std::string> regions;
   util->GetSupportedRegions(&regions);
   const PhoneNumberUtil::PhoneNumberType types[] = {
-      PhoneNumberUtil::FIXED_LINE, PhoneNumberUtil::MOBILE,          PhoneNumberUtil::TOLL_FREE,
-      PhoneNumberUtil::PREMIUM_RATE, PhoneNumberUtil::VOIP,          PhoneNumberUtil::PERSONAL_NUMBER,
-      PhoneNumberUtil::PAGER,      PhoneNumberUtil::UAN,             PhoneNumberUtil::VOICEMAIL,
+      PhoneNumberUtil::FIXED_LINE,   PhoneNumberUtil::MOBILE, PhoneNumberUtil::TOLL_FREE,
+      PhoneNumberUtil::PREMIUM_RATE, PhoneNumberUtil::VOIP,   PhoneNumberUtil::PERSONAL_NUMBER,
+      PhoneNumberUtil::PAGER,        PhoneNumberUtil::UAN,    PhoneNumberUtil::VOICEMAIL,
       PhoneNumberUtil::SHARED_COST};
   int checked = 0;
   for (const auto& r : regions) {

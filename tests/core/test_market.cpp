@@ -17,15 +17,15 @@ TEST_CASE("the platform's market table (PLATFORM.md 1d)", "[core][market]") {
   CHECK(market_of("+393331234567") == "Italy");
   CHECK(market_of("+4915123456789") == "Germany");
   CHECK(market_of("+919876543210") == "India");
-  CHECK(market_of("+14155551234") == "North America");      // US
-  CHECK(market_of("+16135551234") == "North America");      // Canada
+  CHECK(market_of("+14155551234") == "North America");          // US
+  CHECK(market_of("+16135551234") == "North America");          // Canada
   CHECK(market_of("+18095551234") == "Rest of Latin America");  // Dominican Republic
   CHECK(market_of("+18295551234") == "Rest of Latin America");
   CHECK(market_of("+18765551234") == "Rest of Latin America");  // Jamaica
   CHECK(market_of("+16585551234") == "Rest of Latin America");
   CHECK(market_of("+17875551234") == "Rest of Latin America");  // Puerto Rico
   CHECK(market_of("+19395551234") == "Rest of Latin America");
-  CHECK(market_of("+12465551234") == "North America");  // other +1 members share "1" (docs/core.md)
+  CHECK(market_of("+12465551234") == "North America");          // other +1 members share "1" (docs/core.md)
   CHECK(market_of("+59171234567") == "Rest of Latin America");  // Bolivia
   CHECK(market_of("+61412345678") == "Rest of Asia Pacific");
   CHECK(market_of("+35312345678") == "Rest of Western Europe");
@@ -43,10 +43,8 @@ TEST_CASE("the platform's market table (PLATFORM.md 1d)", "[core][market]") {
 }
 
 TEST_CASE("a rate card can bring its own market table", "[core][market]") {
-  auto t = market_table::create({{"North America", {"1"}, {}},
-                                 {"Caribbean", {}, {"809", "876"}},
-                                 {"Italy", {"39"}, {}}},
-                                "Elsewhere");
+  auto t = market_table::create(
+      {{"North America", {"1"}, {}}, {"Caribbean", {}, {"809", "876"}}, {"Italy", {"39"}, {}}}, "Elsewhere");
   REQUIRE(t);
   CHECK(t->find(phone_number::parse("+18765550000").value()) == "Caribbean");
   CHECK(t->find(phone_number::parse("+12125550000").value()) == "North America");
@@ -65,8 +63,8 @@ TEST_CASE("a market table refuses rules it cannot apply", "[core][market]") {
   CHECK(dup_area.error().code == "market.duplicate_code");
 
   const std::vector<std::vector<market_rule>> bad = {
-      {{"", {"39"}, {}}},          {{"A", {"1234"}, {}}}, {{"A", {"3x"}, {}}}, {{"A", {""}, {}}},
-      {{"A", {"039"}, {}}},        {{"A", {}, {"80"}}},   {{"A", {}, {"109"}}}, {{"A", {}, {"8o9"}}},
+      {{"", {"39"}, {}}},   {{"A", {"1234"}, {}}}, {{"A", {"3x"}, {}}},  {{"A", {""}, {}}},
+      {{"A", {"039"}, {}}}, {{"A", {}, {"80"}}},   {{"A", {}, {"109"}}}, {{"A", {}, {"8o9"}}},
   };
   for (const auto& rules : bad) {
     auto r = market_table::create(rules);

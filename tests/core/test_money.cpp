@@ -32,8 +32,8 @@ TEST_CASE("the ISO 4217 table is complete and consistent", "[core][currency]") {
   // Minor units that differ from 2, as ISO 4217 lists them.
   const std::pair<const char*, int> digits[] = {
       {"USD", 2}, {"EUR", 2}, {"JPY", 0}, {"KRW", 0}, {"CLP", 0}, {"ISK", 0}, {"VND", 0}, {"XOF", 0},
-      {"KWD", 3}, {"BHD", 3}, {"JOD", 3}, {"OMR", 3}, {"TND", 3}, {"LYD", 3}, {"IQD", 3},
-      {"CLF", 4}, {"UYW", 4}, {"INR", 2}, {"IDR", 2}, {"BRL", 2}, {"AED", 2}, {"HUF", 2}};
+      {"KWD", 3}, {"BHD", 3}, {"JOD", 3}, {"OMR", 3}, {"TND", 3}, {"LYD", 3}, {"IQD", 3}, {"CLF", 4},
+      {"UYW", 4}, {"INR", 2}, {"IDR", 2}, {"BRL", 2}, {"AED", 2}, {"HUF", 2}};
   for (const auto& [code, n] : digits) {
     INFO(code);
     CHECK(currency::from_code(code)->minor_digits() == n);

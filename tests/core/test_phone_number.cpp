@@ -34,7 +34,10 @@ TEST_CASE("phone numbers parse from what people type", "[core][phone]") {
   CHECK(e164("whatsapp:+14155551234") == "+14155551234");
   CHECK(e164("WhatsApp:+14155551234") == "+14155551234");
   CHECK(e164("tel:+1-415-555-1234") == "+14155551234");
-  CHECK(e164("+1\xC2\xA0" "415\xC2\xA0" "555\xC2\xA0" "1234") == "+14155551234");  // no-break spaces
+  CHECK(e164("+1\xC2\xA0"
+             "415\xC2\xA0"
+             "555\xC2\xA0"
+             "1234") == "+14155551234");  // no-break spaces
   CHECK(e164("+1/415/555/1234") == "+14155551234");
 }
 

@@ -10,10 +10,11 @@
 
 int main(int argc, char** argv) {
   using namespace chatdesk::cli;
-  CLI::App app{"chatdesk: customer-service chat on a WhatsApp-Business-style platform, as a library.\n"
-               "Each subcommand reads its input, prints JSON on stdout and problems on stderr;\n"
-               "exit status 0 on success, 2 on bad input or usage, 1 on an internal failure.",
-               "chatdesk"};
+  CLI::App app{
+      "chatdesk: customer-service chat on a WhatsApp-Business-style platform, as a library.\n"
+      "Each subcommand reads its input, prints JSON on stdout and problems on stderr;\n"
+      "exit status 0 on success, 2 on bad input or usage, 1 on an internal failure.",
+      "chatdesk"};
   app.set_version_flag("-V,--version", std::string("chatdesk ") + chatdesk::version_string);
   app.require_subcommand(1);
 

@@ -18,7 +18,8 @@ command add_phone_command(CLI::App& app) {
     std::string region;
   };
   auto opts = std::make_shared<options>();
-  auto* sub = app.add_subcommand("phone", "Parse a phone number and print its E.164 form, country and market");
+  auto* sub =
+      app.add_subcommand("phone", "Parse a phone number and print its E.164 form, country and market");
   sub->add_option("NUMBER", opts->number, "The number as typed: '+39 333 123 4567', '(415) 555-1234', ...")
       ->required();
   sub->add_option("--region", opts->region, "Country (ISO 3166-1 alpha-2) for numbers without '+', e.g. US");

@@ -7,6 +7,8 @@ Run it again when iso-codes or ISO 4217 changes; the output is committed.
 """
 import json
 import pathlib
+import shutil
+import subprocess
 import sys
 
 ISO = pathlib.Path("/usr/share/iso-codes/json")
@@ -75,3 +77,6 @@ def countries():
 
 if __name__ == "__main__":
     print(f"{currencies()} currencies, {countries()} countries", file=sys.stderr)
+    if shutil.which("clang-format"):
+        subprocess.run(["clang-format", "-i", str(OUT / "currency_table.cpp"), str(OUT / "country_table.cpp")],
+                       check=True)

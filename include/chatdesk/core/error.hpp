@@ -31,8 +31,7 @@ struct error {
 };
 
 /// Builds an error; a helper so call sites stay one line.
-[[nodiscard]] inline error make_error(std::string_view code, std::string message,
-                                      std::string where = {}) {
+[[nodiscard]] inline error make_error(std::string_view code, std::string message, std::string where = {}) {
   return error{std::string(code), std::move(message), std::move(where)};
 }
 
@@ -73,8 +72,7 @@ class [[nodiscard]] result {
 
   /// A successful result holding `value`.
   template <class U = T,
-            std::enable_if_t<std::is_constructible_v<T, U&&> &&
-                                 !std::is_same_v<std::decay_t<U>, result> &&
+            std::enable_if_t<std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, result> &&
                                  !std::is_same_v<std::decay_t<U>, failure> &&
                                  !std::is_same_v<std::decay_t<U>, chatdesk::error>,
                              int> = 0>
@@ -132,7 +130,7 @@ class [[nodiscard]] result<void> {
   using value_type = void;
 
   result() = default;
-  result(failure f) : error_(std::move(f.err)), ok_(false) {}  // NOLINT
+  result(failure f) : error_(std::move(f.err)), ok_(false) {}      // NOLINT
   result(chatdesk::error e) : error_(std::move(e)), ok_(false) {}  // NOLINT
 
   [[nodiscard]] bool has_value() const noexcept { return ok_; }

@@ -20,10 +20,10 @@ namespace chatdesk {
 
 /// One assigned country calling code.
 struct calling_code_info {
-  std::uint16_t code;        ///< 39
-  std::string_view regions;  ///< the countries sharing it, main one first: "IT VA"; "" if non-geographic
-  std::uint8_t min_length;   ///< shortest national significant number
-  std::uint8_t max_length;   ///< longest national significant number
+  std::uint16_t code = 0;       ///< 39
+  std::string_view regions;     ///< the countries sharing it, main one first: "IT VA"; "" if non-geographic
+  std::uint8_t min_length = 0;  ///< shortest national significant number
+  std::uint8_t max_length = 0;  ///< longest national significant number
 };
 
 /// Every assigned calling code (1 to 3 digits), sorted by code.
@@ -32,8 +32,8 @@ struct calling_code_info {
 /// A North American Numbering Plan area code that belongs to a country other
 /// than the United States (every other +1 area code is the US).
 struct nanp_area_info {
-  std::uint16_t area_code;  ///< 809
-  country region;           ///< DO
+  std::uint16_t area_code = 0;  ///< 809
+  country region;               ///< DO
 };
 
 /// The +1 area codes of Canada and of every other NANP country and territory, sorted.

@@ -1,6 +1,6 @@
 // Uses an installed chatdesk: parse a number, find its market, format money.
-#include <chatdesk/chatdesk.hpp>
 #include <fmt/format.h>
+#include <chatdesk/chatdesk.hpp>
 
 int main() {
   auto number = chatdesk::phone_number::parse("+39 333 123 4567");

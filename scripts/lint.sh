@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# clang-tidy (.clang-tidy) over the library, the program and the examples.
+# Usage: scripts/lint.sh BUILD_DIR   (a configured build with compile_commands.json)
+# Fails when clang-tidy reports any warning or error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build="${1:-build/dev}"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+run-clang-tidy -quiet -p "$build" 'src/|tools/chatdesk/|examples/' >"$log" 2>&1 || true
+if grep -E '(warning|error):' "$log" | sort -u; then
+  echo "clang-tidy: findings above" >&2
+  exit 1
+fi
+echo "clang-tidy: clean"
