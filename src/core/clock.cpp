@@ -89,6 +89,10 @@ result<timestamp> parse_timestamp(std::string_view text) {
   const auto t = date::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +
                  std::chrono::seconds{s} + std::chrono::milliseconds{millis} -
                  std::chrono::minutes{offset_minutes};
+  const date::year_month_day utc_day{std::chrono::floor<date::days>(t)};
+  if (utc_day.year() < date::year{0} || utc_day.year() > date::year{9999})
+    return make_error("time.invalid",
+                      fmt::format("'{}' falls outside the years 0000 to 9999 in UTC", text.substr(0, 64)));
   return timestamp{t};
 }
 
@@ -102,6 +106,9 @@ result<timestamp> parse_unix_seconds(std::string_view text) {
       return make_error("time.syntax", fmt::format("'{}' is not a Unix time in seconds", text.substr(0, 64)));
     v = v * 10 + (c - '0');
   }
+  constexpr std::int64_t last_second_of_9999 = 253'402'300'799;
+  if (v > last_second_of_9999)
+    return make_error("time.invalid", fmt::format("'{}' is after the year 9999", text.substr(0, 64)));
   return timestamp{std::chrono::seconds{v}};
 }
 

@@ -30,6 +30,8 @@ TEST_CASE("ISO 8601 timestamps parse exactly", "[core][clock]") {
   CHECK(format_timestamp(at("2025-07-03T09:00:00Z")) == "2025-07-03T09:00:00Z");
   CHECK(format_timestamp(at("2025-07-03T09:00:00.007Z")) == "2025-07-03T09:00:00.007Z");
   CHECK(format_timestamp(at("1969-12-31T23:59:59Z")) == "1969-12-31T23:59:59Z");
+  CHECK(format_timestamp(at("9999-12-31T23:59:59.999Z")) == "9999-12-31T23:59:59.999Z");
+  CHECK(format_timestamp(at("0000-01-01T00:00:00Z")) == "0000-01-01T00:00:00Z");
   CHECK(chatdesk::parse_unix_seconds("1749416383")->time_since_epoch() == 1749416383s);
 }
 
@@ -63,6 +65,8 @@ TEST_CASE("malformed timestamps are refused with the place", "[core][clock]") {
   for (const char* s : {"", "-1", "12a", "1234567890123"}) {
     CHECK(chatdesk::parse_unix_seconds(s).error().code == "time.syntax");
   }
+  CHECK(chatdesk::parse_unix_seconds("253402300799").has_value());
+  CHECK(chatdesk::parse_unix_seconds("253402300800").error().code == "time.invalid");
 }
 
 TEST_CASE("a manual clock moves only when told, from any thread", "[core][clock]") {
