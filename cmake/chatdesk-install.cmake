@@ -31,13 +31,15 @@ install(FILES "${PROJECT_BINARY_DIR}/chatdeskConfig.cmake" "${PROJECT_BINARY_DIR
   DESTINATION "${CHATDESK_INSTALL_CMAKEDIR}" COMPONENT chatdesk_development)
 
 # pkg-config: the library and the dependencies that also ship .pc files.
-set(CHATDESK_PC_REQUIRES "fmt")
+set(CHATDESK_PC_REQUIRES "fmt nlohmann_json")
 if(CHATDESK_WITH_OPENSSL)
   string(APPEND CHATDESK_PC_REQUIRES " libcrypto")
 endif()
 if(CHATDESK_WITH_SQLITE)
   string(APPEND CHATDESK_PC_REQUIRES " sqlite3")
 endif()
+# Relocatable: the prefix is found relative to the .pc file itself.
+file(RELATIVE_PATH CHATDESK_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file("${PROJECT_SOURCE_DIR}/cmake/chatdesk.pc.in" "${PROJECT_BINARY_DIR}/chatdesk.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/chatdesk.pc"
   DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig" COMPONENT chatdesk_development)
