@@ -51,6 +51,11 @@ class phone_number {
   /// Most digits an E.164 number may have.
   static constexpr std::size_t max_digits = 15;
 
+  /// The empty number (no digits): a placeholder in default-constructed records.
+  phone_number() = default;
+  /// True for the empty number.
+  [[nodiscard]] bool empty() const noexcept { return length_ == 0; }
+
   /// Parses what a person types or a system sends:
   /// `+39 333 123 4567`, `0039 333 1234567`, `whatsapp:+14155551234`,
   /// `tel:+1-415-555-1234`, `(415) 555-1234` with default region "US",
@@ -91,7 +96,6 @@ class phone_number {
   }
 
  private:
-  phone_number() = default;
   friend struct phone_number_builder;
 
   char digits_[max_digits] = {};

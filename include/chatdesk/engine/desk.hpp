@@ -1,0 +1,148 @@
+/// @file
+/// The desk: the facade an application calls. It ingests inbound messages and
+/// statuses, applies the platform's rules to every send, hands allowed sends
+/// to the application's transport, and tells observers what happened.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/error.hpp"
+#include "chatdesk/engine/conversation.hpp"
+#include "chatdesk/engine/observer.hpp"
+#include "chatdesk/engine/policy.hpp"
+#include "chatdesk/engine/store.hpp"
+#include "chatdesk/engine/transport.hpp"
+#include "chatdesk/model/business.hpp"
+#include "chatdesk/model/message.hpp"
+
+namespace chatdesk {
+
+/// Settings of a desk.
+struct desk_options {
+  /// How long before a service window closes observers hear `window_closing`.
+  std::chrono::minutes closing_notice{60};
+  /// Percentage of the messaging limit at which observers hear `limit_near`.
+  std::uint32_t limit_near_percent = 80;
+  /// Whether an opted-out customer's own messages still allow free-form
+  /// replies in the service window (the default), or block every message.
+  bool opt_out_blocks_service_replies = false;
+  /// Use these policies instead of `policies::defaults()`.
+  std::optional<std::vector<std::shared_ptr<const send_policy>>> policies;
+};
+
+/// What `desk::receive` did with an inbound message.
+struct receive_result {
+  bool duplicate = false;      ///< the id was seen before: nothing changed
+  bool window_opened = false;  ///< the service window was closed and is now open
+  window_info window;          ///< the windows after the message
+  bool opted_out = false;      ///< the message was an opt-out keyword
+  bool opted_in = false;       ///< the message was an opt-in keyword
+};
+
+/// A status report for an outbound message.
+struct status_update {
+  std::string message_id;  ///< the platform's id (or the correlation id)
+  message_status status = message_status::sent;
+  timestamp at{};
+  std::optional<status_error> error;
+};
+
+/// What `desk::apply_status` did.
+struct status_result {
+  status_change change = status_change::duplicate;
+  message_status status = message_status::accepted;  ///< the message's status afterwards
+};
+
+/// The policies' verdict on a send.
+struct decision {
+  bool allowed = false;
+  charge_class charge = charge_class::billable_template;  ///< when allowed
+  std::optional<error> refusal;                           ///< when refused
+  std::string policy;                                     ///< the refusing policy's name
+  window_info window;                                     ///< windows at the time of the check
+};
+
+/// What `desk::send` did.
+struct send_result {
+  chatdesk::decision decision;
+  std::string correlation_id;  ///< the caller's or the desk's id for the message
+  std::string message_id;      ///< the platform's id, once the transport answered
+  message_status status = message_status::accepted;
+  std::optional<status_error> transport_error;  ///< the transport refused it
+};
+
+/// The facade applications call. Thread-safe: one desk may be shared by many
+/// threads; steps on different customers run in parallel, steps on one
+/// customer (and the counters of one business) are serialised through the
+/// store's locks. Time comes only from the clock given at construction.
+class desk {
+ public:
+  /// A desk over `store`, sending through `transport` (nullptr: sends are
+  /// recorded as accepted and wait for `transport_answered`).
+  desk(const chatdesk::clock& clock, chatdesk::store& store, chatdesk::transport* transport = nullptr,
+       desk_options options = {});
+  ~desk();
+  desk(const desk&) = delete;
+  desk& operator=(const desk&) = delete;
+
+  /// Registers (or replaces) a business. Errors from `business::validate`,
+  /// and `desk.number_taken` when another business owns one of its numbers.
+  result<void> add_business(business b);
+  /// The business with `id`, or nullptr. The pointer stays valid until the business is replaced.
+  [[nodiscard]] const business* find_business(std::string_view id) const;
+  /// Uses `directory` to look templates up (not owned; nullptr: trust the intent's category).
+  void set_template_directory(const template_directory* directory);
+  /// Adds a rule after the others.
+  void add_policy(std::shared_ptr<const send_policy> policy);
+  /// Starts telling `o` what happens (not owned; must outlive the subscription).
+  void subscribe(observer* o);
+  void unsubscribe(observer* o);
+
+  /// Ingests a customer's message. Errors: `desk.unknown_number` (no business
+  /// has `business_number_id`), `desk.invalid_message` (outbound, no id, or no
+  /// customer). A message whose id was seen before is a duplicate and changes nothing.
+  result<receive_result> receive(const message& inbound, std::string_view profile_name = {});
+  /// Applies a status to an outbound message. Error `desk.unknown_message`.
+  result<status_result> apply_status(const status_update& update);
+
+  /// The policies' verdict on `intent` now, changing nothing. Errors (not
+  /// refusals): `desk.unknown_business`, `desk.unknown_number`, `desk.invalid_intent`.
+  result<decision> check(const send_intent& intent);
+  /// Checks, records and hands the message to the transport.
+  result<send_result> send(send_intent intent);
+  /// The transport's late answer for the message with `correlation_id`.
+  result<status_result> transport_answered(std::string_view correlation_id, const transport_answer& answer);
+
+  /// The windows of one conversation now.
+  [[nodiscard]] window_info window(std::string_view business_number_id, const phone_number& customer);
+  /// The state of one conversation, if it exists.
+  [[nodiscard]] std::optional<conversation_state> conversation(std::string_view business_number_id,
+                                                               const phone_number& customer);
+  /// The customer's state with a business, if known.
+  [[nodiscard]] std::optional<customer_state> customer(std::string_view business_id,
+                                                       const phone_number& customer);
+
+  /// Records consent given through another channel (a web form, a checkout box).
+  result<void> opt_in(std::string_view business_id, const phone_number& customer, std::string source);
+  /// Records that the customer asked to stop.
+  result<void> opt_out(std::string_view business_id, const phone_number& customer);
+  /// Blocks or unblocks a customer.
+  result<void> set_blocked(std::string_view business_id, const phone_number& customer, bool blocked);
+
+  /// Tells observers about windows that are closing (within the closing
+  /// notice) or closed by now. Call it periodically (a timer) or after
+  /// advancing a manual clock.
+  void tick();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace chatdesk

@@ -1,0 +1,173 @@
+/// @file
+/// Send policies: one object per platform rule, each saying "allowed" or
+/// refusing with a stable code and a sentence a person can read. Callers add
+/// their own rules by implementing `send_policy`.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/error.hpp"
+#include "chatdesk/engine/conversation.hpp"
+#include "chatdesk/model/business.hpp"
+#include "chatdesk/model/customer.hpp"
+#include "chatdesk/model/message.hpp"
+#include "chatdesk/model/template_status.hpp"
+
+namespace chatdesk {
+
+/// An application's wish to send one message.
+struct send_intent {
+  std::string business_id;
+  std::string business_number_id;  ///< empty: the business's first number
+  phone_number customer;
+  chatdesk::content content;
+  std::string correlation_id;  ///< the caller's id; empty: the desk makes one
+};
+
+/// What an allowed message will cost, class-wise (the pricing module turns a
+/// class into money with a rate card).
+enum class charge_class : std::uint8_t {
+  free_service_window,     ///< a free-form reply inside the customer service window
+  free_entry_point,        ///< anything inside a free entry point window
+  free_utility_in_window,  ///< a utility template inside the service window (free since 2025-07-01)
+  billable_template,       ///< a template charged at its category's rate
+};
+[[nodiscard]] std::string_view to_string(charge_class c) noexcept;  ///< "free_service_window", ...
+
+/// A template's review state as the desk needs it.
+struct template_info {
+  template_status status = template_status::approved;
+  template_category category = template_category::utility;
+  std::string status_reason;  ///< why it is paused, rejected ...
+};
+
+/// Where the desk looks templates up (the templates module provides one).
+class template_directory {
+ public:
+  template_directory() = default;
+  template_directory(const template_directory&) = delete;
+  template_directory& operator=(const template_directory&) = delete;
+  virtual ~template_directory() = default;
+  /// The template `name` in `language` of `business_id`, or nullopt if unknown.
+  [[nodiscard]] virtual std::optional<template_info> find(std::string_view business_id, std::string_view name,
+                                                          std::string_view language) const = 0;
+};
+
+/// Per-number state the throughput rule keeps.
+struct number_state {
+  std::int64_t throughput_tat_us = 0;  ///< GCRA theoretical arrival time, µs since the epoch
+};
+
+/// Per-customer state one business keeps.
+struct customer_state {
+  chatdesk::consent consent;
+  bool blocked = false;
+  std::string profile_name;
+};
+
+/// Everything a policy may look at for one send. References are valid only
+/// during the call.
+struct send_context {
+  const business& biz;
+  const business_number& number;
+  const send_intent& intent;
+  const customer_state& customer;
+  const conversation_state& conversation;
+  const chatdesk::number_state& number_state;
+  /// Unique customers reached with business-initiated messages outside a
+  /// service window in the last 24 hours, and whether this customer is one.
+  std::uint32_t reached_customers_24h = 0;
+  bool customer_reached_24h = false;
+  timestamp now{};
+  /// The template's category and status (templates only).
+  std::optional<template_info> template_entry;
+  /// Windows at `now`.
+  window_info window;
+
+  /// True for a business-initiated message: a template sent outside the service window.
+  [[nodiscard]] bool business_initiated() const noexcept {
+    return is_template(intent.content) && !window.service_window_open;
+  }
+};
+
+/// What an allowed send changes; policies that keep counters update them here.
+struct send_effects {
+  conversation_state& conversation;
+  chatdesk::number_state& number_state;
+  bool count_reached_customer = false;  ///< add the customer to the messaging-limit count
+};
+
+/// One rule applied before every send.
+class send_policy {
+ public:
+  send_policy() = default;
+  send_policy(const send_policy&) = delete;
+  send_policy& operator=(const send_policy&) = delete;
+  virtual ~send_policy() = default;
+
+  /// A short stable name ("service_window").
+  [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+  /// nullopt allows the send; an error refuses it, with a stable code and a
+  /// message a person can read. Must not change anything.
+  [[nodiscard]] virtual std::optional<error> check(const send_context& ctx) const = 0;
+  /// Called once the send is allowed by every policy, to update counters.
+  virtual void commit(const send_context& ctx, send_effects& effects) const {
+    (void)ctx;
+    (void)effects;
+  }
+};
+
+/// A generic cell-rate (token-bucket) limiter over one timestamp: `interval`
+/// between messages on average, bursts of up to `burst` at once.
+struct rate_limit {
+  std::chrono::microseconds interval{};
+  std::int64_t burst = 1;
+
+  /// nullopt if a message may go at `now_us` given state `tat_us`; otherwise
+  /// how long to wait.
+  [[nodiscard]] std::optional<std::chrono::microseconds> wait(std::int64_t tat_us,
+                                                              std::int64_t now_us) const noexcept;
+  /// The state after a message goes at `now_us`.
+  [[nodiscard]] std::int64_t next(std::int64_t tat_us, std::int64_t now_us) const noexcept;
+};
+
+/// Built-in rules, in the order the desk applies them.
+namespace policies {
+
+/// Refuses any message to a customer the business blocked (`policy.customer_blocked`).
+std::unique_ptr<send_policy> customer_blocked();
+/// Refuses templates to a customer who opted out (`policy.opted_out`); with
+/// `block_service_replies`, refuses free-form replies too.
+std::unique_ptr<send_policy> consent(bool block_service_replies = false);
+/// Refuses free-form messages outside the customer service window, saying when
+/// it closed (`policy.outside_service_window`).
+std::unique_ptr<send_policy> service_window();
+/// Refuses templates that are not APPROVED (`policy.template_not_approved`) or
+/// that the directory does not know (`policy.unknown_template`).
+std::unique_ptr<send_policy> template_status();
+/// Refuses marketing templates to United States numbers from `since`
+/// (2025-04-01 by default; `policy.us_marketing`).
+std::unique_ptr<send_policy> us_marketing(timestamp since = parse_timestamp("2025-04-01T00:00:00Z").value());
+/// Refuses business-initiated messages to a new customer once the tier's
+/// unique customers in a moving 24 hours are reached (`policy.messaging_limit`).
+std::unique_ptr<send_policy> messaging_limit();
+/// The pair rate: one message per `interval` to one customer, with bursts of
+/// `burst` (6 s and 45 by default; `policy.pair_rate`).
+std::unique_ptr<send_policy> pair_rate(std::chrono::milliseconds interval = std::chrono::seconds{6},
+                                       std::int64_t burst = 45);
+/// The number's throughput in messages per second (`policy.throughput`).
+std::unique_ptr<send_policy> throughput();
+
+/// All of the above with their defaults, in order.
+std::vector<std::unique_ptr<send_policy>> defaults(bool block_service_replies_on_opt_out = false);
+
+}  // namespace policies
+
+}  // namespace chatdesk

@@ -1,0 +1,138 @@
+/// @file
+/// Where the desk keeps its state: the `store` interface, designed so that a
+/// durable embedded store (and several processes sharing one database) can
+/// implement it, and the in-memory store.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/phone_number.hpp"
+#include "chatdesk/engine/conversation.hpp"
+#include "chatdesk/engine/policy.hpp"
+#include "chatdesk/model/message.hpp"
+
+namespace chatdesk {
+
+/// What the desk remembers of one message: enough for idempotency, statuses,
+/// pricing and history. The content itself is the application's to keep.
+struct message_record {
+  std::string id;              ///< the platform's id; empty while a send awaits its answer
+  std::string correlation_id;  ///< outbound: the caller's id
+  conversation_key key;
+  chatdesk::direction direction = direction::inbound;
+  std::string type;  ///< "text", "template", "image", ...
+  std::optional<template_category> category;
+  charge_class charge = charge_class::free_service_window;  ///< outbound: as decided at send time
+  message_status status = message_status::accepted;         ///< outbound only
+  timestamp at{};                                           ///< received or accepted
+  timestamp status_at{};                                    ///< when `status` was reached
+  std::optional<status_error> error;                        ///< why it failed
+};
+
+/// Held while the desk applies one step to one conversation: every read and
+/// write in between must appear atomic to other desks sharing the store. The
+/// step is applied when the lock is destroyed.
+class store_lock {
+ public:
+  store_lock() = default;
+  store_lock(const store_lock&) = delete;
+  store_lock& operator=(const store_lock&) = delete;
+  virtual ~store_lock() = default;
+};
+
+/// The state behind a desk. Every method must be safe to call from many
+/// threads; `lock` gives a desk step its atomicity. A durable implementation
+/// maps `lock` to a database transaction (for SQLite, BEGIN IMMEDIATE ...
+/// COMMIT), so several processes may share one database.
+class store {
+ public:
+  store() = default;
+  store(const store&) = delete;
+  store& operator=(const store&) = delete;
+  virtual ~store() = default;
+
+  /// Exclusive access to the conversations of `customer` with `business_id`
+  /// (their windows, the customer's consent and their messages) and, with
+  /// `business_wide`, to the business's counters (throughput, messaging limit).
+  [[nodiscard]] virtual std::unique_ptr<store_lock> lock(std::string_view business_id,
+                                                         const phone_number& customer,
+                                                         bool business_wide) = 0;
+
+  [[nodiscard]] virtual std::optional<conversation_state> load_conversation(const conversation_key& key) = 0;
+  virtual void save_conversation(const conversation_key& key, const conversation_state& state) = 0;
+
+  [[nodiscard]] virtual std::optional<customer_state> load_customer(std::string_view business_id,
+                                                                    const phone_number& customer) = 0;
+  virtual void save_customer(std::string_view business_id, const phone_number& customer,
+                             const customer_state& state) = 0;
+
+  [[nodiscard]] virtual number_state load_number(std::string_view business_number_id) = 0;
+  virtual void save_number(std::string_view business_number_id, const number_state& state) = 0;
+
+  /// Unique customers recorded for `business_id` at or after `since`.
+  [[nodiscard]] virtual std::uint32_t reached_customers(std::string_view business_id, timestamp since) = 0;
+  /// Whether `customer` was recorded for `business_id` at or after `since`.
+  [[nodiscard]] virtual bool was_reached(std::string_view business_id, const phone_number& customer,
+                                         timestamp since) = 0;
+  /// Records that a business-initiated message reached `customer` at `at`.
+  virtual void record_reached(std::string_view business_id, const phone_number& customer, timestamp at) = 0;
+
+  /// Adds a message; false (and no change) when its id, or correlation id, is already known.
+  [[nodiscard]] virtual bool add_message(const message_record& record) = 0;
+  /// The message whose platform id or correlation id is `id`.
+  [[nodiscard]] virtual std::optional<message_record> find_message(std::string_view id) = 0;
+  /// Replaces a message found earlier (matched by correlation id, else by id);
+  /// indexes its platform id if it just got one.
+  virtual void update_message(const message_record& record) = 0;
+  /// The messages of one conversation in the order they were added.
+  [[nodiscard]] virtual std::vector<message_record> messages(const conversation_key& key) = 0;
+};
+
+/// Options of the in-memory store.
+struct memory_store_options {
+  /// Keep each conversation's message list for `messages()` (the id index used
+  /// for idempotency and statuses is always kept).
+  bool keep_history = true;
+};
+
+/// A thread-safe store in this process's memory: the default, and the
+/// reference for durable stores. State is lost when the process ends.
+class memory_store final : public store {
+ public:
+  explicit memory_store(memory_store_options options = {});
+  ~memory_store() override;
+
+  [[nodiscard]] std::unique_ptr<store_lock> lock(std::string_view business_id, const phone_number& customer,
+                                                 bool business_wide) override;
+  [[nodiscard]] std::optional<conversation_state> load_conversation(const conversation_key& key) override;
+  void save_conversation(const conversation_key& key, const conversation_state& state) override;
+  [[nodiscard]] std::optional<customer_state> load_customer(std::string_view business_id,
+                                                            const phone_number& customer) override;
+  void save_customer(std::string_view business_id, const phone_number& customer,
+                     const customer_state& state) override;
+  [[nodiscard]] number_state load_number(std::string_view business_number_id) override;
+  void save_number(std::string_view business_number_id, const number_state& state) override;
+  [[nodiscard]] std::uint32_t reached_customers(std::string_view business_id, timestamp since) override;
+  [[nodiscard]] bool was_reached(std::string_view business_id, const phone_number& customer,
+                                 timestamp since) override;
+  void record_reached(std::string_view business_id, const phone_number& customer, timestamp at) override;
+  [[nodiscard]] bool add_message(const message_record& record) override;
+  [[nodiscard]] std::optional<message_record> find_message(std::string_view id) override;
+  void update_message(const message_record& record) override;
+  [[nodiscard]] std::vector<message_record> messages(const conversation_key& key) override;
+
+  /// Conversations held.
+  [[nodiscard]] std::size_t conversation_count() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace chatdesk

@@ -1,0 +1,192 @@
+/// @file
+/// Messages: direction, ids, timestamps, and content as a closed set of
+/// alternatives; outbound statuses and the rule that they never move backwards.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/error.hpp"
+#include "chatdesk/core/phone_number.hpp"
+
+namespace chatdesk {
+
+/// Template categories, which decide price and some rules.
+enum class template_category : std::uint8_t { marketing, utility, authentication };
+[[nodiscard]] std::string_view to_string(template_category c) noexcept;  ///< "marketing", ...
+/// Parses "marketing", "MARKETING", "utility", "authentication". Error `message.unknown_category`.
+[[nodiscard]] result<template_category> parse_template_category(std::string_view text);
+
+/// A plain text message (at most 4,096 characters on the platform).
+struct text_content {
+  std::string body;
+  bool preview_url = false;
+};
+
+/// A template message as sent: which template, and the parameter values bound to it.
+struct template_content {
+  std::string name;
+  std::string language;  ///< "en_US", "it"
+  template_category category = template_category::utility;
+  /// Bound values, by position ("1", "2") or name ("order_id"), as text.
+  std::vector<std::pair<std::string, std::string>> parameters;
+};
+
+/// Kinds of media.
+enum class media_kind : std::uint8_t { image, video, audio, document, sticker };
+[[nodiscard]] std::string_view to_string(media_kind k) noexcept;  ///< "image", ...
+
+/// A media message: by link or by uploaded media id.
+struct media_content {
+  media_kind kind = media_kind::image;
+  std::string link;
+  std::string media_id;
+  std::string caption;
+  std::string filename;   ///< documents
+  std::string mime_type;  ///< as received
+};
+
+/// A location pin. Coordinates are kept as the decimal text received, so they
+/// round-trip exactly.
+struct location_content {
+  std::string latitude;
+  std::string longitude;
+  std::string name;
+  std::string address;
+};
+
+/// One shared contact card.
+struct contact_card {
+  std::string formatted_name;
+  std::vector<std::string> phones;
+  std::vector<std::string> emails;
+};
+
+/// One or more contact cards.
+struct contacts_content {
+  std::vector<contact_card> contacts;
+};
+
+/// Kinds of interactive message: what a business sends, and a customer's reply to one.
+enum class interactive_kind : std::uint8_t {
+  button,         ///< up to 3 reply buttons
+  list,           ///< a list of rows in sections
+  cta_url,        ///< a call-to-action URL button
+  order_details,  ///< an order to review and pay
+  order_status,   ///< an update to an order
+  button_reply,   ///< the customer tapped a reply button
+  list_reply,     ///< the customer picked a list row
+};
+[[nodiscard]] std::string_view to_string(interactive_kind k) noexcept;  ///< "button", "list", ...
+
+/// A reply button, list row or call to action.
+struct interactive_option {
+  std::string id;
+  std::string title;
+  std::string description;  ///< list rows
+};
+
+/// An interactive message.
+struct interactive_content {
+  interactive_kind kind = interactive_kind::button;
+  std::string header;
+  std::string body;
+  std::string footer;
+  std::string action_label;                 ///< list button text, cta display text
+  std::string url;                          ///< cta_url
+  std::vector<interactive_option> options;  ///< buttons or list rows
+  std::string reply_id;                     ///< button_reply / list_reply: the chosen option
+  std::string reply_title;
+  std::string payload_json;  ///< order_details / order_status parameters, as JSON text
+};
+
+/// A reaction to an earlier message (an empty emoji removes it).
+struct reaction_content {
+  std::string message_id;
+  std::string emoji;
+};
+
+/// A message type chatdesk does not model: kept, never dropped.
+struct unsupported_content {
+  std::string type;      ///< the type the platform named
+  std::string raw_json;  ///< the message object as received
+};
+
+/// What a message carries: exactly one of these.
+using content = std::variant<text_content, template_content, media_content, location_content,
+                             contacts_content, interactive_content, reaction_content, unsupported_content>;
+
+/// The platform's type name of a content: "text", "template", "image",
+/// "document", "location", "contacts", "interactive", "reaction", or the
+/// unsupported type's own name.
+[[nodiscard]] std::string_view type_name(const content& c) noexcept;
+/// True for template content (the only kind allowed outside a service window).
+[[nodiscard]] inline bool is_template(const content& c) noexcept {
+  return std::holds_alternative<template_content>(c);
+}
+
+/// Who sent a message.
+enum class direction : std::uint8_t { inbound, outbound };
+
+/// The message a message replies to.
+struct reply_context {
+  std::string message_id;
+  std::string from;
+};
+
+/// Where a customer came from: a click-to-chat ad or a page button.
+struct referral {
+  std::string source_type;  ///< "ad", "post", ...
+  std::string source_id;
+  std::string source_url;
+  std::string headline;
+  std::string body;
+  std::string ctwa_clid;  ///< click id
+};
+
+/// A message between one business number and one customer.
+struct message {
+  chatdesk::direction direction = direction::inbound;
+  std::string id;              ///< the platform's id ("wamid..."); empty until the platform answers a send
+  std::string correlation_id;  ///< the caller's own id for an outbound message
+  std::string business_number_id;
+  phone_number customer;
+  timestamp at{};  ///< received (inbound) or accepted for sending (outbound)
+  chatdesk::content content;
+  std::optional<reply_context> context;
+  std::optional<chatdesk::referral> referral;
+};
+
+/// Status of an outbound message.
+enum class message_status : std::uint8_t { accepted, sent, delivered, read, failed };
+[[nodiscard]] std::string_view to_string(message_status s) noexcept;  ///< "accepted", ...
+/// Parses "sent", "delivered", "read", "failed", "accepted". Error `message.unknown_status`.
+[[nodiscard]] result<message_status> parse_message_status(std::string_view text);
+
+/// Why a message failed, as the platform says.
+struct status_error {
+  int code = 0;  ///< 131047, 131056, ...
+  std::string title;
+  std::string details;
+};
+
+/// What applying a status to a message does.
+enum class status_change : std::uint8_t {
+  advanced,   ///< the message moved forward
+  duplicate,  ///< the same status again: nothing changes
+  stale,      ///< an earlier status arriving late: nothing changes
+};
+[[nodiscard]] std::string_view to_string(status_change c) noexcept;  ///< "advanced", ...
+
+/// The rule for out-of-order statuses: accepted < sent < delivered < read, and
+/// a status never moves a message backwards. `failed` applies only before
+/// delivery; `delivered` or `read` after `failed` wins (the customer has it).
+[[nodiscard]] status_change compare_status(message_status current, message_status incoming) noexcept;
+
+}  // namespace chatdesk

@@ -1,0 +1,621 @@
+#include "chatdesk/engine/desk.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <queue>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "../core/ascii.hpp"
+
+namespace chatdesk {
+
+window_info windows_at(const conversation_state& state, timestamp t) noexcept {
+  window_info w;
+  w.service_window_open = state.service_window_open(t);
+  w.service_window_closes_at = state.service_window_closes_at();
+  w.entry_point_open = state.entry_point_open(t);
+  w.entry_point_closes_at = state.entry_point_closes_at();
+  w.entry_point_pending = state.entry_point_pending(t);
+  return w;
+}
+
+namespace {
+
+/// Events collected during a step and delivered once its locks are released.
+class event_list {
+ public:
+  explicit event_list(bool wanted) : wanted_(wanted) {}
+  template <class F>
+  void add(F&& f) {
+    if (wanted_) events_.emplace_back(std::forward<F>(f));
+  }
+  void deliver(const std::vector<observer*>& observers) const {
+    for (const auto& e : events_)
+      for (auto* o : observers) e(*o);
+  }
+
+ private:
+  bool wanted_;
+  std::vector<std::function<void(observer&)>> events_;
+};
+
+enum class timer_kind : std::uint8_t { closing, closed };
+
+struct timer {
+  timestamp due;
+  timer_kind kind;
+  conversation_key key;
+  timestamp window_end;
+  friend bool operator>(const timer& a, const timer& b) { return a.due > b.due; }
+};
+
+bool matches_keyword(const content& c, const std::vector<std::string>& keywords) {
+  const auto* text = std::get_if<text_content>(&c);
+  if (text == nullptr || keywords.empty()) return false;
+  const auto body = detail::trim(text->body);
+  return std::any_of(keywords.begin(), keywords.end(),
+                     [&](const std::string& k) { return detail::iequals(body, detail::trim(k)); });
+}
+
+charge_class classify(const send_intent& intent, const window_info& w,
+                      const std::optional<template_info>& entry) {
+  if (w.entry_point_open || w.entry_point_pending) return charge_class::free_entry_point;
+  const auto* t = std::get_if<template_content>(&intent.content);
+  if (t == nullptr) return charge_class::free_service_window;
+  const auto category = entry ? entry->category : t->category;
+  if (category == template_category::utility && w.service_window_open)
+    return charge_class::free_utility_in_window;
+  return charge_class::billable_template;
+}
+
+}  // namespace
+
+struct desk::impl {
+  impl(const chatdesk::clock& c, chatdesk::store& s, chatdesk::transport* t, desk_options o)
+      : clock(c), st(s), tr(t), options(std::move(o)) {
+    if (options.policies) {
+      policies = *options.policies;
+    } else {
+      for (auto& p : policies::defaults(options.opt_out_blocks_service_replies))
+        policies.emplace_back(std::move(p));
+    }
+  }
+
+  const chatdesk::clock& clock;
+  chatdesk::store& st;
+  chatdesk::transport* tr;
+  desk_options options;
+
+  mutable std::shared_mutex config_mu;
+  std::unordered_map<std::string, std::shared_ptr<const business>> businesses;
+  std::unordered_map<std::string, std::string> number_owner;  // number id -> business id
+  std::vector<std::shared_ptr<const send_policy>> policies;
+  const template_directory* directory = nullptr;
+  std::vector<observer*> observers;
+
+  std::mutex timers_mu;
+  std::priority_queue<timer, std::vector<timer>, std::greater<>> timers;
+
+  std::atomic<std::uint64_t> next_correlation{1};
+
+  struct config_snapshot {
+    std::shared_ptr<const business> biz;
+    std::vector<std::shared_ptr<const send_policy>> policies;
+    const template_directory* directory = nullptr;
+    bool observed = false;
+  };
+
+  std::shared_ptr<const business> business_of_number(std::string_view number_id) const {
+    std::shared_lock g(config_mu);
+    auto owner = number_owner.find(std::string(number_id));
+    if (owner == number_owner.end()) return nullptr;
+    auto it = businesses.find(owner->second);
+    return it == businesses.end() ? nullptr : it->second;
+  }
+  std::shared_ptr<const business> business_by_id(std::string_view id) const {
+    std::shared_lock g(config_mu);
+    auto it = businesses.find(std::string(id));
+    return it == businesses.end() ? nullptr : it->second;
+  }
+  bool observed() const {
+    std::shared_lock g(config_mu);
+    return !observers.empty();
+  }
+  std::vector<observer*> observer_list() const {
+    std::shared_lock g(config_mu);
+    return observers;
+  }
+  void deliver(const event_list& events) const {
+    const auto list = observer_list();
+    if (!list.empty()) events.deliver(list);
+  }
+
+  void schedule_window(const conversation_key& key, timestamp window_end) {
+    std::lock_guard g(timers_mu);
+    timers.push({window_end - options.closing_notice, timer_kind::closing, key, window_end});
+    timers.push({window_end, timer_kind::closed, key, window_end});
+  }
+
+  /// Applies `change` to a customer's state; `change` returns true for a consent change.
+  template <class F>
+  result<void> change_customer(std::string_view business_id, const phone_number& customer, F&& change) {
+    auto biz = business_by_id(business_id);
+    if (!biz)
+      return make_error("desk.unknown_business", fmt::format("no business has the id '{}'", business_id),
+                        "business_id");
+    if (customer.empty())
+      return make_error("desk.invalid_intent", "a customer number is required", "customer");
+    event_list events(observed());
+    {
+      auto lock = st.lock(biz->id, customer, false);
+      auto cs = st.load_customer(biz->id, customer).value_or(customer_state{});
+      const bool consent_changed = change(cs);
+      st.save_customer(biz->id, customer, cs);
+      if (consent_changed)
+        events.add([bid = biz->id, customer, consent = cs.consent](observer& o) {
+          o.consent_changed(bid, customer, consent);
+        });
+    }
+    deliver(events);
+    return {};
+  }
+
+  /// The evaluation shared by check and send.
+  result<send_result> evaluate(send_intent& intent, bool commit);
+  result<status_result> answered(const message_record& found, const transport_answer& answer);
+};
+
+desk::desk(const chatdesk::clock& clock, chatdesk::store& store, chatdesk::transport* transport,
+           desk_options options)
+    : impl_(std::make_unique<impl>(clock, store, transport, std::move(options))) {}
+
+desk::~desk() = default;
+
+result<void> desk::add_business(business b) {
+  if (auto ok = b.validate(); !ok) return ok.error();
+  std::unique_lock g(impl_->config_mu);
+  for (const auto& n : b.numbers) {
+    auto owner = impl_->number_owner.find(n.id);
+    if (owner != impl_->number_owner.end() && owner->second != b.id)
+      return make_error("desk.number_taken",
+                        fmt::format("number '{}' already belongs to business '{}'", n.id, owner->second),
+                        "numbers");
+  }
+  // Drop the numbers a replaced definition no longer has.
+  if (auto old = impl_->businesses.find(b.id); old != impl_->businesses.end()) {
+    for (const auto& n : old->second->numbers) impl_->number_owner.erase(n.id);
+  }
+  for (const auto& n : b.numbers) impl_->number_owner[n.id] = b.id;
+  auto id = b.id;
+  impl_->businesses[id] = std::make_shared<const business>(std::move(b));
+  return {};
+}
+
+const business* desk::find_business(std::string_view id) const {
+  return impl_->business_by_id(id).get();
+}
+
+void desk::set_template_directory(const template_directory* directory) {
+  std::unique_lock g(impl_->config_mu);
+  impl_->directory = directory;
+}
+
+void desk::add_policy(std::shared_ptr<const send_policy> policy) {
+  std::unique_lock g(impl_->config_mu);
+  impl_->policies.push_back(std::move(policy));
+}
+
+void desk::subscribe(observer* o) {
+  std::unique_lock g(impl_->config_mu);
+  if (std::find(impl_->observers.begin(), impl_->observers.end(), o) == impl_->observers.end())
+    impl_->observers.push_back(o);
+}
+
+void desk::unsubscribe(observer* o) {
+  std::unique_lock g(impl_->config_mu);
+  impl_->observers.erase(std::remove(impl_->observers.begin(), impl_->observers.end(), o),
+                         impl_->observers.end());
+}
+
+result<receive_result> desk::receive(const message& inbound, std::string_view profile_name) {
+  if (inbound.direction != direction::inbound)
+    return make_error("desk.invalid_message", "receive() takes inbound messages; this one is outbound",
+                      "direction");
+  if (inbound.id.empty())
+    return make_error("desk.invalid_message", "an inbound message needs its platform id", "id");
+  if (inbound.customer.empty())
+    return make_error("desk.invalid_message",
+                      fmt::format("inbound message '{}' has no customer number", inbound.id), "customer");
+  auto biz = impl_->business_of_number(inbound.business_number_id);
+  if (!biz)
+    return make_error("desk.unknown_number",
+                      fmt::format("no business has the number '{}'", inbound.business_number_id),
+                      "business_number_id");
+
+  const timestamp at = inbound.at == timestamp{} ? impl_->clock.now() : inbound.at;
+  const conversation_key key{inbound.business_number_id, inbound.customer};
+  event_list events(impl_->observed());
+  receive_result out;
+  timestamp schedule_end = never;
+  {
+    auto lock = impl_->st.lock(biz->id, inbound.customer, false);
+    message_record record;
+    record.id = inbound.id;
+    record.key = key;
+    record.direction = direction::inbound;
+    record.type = std::string(type_name(inbound.content));
+    record.at = at;
+    auto state = impl_->st.load_conversation(key).value_or(conversation_state{});
+    if (!impl_->st.add_message(record)) {
+      out.duplicate = true;
+      out.window = windows_at(state, impl_->clock.now());
+      return out;
+    }
+    out.window_opened = !state.service_window_open(at);
+    if (state.last_inbound == never || at > state.last_inbound) state.last_inbound = at;
+    if (inbound.referral && (state.last_referral == never || at > state.last_referral))
+      state.last_referral = at;
+    ++state.inbound_count;
+    impl_->st.save_conversation(key, state);
+    out.window = windows_at(state, at);
+    if (out.window_opened && state.service_window_open(at)) schedule_end = state.service_window_closes_at();
+
+    auto customer = impl_->st.load_customer(biz->id, inbound.customer);
+    const bool known = customer.has_value();
+    auto cs = customer.value_or(customer_state{});
+    bool changed = !known;
+    if (!profile_name.empty() && cs.profile_name != profile_name) {
+      cs.profile_name = std::string(profile_name);
+      changed = true;
+    }
+    if (matches_keyword(inbound.content, biz->opt_out_keywords) && !cs.consent.opted_out()) {
+      cs.consent.opted_out_at = at;
+      out.opted_out = changed = true;
+    } else if (matches_keyword(inbound.content, biz->opt_in_keywords) && !cs.consent.opted_in()) {
+      cs.consent.opted_in_at = at;
+      cs.consent.opt_in_source = "keyword";
+      out.opted_in = changed = true;
+    }
+    if (changed) impl_->st.save_customer(biz->id, inbound.customer, cs);
+
+    events.add([inbound](observer& o) { o.message_received(inbound); });
+    if (out.window_opened) {
+      const auto closes = out.window.service_window_closes_at;
+      events.add([key, closes](observer& o) { o.window_opened(key, closes); });
+    }
+    if (out.opted_out || out.opted_in) {
+      events.add([bid = biz->id, c = inbound.customer, consent = cs.consent](observer& o) {
+        o.consent_changed(bid, c, consent);
+      });
+    }
+  }
+  if (schedule_end != never) impl_->schedule_window(key, schedule_end);
+  impl_->deliver(events);
+  return out;
+}
+
+result<status_result> desk::apply_status(const status_update& update) {
+  auto found = impl_->st.find_message(update.message_id);
+  if (!found)
+    return make_error("desk.unknown_message",
+                      fmt::format("no outbound message has the id '{}'", update.message_id), "message_id");
+  if (found->direction != direction::outbound)
+    return make_error(
+        "desk.invalid_status",
+        fmt::format("message '{}' is inbound: statuses apply to outbound messages", update.message_id),
+        "message_id");
+  auto biz = impl_->business_of_number(found->key.business_number_id);
+  const std::string business_id = biz ? biz->id : std::string();
+  event_list events(impl_->observed());
+  status_result out;
+  {
+    auto lock = impl_->st.lock(business_id, found->key.customer, false);
+    auto record = impl_->st.find_message(update.message_id);  // fresh, under the lock
+    if (!record) return make_error("desk.unknown_message", "the message disappeared", "message_id");
+    const auto from = record->status;
+    out.change = compare_status(from, update.status);
+    if (out.change == status_change::advanced) {
+      record->status = update.status;
+      record->status_at = update.at == timestamp{} ? impl_->clock.now() : update.at;
+      if (update.error) record->error = update.error;
+      impl_->st.update_message(*record);
+      events.add([r = *record, from](observer& o) { o.status_changed(r, from); });
+    }
+    out.status = record->status;
+  }
+  impl_->deliver(events);
+  return out;
+}
+
+result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
+  auto biz = business_by_id(intent.business_id);
+  if (!biz)
+    return make_error("desk.unknown_business", fmt::format("no business has the id '{}'", intent.business_id),
+                      "business_id");
+  if (intent.business_number_id.empty()) intent.business_number_id = biz->numbers.front().id;
+  const business_number* number = biz->find_number(intent.business_number_id);
+  if (number == nullptr)
+    return make_error("desk.unknown_number",
+                      fmt::format("business '{}' has no number '{}'", biz->id, intent.business_number_id),
+                      "business_number_id");
+  if (intent.customer.empty())
+    return make_error("desk.invalid_intent", "a send needs the customer's number", "customer");
+  const auto* tmpl = std::get_if<template_content>(&intent.content);
+  if (tmpl != nullptr && (tmpl->name.empty() || tmpl->language.empty()))
+    return make_error("desk.invalid_intent", "a template send needs the template's name and language",
+                      "content");
+  if (commit && !intent.correlation_id.empty() && st.find_message(intent.correlation_id))
+    return make_error(
+        "desk.duplicate_correlation_id",
+        fmt::format("a message with correlation id '{}' was already sent", intent.correlation_id),
+        "correlation_id");
+
+  std::vector<std::shared_ptr<const send_policy>> rules;
+  const template_directory* dir = nullptr;
+  {
+    std::shared_lock g(config_mu);
+    rules = policies;
+    dir = directory;
+  }
+  std::optional<template_info> entry;
+  if (tmpl != nullptr) {
+    if (dir != nullptr) {
+      entry = dir->find(biz->id, tmpl->name, tmpl->language);
+    } else {
+      entry = template_info{template_status::approved, tmpl->category, {}};
+    }
+  }
+
+  event_list events(observed());
+  send_result out;
+  const timestamp now = clock.now();
+  const conversation_key key{intent.business_number_id, intent.customer};
+  {
+    auto lock = st.lock(biz->id, intent.customer, true);
+    auto state = st.load_conversation(key).value_or(conversation_state{});
+    const auto cust = st.load_customer(biz->id, intent.customer).value_or(customer_state{});
+    auto num = st.load_number(number->id);
+    // A customer reached exactly 24 hours ago no longer counts.
+    const timestamp since = now - service_window_length + std::chrono::milliseconds{1};
+    const window_info w = windows_at(state, now);
+    const send_context ctx{*biz,
+                           *number,
+                           intent,
+                           cust,
+                           state,
+                           num,
+                           st.reached_customers(biz->id, since),
+                           st.was_reached(biz->id, intent.customer, since),
+                           now,
+                           entry,
+                           w};
+
+    out.decision.window = w;
+    for (const auto& rule : rules) {
+      if (auto refusal = rule->check(ctx)) {
+        out.decision.allowed = false;
+        out.decision.refusal = std::move(refusal);
+        out.decision.policy = std::string(rule->name());
+        break;
+      }
+    }
+    if (!out.decision.refusal) {
+      out.decision.allowed = true;
+      out.decision.charge = classify(intent, w, entry);
+    }
+    if (!commit || !out.decision.allowed) {
+      if (commit) events.add([i = intent, e = *out.decision.refusal](observer& o) { o.send_refused(i, e); });
+      lock.reset();
+      deliver(events);
+      return out;
+    }
+
+    conversation_state next_state = state;
+    number_state next_num = num;
+    send_effects effects{next_state, next_num};
+    for (const auto& rule : rules) rule->commit(ctx, effects);
+    if (w.entry_point_pending) {
+      next_state.entry_point_start = now;
+      events.add([key, closes = next_state.entry_point_closes_at()](observer& o) {
+        o.entry_point_opened(key, closes);
+      });
+    }
+    next_state.last_outbound = now;
+    ++next_state.outbound_count;
+
+    if (intent.correlation_id.empty())
+      intent.correlation_id = fmt::format("cd-{}", next_correlation.fetch_add(1, std::memory_order_relaxed));
+    message_record record;
+    record.correlation_id = intent.correlation_id;
+    record.key = key;
+    record.direction = direction::outbound;
+    record.type = std::string(type_name(intent.content));
+    if (tmpl != nullptr) record.category = entry ? entry->category : tmpl->category;
+    record.charge = out.decision.charge;
+    record.status = message_status::accepted;
+    record.at = now;
+    record.status_at = now;
+    if (!st.add_message(record))
+      return make_error(
+          "desk.duplicate_correlation_id",
+          fmt::format("a message with correlation id '{}' was already sent", intent.correlation_id),
+          "correlation_id");
+    st.save_conversation(key, next_state);
+    st.save_number(number->id, next_num);
+    if (effects.count_reached_customer) {
+      st.record_reached(biz->id, intent.customer, now);
+      if (const auto limit = limit_of(biz->tier)) {
+        const std::uint64_t used = ctx.reached_customers_24h + 1ULL;
+        const std::uint64_t threshold = *limit * std::uint64_t{options.limit_near_percent};
+        const bool crossed = used * 100 >= threshold && (used - 1) * 100 < threshold;
+        if (crossed || used == *limit)
+          events.add([bid = biz->id, used, l = *limit](observer& o) {
+            o.limit_near(bid, static_cast<std::uint32_t>(used), l);
+          });
+      }
+    }
+    out.correlation_id = intent.correlation_id;
+  }
+  deliver(events);
+
+  if (tr != nullptr) {
+    message m;
+    m.direction = direction::outbound;
+    m.correlation_id = out.correlation_id;
+    m.business_number_id = intent.business_number_id;
+    m.customer = intent.customer;
+    m.at = now;
+    m.content = intent.content;
+    const auto answer = tr->deliver(outbound_message{*biz, *number, m});
+    auto record = st.find_message(out.correlation_id);
+    if (record) {
+      auto applied = answered(*record, answer);
+      if (applied) out.status = applied->status;
+    }
+    if (answer.outcome == transport_answer::kind::accepted) out.message_id = answer.message_id;
+    if (answer.outcome == transport_answer::kind::failed) out.transport_error = answer.error;
+  }
+  return out;
+}
+
+result<status_result> desk::impl::answered(const message_record& found, const transport_answer& answer) {
+  auto biz = business_of_number(found.key.business_number_id);
+  event_list events(observed());
+  status_result out;
+  {
+    auto lock = st.lock(biz ? biz->id : std::string(), found.key.customer, false);
+    auto record = st.find_message(found.correlation_id);
+    if (!record) return make_error("desk.unknown_message", "the message disappeared", "correlation_id");
+    out.status = record->status;
+    if (answer.outcome == transport_answer::kind::accepted) {
+      if (!record->id.empty() && record->id != answer.message_id)
+        return make_error(
+            "desk.invalid_answer",
+            fmt::format("message '{}' already has the platform id '{}'", record->correlation_id, record->id),
+            "message_id");
+      out.change = record->id.empty() ? status_change::advanced : status_change::duplicate;
+      record->id = answer.message_id;
+      st.update_message(*record);
+    } else if (answer.outcome == transport_answer::kind::failed) {
+      const auto from = record->status;
+      out.change = compare_status(from, message_status::failed);
+      if (out.change == status_change::advanced) {
+        record->status = message_status::failed;
+        record->status_at = clock.now();
+        record->error = answer.error;
+        st.update_message(*record);
+        out.status = record->status;
+        events.add([r = *record, from](observer& o) { o.status_changed(r, from); });
+      }
+    }
+  }
+  deliver(events);
+  return out;
+}
+
+result<decision> desk::check(const send_intent& intent) {
+  send_intent copy = intent;
+  auto r = impl_->evaluate(copy, false);
+  if (!r) return r.error();
+  return r->decision;
+}
+
+result<send_result> desk::send(send_intent intent) {
+  return impl_->evaluate(intent, true);
+}
+
+result<status_result> desk::transport_answered(std::string_view correlation_id,
+                                               const transport_answer& answer) {
+  auto found = impl_->st.find_message(correlation_id);
+  if (!found || found->direction != direction::outbound)
+    return make_error("desk.unknown_message",
+                      fmt::format("no outbound message has the correlation id '{}'", correlation_id),
+                      "correlation_id");
+  return impl_->answered(*found, answer);
+}
+
+window_info desk::window(std::string_view business_number_id, const phone_number& customer) {
+  const auto state = conversation(business_number_id, customer).value_or(conversation_state{});
+  return windows_at(state, impl_->clock.now());
+}
+
+std::optional<conversation_state> desk::conversation(std::string_view business_number_id,
+                                                     const phone_number& customer) {
+  return impl_->st.load_conversation(conversation_key{std::string(business_number_id), customer});
+}
+
+std::optional<customer_state> desk::customer(std::string_view business_id, const phone_number& customer) {
+  return impl_->st.load_customer(business_id, customer);
+}
+
+result<void> desk::opt_in(std::string_view business_id, const phone_number& customer, std::string source) {
+  const auto now = impl_->clock.now();
+  return impl_->change_customer(business_id, customer, [&](customer_state& cs) {
+    cs.consent.opted_in_at = now;
+    cs.consent.opt_in_source = std::move(source);
+    return true;
+  });
+}
+
+result<void> desk::opt_out(std::string_view business_id, const phone_number& customer) {
+  const auto now = impl_->clock.now();
+  return impl_->change_customer(business_id, customer, [&](customer_state& cs) {
+    cs.consent.opted_out_at = now;
+    return true;
+  });
+}
+
+result<void> desk::set_blocked(std::string_view business_id, const phone_number& customer, bool blocked) {
+  return impl_->change_customer(business_id, customer, [&](customer_state& cs) {
+    cs.blocked = blocked;
+    return false;  // not a consent change
+  });
+}
+
+void desk::tick() {
+  const auto now = impl_->clock.now();
+  std::vector<timer> due;
+  {
+    std::lock_guard g(impl_->timers_mu);
+    while (!impl_->timers.empty() && impl_->timers.top().due <= now) {
+      due.push_back(impl_->timers.top());
+      impl_->timers.pop();
+    }
+  }
+  event_list events(impl_->observed());
+  for (const auto& t : due) {
+    const auto state = impl_->st.load_conversation(t.key);
+    if (!state) continue;
+    const auto end = state->service_window_closes_at();
+    if (end != t.window_end) {
+      // The customer wrote again: follow the window to its new end, once.
+      if (end > t.window_end) {
+        std::lock_guard g(impl_->timers_mu);
+        impl_->timers.push(
+            {t.kind == timer_kind::closing ? end - impl_->options.closing_notice : end, t.kind, t.key, end});
+      }
+      continue;
+    }
+    if (t.kind == timer_kind::closing) {
+      if (now < end) events.add([k = t.key, end](observer& o) { o.window_closing(k, end); });
+    } else {
+      events.add([k = t.key, end](observer& o) { o.window_closed(k, end); });
+    }
+  }
+  // Timers rescheduled above may already be due.
+  bool more = false;
+  {
+    std::lock_guard g(impl_->timers_mu);
+    more = !impl_->timers.empty() && impl_->timers.top().due <= now && !due.empty();
+  }
+  impl_->deliver(events);
+  if (more) tick();
+}
+
+}  // namespace chatdesk

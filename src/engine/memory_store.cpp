@@ -1,0 +1,267 @@
+#include <array>
+#include <deque>
+#include <mutex>
+#include <unordered_map>
+
+#include "chatdesk/engine/store.hpp"
+
+namespace chatdesk {
+
+namespace {
+
+constexpr std::size_t shard_count = 64;
+
+/// A phone number as one integer: its digits (at most 15, no leading zero).
+std::uint64_t number_value(const phone_number& p) noexcept {
+  std::uint64_t v = 0;
+  for (char c : p.digits()) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  return v;
+}
+
+/// A compact key: an interned id and a phone number value (16 bytes).
+struct compact_key {
+  std::uint32_t owner = 0;
+  std::uint64_t customer = 0;
+  friend bool operator==(const compact_key&, const compact_key&) = default;
+};
+
+struct compact_key_hash {
+  std::size_t operator()(const compact_key& k) const noexcept {
+    std::uint64_t h = k.customer * 0x9E3779B97F4A7C15ULL ^ (static_cast<std::uint64_t>(k.owner) << 32U);
+    h ^= h >> 29U;
+    return static_cast<std::size_t>(h);
+  }
+};
+
+std::size_t shard_of(std::uint64_t customer) noexcept {
+  return static_cast<std::size_t>((customer * 0x9E3779B97F4A7C15ULL) >> 58U) % shard_count;
+}
+
+struct shard {
+  std::mutex step;  // held for a whole desk step (store::lock)
+  std::mutex data;  // held for each map access
+  std::unordered_map<compact_key, conversation_state, compact_key_hash> conversations;
+  std::unordered_map<compact_key, customer_state, compact_key_hash> customers;
+};
+
+/// Unique customers reached in a moving window, per business.
+struct reach_log {
+  std::unordered_map<std::uint64_t, timestamp> last;      // customer -> latest time
+  std::deque<std::pair<timestamp, std::uint64_t>> order;  // in time order, with stale entries
+
+  void expire(timestamp since) {
+    while (!order.empty() && order.front().first < since) {
+      auto it = last.find(order.front().second);
+      if (it != last.end() && it->second == order.front().first) last.erase(it);
+      order.pop_front();
+    }
+  }
+};
+
+class mutex_pair_lock final : public store_lock {
+ public:
+  mutex_pair_lock(std::mutex& first, std::mutex* second) : first_(first), second_(second) {
+    first_.lock();
+    if (second_ != nullptr) second_->lock();
+  }
+  ~mutex_pair_lock() override {
+    if (second_ != nullptr) second_->unlock();
+    first_.unlock();
+  }
+  mutex_pair_lock(const mutex_pair_lock&) = delete;
+  mutex_pair_lock& operator=(const mutex_pair_lock&) = delete;
+
+ private:
+  std::mutex& first_;
+  std::mutex* second_;
+};
+
+}  // namespace
+
+struct memory_store::impl {
+  explicit impl(memory_store_options o) : options(o) {}
+
+  memory_store_options options;
+  std::array<shard, shard_count> shards;
+
+  // Interned ids of business numbers and businesses.
+  std::mutex ids_mu;
+  std::unordered_map<std::string, std::uint32_t> number_ids;
+  std::unordered_map<std::string, std::uint32_t> business_ids;
+  std::deque<std::mutex> business_locks;  // by business index; a deque keeps them in place
+
+  std::mutex numbers_mu;
+  std::unordered_map<std::string, number_state> numbers;
+
+  std::mutex reach_mu;
+  std::unordered_map<std::uint32_t, reach_log> reach;
+
+  std::mutex messages_mu;
+  std::deque<message_record> records;
+  std::unordered_map<std::string, std::size_t> by_id;
+  std::unordered_map<std::string, std::size_t> by_correlation;
+  std::unordered_map<compact_key, std::vector<std::size_t>, compact_key_hash> history;
+
+  std::uint32_t number_index(std::string_view id) {
+    std::lock_guard g(ids_mu);
+    auto [it, added] = number_ids.try_emplace(std::string(id), static_cast<std::uint32_t>(number_ids.size()));
+    return it->second;
+  }
+  std::uint32_t business_index(std::string_view id) {
+    std::lock_guard g(ids_mu);
+    auto [it, added] =
+        business_ids.try_emplace(std::string(id), static_cast<std::uint32_t>(business_ids.size()));
+    if (added) business_locks.emplace_back();
+    return it->second;
+  }
+  std::mutex& business_lock(std::uint32_t index) {
+    std::lock_guard g(ids_mu);
+    return business_locks[index];
+  }
+  compact_key conversation(const conversation_key& k) {
+    return {number_index(k.business_number_id), number_value(k.customer)};
+  }
+};
+
+memory_store::memory_store(memory_store_options options) : impl_(std::make_unique<impl>(options)) {}
+memory_store::~memory_store() = default;
+
+std::unique_ptr<store_lock> memory_store::lock(std::string_view business_id, const phone_number& customer,
+                                               bool business_wide) {
+  auto& s = impl_->shards[shard_of(number_value(customer))];
+  std::mutex* business = business_wide ? &impl_->business_lock(impl_->business_index(business_id)) : nullptr;
+  return std::make_unique<mutex_pair_lock>(s.step, business);
+}
+
+std::optional<conversation_state> memory_store::load_conversation(const conversation_key& key) {
+  const auto k = impl_->conversation(key);
+  auto& s = impl_->shards[shard_of(k.customer)];
+  std::lock_guard g(s.data);
+  auto it = s.conversations.find(k);
+  if (it == s.conversations.end()) return std::nullopt;
+  return it->second;
+}
+
+void memory_store::save_conversation(const conversation_key& key, const conversation_state& state) {
+  const auto k = impl_->conversation(key);
+  auto& s = impl_->shards[shard_of(k.customer)];
+  std::lock_guard g(s.data);
+  s.conversations.insert_or_assign(k, state);
+}
+
+std::optional<customer_state> memory_store::load_customer(std::string_view business_id,
+                                                          const phone_number& customer) {
+  const compact_key k{impl_->business_index(business_id), number_value(customer)};
+  auto& s = impl_->shards[shard_of(k.customer)];
+  std::lock_guard g(s.data);
+  auto it = s.customers.find(k);
+  if (it == s.customers.end()) return std::nullopt;
+  return it->second;
+}
+
+void memory_store::save_customer(std::string_view business_id, const phone_number& customer,
+                                 const customer_state& state) {
+  const compact_key k{impl_->business_index(business_id), number_value(customer)};
+  auto& s = impl_->shards[shard_of(k.customer)];
+  std::lock_guard g(s.data);
+  s.customers.insert_or_assign(k, state);
+}
+
+number_state memory_store::load_number(std::string_view business_number_id) {
+  std::lock_guard g(impl_->numbers_mu);
+  auto it = impl_->numbers.find(std::string(business_number_id));
+  return it == impl_->numbers.end() ? number_state{} : it->second;
+}
+
+void memory_store::save_number(std::string_view business_number_id, const number_state& state) {
+  std::lock_guard g(impl_->numbers_mu);
+  impl_->numbers.insert_or_assign(std::string(business_number_id), state);
+}
+
+std::uint32_t memory_store::reached_customers(std::string_view business_id, timestamp since) {
+  const auto b = impl_->business_index(business_id);
+  std::lock_guard g(impl_->reach_mu);
+  auto& log = impl_->reach[b];
+  log.expire(since);
+  return static_cast<std::uint32_t>(log.last.size());
+}
+
+bool memory_store::was_reached(std::string_view business_id, const phone_number& customer, timestamp since) {
+  const auto b = impl_->business_index(business_id);
+  std::lock_guard g(impl_->reach_mu);
+  auto& log = impl_->reach[b];
+  auto it = log.last.find(number_value(customer));
+  return it != log.last.end() && it->second >= since;
+}
+
+void memory_store::record_reached(std::string_view business_id, const phone_number& customer, timestamp at) {
+  const auto b = impl_->business_index(business_id);
+  const auto c = number_value(customer);
+  std::lock_guard g(impl_->reach_mu);
+  auto& log = impl_->reach[b];
+  auto& last = log.last[c];
+  if (at > last) last = at;
+  log.order.emplace_back(at, c);
+}
+
+bool memory_store::add_message(const message_record& record) {
+  const auto conv = impl_->conversation(record.key);
+  std::lock_guard g(impl_->messages_mu);
+  if (!record.id.empty() && impl_->by_id.count(record.id) != 0) return false;
+  if (!record.correlation_id.empty() && impl_->by_correlation.count(record.correlation_id) != 0) return false;
+  const std::size_t index = impl_->records.size();
+  impl_->records.push_back(record);
+  if (!record.id.empty()) impl_->by_id.emplace(record.id, index);
+  if (!record.correlation_id.empty()) impl_->by_correlation.emplace(record.correlation_id, index);
+  if (impl_->options.keep_history) impl_->history[conv].push_back(index);
+  return true;
+}
+
+std::optional<message_record> memory_store::find_message(std::string_view id) {
+  const std::string key(id);
+  std::lock_guard g(impl_->messages_mu);
+  auto it = impl_->by_id.find(key);
+  if (it != impl_->by_id.end()) return impl_->records[it->second];
+  it = impl_->by_correlation.find(key);
+  if (it != impl_->by_correlation.end()) return impl_->records[it->second];
+  return std::nullopt;
+}
+
+void memory_store::update_message(const message_record& record) {
+  std::lock_guard g(impl_->messages_mu);
+  std::size_t index = impl_->records.size();
+  if (!record.correlation_id.empty()) {
+    auto it = impl_->by_correlation.find(record.correlation_id);
+    if (it != impl_->by_correlation.end()) index = it->second;
+  }
+  if (index == impl_->records.size() && !record.id.empty()) {
+    auto it = impl_->by_id.find(record.id);
+    if (it != impl_->by_id.end()) index = it->second;
+  }
+  if (index == impl_->records.size()) return;
+  auto& stored = impl_->records[index];
+  if (stored.id.empty() && !record.id.empty()) impl_->by_id.emplace(record.id, index);
+  stored = record;
+}
+
+std::vector<message_record> memory_store::messages(const conversation_key& key) {
+  const auto conv = impl_->conversation(key);
+  std::lock_guard g(impl_->messages_mu);
+  std::vector<message_record> out;
+  auto it = impl_->history.find(conv);
+  if (it == impl_->history.end()) return out;
+  out.reserve(it->second.size());
+  for (auto i : it->second) out.push_back(impl_->records[i]);
+  return out;
+}
+
+std::size_t memory_store::conversation_count() const {
+  std::size_t n = 0;
+  for (auto& s : impl_->shards) {
+    std::lock_guard g(s.data);
+    n += s.conversations.size();
+  }
+  return n;
+}
+
+}  // namespace chatdesk

@@ -1,0 +1,83 @@
+#include <string>
+
+#include "chatdesk/model/business.hpp"
+#include "chatdesk/model/customer.hpp"
+#include "chatdesk/model/message.hpp"
+#include "chatdesk/model/template_status.hpp"
+#include "support/catch.hpp"
+
+using namespace chatdesk;
+using namespace std::chrono_literals;
+
+TEST_CASE("content alternatives name their platform type", "[model][message]") {
+  CHECK(type_name(text_content{"hi"}) == "text");
+  CHECK(type_name(template_content{"order_update", "it", template_category::utility, {}}) == "template");
+  CHECK(type_name(media_content{media_kind::document, "https://x.invalid/r.pdf", "", "", "r.pdf", ""}) ==
+        "document");
+  CHECK(type_name(media_content{media_kind::sticker, "", "123", "", "", ""}) == "sticker");
+  CHECK(type_name(location_content{"45.4642", "9.1900", "Duomo", "Milano"}) == "location");
+  CHECK(type_name(contacts_content{}) == "contacts");
+  CHECK(type_name(interactive_content{}) == "interactive");
+  CHECK(type_name(reaction_content{"wamid.1", "👍"}) == "reaction");
+  CHECK(type_name(unsupported_content{"poll", "{}"}) == "poll");
+  CHECK(is_template(template_content{}));
+  CHECK_FALSE(is_template(text_content{}));
+  CHECK(to_string(interactive_kind::cta_url) == "cta_url");
+  CHECK(to_string(media_kind::audio) == "audio");
+}
+
+TEST_CASE("names parse both ways and refuse unknown values", "[model]") {
+  for (auto c : {template_category::marketing, template_category::utility, template_category::authentication})
+    CHECK(parse_template_category(to_string(c)).value() == c);
+  CHECK(parse_template_category("MARKETING").value() == template_category::marketing);
+  CHECK(parse_template_category("service").error().code == "message.unknown_category");
+  for (auto s : {message_status::accepted, message_status::sent, message_status::delivered,
+                 message_status::read, message_status::failed})
+    CHECK(parse_message_status(to_string(s)).value() == s);
+  CHECK(parse_message_status("played").error().code == "message.unknown_status");
+  for (auto s : {template_status::approved, template_status::pending, template_status::rejected,
+                 template_status::paused, template_status::disabled})
+    CHECK(parse_template_status(to_string(s)).value() == s);
+  CHECK(parse_template_status("FLAGGED").error().code == "template.unknown_status");
+  CHECK(parse_quality_rating("HIGH").value() == quality_rating::green);
+  CHECK(parse_quality_rating("red").value() == quality_rating::red);
+  CHECK(parse_quality_rating("purple").error().code == "business.unknown_quality");
+  CHECK(to_string(messaging_tier::tier_100k) == "TIER_100K");
+  CHECK(parse_messaging_tier("unlimited").value() == messaging_tier::unlimited);
+  CHECK(parse_messaging_tier("2k").value() == messaging_tier::tier_2k);
+}
+
+TEST_CASE("consent: the latest of opt-in and opt-out wins", "[model][consent]") {
+  const auto t0 = parse_timestamp("2026-01-01T00:00:00Z").value();
+  consent c;
+  CHECK_FALSE(c.opted_in());
+  CHECK_FALSE(c.opted_out());
+  c.opted_in_at = t0;
+  CHECK(c.opted_in());
+  c.opted_out_at = t0 + 1h;
+  CHECK(c.opted_out());
+  CHECK_FALSE(c.opted_in());
+  c.opted_in_at = t0 + 2h;
+  CHECK(c.opted_in());
+  CHECK_FALSE(c.opted_out());
+  c.opted_out_at = t0 + 2h;  // the same instant: opting out wins
+  CHECK(c.opted_out());
+}
+
+TEST_CASE("a business definition is validated", "[model][business]") {
+  business b;
+  CHECK(b.validate().error().where == "id");
+  b.id = "shop";
+  CHECK(b.validate().error().where == "numbers");
+  b.numbers.push_back({"n1", phone_number::parse("+390551234567").value(), 80});
+  CHECK(b.validate().has_value());
+  b.numbers.push_back({"n1", phone_number::parse("+390551234568").value(), 80});
+  CHECK(b.validate().error().message == "number id 'n1' appears twice");
+  b.numbers[1].id = "n2";
+  b.numbers[1].throughput_per_second = 1001;
+  CHECK(b.validate().error().where == "numbers[1].throughput_per_second");
+  b.numbers[1].throughput_per_second = 1000;
+  CHECK(b.validate().has_value());
+  CHECK(b.find_number("n2") == &b.numbers[1]);
+  CHECK(b.find_number("n3") == nullptr);
+}
