@@ -92,9 +92,16 @@ struct desk::impl {
   chatdesk::transport* tr;
   desk_options options;
 
+  struct text_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  template <class V>
+  using text_map = std::unordered_map<std::string, V, text_hash, std::equal_to<>>;
+
   mutable std::shared_mutex config_mu;
-  std::unordered_map<std::string, std::shared_ptr<const business>> businesses;
-  std::unordered_map<std::string, std::string> number_owner;  // number id -> business id
+  text_map<std::shared_ptr<const business>> businesses;
+  text_map<std::shared_ptr<const business>> number_owner;  // number id -> its business
   std::vector<std::shared_ptr<const send_policy>> policies;
   const template_directory* directory = nullptr;
   std::vector<observer*> observers;
@@ -113,14 +120,12 @@ struct desk::impl {
 
   std::shared_ptr<const business> business_of_number(std::string_view number_id) const {
     std::shared_lock g(config_mu);
-    auto owner = number_owner.find(std::string(number_id));
-    if (owner == number_owner.end()) return nullptr;
-    auto it = businesses.find(owner->second);
-    return it == businesses.end() ? nullptr : it->second;
+    auto it = number_owner.find(number_id);
+    return it == number_owner.end() ? nullptr : it->second;
   }
   std::shared_ptr<const business> business_by_id(std::string_view id) const {
     std::shared_lock g(config_mu);
-    auto it = businesses.find(std::string(id));
+    auto it = businesses.find(id);
     return it == businesses.end() ? nullptr : it->second;
   }
   bool observed() const {
@@ -181,19 +186,19 @@ result<void> desk::add_business(business b) {
   if (auto ok = b.validate(); !ok) return ok.error();
   std::unique_lock g(impl_->config_mu);
   for (const auto& n : b.numbers) {
-    auto owner = impl_->number_owner.find(n.id);
-    if (owner != impl_->number_owner.end() && owner->second != b.id)
+    auto owner = impl_->number_owner.find(std::string_view(n.id));
+    if (owner != impl_->number_owner.end() && owner->second->id != b.id)
       return make_error("desk.number_taken",
-                        fmt::format("number '{}' already belongs to business '{}'", n.id, owner->second),
+                        fmt::format("number '{}' already belongs to business '{}'", n.id, owner->second->id),
                         "numbers");
   }
   // Drop the numbers a replaced definition no longer has.
-  if (auto old = impl_->businesses.find(b.id); old != impl_->businesses.end()) {
+  if (auto old = impl_->businesses.find(std::string_view(b.id)); old != impl_->businesses.end()) {
     for (const auto& n : old->second->numbers) impl_->number_owner.erase(n.id);
   }
-  for (const auto& n : b.numbers) impl_->number_owner[n.id] = b.id;
-  auto id = b.id;
-  impl_->businesses[id] = std::make_shared<const business>(std::move(b));
+  auto stored = std::make_shared<const business>(std::move(b));
+  for (const auto& n : stored->numbers) impl_->number_owner[n.id] = stored;
+  impl_->businesses[stored->id] = stored;
   return {};
 }
 
@@ -301,23 +306,43 @@ result<receive_result> desk::receive(const message& inbound, std::string_view pr
 }
 
 result<status_result> desk::apply_status(const status_update& update) {
-  auto found = impl_->st.find_message(update.message_id);
-  if (!found)
-    return make_error("desk.unknown_message",
-                      fmt::format("no outbound message has the id '{}'", update.message_id), "message_id");
-  if (found->direction != direction::outbound)
-    return make_error(
-        "desk.invalid_status",
-        fmt::format("message '{}' is inbound: statuses apply to outbound messages", update.message_id),
-        "message_id");
-  auto biz = impl_->business_of_number(found->key.business_number_id);
-  const std::string business_id = biz ? biz->id : std::string();
+  // Webhook statuses name the recipient and the number: then one look-up under
+  // the lock is enough. Otherwise find the message first to know whom to lock.
+  std::shared_ptr<const business> biz;
+  phone_number customer = update.customer;
+  if (!customer.empty()) biz = impl_->business_of_number(update.business_number_id);
+  if (!biz) {
+    auto found = impl_->st.find_message(update.message_id);
+    if (!found)
+      return make_error("desk.unknown_message",
+                        fmt::format("no outbound message has the id '{}'", update.message_id), "message_id");
+    if (found->direction != direction::outbound)
+      return make_error(
+          "desk.invalid_status",
+          fmt::format("message '{}' is inbound: statuses apply to outbound messages", update.message_id),
+          "message_id");
+    biz = impl_->business_of_number(found->key.business_number_id);
+    if (customer.empty()) customer = found->key.customer;
+  }
+  const std::string_view business_id = biz ? std::string_view(biz->id) : std::string_view();
   event_list events(impl_->observed());
   status_result out;
   {
-    auto lock = impl_->st.lock(business_id, found->key.customer, false);
+    auto lock = impl_->st.lock(business_id, customer, false);
     auto record = impl_->st.find_message(update.message_id);  // fresh, under the lock
-    if (!record) return make_error("desk.unknown_message", "the message disappeared", "message_id");
+    if (!record)
+      return make_error("desk.unknown_message",
+                        fmt::format("no outbound message has the id '{}'", update.message_id), "message_id");
+    if (record->direction != direction::outbound)
+      return make_error(
+          "desk.invalid_status",
+          fmt::format("message '{}' is inbound: statuses apply to outbound messages", update.message_id),
+          "message_id");
+    if (!(record->key.customer == customer))
+      return make_error("desk.invalid_status",
+                        fmt::format("message '{}' was sent to {}, not {}", update.message_id,
+                                    record->key.customer, customer),
+                        "customer");
     const auto from = record->status;
     out.change = compare_status(from, update.status);
     if (out.change == status_change::advanced) {

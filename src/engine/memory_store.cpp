@@ -1,6 +1,7 @@
 #include <array>
 #include <deque>
 #include <mutex>
+#include <shared_mutex>
 #include <unordered_map>
 
 #include "chatdesk/engine/store.hpp"
@@ -32,6 +33,18 @@ struct compact_key_hash {
     return static_cast<std::size_t>(h);
   }
 };
+
+/// Hash and equality that let string maps be searched with a string_view.
+struct text_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+struct text_equal {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+};
+template <class V>
+using text_map = std::unordered_map<std::string, V, text_hash, text_equal>;
 
 std::size_t shard_of(std::uint64_t customer) noexcept {
   return static_cast<std::size_t>((customer * 0x9E3779B97F4A7C15ULL) >> 58U) % shard_count;
@@ -85,21 +98,21 @@ struct memory_store::impl {
   std::array<shard, shard_count> shards;
 
   // Interned ids of business numbers and businesses.
-  std::mutex ids_mu;
-  std::unordered_map<std::string, std::uint32_t> number_ids;
-  std::unordered_map<std::string, std::uint32_t> business_ids;
+  std::shared_mutex ids_mu;
+  text_map<std::uint32_t> number_ids;
+  text_map<std::uint32_t> business_ids;
   std::deque<std::mutex> business_locks;  // by business index; a deque keeps them in place
 
   std::mutex numbers_mu;
-  std::unordered_map<std::string, number_state> numbers;
+  text_map<number_state> numbers;
 
   std::mutex reach_mu;
   std::unordered_map<std::uint32_t, reach_log> reach;
 
   std::mutex messages_mu;
   std::deque<message_record> records;
-  std::unordered_map<std::string, std::size_t> by_id;
-  std::unordered_map<std::string, std::size_t> by_correlation;
+  text_map<std::size_t> by_id;
+  text_map<std::size_t> by_correlation;
   std::unordered_map<compact_key, std::vector<std::size_t>, compact_key_hash> history;
 
   std::uint32_t number_index(std::string_view id) {
@@ -169,7 +182,7 @@ void memory_store::save_customer(std::string_view business_id, const phone_numbe
 
 number_state memory_store::load_number(std::string_view business_number_id) {
   std::lock_guard g(impl_->numbers_mu);
-  auto it = impl_->numbers.find(std::string(business_number_id));
+  auto it = impl_->numbers.find(business_number_id);
   return it == impl_->numbers.end() ? number_state{} : it->second;
 }
 
@@ -207,8 +220,11 @@ void memory_store::record_reached(std::string_view business_id, const phone_numb
 bool memory_store::add_message(const message_record& record) {
   const auto conv = impl_->conversation(record.key);
   std::lock_guard g(impl_->messages_mu);
-  if (!record.id.empty() && impl_->by_id.count(record.id) != 0) return false;
-  if (!record.correlation_id.empty() && impl_->by_correlation.count(record.correlation_id) != 0) return false;
+  if (!record.id.empty() && impl_->by_id.find(std::string_view(record.id)) != impl_->by_id.end())
+    return false;
+  if (!record.correlation_id.empty() &&
+      impl_->by_correlation.find(std::string_view(record.correlation_id)) != impl_->by_correlation.end())
+    return false;
   const std::size_t index = impl_->records.size();
   impl_->records.push_back(record);
   if (!record.id.empty()) impl_->by_id.emplace(record.id, index);
@@ -218,11 +234,10 @@ bool memory_store::add_message(const message_record& record) {
 }
 
 std::optional<message_record> memory_store::find_message(std::string_view id) {
-  const std::string key(id);
   std::lock_guard g(impl_->messages_mu);
-  auto it = impl_->by_id.find(key);
+  auto it = impl_->by_id.find(id);
   if (it != impl_->by_id.end()) return impl_->records[it->second];
-  it = impl_->by_correlation.find(key);
+  it = impl_->by_correlation.find(id);
   if (it != impl_->by_correlation.end()) return impl_->records[it->second];
   return std::nullopt;
 }
@@ -231,11 +246,11 @@ void memory_store::update_message(const message_record& record) {
   std::lock_guard g(impl_->messages_mu);
   std::size_t index = impl_->records.size();
   if (!record.correlation_id.empty()) {
-    auto it = impl_->by_correlation.find(record.correlation_id);
+    auto it = impl_->by_correlation.find(std::string_view(record.correlation_id));
     if (it != impl_->by_correlation.end()) index = it->second;
   }
   if (index == impl_->records.size() && !record.id.empty()) {
-    auto it = impl_->by_id.find(record.id);
+    auto it = impl_->by_id.find(std::string_view(record.id));
     if (it != impl_->by_id.end()) index = it->second;
   }
   if (index == impl_->records.size()) return;

@@ -87,6 +87,14 @@ class test_transport final : public transport {
   int count_ = 0;
 };
 
+inline status_update status(std::string id, message_status s, timestamp when) {
+  status_update u;
+  u.message_id = std::move(id);
+  u.status = s;
+  u.at = when;
+  return u;
+}
+
 inline business shop(messaging_tier tier = messaging_tier::tier_250) {
   business b;
   b.id = "shop";

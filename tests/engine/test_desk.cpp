@@ -96,7 +96,7 @@ TEST_CASE("statuses never move a message backwards and duplicates are no-ops", "
   REQUIRE(sent.message_id == "wamid.1");
   f.events.take();
   auto apply = [&](message_status s) {
-    return f.desk.apply_status({"wamid.1", s, f.clock.now(), std::nullopt}).value();
+    return f.desk.apply_status(test::status("wamid.1", s, f.clock.now())).value();
   };
   CHECK(apply(message_status::sent).change == status_change::advanced);
   CHECK(apply(message_status::read).change == status_change::advanced);
@@ -430,8 +430,9 @@ TEST_CASE("allowed sends go to the transport and its answer is fed back", "[engi
   CHECK(pending.message_id.empty());
   CHECK(f.desk.transport_answered("my-own-id", transport_answer::accepted("wamid.async")).value().change ==
         status_change::advanced);
-  CHECK(f.desk.apply_status({"wamid.async", message_status::delivered, f.clock.now(), {}}).value().status ==
-        message_status::delivered);
+  CHECK(f.desk.apply_status(test::status("wamid.async", message_status::delivered, f.clock.now()))
+            .value()
+            .status == message_status::delivered);
   // The same correlation id twice is refused.
   CHECK(f.desk.send(i).error().code == "desk.duplicate_correlation_id");
   CHECK(f.desk.transport_answered("nope", transport_answer::accepted("x")).error().code ==
@@ -493,11 +494,12 @@ TEST_CASE("bad input is refused with a clear error", "[engine][errors]") {
   m.direction = direction::outbound;
   CHECK(f.desk.receive(m).error().code == "desk.invalid_message");
 
-  CHECK(f.desk.apply_status({"wamid.unknown", message_status::read, {}, {}}).error().code ==
+  CHECK(f.desk.apply_status(test::status("wamid.unknown", message_status::read, {})).error().code ==
         "desk.unknown_message");
   m.direction = direction::inbound;
   (void)f.desk.receive(m).value();
-  CHECK(f.desk.apply_status({"x", message_status::read, {}, {}}).error().code == "desk.invalid_status");
+  CHECK(f.desk.apply_status(test::status("x", message_status::read, {})).error().code ==
+        "desk.invalid_status");
 
   send_intent i{"ghost", "", number(maria), text_content{"hi"}, ""};
   CHECK(f.desk.send(i).error().code == "desk.unknown_business");

@@ -47,7 +47,7 @@ TEST_CASE("one desk shared by many threads stays consistent", "[engine][threads]
           }
           ++allowed;
           for (auto s : {message_status::sent, message_status::delivered, message_status::read}) {
-            if (desk.apply_status({r.message_id, s, clock.now(), {}}).value().change ==
+            if (desk.apply_status(test::status(r.message_id, s, clock.now())).value().change ==
                 status_change::advanced)
               ++advanced;
           }

@@ -51,6 +51,10 @@ struct status_update {
   message_status status = message_status::sent;
   timestamp at{};
   std::optional<status_error> error;
+  /// The recipient, when known (webhook statuses carry it): saves a look-up and is checked.
+  phone_number customer;
+  /// The business number that sent it, when known.
+  std::string business_number_id;
 };
 
 /// What `desk::apply_status` did.
