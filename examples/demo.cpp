@@ -1,6 +1,8 @@
 // chatdesk's main demo: a small Italian shop looks at its customers' numbers
 // as they were typed into its web form, finds where each customer is, and
-// works out exactly what one utility notice to each would cost.
+// works out exactly what one utility notice to each would cost; then a
+// customer writes, the shop answers, the 24-hour window closes, a free-form
+// reply is refused with its reason, and a template goes out instead.
 //
 // It grows with the library: conversations, templates, pricing models and
 // webhooks join it as they land.
@@ -15,6 +17,104 @@
 #include "chatdesk/chatdesk.hpp"
 
 namespace cd = chatdesk;
+
+namespace {
+
+/// Prints what the desk tells its observers.
+class narrator final : public cd::observer {
+ public:
+  explicit narrator(const cd::time_zone& zone) : zone_(zone) {}
+  void window_opened(const cd::conversation_key& k, cd::timestamp closes) override {
+    fmt::print("  [window] {} opened a 24-hour service window, closing {}\n", k.customer,
+               zone_.format(closes));
+  }
+  void window_closing(const cd::conversation_key& k, cd::timestamp closes) override {
+    fmt::print("  [window] the window with {} closes soon ({}): time to wrap up\n", k.customer,
+               zone_.format(closes));
+  }
+  void window_closed(const cd::conversation_key& k, cd::timestamp closed) override {
+    fmt::print("  [window] the window with {} closed at {}\n", k.customer, zone_.format(closed));
+  }
+  void status_changed(const cd::message_record& r, cd::message_status from) override {
+    fmt::print("  [status] {}: {} -> {}\n", r.id, cd::to_string(from), cd::to_string(r.status));
+  }
+
+ private:
+  cd::time_zone zone_;
+};
+
+void show(const cd::manual_clock& clock, const cd::time_zone& zone, std::string_view what,
+          const cd::send_result& r) {
+  if (r.decision.allowed) {
+    fmt::print("{}  shop -> {}: sent as {} ({})\n", zone.format(clock.now()), what, r.message_id,
+               cd::to_string(r.decision.charge));
+  } else {
+    fmt::print("{}  shop -> {}: REFUSED by {}: {}\n", zone.format(clock.now()), what, r.decision.policy,
+               r.decision.refusal->message);
+  }
+}
+
+void conversation_demo(const cd::time_zone& rome) {
+  using namespace std::chrono_literals;
+  fmt::print("\nA conversation, with the platform's rules applied by chatdesk::desk\n");
+  cd::manual_clock clock(cd::parse_timestamp("2026-03-02T08:30:00Z").value());
+  cd::memory_store store;
+  int sent = 0;
+  cd::function_transport wire([&](const cd::outbound_message&) {
+    return cd::transport_answer::accepted(fmt::format("wamid.demo{}", ++sent));
+  });
+  cd::desk desk(clock, store, &wire);
+  narrator tell(rome);
+  desk.subscribe(&tell);
+
+  cd::business shop;
+  shop.id = "bottega-rossi";
+  shop.display_name = "Bottega Rossi";
+  shop.zone = rome;
+  shop.home_country = cd::country::unchecked("IT");
+  shop.numbers.push_back({"florence", cd::phone_number::parse("+39 055 123 4567").value(), 80});
+  shop.tier = cd::messaging_tier::tier_1k;
+  desk.add_business(shop).value();
+  const auto maria = cd::phone_number::parse("+39 333 123 4567").value();
+
+  cd::message hello;
+  hello.id = "wamid.maria1";
+  hello.business_number_id = "florence";
+  hello.customer = maria;
+  hello.at = clock.now();
+  hello.content = cd::text_content{"Buongiorno! Is the leather bag still available?"};
+  fmt::print("{}  Maria -> shop: \"{}\"\n", rome.format(clock.now()),
+             std::get<cd::text_content>(hello.content).body);
+  (void)desk.receive(hello, "Maria").value();
+
+  clock.advance(10min);
+  auto reply =
+      desk.send({"bottega-rossi", "", maria, cd::text_content{"Yes! Shall I keep it for you?"}, ""}).value();
+  show(clock, rome, "Maria, free-form reply", reply);
+  (void)desk.apply_status(
+      {reply.message_id, cd::message_status::delivered, clock.now(), {}, maria, "florence"});
+  (void)desk.apply_status({reply.message_id, cd::message_status::read, clock.now(), {}, maria, "florence"});
+
+  const auto w = desk.window("florence", maria);
+  fmt::print("  free-form replies are allowed until {}\n", rome.format(w.service_window_closes_at));
+
+  clock.set(w.service_window_closes_at - 30min);
+  desk.tick();
+  clock.set(w.service_window_closes_at + 2h);
+  desk.tick();
+  auto late = desk.send({"bottega-rossi", "", maria, cd::text_content{"Still interested?"}, ""}).value();
+  show(clock, rome, "Maria, free-form follow-up", late);
+  auto tmpl = desk.send({"bottega-rossi", "", maria,
+                         cd::template_content{"item_reserved",
+                                              "it",
+                                              cd::template_category::utility,
+                                              {{"1", "Maria"}, {"2", "leather bag"}}},
+                         ""})
+                  .value();
+  show(clock, rome, "Maria, template item_reserved", tmpl);
+}
+
+}  // namespace
 
 int main() {
   const cd::manual_clock clock(cd::parse_timestamp("2026-03-02T08:30:00Z").value());
@@ -71,5 +171,7 @@ int main() {
   fmt::print("  {:<22} exact {} USD, settled half-even: {}\n", "total", total, settled);
   fmt::print("\nPrices are exact decimals; the settled amount is in cents ({} minor units).\n",
              settled.minor_units());
+
+  conversation_demo(rome);
   return 0;
 }

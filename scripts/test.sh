@@ -4,14 +4,15 @@
 #           and the install-and-consume test (find_package against an installed tree);
 #   clang - the same sources with clang, warnings as errors;
 #   asan  - address and undefined-behaviour sanitizers over the whole suite;
+#   tsan  - thread sanitizer over the whole suite (the engine's threading test);
 #   lint  - clang-tidy over the library, the program and the examples (uses dev's build).
-# Usage: scripts/test.sh [step ...]   (default: dev clang asan lint)
+# Usage: scripts/test.sh [step ...]   (default: dev clang asan tsan lint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(dev clang asan lint)
+[ ${#presets[@]} -eq 0 ] && presets=(dev clang asan tsan lint)
 
 passed=0
 failed=0

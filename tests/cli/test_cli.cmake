@@ -31,3 +31,14 @@ expect_run(unknown_subcommand 2 "^$" "." frobnicate)
 expect_run(version 0 "^chatdesk [0-9]+\\.[0-9]+\\.[0-9]+\n$" "^$" --version)
 expect_run(help 0 "Usage: chatdesk.*phone" "^$" --help)
 expect_run(phone_help 0 "Usage: .*phone.*NUMBER.*--region" "^$" phone --help)
+
+# chatdesk simulate: the example conversation and a script full of problems.
+get_filename_component(_root "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
+set(_window "\"window\":{\"service_window_open\":")
+expect_run(simulate_conversation 0
+  "\"line\":5,\"at\":\"2026-03-02T09:05:00Z\",\"event\":\"send\",\"customer\":\"\\+393331234567\",\"kind\":\"text\",\"decision\":\"allowed\",\"charge\":\"free_service_window\",\"id\":\"out1\".*\"line\":7,[^\n]*\"status\":\"sent\",\"result\":\"stale\",\"message_status\":\"delivered\".*\"line\":9,[^\n]*\"result\":\"duplicate\".*\"line\":10,[^\n]*\"event\":\"window_closing\".*\"line\":10,[^\n]*\"decision\":\"allowed\".*\"line\":11,[^\n]*\"event\":\"window_closed\".*\"line\":11,[^\n]*\"decision\":\"refused\",\"policy\":\"service_window\",\"code\":\"policy.outside_service_window\",\"reason\":\"the customer service window with \\+393331234567 closed at 2026-03-03T09:00:00Z.*\"line\":12,[^\n]*\"code\":\"policy.template_not_approved\".*\"line\":13,[^\n]*\"decision\":\"allowed\",\"charge\":\"billable_template\".*\"event\":\"opted_out\".*\"code\":\"policy.opted_out\".*\"entry_point\":\"pending\".*\"event\":\"entry_point_opened\".*\"charge\":\"free_entry_point\""
+  "^$" simulate "${_root}/examples/scripts/conversation.jsonl")
+expect_run(simulate_problems 2
+  "\"line\":3,\"event\":\"problem\",\"code\":\"desk.unknown_message\".*\"line\":4,\"event\":\"problem\",\"code\":\"phone.too_short\".*\"line\":5,\"event\":\"problem\",\"code\":\"simulate.unknown_kind\".*\"line\":6,\"event\":\"problem\",\"code\":\"simulate.unknown_type\".*\"line\":7,\"event\":\"problem\",\"code\":\"simulate.syntax\".*\"line\":8,\"event\":\"problem\",\"code\":\"simulate.out_of_order\".*\"line\":10,\"event\":\"problem\",\"code\":\"simulate.field\",\"reason\":\"'id' must be a string, not number\".*\"line\":13,"
+  "11 line\\(s\\) of .* were skipped" simulate "${_root}/tests/cli/data/simulate_problems.jsonl")
+expect_run(simulate_missing_file 2 "^$" "cannot read" simulate "/nonexistent/script.jsonl")

@@ -19,5 +19,7 @@ using command = std::function<int(std::ostream& out, std::ostream& err)>;
 
 /// `chatdesk phone NUMBER [--region CC]`
 command add_phone_command(CLI::App& app);
+/// `chatdesk simulate SCRIPT.jsonl`
+command add_simulate_command(CLI::App& app);
 
 }  // namespace chatdesk::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   std::map<const CLI::App*, command> commands;
   auto remember = [&](command c) { commands[app.get_subcommands({}).back()] = std::move(c); };
   remember(add_phone_command(app));
+  remember(add_simulate_command(app));
 
   try {
     app.parse(argc, argv);
