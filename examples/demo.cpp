@@ -114,6 +114,76 @@ void conversation_demo(const cd::time_zone& rome) {
   show(clock, rome, "Maria, template item_reserved", tmpl);
 }
 
+void print_rendered(const cd::bound_template& b) {
+  if (!b.header_text.empty()) fmt::print("  | *{}*\n", b.header_text);
+  if (b.header_value && b.header != cd::header_format::text)
+    fmt::print("  | [{} attached: {}]\n", cd::to_string(b.header), b.header_value->text);
+  std::string_view body = b.body;
+  while (!body.empty()) {
+    const auto nl = body.find('\n');
+    fmt::print("  | {}\n", body.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    body.remove_prefix(nl + 1);
+  }
+  if (!b.footer.empty()) fmt::print("  | _{}_\n", b.footer);
+  for (std::size_t i = 0; i < b.button_labels.size(); ++i)
+    fmt::print("  | [ {} ]{}\n", b.button_labels[i],
+               b.button_urls[i].empty() ? "" : " -> " + b.button_urls[i]);
+}
+
+void templates_demo() {
+  fmt::print("\nTemplates from the catalog, bound and rendered exactly as the customer sees them\n");
+  const auto maria = cd::phone_number::parse("+39 333 123 4567").value();
+  const auto dec = [](const char* s) { return cd::decimal::parse(s).value(); };
+
+  auto confirmation = cd::catalog::get("purchase_confirmation", "it").value();
+  cd::template_arguments order;
+  order.set("customer_name", "Maria")
+      .set("order_number", "A-1042")
+      .set("items", "2 x Borsa in pelle (89,00 EUR); 1 x Portafoglio (35,00 EUR)")
+      .set("total", cd::currency_parameter{"EUR", dec("89.00") * 2 + dec("35.00"), ""})
+      .set("delivery_estimate", "3-5 giorni lavorativi")
+      .set_button(0, "A-1042");
+  const auto bound_order = cd::bind(confirmation, order).value();
+  fmt::print("\npurchase_confirmation (it) to {}:\n", maria);
+  print_rendered(bound_order);
+
+  // A boarding pass: departure shown in Rome's time, arrival in New York's.
+  auto pass = cd::catalog::get("boarding_pass", "en_US").value();
+  const auto t = [](const char* iso) { return cd::parse_timestamp(iso).value(); };
+  cd::template_arguments flight;
+  flight.set_header(cd::media_parameter{cd::media_kind::document,
+                                        "https://airline.example.com/pass/X7K2QP.pdf", "",
+                                        "boarding-pass-X7K2QP.pdf"});
+  flight.set("passenger", "Maria Rossi")
+      .set("airline", "ITA Airways")
+      .set("flight_number", "AZ610")
+      .set("pnr", "X7K2QP")
+      .set("departure_airport", "FCO Rome Fiumicino")
+      .set("departure_terminal", "3")
+      .set("departure_gate", "E12")
+      .set("departure_time", cd::date_time_parameter{t("2026-03-02T08:30:00Z"), "Europe/Rome", ""})
+      .set("arrival_airport", "JFK New York")
+      .set("arrival_terminal", "1")
+      .set("arrival_time", cd::date_time_parameter{t("2026-03-02T18:05:00Z"), "America/New_York", ""})
+      .set("seat", "14C")
+      .set("travel_class", "Economy")
+      .set("boarding_group", "3")
+      .set("boarding_time", cd::date_time_parameter{t("2026-03-02T07:50:00Z"), "Europe/Rome", ""})
+      .set_button(0, "X7K2QP");
+  const auto bound_pass = cd::bind(pass, flight).value();
+  fmt::print("\nboarding_pass (en_US) to {}:\n", maria);
+  print_rendered(bound_pass);
+  const auto request = cd::send_request_json(bound_pass, maria);
+  fmt::print("\nsend request ({} bytes): {}...\n", request.size(), request.substr(0, 150));
+
+  // A mistake caught before sending.
+  cd::template_arguments short_of_one = flight;
+  short_of_one.body.pop_back();
+  auto refused = cd::bind(pass, short_of_one);
+  fmt::print("\nWith a value missing, nothing is sent: {}\n", refused.error().message);
+}
+
 }  // namespace
 
 int main() {
@@ -173,5 +243,6 @@ int main() {
              settled.minor_units());
 
   conversation_demo(rome);
+  templates_demo();
   return 0;
 }

@@ -63,6 +63,14 @@ timestamp time_zone::start_of_day(date::year_month_day day) const {
   }
 }
 
+std::pair<local_time, std::string> time_zone::to_local_with_abbreviation(timestamp t) const {
+  if (zone_ == nullptr) return {local_time{t.time_since_epoch()}, "UTC"};
+  const auto info = zone_->get_info(t);
+  return {
+      local_time{t.time_since_epoch() + std::chrono::duration_cast<std::chrono::milliseconds>(info.offset)},
+      info.abbrev};
+}
+
 std::string time_zone::format(timestamp t) const {
   const auto local = std::chrono::floor<std::chrono::minutes>(to_local(t));
   const auto day = std::chrono::floor<date::days>(local);

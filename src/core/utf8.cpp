@@ -1,5 +1,8 @@
 #include "chatdesk/core/utf8.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace chatdesk::utf8 {
 
 namespace {
@@ -29,24 +32,33 @@ std::size_t sequence_at(std::string_view s, std::size_t i) noexcept {
   return 0;  // 0x80-0xC1 and 0xF5-0xFF never start a sequence
 }
 
+/// True when the 8 bytes at `p` are all ASCII.
+bool ascii8(const char* p) noexcept {
+  std::uint64_t v = 0;
+  std::memcpy(&v, p, sizeof v);
+  return (v & 0x8080808080808080ULL) == 0;
+}
+
 }  // namespace
 
 std::optional<std::size_t> length(std::string_view text) noexcept {
+  if (first_invalid(text)) return std::nullopt;
+  // Valid UTF-8: every byte that is not a continuation byte starts a code point.
   std::size_t count = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto n = sequence_at(text, i);
-    if (n == 0) return std::nullopt;
-    i += n;
-    ++count;
-  }
+  for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1U : 0U;
   return count;
 }
 
 std::optional<std::size_t> first_invalid(std::string_view text) noexcept {
-  for (std::size_t i = 0; i < text.size();) {
-    const auto n = sequence_at(text, i);
-    if (n == 0) return i;
-    i += n;
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    if (i + 8 <= n && ascii8(text.data() + i)) {
+      i += 8;
+      continue;
+    }
+    const auto len = sequence_at(text, i);
+    if (len == 0) return i;
+    i += len;
   }
   return std::nullopt;
 }

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
 
 #include <date/date.h>
 #include <fmt/format.h>
@@ -10,6 +13,8 @@
 #include "chatdesk/core/utf8.hpp"
 
 namespace chatdesk {
+
+using namespace std::string_view_literals;
 
 namespace {
 
@@ -29,8 +34,35 @@ error refuse(std::string code, std::string message, std::string where) {
   return make_error(code, std::move(message), std::move(where));
 }
 
+/// Where a value goes, named only when something is wrong: "body {{order_id}}".
+struct slot {
+  std::string_view component;
+  std::string_view key;
+  const template_button* button = nullptr;  ///< set for buttons: named by index and label
+  std::size_t index = 0;
+  [[nodiscard]] std::string name() const {
+    if (button != nullptr)
+      return fmt::format("button {} ({})", index,
+                         button->text.empty() ? std::string(to_string(button->type)) : button->text);
+    return key.empty() ? std::string(component) : fmt::format("{} {{{{{}}}}}", component, key);
+  }
+};
+
 /// Checks a text value against the platform's rules for parameters.
-std::optional<error> check_text(std::string_view text, const std::string& where) {
+std::optional<error> check_text(std::string_view text, const slot& at) {
+  // Fast path: plain text without control characters or runs of spaces.
+  bool plain = true;
+  std::size_t run = 0;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    run = c == ' ' ? run + 1 : 0;
+    if (u >= 0x80 || u < 0x20 || run > 4) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return std::nullopt;
+  const std::string where = at.name();
   if (const auto bad = utf8::first_invalid(text))
     return refuse("template.invalid_text",
                   fmt::format("the value of {} is not valid UTF-8 (at byte {})", where, *bad), where);
@@ -52,59 +84,66 @@ std::optional<error> check_text(std::string_view text, const std::string& where)
   return std::nullopt;
 }
 
-/// The text a value shows, or an error.
-result<std::string> value_text(const template_value& v, std::string_view language, const std::string& where) {
+/// Resolves zone names through a small per-thread cache (zone look-ups search the database).
+result<time_zone> cached_zone(const std::string& name) {
+  if (name.empty()) return time_zone::utc();
+  thread_local std::vector<std::pair<std::string, time_zone>> cache;
+  for (const auto& [n, z] : cache)
+    if (n == name) return z;
+  auto z = time_zone::locate(name);
+  if (z) {
+    if (cache.size() >= 16) cache.erase(cache.begin());
+    cache.emplace_back(name, *z);
+  }
+  return z;
+}
+
+void write_date_time(std::string& out, timestamp t, const time_zone& zone, std::string_view language);
+
+/// Writes the text a value shows into `dst` (replacing it), or returns why it cannot.
+std::optional<error> write_value(std::string& dst, const template_value& v, std::string_view language,
+                                 const slot& at) {
   if (const auto* s = std::get_if<std::string>(&v)) {
-    if (auto e = check_text(*s, where)) return *e;
-    return *s;
+    if (auto e = check_text(*s, at)) return e;
+    dst.assign(*s);
+    return std::nullopt;
   }
   if (const auto* c = std::get_if<currency_parameter>(&v)) {
     auto cur = currency::from_code(c->code);
     if (!cur)
       return refuse(
           "template.unknown_currency",
-          fmt::format("the value of {} names '{}', which is not an ISO 4217 currency", where, c->code),
-          where);
+          fmt::format("the value of {} names '{}', which is not an ISO 4217 currency", at.name(), c->code),
+          at.name());
     if (c->amount.round(cur->minor_digits(), rounding::toward_zero) != c->amount)
       return refuse("template.currency_precision",
-                    fmt::format("the value of {} ({} {}) has more digits than {} allows ({})", where,
+                    fmt::format("the value of {} ({} {}) has more digits than {} allows ({})", at.name(),
                                 c->amount.to_string(), c->code, c->code, cur->minor_digits()),
-                    where);
+                    at.name());
     if (!c->fallback.empty()) {
-      if (auto e = check_text(c->fallback, where)) return *e;
-      return c->fallback;
+      if (auto e = check_text(c->fallback, at)) return e;
+      dst.assign(c->fallback);
+      return std::nullopt;
     }
-    return format_amount(c->amount, *cur, language);
+    dst = format_amount(c->amount, *cur, language);
+    return std::nullopt;
   }
   if (const auto* d = std::get_if<date_time_parameter>(&v)) {
-    auto zone = d->zone.empty() ? result<time_zone>(time_zone::utc()) : time_zone::locate(d->zone);
+    auto zone = cached_zone(d->zone);
     if (!zone)
-      return refuse(
-          "template.unknown_time_zone",
-          fmt::format("the value of {} names the time zone '{}': {}", where, d->zone, zone.error().message),
-          where);
+      return refuse("template.unknown_time_zone",
+                    fmt::format("the value of {} names the time zone '{}': {}", at.name(), d->zone,
+                                zone.error().message),
+                    at.name());
     if (!d->fallback.empty()) {
-      if (auto e = check_text(d->fallback, where)) return *e;
-      return d->fallback;
+      if (auto e = check_text(d->fallback, at)) return e;
+      dst.assign(d->fallback);
+      return std::nullopt;
     }
-    return format_date_time(d->at, *zone, language);
+    write_date_time(dst, d->at, *zone, language);
+    return std::nullopt;
   }
-  return refuse("template.parameter_type", fmt::format("{} takes text, not media", where), where);
-}
-
-/// Replaces each placeholder of `text` with its value's text, in one pass.
-template <class Lookup>
-std::string substitute(std::string_view text, const std::vector<placeholder>& ps, Lookup&& lookup) {
-  std::string out;
-  out.reserve(text.size() + 32 * ps.size());
-  std::size_t pos = 0;
-  for (const auto& p : ps) {
-    out.append(text.substr(pos, p.offset - pos));
-    out.append(lookup(p.name));
-    pos = p.offset + p.length;
-  }
-  out.append(text.substr(pos));
-  return out;
+  return refuse("template.parameter_type", fmt::format("{} takes text, not media", at.name()), at.name());
 }
 
 std::optional<error> check_length(std::string_view component, const std::string& text, std::size_t limit) {
@@ -151,7 +190,18 @@ std::string format_amount(decimal amount, const currency& c, std::string_view la
   return fmt::format("{}{} {}", negative ? "-" : "", out, c.code());
 }
 
+namespace {
+void write_date_time(std::string& out, timestamp t, const time_zone& zone, std::string_view language);
+}  // namespace
+
 std::string format_date_time(timestamp t, const time_zone& zone, std::string_view language) {
+  std::string out;
+  write_date_time(out, t, zone, language);
+  return out;
+}
+
+namespace {
+void write_date_time(std::string& out, timestamp t, const time_zone& zone, std::string_view language) {
   static constexpr std::array<std::string_view, 7> en_days = {"Sun", "Mon", "Tue", "Wed",
                                                               "Thu", "Fri", "Sat"};
   static constexpr std::array<std::string_view, 7> it_days = {"dom", "lun", "mar", "mer",
@@ -160,61 +210,149 @@ std::string format_date_time(timestamp t, const time_zone& zone, std::string_vie
                                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   static constexpr std::array<std::string_view, 12> it_months = {"gen", "feb", "mar", "apr", "mag", "giu",
                                                                  "lug", "ago", "set", "ott", "nov", "dic"};
-  const auto local = std::chrono::floor<std::chrono::minutes>(zone.to_local(t));
+  const auto [exact_local, abbrev] = zone.to_local_with_abbreviation(t);
+  const auto local = std::chrono::floor<std::chrono::minutes>(exact_local);
   const auto day = std::chrono::floor<date::days>(local);
   const date::year_month_day ymd{day};
   const date::weekday wd{day};
   const date::hh_mm_ss<std::chrono::minutes> tod{local - day};
   const bool it = italian(language);
-  const auto full = zone.format(t);  // "2026-03-02 09:30 CET": its last word is the abbreviation
-  const auto abbrev = full.substr(full.rfind(' ') + 1);
-  return fmt::format("{} {} {} {}, {:02}:{:02} {}", (it ? it_days : en_days)[wd.c_encoding()],
-                     static_cast<unsigned>(ymd.day()),
-                     (it ? it_months : en_months)[static_cast<unsigned>(ymd.month()) - 1U],
-                     static_cast<int>(ymd.year()), tod.hours().count(), tod.minutes().count(), abbrev);
+  // "Mon 2 Mar 2026, 09:30 CET", written without a format string (this runs per parameter).
+  out.clear();
+  auto two = [&](long v) {
+    out += static_cast<char>('0' + v / 10);
+    out += static_cast<char>('0' + v % 10);
+  };
+  out += (it ? it_days : en_days)[wd.c_encoding()];
+  out += ' ';
+  const auto d = static_cast<unsigned>(ymd.day());
+  if (d >= 10) out += static_cast<char>('0' + d / 10);
+  out += static_cast<char>('0' + d % 10);
+  out += ' ';
+  out += (it ? it_months : en_months)[static_cast<unsigned>(ymd.month()) - 1U];
+  out += ' ';
+  out += std::to_string(static_cast<int>(ymd.year()));
+  out += ", ";
+  two(tod.hours().count());
+  out += ':';
+  two(tod.minutes().count());
+  out += ' ';
+  out += abbrev;
+}
+}  // namespace
+
+result<prepared_template> prepared_template::prepare(template_definition def) {
+  prepared_template t;
+  t.def_ = std::move(def);
+  const auto& d = t.def_;
+  if (d.header == header_format::text) {
+    auto ps = scan_placeholders(d.header_text);
+    if (!ps) return refuse("template.invalid_definition", "header: " + ps.error().message, "header");
+    for (const auto& p : *ps) t.header_slots_.push_back({p.offset, p.length, 0});
+    if (!ps->empty()) t.header_key_ = std::string((*ps)[0].name);
+  }
+  auto ps = scan_placeholders(d.body);
+  if (!ps) return refuse("template.invalid_definition", "body: " + ps.error().message, "body");
+  for (const auto& p : *ps)
+    if (std::find(t.keys_.begin(), t.keys_.end(), p.name) == t.keys_.end()) t.keys_.emplace_back(p.name);
+  if (d.format == parameter_format::positional)
+    std::sort(t.keys_.begin(), t.keys_.end(), [](const std::string& a, const std::string& b) {
+      return a.size() != b.size() ? a.size() < b.size() : a < b;
+    });
+  for (const auto& p : *ps) {
+    const auto key =
+        static_cast<std::size_t>(std::find(t.keys_.begin(), t.keys_.end(), p.name) - t.keys_.begin());
+    t.body_slots_.push_back({p.offset, p.length, key});
+  }
+  for (std::size_t i = 0; i < d.buttons.size(); ++i) {
+    std::vector<slot_ref> slots;
+    if (d.buttons[i].type == button_type::url) {
+      auto ups = scan_placeholders(d.buttons[i].url);
+      if (!ups)
+        return refuse("template.invalid_definition", fmt::format("button {}: {}", i, ups.error().message),
+                      fmt::format("buttons[{}]", i));
+      for (const auto& p : *ups) slots.push_back({p.offset, p.length, 0});
+    }
+    t.button_slots_.push_back(std::move(slots));
+  }
+  return t;
 }
 
+namespace {
+
+/// Writes `text` into `out` with each slot replaced by `value(slot.key)`, in one pass.
+template <class Value>
+void fill(std::string& out, std::string_view text, const std::vector<prepared_template::slot_ref>& slots,
+          Value&& value) {
+  out.clear();
+  std::size_t pos = 0;
+  for (const auto& s : slots) {
+    out.append(text.substr(pos, s.offset - pos));
+    out.append(value(s.key));
+    pos = s.offset + s.length;
+  }
+  out.append(text.substr(pos));
+}
+
+}  // namespace
+
 result<bound_template> bind(const template_definition& def, const template_arguments& args) {
+  auto prepared = prepared_template::prepare(def);
+  if (!prepared) return prepared.error();
+  return bind(*prepared, args);
+}
+
+result<bound_template> bind(const prepared_template& t, const template_arguments& args) {
   bound_template out;
-  out.name = def.name;
-  out.language = def.language;
+  if (auto ok = bind_into(out, t, args); !ok) return ok.error();
+  return out;
+}
+
+result<void> bind_into(bound_template& out, const prepared_template& t, const template_arguments& args) {
+  const auto& def = t.def_;
+  out.name.assign(def.name);
+  out.language.assign(def.language);
   out.category = def.category;
   out.format = def.format;
   out.header = def.header;
-  out.footer = def.footer;
+  out.footer.assign(def.footer);
+  out.header_text.clear();
+  out.button_values.clear();
 
   // Header.
-  std::string header_name_from_body;
+  std::string_view header_name_from_body;
   if (def.header == header_format::text) {
-    auto ps = scan_placeholders(def.header_text);
-    if (!ps) return refuse("template.invalid_definition", "header: " + ps.error().message, "header");
-    if (!ps->empty()) {
-      const auto& name = (*ps)[0].name;
-      auto it = std::find_if(args.header.begin(), args.header.end(),
-                             [&](const auto& a) { return a.first == name || args.header.size() == 1; });
-      if (it == args.header.end() && def.format == parameter_format::named) {
+    if (!t.header_slots_.empty()) {
+      const std::string_view name = t.header_key_;
+      const template_value* value = nullptr;
+      for (const auto& a : args.header)
+        if (a.first == name || args.header.size() == 1) value = &a.second;
+      if (value == nullptr && def.format == parameter_format::named) {
         // By name, a value may feed the header's variable wherever it was given.
-        it = std::find_if(args.body.begin(), args.body.end(), [&](const auto& a) { return a.first == name; });
-        if (it == args.body.end())
-          it = args.header.end();
-        else
-          header_name_from_body = name;
+        for (const auto& a : args.body)
+          if (a.first == name) {
+            value = &a.second;
+            header_name_from_body = name;
+          }
       }
-      if (it == args.header.end())
+      if (value == nullptr)
         return refuse("template.missing_parameter",
                       fmt::format("the header variable {{{{{}}}}} has no value", name), "header");
-      const auto where = fmt::format("header {{{{{}}}}}", name);
-      auto text = value_text(it->second, def.language, where);
-      if (!text) return text.error();
-      out.header_value = bound_value{name, *text, it->second};
-      out.header_text = substitute(def.header_text, *ps, [&](const std::string&) { return *text; });
+      if (!out.header_value) out.header_value.emplace();
+      auto& hv = *out.header_value;
+      if (auto e = write_value(hv.text, *value, def.language, slot{"header", name})) return *e;
+      fill(out.header_text, def.header_text, t.header_slots_,
+           [&](std::size_t) -> const std::string& { return hv.text; });
+      hv.key.assign(name);
+      hv.value = std::holds_alternative<std::string>(*value) ? template_value{} : *value;
       if (args.header.size() > 1)
         return refuse("template.unknown_parameter", "the header takes one value, got several", "header");
     } else {
       if (!args.header.empty())
         return refuse("template.unknown_parameter", "the header has no variable, but a value was given",
                       "header");
-      out.header_text = def.header_text;
+      out.header_text.assign(def.header_text);
+      out.header_value.reset();
     }
     if (auto e = check_length("header", out.header_text, template_limits::header_text)) return *e;
   } else if (def.header == header_format::image || def.header == header_format::video ||
@@ -237,105 +375,114 @@ result<bound_template> bind(const template_definition& def, const template_argum
       return refuse("template.missing_parameter",
                     fmt::format("the {} header needs a link or a media id", media_name(def.header)),
                     "header");
-    out.header_value = bound_value{"1", media->filename, *media};
-  } else if (!args.header.empty()) {
-    return refuse("template.unknown_parameter", "this template's header takes no value", "header");
+    if (!out.header_value) out.header_value.emplace();
+    out.header_value->key.assign("1");
+    out.header_value->text.assign(media->filename);
+    out.header_value->value = *media;
+  } else {
+    if (!args.header.empty())
+      return refuse("template.unknown_parameter", "this template's header takes no value", "header");
+    out.header_value.reset();
   }
 
-  // Body.
-  auto ps = scan_placeholders(def.body);
-  if (!ps) return refuse("template.invalid_definition", "body: " + ps.error().message, "body");
-  std::vector<std::string> keys;
-  for (const auto& p : *ps)
-    if (std::find(keys.begin(), keys.end(), p.name) == keys.end()) keys.push_back(p.name);
-  if (def.format == parameter_format::positional) {
-    std::sort(keys.begin(), keys.end(), [](const std::string& a, const std::string& b) {
-      return a.size() != b.size() ? a.size() < b.size() : a < b;
-    });
-    if (args.body.size() != keys.size())
-      return refuse("template.parameter_count",
-                    fmt::format("the body of '{}' takes {} value{}, got {}", def.name, keys.size(),
-                                keys.size() == 1 ? "" : "s", args.body.size()),
-                    "body");
-  }
-  for (const auto& key : keys) {
-    auto it = std::find_if(args.body.begin(), args.body.end(), [&](const auto& a) { return a.first == key; });
-    if (it == args.body.end())
-      return refuse("template.missing_parameter",
-                    fmt::format("the body variable {{{{{}}}}} has no value", key), "body");
-    const auto where = fmt::format("body {{{{{}}}}}", key);
-    auto text = value_text(it->second, def.language, where);
-    if (!text) return text.error();
-    out.body_values.push_back({key, std::move(*text), it->second});
-  }
+  // Body: match each value to its variable once.
+  const auto& keys = t.keys_;
+  if (def.format == parameter_format::positional && args.body.size() != keys.size())
+    return refuse("template.parameter_count",
+                  fmt::format("the body of '{}' takes {} value{}, got {}", def.name, keys.size(),
+                              keys.size() == 1 ? "" : "s", args.body.size()),
+                  "body");
+  // Which value feeds each variable (on the stack for the usual handful of variables).
+  std::array<const template_value*, 32> small{};
+  std::vector<const template_value*> large;
+  if (keys.size() > small.size()) large.assign(keys.size(), nullptr);
+  const template_value** values = keys.size() > small.size() ? large.data() : small.data();
   for (const auto& a : args.body) {
-    if (std::find(keys.begin(), keys.end(), a.first) == keys.end() && a.first != header_name_from_body)
+    const auto it = std::find(keys.begin(), keys.end(), a.first);
+    if (it == keys.end()) {
+      if (!header_name_from_body.empty() && a.first == header_name_from_body) continue;
       return refuse("template.unknown_parameter",
                     fmt::format("the body of '{}' has no variable {{{{{}}}}}", def.name, a.first), "body");
+    }
+    auto& v = values[static_cast<std::size_t>(it - keys.begin())];
+    if (v == nullptr) v = &a.second;
   }
-  out.body = substitute(def.body, *ps, [&](const std::string& name) -> const std::string& {
-    return std::find_if(out.body_values.begin(), out.body_values.end(),
-                        [&](const bound_value& v) { return v.key == name; })
-        ->text;
-  });
+  out.body_values.resize(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (values[i] == nullptr)
+      return refuse("template.missing_parameter",
+                    fmt::format("the body variable {{{{{}}}}} has no value", keys[i]), "body");
+    auto& bv = out.body_values[i];
+    if (auto e = write_value(bv.text, *values[i], def.language, slot{"body", keys[i]})) return *e;
+    bv.key.assign(keys[i]);
+    // Text values keep their text once; other kinds keep the value for the request.
+    if (std::holds_alternative<std::string>(*values[i])) {
+      if (!std::holds_alternative<std::string>(bv.value)) bv.value = std::string();
+    } else {
+      bv.value = *values[i];
+    }
+  }
+  fill(out.body, def.body, t.body_slots_,
+       [&](std::size_t key) -> const std::string& { return out.body_values[key].text; });
   if (auto e = check_length("body", out.body, template_limits::body)) return *e;
 
   // Buttons.
+  out.button_labels.resize(def.buttons.size());
+  out.button_urls.resize(def.buttons.size());
   for (std::size_t i = 0; i < def.buttons.size(); ++i) {
     const auto& b = def.buttons[i];
-    const auto where =
-        fmt::format("button {} ({})", i, b.text.empty() ? std::string(to_string(b.type)) : b.text);
-    auto arg =
-        std::find_if(args.buttons.begin(), args.buttons.end(), [&](const auto& a) { return a.first == i; });
-    const bool has_arg = arg != args.buttons.end();
-    std::string label = b.text;
-    std::string url;
+    const std::string* arg = nullptr;
+    for (const auto& a : args.buttons)
+      if (a.first == i && arg == nullptr) arg = &a.second;
+    const slot at{"button", "", &b, i};
+    auto where = [&] { return at.name(); };
+    auto& label = out.button_labels[i];
+    auto& url = out.button_urls[i];
+    label.assign(b.text);
+    url.clear();
     if (b.type == button_type::url) {
-      auto ups = scan_placeholders(b.url);
-      if (!ups) return refuse("template.invalid_definition", where + ": " + ups.error().message, where);
-      if (!ups->empty()) {
-        if (!has_arg)
-          return refuse("template.missing_parameter", fmt::format("{} needs the end of its URL", where),
-                        where);
-        if (auto e = check_text(arg->second, where)) return *e;
-        if (arg->second.find(' ') != std::string::npos)
-          return refuse("template.invalid_text", fmt::format("the value of {} cannot contain spaces", where),
-                        where);
-        url = substitute(b.url, *ups, [&](const std::string&) { return arg->second; });
+      const auto& slots = t.button_slots_[i];
+      if (!slots.empty()) {
+        if (arg == nullptr)
+          return refuse("template.missing_parameter", fmt::format("{} needs the end of its URL", where()),
+                        where());
+        if (auto e = check_text(*arg, at)) return *e;
+        if (arg->find(' ') != std::string::npos)
+          return refuse("template.invalid_text",
+                        fmt::format("the value of {} cannot contain spaces", where()), where());
+        fill(url, b.url, slots, [&](std::size_t) -> const std::string& { return *arg; });
         if (url.size() > template_limits::url)
           return refuse("template.too_long",
-                        fmt::format("{} has a URL of {} characters: the limit is 2000", where, url.size()),
-                        where);
-        out.button_values.push_back({i, b.type, arg->second});
+                        fmt::format("{} has a URL of {} characters: the limit is 2000", where(), url.size()),
+                        where());
+        out.button_values.push_back({i, b.type, *arg});
       } else {
-        if (has_arg)
-          return refuse("template.unknown_parameter", fmt::format("{} takes no value", where), where);
-        url = b.url;
+        if (arg != nullptr)
+          return refuse("template.unknown_parameter", fmt::format("{} takes no value", where()), where());
+        url.assign(b.url);
       }
     } else if (b.type == button_type::copy_code || b.type == button_type::otp) {
-      if (!has_arg)
-        return refuse("template.missing_parameter",
-                      fmt::format("{} needs its {}", where, b.type == button_type::otp ? "passcode" : "code"),
-                      where);
-      if (auto e = check_text(arg->second, where)) return *e;
-      if (b.type == button_type::copy_code &&
-          utf8::length(arg->second).value_or(0) > template_limits::copy_code)
+      if (arg == nullptr)
+        return refuse(
+            "template.missing_parameter",
+            fmt::format("{} needs its {}", where(), b.type == button_type::otp ? "passcode" : "code"),
+            where());
+      if (auto e = check_text(*arg, at)) return *e;
+      if (b.type == button_type::copy_code && utf8::length(*arg).value_or(0) > template_limits::copy_code)
         return refuse("template.too_long",
-                      fmt::format("{} has a code of {} characters: the limit is 15", where,
-                                  utf8::length(arg->second).value_or(0)),
-                      where);
+                      fmt::format("{} has a code of {} characters: the limit is 15", where(),
+                                  utf8::length(*arg).value_or(0)),
+                      where());
       if (label.empty()) label = b.type == button_type::otp ? "Copy code" : "Copy offer code";
-      out.button_values.push_back({i, b.type, arg->second});
+      out.button_values.push_back({i, b.type, *arg});
     } else if (b.type == button_type::quick_reply) {
-      if (has_arg) {
-        if (auto e = check_text(arg->second, where)) return *e;
-        out.button_values.push_back({i, b.type, arg->second});  // a payload
+      if (arg != nullptr) {
+        if (auto e = check_text(*arg, at)) return *e;
+        out.button_values.push_back({i, b.type, *arg});  // a payload
       }
-    } else if (has_arg) {
-      return refuse("template.unknown_parameter", fmt::format("{} takes no value", where), where);
+    } else if (arg != nullptr) {
+      return refuse("template.unknown_parameter", fmt::format("{} takes no value", where()), where());
     }
-    out.button_labels.push_back(label);
-    out.button_urls.push_back(url);
   }
   for (const auto& a : args.buttons) {
     if (a.first >= def.buttons.size())
@@ -344,7 +491,7 @@ result<bound_template> bind(const template_definition& def, const template_argum
           fmt::format("'{}' has {} buttons: there is no button {}", def.name, def.buttons.size(), a.first),
           "buttons");
   }
-  return out;
+  return {};
 }
 
 template_content to_content(const bound_template& bound) {
@@ -360,11 +507,64 @@ template_content to_content(const bound_template& bound) {
   return c;
 }
 
+namespace {
+
+/// True when one of the 8 bytes of `v` needs escaping in JSON: below 0x20, '"' or '\\'.
+bool needs_escape8(std::uint64_t v) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  auto has_zero = [&](std::uint64_t x) { return ((x - ones) & ~x & highs) != 0; };
+  const bool control = ((v - ones * 0x20) & ~v & highs) != 0;  // some byte < 0x20
+  return control || has_zero(v ^ (ones * '"')) || has_zero(v ^ (ones * '\\'));
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  // The usual case, nothing to escape: one resize and one copy.
+  std::size_t clean = 0;
+  while (clean + 8 <= n) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p + clean, sizeof v);
+    if (needs_escape8(v)) break;
+    clean += 8;
+  }
+  while (clean < n) {
+    const auto c = static_cast<unsigned char>(p[clean]);
+    if (c < 0x20 || c == '"' || c == '\\') break;
+    ++clean;
+  }
+  if (clean == n) {
+    const auto old = out.size();
+    out.resize(old + n + 2);
+    char* dst = out.data() + old;
+    dst[0] = '"';
+    if (n > 0) std::memcpy(dst + 1, p, n);
+    dst[n + 1] = '"';
+    return;
+  }
   out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
+  std::size_t run = 0;  // start of the current run of characters that need no escape
+  std::size_t i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      std::uint64_t v = 0;
+      std::memcpy(&v, p + i, sizeof v);
+      if (!needs_escape8(v)) {
+        i += 8;
+        continue;
+      }
+    }
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out.append(p + run, i - run);
+    run = i + 1;
+    switch (c) {
       case '"':
         out += "\\\"";
         break;
@@ -387,73 +587,71 @@ void append_json_string(std::string& out, std::string_view s) {
         out += "\\f";
         break;
       default:
-        if (c < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-        } else {
-          out += ch;
-        }
+        fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
     }
+    ++i;
   }
+  out.append(p + run, n - run);
   out += '"';
 }
 
 namespace {
 
 void append_parameter(std::string& out, const bound_value& v, bool named) {
-  out += "{\"type\":";
+  out += "{\"type\":"sv;
   if (const auto* m = std::get_if<media_parameter>(&v.value)) {
     const auto kind = to_string(m->kind);
     append_json_string(out, kind);
     out += ',';
     append_json_string(out, kind);
-    out += ":{";
+    out += ":{"sv;
     if (!m->media_id.empty()) {
-      out += "\"id\":";
+      out += "\"id\":"sv;
       append_json_string(out, m->media_id);
     } else {
-      out += "\"link\":";
+      out += "\"link\":"sv;
       append_json_string(out, m->link);
     }
     if (!m->filename.empty() && m->kind == media_kind::document) {
-      out += ",\"filename\":";
+      out += ",\"filename\":"sv;
       append_json_string(out, m->filename);
     }
-    out += "}}";
+    out += "}}"sv;
     return;
   }
   if (const auto* c = std::get_if<currency_parameter>(&v.value)) {
-    out += "\"currency\",";
+    out += "\"currency\","sv;
     if (named) {
-      out += "\"parameter_name\":";
+      out += "\"parameter_name\":"sv;
       append_json_string(out, v.key);
       out += ',';
     }
-    out += "\"currency\":{\"fallback_value\":";
+    out += "\"currency\":{\"fallback_value\":"sv;
     append_json_string(out, v.text);
-    out += ",\"code\":";
+    out += ",\"code\":"sv;
     append_json_string(out, c->code);
     fmt::format_to(std::back_inserter(out), ",\"amount_1000\":{}}}}}", c->amount.units() / 1000);
     return;
   }
   if (std::holds_alternative<date_time_parameter>(v.value)) {
-    out += "\"date_time\",";
+    out += "\"date_time\","sv;
     if (named) {
-      out += "\"parameter_name\":";
+      out += "\"parameter_name\":"sv;
       append_json_string(out, v.key);
       out += ',';
     }
-    out += "\"date_time\":{\"fallback_value\":";
+    out += "\"date_time\":{\"fallback_value\":"sv;
     append_json_string(out, v.text);
-    out += "}}";
+    out += "}}"sv;
     return;
   }
-  out += "\"text\",";
+  out += "\"text\","sv;
   if (named) {
-    out += "\"parameter_name\":";
+    out += "\"parameter_name\":"sv;
     append_json_string(out, v.key);
     out += ',';
   }
-  out += "\"text\":";
+  out += "\"text\":"sv;
   append_json_string(out, v.text);
   out += '}';
 }
@@ -462,14 +660,24 @@ void append_parameter(std::string& out, const bound_value& v, bool named) {
 
 std::string send_request_json(const bound_template& bound, const phone_number& to) {
   std::string out;
-  out.reserve(256 + bound.body.size());
-  out += R"({"messaging_product":"whatsapp","recipient_type":"individual","to":)";
-  append_json_string(out, to.e164());
-  out += R"(,"type":"template","template":{"name":)";
+  out.reserve(512 + 2 * bound.body.size());
+  append_send_request_json(out, bound, to);
+  return out;
+}
+
+void append_send_request_json(std::string& out, const bound_template& bound, const phone_number& to) {
+  out += R"({"messaging_product":"whatsapp","recipient_type":"individual","to":)"sv;
+  {
+    char e164[phone_number::max_digits + 1] = {'+'};
+    const auto d = to.digits();
+    std::memcpy(e164 + 1, d.data(), d.size());
+    append_json_string(out, std::string_view(e164, d.size() + 1));
+  }
+  out += R"(,"type":"template","template":{"name":)"sv;
   append_json_string(out, bound.name);
-  out += R"(,"language":{"code":)";
+  out += R"(,"language":{"code":)"sv;
   append_json_string(out, bound.language);
-  out += R"(},"components":[)";
+  out += R"(},"components":[)"sv;
   const bool named = bound.format == parameter_format::named;
   bool first = true;
   auto comma = [&] {
@@ -478,18 +686,18 @@ std::string send_request_json(const bound_template& bound, const phone_number& t
   };
   if (bound.header_value) {
     comma();
-    out += R"({"type":"header","parameters":[)";
+    out += R"({"type":"header","parameters":[)"sv;
     append_parameter(out, *bound.header_value, named && bound.header == header_format::text);
-    out += "]}";
+    out += "]}"sv;
   }
   if (!bound.body_values.empty()) {
     comma();
-    out += R"({"type":"body","parameters":[)";
+    out += R"({"type":"body","parameters":[)"sv;
     for (std::size_t i = 0; i < bound.body_values.size(); ++i) {
       if (i > 0) out += ',';
       append_parameter(out, bound.body_values[i], named);
     }
-    out += "]}";
+    out += "]}"sv;
   }
   for (const auto& b : bound.button_values) {
     comma();
@@ -499,17 +707,16 @@ std::string send_request_json(const bound_template& bound, const phone_number& t
     fmt::format_to(std::back_inserter(out),
                    R"({{"type":"button","sub_type":"{}","index":"{}","parameters":[)", sub_type, b.index);
     if (b.type == button_type::copy_code) {
-      out += R"({"type":"coupon_code","coupon_code":)";
+      out += R"({"type":"coupon_code","coupon_code":)"sv;
     } else if (b.type == button_type::quick_reply) {
-      out += R"({"type":"payload","payload":)";
+      out += R"({"type":"payload","payload":)"sv;
     } else {
-      out += R"({"type":"text","text":)";
+      out += R"({"type":"text","text":)"sv;
     }
     append_json_string(out, b.text);
-    out += "}]}";
+    out += "}]}"sv;
   }
-  out += "]}}";
-  return out;
+  out += "]}}"sv;
 }
 
 }  // namespace chatdesk

@@ -54,6 +54,7 @@ std::string_view to_string(button_type t) noexcept {
 
 result<std::vector<placeholder>> scan_placeholders(std::string_view text) {
   std::vector<placeholder> out;
+  out.reserve(16);
   std::size_t pos = 0;
   while ((pos = text.find("{{", pos)) != std::string_view::npos) {
     const auto close = text.find("}}", pos + 2);
@@ -73,7 +74,7 @@ result<std::vector<placeholder>> scan_placeholders(std::string_view text) {
                                                                                : close + 2 - pos,
                                                                            40))),
                         fmt::format("byte {}", pos));
-    out.push_back({std::string(inner), pos, close + 2 - pos, digits});
+    out.push_back({inner, pos, close + 2 - pos, digits});
     pos = close + 2;
   }
   return out;
@@ -119,15 +120,17 @@ class checker {
   }
 
   /// Checks UTF-8 and the length in characters; returns the placeholders if it parsed.
-  void check_text(const std::string& component, const std::string& text, std::size_t limit) {
+  /// `what` names the text for a person ("the body", "the label of button 2").
+  void check_text(const std::string& component, const std::string& text, std::size_t limit,
+                  std::string what = {}) {
+    if (what.empty()) what = "the " + component;
     if (const auto bad = utf8::first_invalid(text)) {
-      add("template.invalid_utf8", fmt::format("the {} is not valid UTF-8 (at byte {})", component, *bad),
-          component);
+      add("template.invalid_utf8", fmt::format("{} is not valid UTF-8 (at byte {})", what, *bad), component);
       return;
     }
     const auto n = *utf8::length(text);
     if (n > limit)
-      add("template.too_long", fmt::format("the {} has {} characters: the limit is {}", component, n, limit),
+      add("template.too_long", fmt::format("{} has {} characters: the limit is {}", what, n, limit),
           component, limit, n);
   }
 
@@ -167,7 +170,7 @@ class checker {
     const auto ps = placeholders("body", def_.body);
     std::set<std::size_t> numbers;
     for (const auto& p : ps)
-      if (p.positional) numbers.insert(p.name.size() > 4 ? 99999 : std::stoul(p.name));
+      if (p.positional) numbers.insert(p.name.size() > 4 ? 99999 : std::stoul(std::string(p.name)));
     std::size_t expected = 1;
     for (auto n : numbers) {
       if (n != expected) {
@@ -201,13 +204,13 @@ class checker {
                               b.type == button_type::phone_number;
       if (needs_text && b.text.empty())
         add("template.button_missing_text", fmt::format("button {} needs a label", i + 1), where);
-      check_text(where, b.text, template_limits::button_label);
+      check_text(where, b.text, template_limits::button_label, fmt::format("the label of button {}", i + 1));
       switch (b.type) {
         case button_type::url: {
           ++urls;
           if (b.url.empty())
             add("template.missing_url", fmt::format("URL button {} has no URL", i + 1), where);
-          check_text(where + ".url", b.url, template_limits::url);
+          check_text(where + ".url", b.url, template_limits::url, fmt::format("the URL of button {}", i + 1));
           const auto ps = placeholders(where, b.url, false);
           if (ps.size() > 1 || (ps.size() == 1 && ps[0].offset + ps[0].length != b.url.size()))
             add("template.url_variable_not_last",
@@ -221,7 +224,8 @@ class checker {
           break;
         case button_type::copy_code:
           ++codes;
-          check_text(where + ".example", b.example, template_limits::copy_code);
+          check_text(where + ".example", b.example, template_limits::copy_code,
+                     fmt::format("the example code of button {}", i + 1));
           break;
         case button_type::otp:
           ++otps;

@@ -42,3 +42,24 @@ expect_run(simulate_problems 2
   "\"line\":3,\"event\":\"problem\",\"code\":\"desk.unknown_message\".*\"line\":4,\"event\":\"problem\",\"code\":\"phone.too_short\".*\"line\":5,\"event\":\"problem\",\"code\":\"simulate.unknown_kind\".*\"line\":6,\"event\":\"problem\",\"code\":\"simulate.unknown_type\".*\"line\":7,\"event\":\"problem\",\"code\":\"simulate.syntax\".*\"line\":8,\"event\":\"problem\",\"code\":\"simulate.out_of_order\".*\"line\":10,\"event\":\"problem\",\"code\":\"simulate.field\",\"reason\":\"'id' must be a string, not number\".*\"line\":13,"
   "11 line\\(s\\) of .* were skipped" simulate "${_root}/tests/cli/data/simulate_problems.jsonl")
 expect_run(simulate_missing_file 2 "^$" "cannot read" simulate "/nonexistent/script.jsonl")
+
+# chatdesk template: validate, render, catalog.
+expect_run(template_validate_problems 2
+  "\"template\":\"Spring-Sale\",\"language\":\"it\",\"code\":\"template.invalid_name\".*\"code\":\"template.too_long\",\"component\":\"header\",\"limit\":60,\"actual\":73.*\"code\":\"template.too_many_parameters\",\"component\":\"header\",\"limit\":1,\"actual\":2.*\"code\":\"template.parameter_gap\".*\"code\":\"template.footer_parameters\".*\"component\":\"buttons\\[1\\]\",\"limit\":25,\"actual\":29.*\"code\":\"template.url_variable_not_last\".*\"code\":\"template.quick_replies_not_grouped\".*\"template\":\"otp_login\".*\"code\":\"template.missing_otp_button\""
+  "problem\\(s\\)" template validate "${_root}/tests/cli/data/bad_templates.json")
+expect_run(template_validate_ok 0 "^$" "^$" template validate "${_root}/tests/cli/data/order_update.json")
+expect_run(template_render 0
+  "\"body\": \"Hi Maria, your order A-1 of 1,234.50 USD ships on Mon 2 Mar 2026, 09:30 CET.\".*\"url\": \"https://shop.example.com/t/A-1\".*\"to\": \"\\+393331234567\".*\"amount_1000\": 1234500"
+  "^$" template render "${_root}/tests/cli/data/order_update.json" --param 1=Maria --param 2=A-1
+  --param 3=currency:USD:1234.50 --param 4=date_time:2026-03-02T08:30:00Z --tz Europe/Rome --param button.0=A-1
+  --to "+39 333 123 4567")
+expect_run(template_render_missing 2 "^$" "template.parameter_count\\] the body of 'order_update' takes 4 values, got 1"
+  template render "${_root}/tests/cli/data/order_update.json" --param 1=Maria)
+expect_run(template_render_bad_param 2 "^$" "should be currency:CODE:AMOUNT"
+  template render "${_root}/tests/cli/data/order_update.json" --param 3=currency:USD)
+expect_run(template_render_newline 2 "^$" "template.invalid_text"
+  template render "${_root}/tests/cli/data/order_update.json" --param "1=two\nlines" --param 2=a --param 3=b
+  --param 4=c --param button.0=x)
+expect_run(template_not_json 2 "^$" "template.json" template validate "${_root}/tests/cli/data/simulate_problems.jsonl")
+expect_run(template_catalog 0 "\"name\": \"one_time_passcode\",.*\"category\": \"AUTHENTICATION\"" "^$"
+  template catalog --name one_time_passcode --lang it)

@@ -21,5 +21,7 @@ using command = std::function<int(std::ostream& out, std::ostream& err)>;
 command add_phone_command(CLI::App& app);
 /// `chatdesk simulate SCRIPT.jsonl`
 command add_simulate_command(CLI::App& app);
+/// `chatdesk template validate|render|catalog`
+command add_template_command(CLI::App& app);
 
 }  // namespace chatdesk::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   auto remember = [&](command c) { commands[app.get_subcommands({}).back()] = std::move(c); };
   remember(add_phone_command(app));
   remember(add_simulate_command(app));
+  remember(add_template_command(app));
 
   try {
     app.parse(argc, argv);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <date/date.h>
 
@@ -44,6 +45,8 @@ class time_zone {
   /// The first instant of local day `day` (midnight, or the first instant after
   /// a gap when midnight does not exist).
   [[nodiscard]] timestamp start_of_day(date::year_month_day day) const;
+  /// The wall-clock time at `t` and the zone's abbreviation then ("CET"), from one database look-up.
+  [[nodiscard]] std::pair<local_time, std::string> to_local_with_abbreviation(timestamp t) const;
   /// `t` as local time with its abbreviation: "2026-03-29 03:30 CEST".
   [[nodiscard]] std::string format(timestamp t) const;
 

@@ -111,6 +111,44 @@ struct bound_template {
   std::vector<std::string> button_urls;  ///< URL buttons' final URLs (empty for others)
 };
 
+/// A definition with its variables located once, for binding it many times.
+/// `bind(def, args)` prepares on every call; keep a `prepared_template` when
+/// the same definition is sent again and again.
+class prepared_template {
+ public:
+  /// Locates the variables. Error `template.invalid_definition` for a
+  /// malformed variable (see `validate` for every other rule).
+  [[nodiscard]] static result<prepared_template> prepare(template_definition def);
+  [[nodiscard]] const template_definition& definition() const noexcept { return def_; }
+
+  /// Where one variable sits in a text (internal, public only for the binder's helpers).
+  struct slot_ref {
+    std::size_t offset = 0;  ///< of "{{" in the text
+    std::size_t length = 0;
+    std::size_t key = 0;  ///< index into the body's keys
+  };
+
+ private:
+  friend result<void> bind_into(bound_template& out, const prepared_template& t,
+                                const template_arguments& args);
+
+  template_definition def_;
+  std::vector<slot_ref> header_slots_;
+  std::string header_key_;
+  std::vector<std::string>
+      keys_;  ///< body variables, positional in number order, named in order of appearance
+  std::vector<slot_ref> body_slots_;
+  std::vector<std::vector<slot_ref>> button_slots_;  ///< per button: its URL variable, if any
+};
+
+/// Binds `args` to a prepared template; see the overload below for the refusals.
+[[nodiscard]] result<bound_template> bind(const prepared_template& t, const template_arguments& args);
+/// The same into `out`, reusing its strings' memory: for hot loops that send
+/// the same template many times (like fmt::format_to). On an error `out` is
+/// left partly written.
+[[nodiscard]] result<void> bind_into(bound_template& out, const prepared_template& t,
+                                     const template_arguments& args);
+
 /// Binds `args` to `def`. Refuses, naming the component and the variable:
 /// `template.missing_parameter` (a variable without a value, in the header,
 /// body or a button), `template.unknown_parameter` (a value no variable takes),
@@ -130,6 +168,8 @@ struct bound_template {
 /// The platform's send-request body for `bound` to `to`, byte for byte:
 /// `{"messaging_product":"whatsapp","recipient_type":"individual","to":"+...","type":"template","template":{...}}`.
 [[nodiscard]] std::string send_request_json(const bound_template& bound, const phone_number& to);
+/// The same, appended to `out`.
+void append_send_request_json(std::string& out, const bound_template& bound, const phone_number& to);
 
 /// Formats an amount as the customer sees it in `language`: "1,234.50 EUR"
 /// (English and most languages) or "1.234,50 EUR" (Italian, German, Spanish,

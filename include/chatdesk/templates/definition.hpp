@@ -92,13 +92,14 @@ struct template_definition {
 
 /// One `{{...}}` in a text.
 struct placeholder {
-  std::string name;         ///< "1" or "first_name"
+  std::string_view name;    ///< "1" or "first_name": a view into the scanned text
   std::size_t offset = 0;   ///< byte offset of "{{"
   std::size_t length = 0;   ///< bytes up to and including "}}"
   bool positional = false;  ///< a number
 };
 
-/// The placeholders of `text`, in order. Error `template.malformed_placeholder`
+/// The placeholders of `text`, in order (their names view `text`, which must
+/// outlive them). Error `template.malformed_placeholder`
 /// for `{{` not followed by a number or a lower-case name and `}}`.
 [[nodiscard]] result<std::vector<placeholder>> scan_placeholders(std::string_view text);
 
