@@ -278,3 +278,44 @@ TEST_CASE("compile-time checked template texts", "[templates][checked]") {
   static_assert(detail::count_positional_variables("{{1}} {{2}} {{1}}") == 2);
   static_assert(detail::count_positional_variables("none") == 0);
 }
+
+TEST_CASE("JSON strings are escaped exactly", "[templates][json]") {
+  auto escaped = [](std::string_view s) {
+    std::string out;
+    append_json_string(out, s);
+    return out;
+  };
+  CHECK(escaped("") == R"("")");
+  CHECK(escaped("plain text that is long enough") == R"("plain text that is long enough")");
+  CHECK(escaped("a\"b\\c") == R"("a\"b\\c")");
+  CHECK(escaped("line\nbreak\ttab\r\b\f") == R"("line\nbreak\ttab\r\b\f")");
+  CHECK(escaped(std::string_view("\x01\x1f", 2)) == R"("\u0001\u001f")");
+  CHECK(escaped("12345678\"12345678") == R"("12345678\"12345678")");  // an escape after a clean 8-byte block
+  CHECK(escaped("caffè 😀") == "\"caffè 😀\"");                         // UTF-8 passes through
+  for (const char* s : {"x", "\"", "0123456789abcdef\\", "tab\tin the middle of a longer string"}) {
+    INFO(s);
+    CHECK(nlohmann::json::parse(escaped(s)).get<std::string>() == s);
+  }
+}
+
+TEST_CASE("bind_into reuses a bound template and gives the same result", "[templates][bind]") {
+  const auto prepared = prepared_template::prepare(catalog::get("shipping_update", "en_US").value()).value();
+  template_arguments a;
+  a.set("customer_name", "Maria")
+      .set("order_number", "A-1")
+      .set("carrier", "DHL")
+      .set("tracking_number", "JD0001")
+      .set("delivery_date", "Friday")
+      .set_button(0, "JD0001");
+  bound_template reused;
+  REQUIRE(bind_into(reused, prepared, a));
+  const auto first = reused.body;
+  a.body[0].second = std::string("Luca");
+  REQUIRE(bind_into(reused, prepared, a));
+  CHECK(reused.body == bind(prepared, a).value().body);
+  CHECK(reused.body != first);
+  std::string out = "prefix:";
+  append_send_request_json(out, reused, phone_number::parse("+393331234567").value());
+  CHECK(out.rfind("prefix:{\"messaging_product\"", 0) == 0);
+  CHECK(prepared_template::prepare(positional("bad {{ x }}")).error().code == "template.invalid_definition");
+}
