@@ -432,6 +432,9 @@ result<template_definition> parse_template_json(std::string_view text) {
   } catch (const nlohmann::json::parse_error& e) {
     return make_error("template.json", fmt::format("the file is not valid JSON: {}", e.what()),
                       fmt::format("byte {}", e.byte));
+  } catch (const nlohmann::json::exception& e) {
+    // Numbers out of range and the like.
+    return make_error("template.json", fmt::format("the file cannot be read as JSON: {}", e.what()));
   }
   return template_from_json(j);
 }

@@ -49,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto bound = chatdesk::bind(*def, args);
   if (bound) {
-    const auto json = chatdesk::send_request_json(*bound, chatdesk::phone_number::parse("+393331234567").value());
+    const auto json =
+        chatdesk::send_request_json(*bound, chatdesk::phone_number::parse("+393331234567").value());
     if (!nlohmann::json::accept(json)) __builtin_trap();
   }
   return 0;

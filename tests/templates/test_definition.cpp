@@ -286,6 +286,12 @@ TEST_CASE("the platform's template JSON loads and saves, keeping unknown fields"
   CHECK(to_json(*again) == saved);
 }
 
+TEST_CASE("numbers JSON cannot hold are refused, not thrown (found by fuzzing)", "[templates][json]") {
+  auto r = parse_template_json(R"({"name":"x","language":27.5e78770})");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == "template.json");
+}
+
 TEST_CASE("malformed template JSON is refused with the JSON path", "[templates][json]") {
   struct bad_case {
     const char* json;

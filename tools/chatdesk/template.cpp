@@ -36,6 +36,8 @@ result<std::vector<template_definition>> load_definitions(const std::string& pat
   } catch (const nlohmann::json::parse_error& e) {
     return make_error("template.json", fmt::format("'{}' is not valid JSON: {}", path, e.what()),
                       fmt::format("byte {}", e.byte));
+  } catch (const nlohmann::json::exception& e) {
+    return make_error("template.json", fmt::format("'{}' cannot be read as JSON: {}", path, e.what()));
   }
   std::vector<ojson> items;
   if (j.is_object() && j.contains("data") && j["data"].is_array()) {
