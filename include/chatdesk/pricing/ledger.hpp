@@ -1,0 +1,143 @@
+/// @file
+/// The pricing ledger: prices a stream of message events under any of the
+/// four models, exactly, and explains every charge. It works on a live stream
+/// (fed by the desk or by decoded webhooks) as well as on files.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <date/date.h>
+
+#include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/country.hpp"
+#include "chatdesk/core/decimal.hpp"
+#include "chatdesk/core/error.hpp"
+#include "chatdesk/core/money.hpp"
+#include "chatdesk/core/phone_number.hpp"
+#include "chatdesk/core/time_zone.hpp"
+#include "chatdesk/model/message.hpp"
+#include "chatdesk/pricing/rate_card.hpp"
+
+namespace chatdesk {
+
+/// What pricing needs to know about a business.
+struct pricing_business {
+  std::string id;
+  time_zone zone;        ///< months and the model in force are reckoned here (UTC by default)
+  country home_country;  ///< for authentication-international rates
+  std::optional<date::year_month_day> auth_international_from;
+};
+
+/// Why a delivered message cost nothing.
+enum class free_reason : std::uint8_t {
+  customer_service_window,   ///< inside the customer service window
+  free_entry_point,          ///< inside a free entry point window
+  free_tier,                 ///< within the first 1,000 conversations of the month
+  service,                   ///< service conversations are free (from 2024-11-01)
+  inside_open_conversation,  ///< a conversation of its kind was already open
+};
+[[nodiscard]] std::string_view to_string(free_reason r) noexcept;
+
+/// What one delivered message cost, and why.
+struct charge {
+  std::string message_id;
+  std::string business;
+  std::string month;  ///< "2025-07", in the business's time zone
+  pricing_model model = pricing_model::pmp_2025;
+  std::string market;
+  std::string category;  ///< "marketing", "utility", "authentication", "authentication_international",
+                         ///< "service", "user_initiated", "business_initiated", "message"
+  std::string tier;      ///< "0:MAX", "25000001:MAX" ...
+  decimal amount;        ///< 0 when free
+  std::optional<free_reason> free;
+  timestamp delivered_at{};
+  std::string explanation;  ///< a sentence for a person
+};
+
+/// One line of an invoice: charged messages of one kind at one price.
+struct invoice_line {
+  std::string business;
+  std::string month;
+  pricing_model model = pricing_model::pmp_2025;
+  std::string market;
+  std::string category;
+  std::string tier;
+  std::uint64_t count = 0;
+  decimal unit_price;
+  decimal amount;
+};
+
+/// Messages that cost nothing, counted by reason.
+struct invoice_free {
+  std::string business;
+  std::string month;
+  free_reason reason = free_reason::customer_service_window;
+  std::uint64_t count = 0;
+};
+
+/// A line of input that was skipped.
+struct pricing_problem {
+  std::size_t line = 0;
+  error problem;
+};
+
+/// An invoice: exact lines whose amounts add up to `total` to the last digit.
+struct invoice {
+  chatdesk::currency currency;
+  decimal total;
+  money total_settled;  ///< rounded half-even to the currency's minor unit
+  std::vector<invoice_line> lines;
+  std::vector<invoice_free> free;
+  std::vector<pricing_problem> problems;
+};
+
+/// Prices events. Not thread-safe: give each thread its own ledger, or
+/// serialise calls. Memory grows with the number of conversations and of
+/// messages sent but not yet delivered or failed, not with the events seen.
+class ledger {
+ public:
+  /// A ledger over `cards` (not copied: they must outlive it). With `forced`,
+  /// every message is priced under that model (a what-if); otherwise under
+  /// the model in force at the message's sending, in the business's zone.
+  explicit ledger(const rate_cards& cards, std::optional<pricing_model> forced = std::nullopt);
+  ~ledger();
+  ledger(ledger&&) noexcept;
+  ledger& operator=(ledger&&) noexcept;
+
+  /// Describes a business; one not described is in UTC with no country.
+  void add_business(pricing_business b);
+
+  /// A customer's message. `referral`: it came from a click-to-chat ad or page button.
+  result<void> inbound(timestamp at, std::string_view business, const phone_number& customer,
+                       std::string_view id, bool referral = false);
+  /// A business's message, as sent. `category` only for templates.
+  /// Error `pricing.duplicate_id`.
+  result<void> outbound(timestamp at, std::string_view business, const phone_number& customer,
+                        std::string_view id, bool is_template, std::optional<template_category> category);
+  /// A status. The first `delivered` or `read` prices the message and returns
+  /// its charge; later statuses, `sent` and `failed` return nothing. Errors:
+  /// `pricing.unknown_message`, `pricing.no_rate_card`, `pricing.no_rate`.
+  result<std::optional<charge>> status(timestamp at, std::string_view id, message_status status);
+
+  /// Records a problem with the input (for invoices built from files).
+  void report(pricing_problem p);
+
+  /// The invoice of everything priced so far.
+  [[nodiscard]] chatdesk::invoice invoice() const;
+  /// The charge of one message, once priced.
+  [[nodiscard]] std::optional<charge> explain(std::string_view id) const;
+  /// Keep each message's charge for `explain` (off by default: it costs memory per message).
+  void keep_explanations(bool on);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace chatdesk

@@ -1,0 +1,106 @@
+/// @file
+/// Rate cards: what the platform charges, by model, market, category and
+/// date. Data, never code: loaded from JSON and checked on the way in.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <date/date.h>
+#include <nlohmann/json.hpp>
+
+#include "chatdesk/core/currency.hpp"
+#include "chatdesk/core/decimal.hpp"
+#include "chatdesk/core/error.hpp"
+#include "chatdesk/core/market.hpp"
+
+namespace chatdesk {
+
+/// The platform's four pricing models.
+enum class pricing_model : std::uint8_t {
+  legacy_2018,  ///< per message outside the service window (until 2022-01-31)
+  cbp_2022,     ///< per 24-hour conversation, user- or business-initiated (2022-02-01 to 2023-05-31)
+  cbp_2023,     ///< per 24-hour conversation by category (2023-06-01 to 2025-06-30)
+  pmp_2025,     ///< per delivered template, by category, with volume tiers (from 2025-07-01)
+};
+[[nodiscard]] std::string_view to_string(pricing_model m) noexcept;  ///< "pmp_2025", ...
+/// Parses a model id. Error `pricing.unknown_model`.
+[[nodiscard]] result<pricing_model> parse_pricing_model(std::string_view text);
+/// The model in force on a business-local date.
+[[nodiscard]] pricing_model model_in_force(date::year_month_day local_date) noexcept;
+/// The rate keys a model's cards must give for every market.
+[[nodiscard]] std::vector<std::string_view> rate_keys(pricing_model m);
+
+/// One volume tier: messages up to `up_to` (inclusive; nullopt: no limit) in a month pay `rate`.
+struct rate_tier {
+  std::optional<std::uint64_t> up_to;
+  decimal rate;
+};
+
+/// A rate card: one model, from one date, in one currency.
+class rate_card {
+ public:
+  /// Reads and checks a card. Refuses an unknown model, a bad date, an unknown
+  /// currency, a market without rates, a negative or non-numeric rate,
+  /// overlapping tiers, rates for unknown markets (`pricing.invalid_card`,
+  /// `pricing.unknown_model`, with `source` and the JSON path in `where`).
+  [[nodiscard]] static result<rate_card> from_json(const nlohmann::ordered_json& j,
+                                                   std::string_view source = {});
+  /// Parses JSON text, then `from_json`.
+  [[nodiscard]] static result<rate_card> parse(std::string_view text, std::string_view source = {});
+
+  [[nodiscard]] pricing_model model() const noexcept { return model_; }
+  [[nodiscard]] date::year_month_day effective_from() const noexcept { return effective_from_; }
+  [[nodiscard]] chatdesk::currency currency() const noexcept { return currency_; }
+  [[nodiscard]] const market_table& markets() const noexcept { return markets_; }
+  [[nodiscard]] const std::string& source() const noexcept { return source_; }
+
+  /// The flat rate for `key` in `market`, or nullopt if it is tiered or missing.
+  [[nodiscard]] std::optional<decimal> rate(std::string_view market, std::string_view key) const;
+  /// The tiers for `key` in `market` (empty if flat).
+  [[nodiscard]] const std::vector<rate_tier>& tiers(std::string_view market, std::string_view key) const;
+  /// The rate for the `n`-th charged message (1-based) of `key` in `market`
+  /// this month: the tier containing n, or the flat rate. Also says which
+  /// tier ("0:25000000", "25000001:MAX"; "0:MAX" for flat rates).
+  [[nodiscard]] std::optional<std::pair<decimal, std::string>> rate_for(std::string_view market,
+                                                                        std::string_view key,
+                                                                        std::uint64_t n) const;
+  /// The authentication-international rate for `market`, if the card lists one.
+  [[nodiscard]] std::optional<decimal> authentication_international(std::string_view market) const;
+
+ private:
+  rate_card() = default;
+
+  pricing_model model_ = pricing_model::pmp_2025;
+  date::year_month_day effective_from_{};
+  chatdesk::currency currency_;
+  market_table markets_ = market_table::platform();
+  std::string source_;
+  std::map<std::string, std::map<std::string, decimal, std::less<>>, std::less<>> rates_;
+  std::map<std::string, std::map<std::string, std::vector<rate_tier>, std::less<>>, std::less<>> tiers_;
+  std::map<std::string, decimal, std::less<>> auth_international_;
+};
+
+/// The rate cards a pricing run may use: for each charge, the card of that
+/// model with the latest `effective_from` not after the charge's date.
+class rate_cards {
+ public:
+  /// Adds a card. Error `pricing.invalid_card` when its currency differs from
+  /// the cards already added, or a card of the same model and date exists.
+  result<void> add(rate_card card);
+  /// The card for `model` on `local_date`, or nullptr.
+  [[nodiscard]] const rate_card* find(pricing_model model, date::year_month_day local_date) const;
+  [[nodiscard]] bool empty() const noexcept { return cards_.empty(); }
+  [[nodiscard]] chatdesk::currency currency() const noexcept { return currency_; }
+  [[nodiscard]] const std::vector<rate_card>& all() const noexcept { return cards_; }
+
+ private:
+  std::vector<rate_card> cards_;  // sorted by model, then date
+  chatdesk::currency currency_;
+};
+
+}  // namespace chatdesk

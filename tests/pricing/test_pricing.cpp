@@ -1,0 +1,405 @@
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "chatdesk/pricing/ledger.hpp"
+#include "chatdesk/pricing/rate_card.hpp"
+#include "support/catch.hpp"
+
+using namespace chatdesk;
+using namespace std::chrono_literals;
+
+namespace {
+
+timestamp at(const char* iso) {
+  return parse_timestamp(iso).value();
+}
+phone_number num(const char* s) {
+  return phone_number::parse(s).value();
+}
+decimal dec(const char* s) {
+  return decimal::parse(s).value();
+}
+
+rate_card card(const std::string& json) {
+  return rate_card::parse(json, "test.json").value();
+}
+
+/// A small card of `model` with Italy, India (tiered utility/auth for pmp) and Other.
+std::string card_json(const char* model, const char* from) {
+  const std::string m = model;
+  std::string rates;
+  std::string tiers;
+  if (m == "legacy_2018") {
+    rates =
+        R"("Italy":{"message":"0.0500"},"India":{"message":"0.0100"},"North America":{"message":"0.0200"},"Other":{"message":"0.0300"})";
+  } else if (m == "cbp_2022") {
+    rates =
+        R"("Italy":{"user_initiated":"0.0400","business_initiated":"0.0600"},"India":{"user_initiated":"0.0040","business_initiated":"0.0070"},"North America":{"user_initiated":"0.0050","business_initiated":"0.0090"},"Other":{"user_initiated":"0.0200","business_initiated":"0.0300"})";
+  } else if (m == "cbp_2023") {
+    rates =
+        R"("Italy":{"marketing":"0.0691","utility":"0.0300","authentication":"0.0300","service":"0.0100"},"India":{"marketing":"0.0100","utility":"0.0010","authentication":"0.0010","service":"0.0040"},"North America":{"marketing":"0.0250","utility":"0.0040","authentication":"0.0135","service":"0.0088"},"Other":{"marketing":"0.0600","utility":"0.0080","authentication":"0.0080","service":"0.0300"})";
+  } else {
+    rates =
+        R"("Italy":{"marketing":"0.0691","utility":"0.0300","authentication":"0.0300"},"India":{"marketing":"0.0118"},"North America":{"marketing":"0.0250","utility":"0.0034","authentication":"0.0034"},"Other":{"marketing":"0.0604","utility":"0.0077","authentication":"0.0077"})";
+    tiers =
+        R"(,"tiers":{"India":{"utility":[{"up_to":2,"rate":"0.0014"},{"up_to":null,"rate":"0.0012"}],"authentication":[{"up_to":null,"rate":"0.0014"}]}},"authentication_international":{"India":"0.0280"})";
+  }
+  return fmt::format(
+      R"({{"model":"{}","effective_from":"{}","currency":"USD","markets":[{{"name":"North America","calling_codes":["1"]}},{{"name":"Rest of Latin America","calling_codes":["591"],"nanp_area_codes":["809"]}},{{"name":"Italy","calling_codes":["39"]}},{{"name":"India","calling_codes":["91"]}}],"default_market":"Other","rates":{{{},"Rest of Latin America":{}}}{}}})",
+      model, from, rates,
+      m == "legacy_2018" ? R"({"message":"0.0700"})"
+      : m == "cbp_2022"  ? R"({"user_initiated":"0.0100","business_initiated":"0.0200"})"
+      : m == "cbp_2023"
+          ? R"({"marketing":"0.0740","utility":"0.0113","authentication":"0.0113","service":"0.0100"})"
+          : R"({"marketing":"0.0740","utility":"0.0113","authentication":"0.0113"})",
+      tiers);
+}
+
+struct fixture {
+  rate_cards cards;
+  ledger book{cards};
+  explicit fixture(std::optional<pricing_model> forced = std::nullopt) {
+    for (const char* m : {"legacy_2018", "cbp_2022", "cbp_2023", "pmp_2025"})
+      REQUIRE(cards.add(card(card_json(m, "2018-01-01"))));
+    book = ledger(cards, forced);
+    book.keep_explanations(true);
+  }
+  void in(const char* when, const char* customer, const char* id, bool referral = false,
+          const char* biz = "b1") {
+    REQUIRE(book.inbound(at(when), biz, num(customer), id, referral));
+  }
+  void out(const char* when, const char* customer, const char* id, std::optional<template_category> cat,
+           const char* biz = "b1") {
+    REQUIRE(book.outbound(at(when), biz, num(customer), id, cat.has_value(), cat));
+  }
+  std::optional<charge> delivered(const char* when, const char* id,
+                                  message_status s = message_status::delivered) {
+    auto r = book.status(at(when), id, s);
+    REQUIRE(r);
+    return *r;
+  }
+};
+
+constexpr auto marketing = template_category::marketing;
+constexpr auto utility = template_category::utility;
+constexpr auto authentication = template_category::authentication;
+const char* const maria = "+393331234567";
+const char* const priya = "+919876543210";
+
+}  // namespace
+
+TEST_CASE("the shipped 2026-01-01 USD card loads and prices by market", "[pricing][card]") {
+  std::ifstream in(CHATDESK_SOURCE_DIR "/data/rate_cards/pmp_2025-2026-01-01-usd.json");
+  REQUIRE(in);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto c = rate_card::parse(text, "pmp_2025-2026-01-01-usd.json");
+  REQUIRE(c);
+  CHECK(c->model() == pricing_model::pmp_2025);
+  CHECK(c->currency() == currencies::usd);
+  CHECK(c->effective_from() == date::year{2026} / 1 / 1);
+  CHECK(c->rate("Italy", "marketing") == dec("0.0691"));
+  CHECK(c->rate("Netherlands", "marketing") == dec("0.1597"));
+  CHECK(c->rate("Colombia", "utility") == dec("0.0008"));
+  CHECK(c->rate("Other", "authentication") == dec("0.0077"));
+  CHECK(c->authentication_international("India") == dec("0.0280"));
+  CHECK_FALSE(c->authentication_international("Italy"));
+  CHECK(c->markets().find(num("+18095550100")) == "Rest of Latin America");
+  CHECK(c->markets().find(num("+18765550100")) == "Rest of Latin America");
+  CHECK(c->markets().find(num("+12125550100")) == "North America");
+  CHECK(c->markets().find(num("+35212345678")) == "Other");
+}
+
+TEST_CASE("bad rate cards are refused with the file, the JSON path and the reason", "[pricing][card]") {
+  struct bad_case {
+    std::string json;
+    const char* where;
+    const char* says;
+  };
+  const std::string good = card_json("pmp_2025", "2026-01-01");
+  auto replace = [&](std::string s, const std::string& from, const std::string& to) {
+    const auto p = s.find(from);
+    REQUIRE(p != std::string::npos);
+    return s.replace(p, from.size(), to);
+  };
+  const bad_case cases[] = {
+      {replace(good, R"("model":"pmp_2025")", R"("model":"pmp_2030")"), "$.model", "not a pricing model"},
+      {replace(good, R"("currency":"USD")", R"("currency":"XYZ")"), "$.currency", "ISO 4217"},
+      {replace(good, R"("effective_from":"2026-01-01")", R"("effective_from":"2026-02-30")"),
+       "$.effective_from", "not a date"},
+      {replace(good, R"("Italy":{"marketing":"0.0691","utility":"0.0300","authentication":"0.0300"},)", ""),
+       "$.rates", "market 'Italy' has no 'marketing' rate"},
+      {replace(good, R"("0.0691")", R"("-0.0691")"), "$.rates.Italy.marketing", "negative"},
+      {replace(good, R"("0.0691")", R"("cheap")"), "$.rates.Italy.marketing", "not a rate"},
+      {replace(good, R"("0.0691")", "0.0691"), "$.rates.Italy.marketing", "exact decimal string"},
+      {replace(good, R"({"up_to":2,"rate":"0.0014"},{"up_to":null)",
+               R"({"up_to":2,"rate":"0.0014"},{"up_to":2)"),
+       "$.tiers.India.utility[1].up_to", "tiers overlap"},
+      {replace(good, R"({"up_to":null,"rate":"0.0012"})", R"({"up_to":5,"rate":"0.0012"})"),
+       "$.tiers.India.utility", "open-ended"},
+      {replace(good, R"("Italy":{"marketing")", R"("Atlantis":{"marketing")"), "$.rates.Atlantis",
+       "not a market"},
+      {replace(good, R"("marketing":"0.0691")", R"("service":"0.0691")"), "$.rates.Italy.service",
+       "not a rate of model"},
+      {"[1,2]", "$", "JSON object"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.json);
+    auto r = rate_card::parse(c.json, "cards/bad.json");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().where == c.where);
+    CHECK_THAT(r.error().message, test::contains_substring(c.says));
+    CHECK_THAT(r.error().message, test::contains_substring("cards/bad.json"));
+  }
+  CHECK(rate_card::parse("{", "x.json").error().code == "pricing.invalid_card");
+  CHECK(
+      rate_card::parse(replace(good, R"("model":"pmp_2025")", R"("model":"flat")"), "x.json").error().code ==
+      "pricing.unknown_model");
+}
+
+TEST_CASE("the card in force is the latest not after the charge's date", "[pricing][card]") {
+  rate_cards cards;
+  REQUIRE(cards.add(card(card_json("pmp_2025", "2025-07-01"))));
+  auto newer = card_json("pmp_2025", "2026-01-01");
+  newer.replace(newer.find("0.0691"), 6, "0.0800");
+  REQUIRE(cards.add(card(newer)));
+  CHECK(cards.find(pricing_model::pmp_2025, date::year{2025} / 12 / 31)->rate("Italy", "marketing") ==
+        dec("0.0691"));
+  CHECK(cards.find(pricing_model::pmp_2025, date::year{2026} / 1 / 1)->rate("Italy", "marketing") ==
+        dec("0.0800"));
+  CHECK(cards.find(pricing_model::pmp_2025, date::year{2025} / 6 / 30) == nullptr);
+  CHECK(cards.add(card(card_json("pmp_2025", "2025-07-01"))).error().code == "pricing.invalid_card");
+
+  // In the business's zone: 23:30 UTC on 31 December is already 2026 in Rome.
+  ledger book(cards, pricing_model::pmp_2025);
+  book.add_business(
+      {"rome", time_zone::locate("Europe/Rome").value(), country::unchecked("IT"), std::nullopt});
+  REQUIRE(book.outbound(at("2025-12-31T20:00:00Z"), "rome", num(maria), "m1", true, marketing));
+  CHECK((*book.status(at("2025-12-31T23:30:00Z"), "m1", message_status::delivered))->amount == dec("0.0800"));
+  REQUIRE(book.outbound(at("2025-12-31T20:00:00Z"), "rome", num(maria), "m2", true, marketing));
+  CHECK((*book.status(at("2025-12-31T22:59:59Z"), "m2", message_status::delivered))->amount == dec("0.0691"));
+}
+
+TEST_CASE("model in force by date", "[pricing]") {
+  CHECK(model_in_force(date::year{2022} / 1 / 31) == pricing_model::legacy_2018);
+  CHECK(model_in_force(date::year{2022} / 2 / 1) == pricing_model::cbp_2022);
+  CHECK(model_in_force(date::year{2023} / 5 / 31) == pricing_model::cbp_2022);
+  CHECK(model_in_force(date::year{2023} / 6 / 1) == pricing_model::cbp_2023);
+  CHECK(model_in_force(date::year{2025} / 6 / 30) == pricing_model::cbp_2023);
+  CHECK(model_in_force(date::year{2025} / 7 / 1) == pricing_model::pmp_2025);
+}
+
+TEST_CASE("legacy_2018: free for 24 hours after the customer's message, then per message",
+          "[pricing][legacy]") {
+  fixture f(pricing_model::legacy_2018);
+  f.in("2020-03-01T09:00:00Z", maria, "in1");
+  f.out("2020-03-02T08:59:59Z", maria, "m1", std::nullopt);  // 23:59:59 after
+  f.out("2020-03-02T09:00:00Z", maria, "m2", utility);       // exactly 24 h after
+  f.out("2020-03-02T09:00:00Z", priya, "m3", std::nullopt);
+  auto free = f.delivered("2020-03-02T10:00:00Z", "m1");
+  CHECK(free->free == free_reason::customer_service_window);
+  CHECK(free->amount.is_zero());
+  auto paid = f.delivered("2020-03-02T10:00:00Z", "m2");
+  CHECK_FALSE(paid->free);
+  CHECK(paid->amount == dec("0.0500"));
+  CHECK(paid->category == "message");
+  CHECK(f.delivered("2020-03-02T10:00:00Z", "m3")->amount == dec("0.0100"));
+}
+
+TEST_CASE("pmp_2025: templates by category, utility free in the window, free-form free", "[pricing][pmp]") {
+  fixture f(pricing_model::pmp_2025);
+  f.in("2025-07-03T09:00:00Z", maria, "in1");
+  f.out("2025-07-03T09:10:00Z", maria, "reply", std::nullopt);
+  f.out("2025-07-03T09:20:00Z", maria, "u_in", utility);
+  f.out("2025-07-03T09:30:00Z", maria, "mk_in", marketing);
+  f.out("2025-07-04T09:00:00Z", maria, "u_out", utility);  // exactly 24 h: the window is closed
+  f.out("2025-07-04T10:00:00Z", maria, "auth", authentication);
+  CHECK(f.delivered("2025-07-03T09:10:01Z", "reply")->free == free_reason::customer_service_window);
+  CHECK(f.delivered("2025-07-03T09:20:01Z", "u_in")->free == free_reason::customer_service_window);
+  CHECK(f.delivered("2025-07-03T09:30:01Z", "mk_in")->amount == dec("0.0691"));
+  CHECK(f.delivered("2025-07-04T09:00:01Z", "u_out")->amount == dec("0.0300"));
+  CHECK(f.delivered("2025-07-04T10:00:01Z", "auth", message_status::read)->amount == dec("0.0300"));
+
+  // A status again, late or out of order, charges nothing more.
+  CHECK_FALSE(f.delivered("2025-07-04T11:00:00Z", "auth", message_status::delivered).has_value());
+  CHECK_FALSE(f.delivered("2025-07-04T11:00:00Z", "auth", message_status::read).has_value());
+  // A failed message costs nothing; statuses after it change nothing.
+  f.out("2025-07-05T10:00:00Z", maria, "lost", marketing);
+  CHECK_FALSE(f.delivered("2025-07-05T10:00:01Z", "lost", message_status::sent).has_value());
+  CHECK_FALSE(f.delivered("2025-07-05T10:00:02Z", "lost", message_status::failed).has_value());
+  CHECK_FALSE(f.delivered("2025-07-05T10:00:03Z", "lost", message_status::delivered).has_value());
+  CHECK(f.book.status(at("2025-07-05T10:00:00Z"), "ghost", message_status::delivered).error().code ==
+        "pricing.unknown_message");
+
+  const auto inv = f.book.invoice();
+  decimal sum;
+  for (const auto& l : inv.lines) sum += l.amount;
+  CHECK(sum == inv.total);
+  CHECK(inv.total == dec("0.1291"));
+  CHECK(inv.total_settled == money(13, currencies::usd));
+  CHECK(
+      f.book.explain("u_out")->explanation ==
+      "pmp_2025: a utility template delivered 2025-07-04T09:00:01Z to +393331234567 (market Italy): 0.03 USD "
+      "utility (tier 0:MAX), charged 1 of the month for this category and market");
+}
+
+TEST_CASE("pmp_2025: volume tiers count charged messages per business, category, market and month",
+          "[pricing][pmp][tiers]") {
+  fixture f(pricing_model::pmp_2025);
+  // A free utility message (inside the window) does not count toward the tier.
+  f.in("2025-08-01T08:00:00Z", priya, "in1");
+  f.out("2025-08-01T08:30:00Z", priya, "free", utility);
+  CHECK(f.delivered("2025-08-01T08:30:01Z", "free")->free == free_reason::customer_service_window);
+  f.in("2025-08-01T08:00:00Z", priya, "in1");  // harmless repeat
+  for (int i = 1; i <= 3; ++i) {
+    const auto id = fmt::format("u{}", i);
+    REQUIRE(f.book.outbound(at("2025-08-03T09:00:00Z"), "b1", num(priya), id, true, utility));
+    auto c = *f.book.status(at("2025-08-03T09:00:01Z"), id, message_status::delivered);
+    INFO(i);
+    CHECK(c->amount ==
+          (i <= 2 ? dec("0.0014") : dec("0.0012")));  // the last of tier 1, then the first of tier 2
+    CHECK(c->tier == (i <= 2 ? "0:2" : "3:MAX"));
+  }
+  // A new month starts again at tier 1.
+  REQUIRE(f.book.outbound(at("2025-09-01T00:00:00Z"), "b1", num(priya), "sep", true, utility));
+  CHECK((*f.book.status(at("2025-09-01T00:00:01Z"), "sep", message_status::delivered))->tier == "0:2");
+  // Another business counts on its own.
+  REQUIRE(f.book.outbound(at("2025-08-03T09:00:00Z"), "b2", num(priya), "b2u", true, utility));
+  CHECK((*f.book.status(at("2025-08-03T09:00:01Z"), "b2u", message_status::delivered))->tier == "0:2");
+}
+
+TEST_CASE("pmp_2025: a month boundary in the business's time zone", "[pricing][pmp][tiers]") {
+  fixture f(pricing_model::pmp_2025);
+  f.book.add_business(
+      {"rome", time_zone::locate("Europe/Rome").value(), country::unchecked("IT"), std::nullopt});
+  for (int i = 1; i <= 2; ++i) {
+    const auto id = fmt::format("jul{}", i);
+    REQUIRE(f.book.outbound(at("2025-07-31T10:00:00Z"), "rome", num(priya), id, true, utility));
+    REQUIRE(f.book.status(at("2025-07-31T10:00:01Z"), id, message_status::delivered));
+  }
+  // 22:30 UTC on 31 July is 00:30 on 1 August in Rome: a new month, tier 1 again.
+  REQUIRE(f.book.outbound(at("2025-07-31T22:00:00Z"), "rome", num(priya), "aug", true, utility));
+  auto c = *f.book.status(at("2025-07-31T22:30:00Z"), "aug", message_status::delivered);
+  CHECK(c->month == "2025-08");
+  CHECK(c->tier == "0:2");
+}
+
+TEST_CASE("pmp_2025: authentication-international on and off", "[pricing][pmp][auth]") {
+  fixture f(pricing_model::pmp_2025);
+  f.book.add_business({"it_shop", time_zone::utc(), country::unchecked("IT"), date::year{2025} / 8 / 1});
+  f.book.add_business({"in_shop", time_zone::utc(), country::unchecked("IN"), date::year{2025} / 8 / 1});
+  auto auth = [&](const char* biz, const char* when, const char* id) {
+    REQUIRE(f.book.outbound(at(when), biz, num(priya), id, true, authentication));
+    return (*f.book.status(at(when), id, message_status::delivered))->amount;
+  };
+  CHECK(auth("it_shop", "2025-07-31T23:59:59Z", "before") == dec("0.0014"));  // not yet eligible
+  CHECK(auth("it_shop", "2025-08-01T00:00:00Z", "from") == dec("0.0280"));    // eligible, another country
+  CHECK(auth("in_shop", "2025-08-02T00:00:00Z", "home") == dec("0.0014"));    // same country
+  CHECK(f.book.explain("from")->category == "authentication_international");
+}
+
+TEST_CASE("free entry point: 72 hours from the answer to a referral, if within 24 hours", "[pricing][fep]") {
+  for (auto model : {pricing_model::pmp_2025, pricing_model::cbp_2023, pricing_model::cbp_2022}) {
+    INFO(to_string(model));
+    fixture f(model);
+    f.in("2024-03-01T09:00:00Z", maria, "ad", true);
+    f.out("2024-03-02T08:59:00Z", maria, "answer", std::nullopt);
+    CHECK(f.delivered("2024-03-02T08:59:59Z", "answer")->free ==
+          free_reason::free_entry_point);  // 23:59:59 after
+    f.out("2024-03-05T08:00:00Z", maria, "inside", marketing);
+    CHECK(f.delivered("2024-03-05T08:59:58Z", "inside")->free ==
+          free_reason::free_entry_point);  // 72 h - 1 s
+    f.out("2024-03-05T08:00:00Z", maria, "after", marketing);
+    // Exactly 72 h: no longer the entry point (cbp_2022 may still count it among the month's free 1,000).
+    CHECK(f.delivered("2024-03-05T08:59:59Z", "after")->free != free_reason::free_entry_point);
+  }
+  fixture late(pricing_model::pmp_2025);
+  late.in("2025-08-01T09:00:00Z", maria, "ad", true);
+  late.out("2025-08-02T08:00:00Z", maria, "slow", marketing);
+  CHECK_FALSE(
+      late.delivered("2025-08-02T09:00:00Z", "slow")->free.has_value());  // delivered exactly 24 h after
+}
+
+TEST_CASE("cbp_2022: conversations, user- or business-initiated, 1,000 free a month", "[pricing][cbp2022]") {
+  fixture f(pricing_model::cbp_2022);
+  f.in("2022-05-02T09:00:00Z", maria, "in1");
+  f.out("2022-05-02T09:10:00Z", maria, "reply", std::nullopt);
+  auto first = f.delivered("2022-05-02T09:10:01Z", "reply");
+  CHECK(first->category == "user_initiated");
+  CHECK(first->free == free_reason::free_tier);
+  f.out("2022-05-03T09:10:00Z", maria, "same_conv", utility);
+  CHECK(f.delivered("2022-05-03T09:10:00Z", "same_conv")->free == free_reason::inside_open_conversation);
+  // 999 more conversations with other customers make 1,000, all free; the 1,001st is not.
+  for (int i = 0; i < 1000; ++i) {
+    const auto id = fmt::format("c{}", i);
+    const auto customer = num(fmt::format("+3934000{:05}", i).c_str());
+    REQUIRE(f.book.outbound(at("2022-05-10T10:00:00Z"), "b1", customer, id, true, marketing));
+    auto c = *f.book.status(at("2022-05-10T10:00:01Z"), id, message_status::delivered);
+    if (i < 999) {
+      REQUIRE(c->free == free_reason::free_tier);
+    } else {
+      CHECK_FALSE(c->free.has_value());  // the 1,001st conversation of May
+      CHECK(c->category == "business_initiated");
+      CHECK(c->amount == dec("0.0600"));
+    }
+  }
+  // June starts a new count.
+  f.out("2022-06-01T00:00:00Z", priya, "june", marketing);
+  CHECK(f.delivered("2022-06-01T00:00:01Z", "june")->free == free_reason::free_tier);
+}
+
+TEST_CASE("cbp_2023: one conversation per category; service only when nothing is open",
+          "[pricing][cbp2023]") {
+  fixture f(pricing_model::cbp_2023);
+  f.out("2024-02-01T00:00:00Z", maria, "mk", marketing);
+  CHECK(f.delivered("2024-02-01T00:00:01Z", "mk")->amount == dec("0.0691"));
+  f.out("2024-02-01T04:00:00Z", maria, "u1", utility);
+  CHECK(f.delivered("2024-02-01T04:00:01Z", "u1")->amount == dec("0.0300"));  // a utility conversation opens
+  f.out("2024-02-01T10:00:00Z", maria, "u2", utility);
+  CHECK(f.delivered("2024-02-01T10:00:01Z", "u2")->free == free_reason::inside_open_conversation);
+  f.in("2024-02-01T11:00:00Z", maria, "in1");
+  f.out("2024-02-01T11:10:00Z", maria, "svc", std::nullopt);
+  CHECK(f.delivered("2024-02-01T11:10:01Z", "svc")->free == free_reason::inside_open_conversation);
+  // Once every conversation has closed, a free-form reply opens a service conversation: free within 1,000
+  // before November 2024.
+  f.in("2024-02-03T09:00:00Z", maria, "in2");
+  f.out("2024-02-03T09:10:00Z", maria, "svc2", std::nullopt);
+  auto svc2 = f.delivered("2024-02-03T09:10:01Z", "svc2");
+  CHECK(svc2->free == free_reason::free_tier);
+  CHECK(svc2->category == "service");
+  // From 2024-11-01 service conversations are free whatever the count.
+  f.in("2024-11-01T09:00:00Z", maria, "in3");
+  f.out("2024-11-01T09:10:00Z", maria, "svc3", std::nullopt);
+  CHECK(f.delivered("2024-11-01T09:10:01Z", "svc3")->free == free_reason::service);
+}
+
+TEST_CASE("auto: the model in force when the message was sent, in the business's zone", "[pricing]") {
+  fixture f;
+  f.book.add_business(
+      {"rome", time_zone::locate("Europe/Rome").value(), country::unchecked("IT"), std::nullopt});
+  // 22:30 UTC on 30 June 2025 is already 1 July in Rome: per-message pricing.
+  REQUIRE(f.book.outbound(at("2025-06-30T22:30:00Z"), "rome", num(maria), "m", true, marketing));
+  CHECK((*f.book.status(at("2025-06-30T22:31:00Z"), "m", message_status::delivered))->model ==
+        pricing_model::pmp_2025);
+  REQUIRE(f.book.outbound(at("2025-06-30T21:30:00Z"), "rome", num(maria), "c", true, marketing));
+  CHECK((*f.book.status(at("2025-06-30T21:31:00Z"), "c", message_status::delivered))->model ==
+        pricing_model::cbp_2023);
+}
+
+TEST_CASE("bad events are refused without changing any charge", "[pricing]") {
+  fixture f(pricing_model::pmp_2025);
+  f.out("2025-07-03T09:00:00Z", maria, "m1", marketing);
+  CHECK(f.book.outbound(at("2025-07-03T09:00:00Z"), "b1", num(maria), "m1", true, marketing).error().code ==
+        "pricing.duplicate_id");
+  CHECK(
+      f.book.outbound(at("2025-07-03T09:00:00Z"), "b1", num(maria), "m2", true, std::nullopt).error().code ==
+      "pricing.invalid_event");
+  CHECK(f.book.outbound(at("2025-07-03T09:00:00Z"), "b1", phone_number{}, "m3", false, std::nullopt)
+            .error()
+            .code == "pricing.invalid_event");
+  CHECK(f.delivered("2025-07-03T09:00:01Z", "m1")->amount == dec("0.0691"));
+  CHECK(f.book.invoice().total == dec("0.0691"));
+}
