@@ -48,6 +48,7 @@ class ChatdeskConan(ConanFile):
         self.requires("fmt/[>=9 <13]", transitive_headers=True, transitive_libs=True)
         self.requires("nlohmann_json/[>=3.10 <4]", transitive_headers=True)
         self.requires("date/[>=3.0.1 <4]", transitive_headers=True, transitive_libs=True)
+        self.requires("simdjson/[>=3 <4]")
         self.requires("cli11/[>=2.1 <3]", visible=False)
         if self.options.with_openssl:
             self.requires("openssl/[>=3 <4]")
@@ -89,7 +90,7 @@ class ChatdeskConan(ConanFile):
         self.cpp_info.set_property("cmake_target_name", "chatdesk::chatdesk")
         self.cpp_info.set_property("pkg_config_name", "chatdesk")
         self.cpp_info.libs = ["chatdesk"]
-        self.cpp_info.requires = ["fmt::fmt", "nlohmann_json::nlohmann_json", "date::date-tz"]
+        self.cpp_info.requires = ["fmt::fmt", "nlohmann_json::nlohmann_json", "date::date-tz", "simdjson::simdjson"]
         if self.options.with_openssl:
             self.cpp_info.defines.append("CHATDESK_WITH_OPENSSL=1")
             self.cpp_info.requires.append("openssl::crypto")

@@ -63,3 +63,26 @@ expect_run(template_render_newline 2 "^$" "template.invalid_text"
 expect_run(template_not_json 2 "^$" "template.json" template validate "${_root}/tests/cli/data/simulate_problems.jsonl")
 expect_run(template_catalog 0 "\"name\": \"one_time_passcode\",.*\"category\": \"AUTHENTICATION\"" "^$"
   template catalog --name one_time_passcode --lang it)
+
+# chatdesk price: an invoice, problems by line, explain, compare, bad cards.
+set(_card "${_root}/data/rate_cards/pmp_2025-2026-01-01-usd.json")
+set(_events "${_root}/examples/pricing/events.jsonl")
+file(READ "${_card}" _card_text)
+string(REPLACE "\"effective_from\": \"2026-01-01\"" "\"effective_from\": \"2025-07-01\"" _card_2025 "${_card_text}")
+set(_card_2025_file "${CMAKE_CURRENT_BINARY_DIR}/card-2025-07-01.json")
+if(NOT CMAKE_CURRENT_BINARY_DIR)
+  set(_card_2025_file "${_root}/build/card-2025-07-01.json")
+endif()
+file(WRITE "${_card_2025_file}" "${_card_2025}")
+expect_run(price_invoice 0
+  "\"currency\": \"USD\",[^{]*\"total\": \"0.104\",[^{]*\"total_settled\": \"0.10\".*\"market\": \"Italy\",[^}]*\"category\": \"utility\",[^}]*\"unit_price\": \"0.0300\".*\"market\": \"Rest of Latin America\",[^}]*\"unit_price\": \"0.0740\".*\"reason\": \"customer_service_window\",[^}]*\"count\": 2.*\"reason\": \"free_entry_point\".*\"line\": 16,[^}]*\"pricing.unknown_message\".*\"line\": 17,[^}]*\"pricing.syntax\".*\"line\": 18,[^}]*\"pricing.out_of_order\""
+  "3 line\\(s\\) skipped" price --rates "${_card_2025_file}" --businesses "${_root}/examples/pricing/businesses.json" "${_events}")
+expect_run(price_explain 0 "\"id\":\"m3\",.*\"amount\":\"0.0740\",\"free\":null,.*\"explanation\":\"pmp_2025: a marketing template" "^$"
+  price --rates "${_card_2025_file}" --explain m3 "${_events}")
+expect_run(price_explain_free 0 "\"id\":\"m5\",.*\"free\":\"free_entry_point\"" "^$"
+  price --rates "${_card_2025_file}" --explain m5 "${_events}")
+expect_run(price_no_card_yet 0 "\"code\": \"pricing.no_rate_card\"" "." price --rates "${_card}" "${_events}")
+expect_run(price_compare 0 "\"model\": \"legacy_2018\".*\"problems\": [0-9]+.*\"model\": \"pmp_2025\",[^}]*\"total\": \"0.104\"" "^$"
+  price --rates "${_card_2025_file}" --compare "${_events}")
+expect_run(price_bad_card 2 "^$" "pricing.invalid_card\\] .*businesses.json: .model. is required \\(at \\$.model\\)" price --rates "${_root}/examples/pricing/businesses.json" "${_events}")
+expect_run(price_bad_model 2 "^$" "--model: 'pmp_2099' is not a pricing model" price --rates "${_card}" --model pmp_2099 "${_events}")

@@ -23,5 +23,7 @@ command add_phone_command(CLI::App& app);
 command add_simulate_command(CLI::App& app);
 /// `chatdesk template validate|render|catalog`
 command add_template_command(CLI::App& app);
+/// `chatdesk price --rates CARD.json ... EVENTS.jsonl`
+command add_price_command(CLI::App& app);
 
 }  // namespace chatdesk::cli

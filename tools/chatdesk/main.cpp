@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   remember(add_phone_command(app));
   remember(add_simulate_command(app));
   remember(add_template_command(app));
+  remember(add_price_command(app));
 
   try {
     app.parse(argc, argv);

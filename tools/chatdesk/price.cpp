@@ -1,0 +1,261 @@
+// chatdesk price: prices a JSON Lines file of message events with rate cards,
+// under the model in force or a chosen one, compares models, explains charges.
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "chatdesk/pricing/events.hpp"
+#include "chatdesk/pricing/ledger.hpp"
+#include "chatdesk/pricing/rate_card.hpp"
+#include "commands.hpp"
+
+namespace chatdesk::cli {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error("cli.file", fmt::format("cannot read '{}'", path));
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+/// {"b1": {"time_zone": "Europe/Rome", "country": "IT", "auth_international_from": "2025-08-01"}}
+result<std::vector<pricing_business>> load_businesses(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return text.error();
+  ojson j;
+  try {
+    j = ojson::parse(*text);
+  } catch (const nlohmann::json::exception& e) {
+    return make_error("pricing.businesses", fmt::format("'{}' is not valid JSON: {}", path, e.what()));
+  }
+  if (!j.is_object())
+    return make_error("pricing.businesses", fmt::format("'{}' must be a JSON object", path), "$");
+  std::vector<pricing_business> out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const auto where = "$." + it.key();
+    if (!it->is_object()) return make_error("pricing.businesses", "each business must be an object", where);
+    pricing_business b;
+    b.id = it.key();
+    auto field = [&](const char* key) -> result<std::string> {
+      auto f = it->find(key);
+      if (f == it->end() || f->is_null()) return std::string();
+      if (!f->is_string())
+        return make_error("pricing.businesses", fmt::format("'{}' must be a string", key), where + "." + key);
+      return f->get<std::string>();
+    };
+    auto zone = field("time_zone");
+    if (!zone) return zone.error();
+    if (!zone->empty()) {
+      auto z = time_zone::locate(*zone);
+      if (!z) return make_error("pricing.businesses", z.error().message, where + ".time_zone");
+      b.zone = *z;
+    }
+    auto c = field("country");
+    if (!c) return c.error();
+    if (!c->empty()) {
+      auto k = country::from_alpha2(*c);
+      if (!k) return make_error("pricing.businesses", k.error().message, where + ".country");
+      b.home_country = *k;
+    }
+    auto from = field("auth_international_from");
+    if (!from) return from.error();
+    if (!from->empty()) {
+      auto t = parse_timestamp(*from + "T00:00:00Z");
+      if (!t || from->size() != 10)
+        return make_error("pricing.businesses", fmt::format("'{}' is not a date like 2025-08-01", *from),
+                          where + ".auth_international_from");
+      b.auth_international_from = date::year_month_day{std::chrono::floor<date::days>(*t)};
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+ojson invoice_json(const invoice& inv) {
+  ojson j;
+  j["currency"] = std::string(inv.currency.code());
+  const int digits = inv.currency.minor_digits();
+  j["total"] = inv.total.to_string(digits);
+  j["total_settled"] = inv.total_settled.amount_string();
+  ojson lines = ojson::array();
+  for (const auto& l : inv.lines) {
+    ojson o;
+    o["business"] = l.business;
+    o["month"] = l.month;
+    o["model"] = std::string(to_string(l.model));
+    o["market"] = l.market;
+    o["category"] = l.category;
+    o["tier"] = l.tier;
+    o["count"] = l.count;
+    o["unit_price"] = l.unit_price.to_string(4);
+    o["amount"] = l.amount.to_string(digits);
+    lines.push_back(o);
+  }
+  j["lines"] = lines;
+  ojson free = ojson::array();
+  for (const auto& f : inv.free) {
+    ojson o;
+    o["business"] = f.business;
+    o["month"] = f.month;
+    o["reason"] = std::string(to_string(f.reason));
+    o["count"] = f.count;
+    free.push_back(o);
+  }
+  j["free"] = free;
+  ojson problems = ojson::array();
+  for (const auto& p : inv.problems) {
+    ojson o;
+    o["line"] = p.line;
+    o["code"] = p.problem.code;
+    o["reason"] = p.problem.message;
+    problems.push_back(o);
+  }
+  j["problems"] = problems;
+  return j;
+}
+
+}  // namespace
+
+command add_price_command(CLI::App& app) {
+  struct options {
+    std::vector<std::string> rates;
+    std::string businesses;
+    std::string model = "auto";
+    std::string events;
+    bool compare = false;
+    std::string explain;
+  };
+  auto opts = std::make_shared<options>();
+  auto* sub = app.add_subcommand("price", "Price a JSON Lines file of message events with rate cards");
+  sub->add_option("--rates", opts->rates, "A rate card (JSON); repeat for several")->required();
+  sub->add_option("--businesses", opts->businesses,
+                  "Businesses: time zone, country, auth_international_from");
+  sub->add_option("--model", opts->model,
+                  "auto (the model in force), legacy_2018, cbp_2022, cbp_2023 or pmp_2025");
+  sub->add_flag("--compare", opts->compare, "Price the same events under every model and print the totals");
+  sub->add_option("--explain", opts->explain, "Explain what the message with this id cost, and why");
+  sub->add_option("EVENTS", opts->events, "JSON Lines: inbound, outbound and status events in time order")
+      ->required();
+
+  return [opts](std::ostream& out, std::ostream& err) {
+    rate_cards cards;
+    for (const auto& path : opts->rates) {
+      auto text = read_file(path);
+      if (!text) {
+        err << "chatdesk price: " << text.error().message << '\n';
+        return exit_bad_input;
+      }
+      auto card = rate_card::parse(*text, path);
+      if (!card) {
+        err << "chatdesk price: " << card.error().to_string() << '\n';
+        return exit_bad_input;
+      }
+      if (auto ok = cards.add(std::move(*card)); !ok) {
+        err << "chatdesk price: " << ok.error().to_string() << '\n';
+        return exit_bad_input;
+      }
+    }
+    std::vector<pricing_business> businesses;
+    if (!opts->businesses.empty()) {
+      auto b = load_businesses(opts->businesses);
+      if (!b) {
+        err << "chatdesk price: " << b.error().to_string() << '\n';
+        return exit_bad_input;
+      }
+      businesses = std::move(*b);
+    }
+    std::optional<pricing_model> forced;
+    if (opts->model != "auto") {
+      auto m = parse_pricing_model(opts->model);
+      if (!m) {
+        err << "chatdesk price: --model: " << m.error().message << '\n';
+        return exit_bad_input;
+      }
+      forced = *m;
+    }
+    std::ifstream in(opts->events, std::ios::binary);
+    if (!in) {
+      err << "chatdesk price: cannot read '" << opts->events << "'\n";
+      return exit_bad_input;
+    }
+
+    std::vector<std::unique_ptr<ledger>> ledgers;
+    std::vector<pricing_model> models;
+    if (opts->compare) {
+      models = {pricing_model::legacy_2018, pricing_model::cbp_2022, pricing_model::cbp_2023,
+                pricing_model::pmp_2025};
+      for (auto m : models) ledgers.push_back(std::make_unique<ledger>(cards, m));
+    } else {
+      ledgers.push_back(std::make_unique<ledger>(cards, forced));
+    }
+    std::vector<ledger*> raw;
+    for (auto& l : ledgers) {
+      for (const auto& b : businesses) l->add_business(b);
+      l->keep_explanations(!opts->explain.empty());
+      raw.push_back(l.get());
+    }
+    const auto run = price_events(in, raw);
+
+    if (!opts->explain.empty()) {
+      auto c = ledgers.front()->explain(opts->explain);
+      if (!c) {
+        err << "chatdesk price: message '" << opts->explain << "' was not delivered (or not found) in '"
+            << opts->events << "'\n";
+        return exit_bad_input;
+      }
+      ojson j;
+      j["id"] = c->message_id;
+      j["business"] = c->business;
+      j["month"] = c->month;
+      j["model"] = std::string(to_string(c->model));
+      j["market"] = c->market;
+      j["category"] = c->category;
+      j["tier"] = c->tier;
+      j["amount"] = c->amount.to_string(4);
+      j["free"] = c->free ? ojson(std::string(to_string(*c->free))) : ojson(nullptr);
+      j["delivered_at"] = format_timestamp(c->delivered_at);
+      j["explanation"] = c->explanation;
+      out << j.dump(-1, ' ', false, ojson::error_handler_t::replace) << '\n';
+      return exit_ok;
+    }
+    if (opts->compare) {
+      ojson j;
+      j["currency"] = std::string(cards.currency().code());
+      j["events"] = run.events;
+      ojson totals = ojson::array();
+      for (std::size_t i = 0; i < models.size(); ++i) {
+        const auto inv = ledgers[i]->invoice();
+        ojson o;
+        o["model"] = std::string(to_string(models[i]));
+        o["total"] = inv.total.to_string(inv.currency.minor_digits());
+        o["total_settled"] = inv.total_settled.amount_string();
+        std::uint64_t charged = 0;
+        std::uint64_t free = 0;
+        for (const auto& l : inv.lines) charged += l.count;
+        for (const auto& f : inv.free) free += f.count;
+        o["charged"] = charged;
+        o["free"] = free;
+        o["problems"] = inv.problems.size();
+        totals.push_back(o);
+      }
+      j["compare"] = totals;
+      out << j.dump(2) << '\n';
+      return exit_ok;
+    }
+    out << invoice_json(ledgers.front()->invoice()).dump(2) << '\n';
+    if (run.problems > 0)
+      err << "chatdesk price: " << run.problems << " line(s) skipped, listed under \"problems\"\n";
+    return exit_ok;
+  };
+}
+
+}  // namespace chatdesk::cli
