@@ -1,5 +1,6 @@
 #include "chatdesk/pricing/ledger.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <deque>
@@ -84,14 +85,71 @@ struct pending_message {
 };
 
 std::string month_of(const date::year_month_day& d) {
-  return fmt::format("{:04}-{:02}", static_cast<int>(d.year()), static_cast<unsigned>(d.month()));
+  const int y = static_cast<int>(d.year());
+  const unsigned m = static_cast<unsigned>(d.month());
+  if (y < 0 || y > 9999) return fmt::format("{:04}-{:02}", y, m);
+  std::string out(7, '-');
+  out[0] = static_cast<char>('0' + y / 1000);
+  out[1] = static_cast<char>('0' + y / 100 % 10);
+  out[2] = static_cast<char>('0' + y / 10 % 10);
+  out[3] = static_cast<char>('0' + y % 10);
+  out[5] = static_cast<char>('0' + m / 10);
+  out[6] = static_cast<char>('0' + m % 10);
+  return out;
 }
 
-using line_key =
-    std::tuple<std::string, std::string, int, std::string, std::string, std::string, std::int64_t>;
-using free_key = std::tuple<std::string, std::string, int>;
-using count_key = std::tuple<std::uint32_t, std::string, int, std::string,
-                             std::string>;  // business, month, model, market, kind
+/// Aggregation keys over interned names (no strings on the hot path).
+struct line_key {
+  std::uint32_t business, month, market, category, tier;
+  std::uint8_t model;
+  std::int64_t price;
+  friend bool operator==(const line_key&, const line_key&) = default;
+};
+struct free_key {
+  std::uint32_t business, month;
+  std::uint8_t reason;
+  friend bool operator==(const free_key&, const free_key&) = default;
+};
+struct count_key {
+  std::uint32_t business, month, market, kind;
+  std::uint8_t model;
+  friend bool operator==(const count_key&, const count_key&) = default;
+};
+struct key_hash {
+  static std::size_t mix(std::size_t h, std::uint64_t v) noexcept {
+    return (h ^ (v + 0x9E3779B97F4A7C15ULL + (h << 6U) + (h >> 2U)));
+  }
+  std::size_t operator()(const line_key& k) const noexcept {
+    std::size_t h = k.business;
+    for (std::uint64_t v :
+         {std::uint64_t{k.month}, std::uint64_t{k.market}, std::uint64_t{k.category}, std::uint64_t{k.tier},
+          std::uint64_t{k.model}, static_cast<std::uint64_t>(k.price)})
+      h = mix(h, v);
+    return h;
+  }
+  std::size_t operator()(const free_key& k) const noexcept { return mix(mix(k.business, k.month), k.reason); }
+  std::size_t operator()(const count_key& k) const noexcept {
+    return mix(mix(mix(mix(k.business, k.month), k.market), k.kind), k.model);
+  }
+};
+
+/// Strings seen on the hot path, each stored once and named by a number.
+class interner {
+ public:
+  std::uint32_t id(std::string_view s) {
+    auto it = ids_.find(s);
+    if (it != ids_.end()) return it->second;
+    const auto id = static_cast<std::uint32_t>(names_.size());
+    names_.emplace_back(s);
+    ids_.emplace(std::string(s), id);
+    return id;
+  }
+  [[nodiscard]] const std::string& name(std::uint32_t id) const { return names_[id]; }
+
+ private:
+  std::vector<std::string> names_;
+  text_map<std::uint32_t> ids_;
+};
 
 }  // namespace
 
@@ -104,23 +162,32 @@ struct ledger::impl {
   text_map<std::uint32_t> business_index;
   std::unordered_map<pair_key, pair_state, pair_hash> pairs;
   text_map<pending_message> pending;
-  std::map<count_key, std::uint64_t> counts;
-  std::map<line_key, std::uint64_t> lines;
-  std::map<free_key, std::uint64_t> free;
+  interner names;
+  std::unordered_map<count_key, std::uint64_t, key_hash> counts;
+  std::unordered_map<line_key, std::uint64_t, key_hash> lines;
+  std::unordered_map<free_key, std::uint64_t, key_hash> free;
   std::vector<pricing_problem> problems;
   bool keep = false;
   text_map<charge> explained;
-  // Ids of messages already delivered or failed, for a week after, so that
-  // late and repeated statuses are recognised without growing for ever.
-  text_map<timestamp> finished;
-  std::deque<std::pair<timestamp, std::string>> finished_order;
+  // Ids of messages already delivered or failed, for two days after, so that
+  // late and repeated statuses are recognised without growing for ever. Ids
+  // are kept as 64-bit hashes: 16 bytes each instead of the string.
+  std::unordered_map<std::uint64_t, timestamp> finished;
+  std::deque<std::pair<timestamp, std::uint64_t>> finished_order;
   timestamp latest{};
 
+  static std::uint64_t id_hash(std::string_view id) noexcept {
+    std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+    for (char c : id) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    return h;
+  }
+  [[nodiscard]] bool was_finished(std::string_view id) const { return finished.count(id_hash(id)) != 0; }
   void finish(std::string_view id, timestamp at) {
-    finished.insert_or_assign(std::string(id), at);
-    finished_order.emplace_back(at, std::string(id));
+    const auto h = id_hash(id);
+    finished.insert_or_assign(h, at);
+    finished_order.emplace_back(at, h);
     if (at > latest) latest = at;
-    while (!finished_order.empty() && finished_order.front().first + std::chrono::hours{24 * 7} < latest) {
+    while (!finished_order.empty() && finished_order.front().first + std::chrono::hours{48} < latest) {
       auto it = finished.find(finished_order.front().second);
       if (it != finished.end() && it->second == finished_order.front().first) finished.erase(it);
       finished_order.pop_front();
@@ -138,7 +205,8 @@ struct ledger::impl {
 
   std::uint64_t& count(std::uint32_t b, const std::string& month, pricing_model m, std::string_view market,
                        std::string_view kind) {
-    return counts[count_key{b, month, static_cast<int>(m), std::string(market), std::string(kind)}];
+    return counts[count_key{b, names.id(month), names.id(market), names.id(kind),
+                            static_cast<std::uint8_t>(m)}];
   }
 
   result<std::optional<charge>> price(std::string_view id, const pending_message& msg, timestamp at);
@@ -186,7 +254,7 @@ result<void> ledger::outbound(timestamp at, std::string_view business, const pho
   if (is_template && !category)
     return make_error("pricing.invalid_event", fmt::format("template message '{}' needs its category", id),
                       "category");
-  if (impl_->pending.find(id) != impl_->pending.end() || impl_->finished.find(id) != impl_->finished.end())
+  if (impl_->pending.find(id) != impl_->pending.end() || impl_->was_finished(id))
     return make_error("pricing.duplicate_id", fmt::format("message id '{}' was already sent", id), "id");
   const auto b = impl_->business(business);
   const auto& st = impl_->pairs[pair_key{b, number_value(customer)}];
@@ -206,7 +274,7 @@ result<std::optional<charge>> ledger::status(timestamp at, std::string_view id, 
   auto it = impl_->pending.find(id);
   if (it == impl_->pending.end()) {
     // A late or repeated status of a message already priced (or failed) changes nothing.
-    if (impl_->finished.find(id) != impl_->finished.end()) return std::optional<charge>{};
+    if (impl_->was_finished(id)) return std::optional<charge>{};
     return make_error("pricing.unknown_message", fmt::format("no outbound message has the id '{}'", id),
                       "id");
   }
@@ -247,22 +315,27 @@ result<std::optional<charge>> ledger::impl::price(std::string_view id, const pen
   c.market = market;
   c.delivered_at = at;
   c.tier = "0:MAX";
-  const std::string what = msg.is_template ? fmt::format("a {} template", to_string(*msg.category))
-                                           : std::string("a free-form message");
-  const std::string when =
-      fmt::format("delivered {} to {} (market {})", format_timestamp(at), msg.customer, market);
+  // Sentences are written only when explanations are kept (they cost more than the pricing).
+  auto what = [&] {
+    return msg.is_template ? fmt::format("a {} template", to_string(*msg.category))
+                           : std::string("a free-form message");
+  };
+  auto when = [&] {
+    return fmt::format("delivered {} to {} (market {})", format_timestamp(at), msg.customer, market);
+  };
 
-  auto set_free = [&](free_reason r, std::string category, std::string why) {
+  auto set_free = [&](free_reason r, std::string category, std::string_view why) {
     c.free = r;
     c.category = std::move(category);
-    c.explanation = fmt::format("{}: {} {}: free, {}", to_string(msg.model), what, when, why);
+    if (keep) c.explanation = fmt::format("{}: {} {}: free, {}", to_string(msg.model), what(), when(), why);
   };
-  auto set_charged = [&](std::string category, decimal rate, std::string tier, std::string why) {
+  auto set_charged = [&](std::string category, decimal rate, std::string tier, std::string_view why) {
     c.category = std::move(category);
     c.amount = rate;
     c.tier = std::move(tier);
-    c.explanation = fmt::format("{}: {} {}: {} {} {} (tier {}), {}", to_string(msg.model), what, when,
-                                rate.to_string(), currency_code, c.category, c.tier, why);
+    if (keep)
+      c.explanation = fmt::format("{}: {} {}: {} {} {} (tier {}), {}", to_string(msg.model), what(), when(),
+                                  rate.to_string(), currency_code, c.category, c.tier, why);
   };
   auto no_rate = [&](std::string_view key) {
     return make_error("pricing.no_rate",
@@ -394,11 +467,12 @@ result<std::optional<charge>> ledger::impl::price(std::string_view id, const pen
     }
   }
 
+  const auto month_id = names.id(c.month);
   if (c.free) {
-    ++free[free_key{c.business, c.month, static_cast<int>(*c.free)}];
+    ++free[free_key{msg.business, month_id, static_cast<std::uint8_t>(*c.free)}];
   } else {
-    ++lines[line_key{c.business, c.month, static_cast<int>(c.model), c.market, c.category, c.tier,
-                     c.amount.units()}];
+    ++lines[line_key{msg.business, month_id, names.id(c.market), names.id(c.category), names.id(c.tier),
+                     static_cast<std::uint8_t>(c.model), c.amount.units()}];
   }
   if (keep) explained.insert_or_assign(std::string(id), c);
   return std::optional<charge>{std::move(c)};
@@ -407,22 +481,31 @@ result<std::optional<charge>> ledger::impl::price(std::string_view id, const pen
 chatdesk::invoice ledger::invoice() const {
   chatdesk::invoice out;
   out.currency = impl_->cards.currency();
+  const auto& names = impl_->names;
   for (const auto& [k, n] : impl_->lines) {
     invoice_line l;
-    l.business = std::get<0>(k);
-    l.month = std::get<1>(k);
-    l.model = static_cast<pricing_model>(std::get<2>(k));
-    l.market = std::get<3>(k);
-    l.category = std::get<4>(k);
-    l.tier = std::get<5>(k);
+    l.business = impl_->businesses[k.business].id;
+    l.month = names.name(k.month);
+    l.model = static_cast<pricing_model>(k.model);
+    l.market = names.name(k.market);
+    l.category = names.name(k.category);
+    l.tier = names.name(k.tier);
     l.count = n;
-    l.unit_price = decimal::from_units(std::get<6>(k));
+    l.unit_price = decimal::from_units(k.price);
     l.amount = l.unit_price * static_cast<std::int64_t>(n);
     out.total += l.amount;
     out.lines.push_back(std::move(l));
   }
+  std::sort(out.lines.begin(), out.lines.end(), [](const invoice_line& a, const invoice_line& b) {
+    return std::tie(a.business, a.month, a.model, a.market, a.category, a.tier, a.unit_price) <
+           std::tie(b.business, b.month, b.model, b.market, b.category, b.tier, b.unit_price);
+  });
   for (const auto& [k, n] : impl_->free)
-    out.free.push_back({std::get<0>(k), std::get<1>(k), static_cast<free_reason>(std::get<2>(k)), n});
+    out.free.push_back(
+        {impl_->businesses[k.business].id, names.name(k.month), static_cast<free_reason>(k.reason), n});
+  std::sort(out.free.begin(), out.free.end(), [](const invoice_free& a, const invoice_free& b) {
+    return std::tie(a.business, a.month, a.reason) < std::tie(b.business, b.month, b.reason);
+  });
   out.problems = impl_->problems;
   out.total_settled = settle(out.total, out.currency);
   return out;

@@ -57,7 +57,7 @@ struct charge {
   decimal amount;        ///< 0 when free
   std::optional<free_reason> free;
   timestamp delivered_at{};
-  std::string explanation;  ///< a sentence for a person
+  std::string explanation;  ///< a sentence for a person (written when explanations are kept)
 };
 
 /// One line of an invoice: charged messages of one kind at one price.
@@ -132,7 +132,8 @@ class ledger {
   [[nodiscard]] chatdesk::invoice invoice() const;
   /// The charge of one message, once priced.
   [[nodiscard]] std::optional<charge> explain(std::string_view id) const;
-  /// Keep each message's charge for `explain` (off by default: it costs memory per message).
+  /// Keep each message's charge, with its explanation, for `explain` (off by
+  /// default: it costs memory per message and the sentences cost time).
   void keep_explanations(bool on);
 
  private:

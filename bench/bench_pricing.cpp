@@ -1,0 +1,173 @@
+// Benchmarks of the pricing engine:
+// - events priced per second on pre-parsed events (target: 20 million a second);
+// - lines parsed per second by the JSON Lines reader;
+// - end to end over a generated file of `range(0)` lines through
+//   price_events, as `chatdesk price` does (target: 1 million lines a second,
+//   with memory independent of the file's length): prints lines per second and
+//   the peak resident memory.
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "chatdesk/pricing/events.hpp"
+#include "chatdesk/pricing/ledger.hpp"
+
+namespace {
+
+using namespace chatdesk;
+
+const rate_cards& cards() {
+  static const rate_cards c = [] {
+    rate_cards out;
+    const char* json = R"({"model":"pmp_2025","effective_from":"2025-07-01","currency":"USD",
+      "markets":[{"name":"North America","calling_codes":["1"]},{"name":"Italy","calling_codes":["39"]},
+                 {"name":"India","calling_codes":["91"]}],
+      "default_market":"Other",
+      "rates":{"North America":{"marketing":"0.0250","utility":"0.0034","authentication":"0.0034"},
+               "Italy":{"marketing":"0.0691","utility":"0.0300","authentication":"0.0300"},
+               "India":{"marketing":"0.0118"},
+               "Other":{"marketing":"0.0604","utility":"0.0077","authentication":"0.0077"}},
+      "tiers":{"India":{"utility":[{"up_to":25000000,"rate":"0.0014"},{"up_to":null,"rate":"0.0012"}],
+                        "authentication":[{"up_to":null,"rate":"0.0014"}]}}})";
+    (void)out.add(rate_card::parse(json).value());
+    return out;
+  }();
+  return c;
+}
+
+struct number_plan {
+  const char* prefix;
+  int width;
+};
+constexpr number_plan plans[] = {{"+39333", 7}, {"+91987", 7}, {"+14155", 6}, {"+447700", 6}};
+
+/// The i-th line of a generated conversation stream, in time order: per
+/// customer an inbound message, a free-form reply, a template and statuses.
+std::string line(std::size_t i, timestamp start) {
+  const std::size_t customer = (i / 6) % 100'000;
+  const auto at = format_timestamp(start + std::chrono::milliseconds{static_cast<std::int64_t>(i) * 10});
+  const auto& plan = plans[customer % 4];
+  const auto number = fmt::format("{}{:0{}}", plan.prefix, customer, plan.width);
+  const std::size_t msg = i / 6;
+  switch (i % 6) {
+    case 0:
+      return fmt::format(R"({{"at":"{}","type":"inbound","business":"b1","customer":"{}","id":"in{}"}})", at,
+                         number, msg);
+    case 1:
+      return fmt::format(
+          R"({{"at":"{}","type":"outbound","business":"b1","customer":"{}","id":"r{}","kind":"free_form"}})",
+          at, number, msg);
+    case 2:
+      return fmt::format(R"({{"at":"{}","type":"status","id":"r{}","status":"delivered"}})", at, msg);
+    case 3:
+      return fmt::format(
+          R"({{"at":"{}","type":"outbound","business":"b1","customer":"{}","id":"t{}","kind":"template","category":"{}"}})",
+          at, number, msg, msg % 3 == 0 ? "marketing" : "utility");
+    case 4:
+      return fmt::format(R"({{"at":"{}","type":"status","id":"t{}","status":"delivered"}})", at, msg);
+    default:
+      return fmt::format(R"({{"at":"{}","type":"status","id":"t{}","status":"read"}})", at, msg);
+  }
+}
+
+long peak_rss_kib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+void bm_price_preparsed(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto start = parse_timestamp("2025-07-01T00:00:00Z").value();
+  pricing_event_reader reader;
+  // Pre-parse: keep the events with their own strings.
+  struct stored {
+    pricing_event e;
+    std::string business, id;
+  };
+  std::vector<stored> events;
+  events.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto e = reader.parse(line(i, start)).value();
+    events.push_back({e, std::string(e.business), std::string(e.id)});
+  }
+  for (auto& s : events) {
+    s.e.business = s.business;
+    s.e.id = s.id;
+  }
+  for (auto _ : state) {
+    ledger book(cards());
+    for (const auto& s : events) {
+      const auto& e = s.e;
+      switch (e.type) {
+        case pricing_event::kind::inbound:
+          benchmark::DoNotOptimize(book.inbound(e.at, e.business, e.customer, e.id, e.referral));
+          break;
+        case pricing_event::kind::outbound:
+          benchmark::DoNotOptimize(
+              book.outbound(e.at, e.business, e.customer, e.id, e.is_template, e.category));
+          break;
+        case pricing_event::kind::status:
+          benchmark::DoNotOptimize(book.status(e.at, e.id, e.status));
+          break;
+      }
+    }
+    benchmark::DoNotOptimize(book.invoice());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+}
+BENCHMARK(bm_price_preparsed)->Arg(600'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void bm_parse_lines(benchmark::State& state) {
+  const auto start = parse_timestamp("2025-07-01T00:00:00Z").value();
+  std::vector<std::string> lines;
+  for (std::size_t i = 0; i < 6000; ++i) lines.push_back(line(i, start));
+  pricing_event_reader reader;
+  std::size_t i = 0;
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    const auto& l = lines[i++ % lines.size()];
+    bytes += l.size();
+    benchmark::DoNotOptimize(reader.parse(l));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(bm_parse_lines);
+
+/// End to end over a file of `range(0)` lines (written once to /tmp).
+void bm_price_file(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto path = fmt::format("/tmp/chatdesk-bench-events-{}.jsonl", n);
+  if (std::ifstream probe(path); !probe) {
+    std::ofstream out(path, std::ios::binary);
+    const auto start = parse_timestamp("2025-07-01T00:00:00Z").value();
+    for (std::size_t i = 0; i < n; ++i) out << line(i, start) << '\n';
+  }
+  for (auto _ : state) {
+    std::ifstream in(path, std::ios::binary);
+    ledger book(cards());
+    auto run = price_events(in, {&book});
+    benchmark::DoNotOptimize(book.invoice());
+    state.counters["problems"] = static_cast<double>(run.problems);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+  state.counters["peak_rss_MiB"] = static_cast<double>(peak_rss_kib()) / 1024.0;
+}
+BENCHMARK(bm_price_file)
+    ->Arg(1'000'000)
+    ->Arg(10'000'000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
