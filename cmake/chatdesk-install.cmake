@@ -43,3 +43,7 @@ file(RELATIVE_PATH CHATDESK_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgcon
 configure_file("${PROJECT_SOURCE_DIR}/cmake/chatdesk.pc.in" "${PROJECT_BINARY_DIR}/chatdesk.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/chatdesk.pc"
   DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig" COMPONENT chatdesk_development)
+
+# Sample rate cards.
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/data/rate_cards"
+  DESTINATION "${CMAKE_INSTALL_DATADIR}/chatdesk" COMPONENT chatdesk_runtime)

@@ -7,6 +7,8 @@
 // It grows with the library: conversations, templates, pricing models and
 // webhooks join it as they land.
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <string_view>
@@ -184,6 +186,71 @@ void templates_demo() {
   fmt::print("\nWith a value missing, nothing is sent: {}\n", refused.error().message);
 }
 
+/// Prices the traffic above: the invoice under the model in force, then the
+/// same events under each of the four models.
+void pricing_demo(const cd::time_zone& rome) {
+  using cd::pricing_model;
+  cd::rate_cards cards;
+  for (const char* file :
+       {"pmp_2025-2026-01-01-usd.json", "legacy_2018-2018-08-01-usd-illustrative.json",
+        "cbp_2022-2022-02-01-usd-illustrative.json", "cbp_2023-2023-06-01-usd-illustrative.json"}) {
+    const std::string path = std::string(CHATDESK_DATA_DIR) + "/rate_cards/" + file;
+    std::ifstream in(path, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto card = cd::rate_card::parse(text, file);
+    if (!card || !cards.add(std::move(*card))) {
+      fmt::print("\n(rate card {} missing: no invoice)\n", file);
+      return;
+    }
+  }
+  const auto t = [](const char* iso) { return cd::parse_timestamp(iso).value(); };
+  const auto maria = cd::phone_number::parse("+39 333 123 4567").value();
+  const auto jose = cd::phone_number::parse("+1 809 555 0199").value();
+  const cd::pricing_business shop{"bottega-rossi", rome, cd::country::unchecked("IT"), std::nullopt};
+
+  auto feed = [&](cd::ledger& book) {
+    book.add_business(shop);
+    using cat = cd::template_category;
+    // Maria writes, the shop answers free-form, later sends a template; then the notices above.
+    (void)book.inbound(t("2026-03-02T08:30:00Z"), shop.id, maria, "wamid.maria1");
+    (void)book.outbound(t("2026-03-02T08:40:00Z"), shop.id, maria, "wamid.demo1", false, std::nullopt);
+    (void)book.status(t("2026-03-02T08:40:02Z"), "wamid.demo1", cd::message_status::delivered);
+    (void)book.outbound(t("2026-03-03T10:30:00Z"), shop.id, maria, "wamid.demo2", true, cat::utility);
+    (void)book.status(t("2026-03-03T10:30:02Z"), "wamid.demo2", cd::message_status::read);
+    (void)book.outbound(t("2026-03-04T09:00:00Z"), shop.id, maria, "order", true, cat::utility);
+    (void)book.status(t("2026-03-04T09:00:03Z"), "order", cd::message_status::delivered);
+    (void)book.outbound(t("2026-03-05T07:00:00Z"), shop.id, maria, "pass", true, cat::utility);
+    (void)book.status(t("2026-03-05T07:00:03Z"), "pass", cd::message_status::delivered);
+    // A customer from a click-to-chat ad in the Dominican Republic, and a promotion.
+    (void)book.inbound(t("2026-03-05T12:00:00Z"), shop.id, jose, "wamid.jose1", true);
+    (void)book.outbound(t("2026-03-05T12:05:00Z"), shop.id, jose, "welcome", false, std::nullopt);
+    (void)book.status(t("2026-03-05T12:05:01Z"), "welcome", cd::message_status::delivered);
+    (void)book.outbound(t("2026-03-10T12:00:00Z"), shop.id, jose, "promo", true, cat::marketing);
+    (void)book.status(t("2026-03-10T12:00:01Z"), "promo", cd::message_status::delivered);
+    (void)book.outbound(t("2026-03-10T12:00:00Z"), shop.id, maria, "promo2", true, cat::marketing);
+    (void)book.status(t("2026-03-10T12:00:02Z"), "promo2", cd::message_status::failed);
+  };
+
+  cd::ledger book(cards);
+  feed(book);
+  const auto inv = book.invoice();
+  fmt::print("\nInvoice for March 2026 ({}, the model in force):\n", cd::to_string(pricing_model::pmp_2025));
+  for (const auto& l : inv.lines)
+    fmt::print("  {:<22} {:<10} {:>2} x {} = {} {}\n", l.market, l.category, l.count,
+               l.unit_price.to_string(4), l.amount.to_string(4), inv.currency.code());
+  for (const auto& f : inv.free) fmt::print("  free ({}): {}\n", cd::to_string(f.reason), f.count);
+  fmt::print("  total {} {}, settled {}\n", inv.total.to_string(4), inv.currency.code(), inv.total_settled);
+
+  fmt::print("\nThe same traffic under each pricing model:\n");
+  for (auto m : {pricing_model::legacy_2018, pricing_model::cbp_2022, pricing_model::cbp_2023,
+                 pricing_model::pmp_2025}) {
+    cd::ledger what_if(cards, m);
+    feed(what_if);
+    const auto i = what_if.invoice();
+    fmt::print("  {:<12} {}\n", cd::to_string(m), i.total_settled);
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -244,5 +311,6 @@ int main() {
 
   conversation_demo(rome);
   templates_demo();
+  pricing_demo(rome);
   return 0;
 }

@@ -121,7 +121,7 @@ pricing_run price_events(std::istream& in, const std::vector<ledger*>& ledgers) 
   std::string line;
   timestamp last{};
   bool started = false;
-  auto problem = [&](error e) {
+  auto problem = [&](const error& e) {
     ++run.problems;
     for (auto* l : ledgers) l->report({run.lines, e});
   };

@@ -30,7 +30,7 @@ bool italian(std::string_view language) {
   return language.substr(0, language.find('_')) == "it";
 }
 
-error refuse(std::string code, std::string message, std::string where) {
+error refuse(std::string_view code, std::string message, std::string where) {
   return make_error(code, std::move(message), std::move(where));
 }
 

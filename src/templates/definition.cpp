@@ -100,7 +100,7 @@ class checker {
   }
 
  private:
-  void add(std::string code, std::string message, std::string component,
+  void add(std::string_view code, std::string message, std::string component,
            std::optional<std::size_t> limit = {}, std::optional<std::size_t> actual = {}) {
     problems_.push_back(
         {make_error(code, std::move(message), component), std::move(component), limit, actual});
@@ -277,7 +277,7 @@ struct json_failure {
   error err;
 };
 
-[[noreturn]] void fail(std::string code, std::string message, std::string where) {
+[[noreturn]] void fail(std::string_view code, std::string message, std::string where) {
   throw json_failure{make_error(code, std::move(message), std::move(where))};
 }
 
