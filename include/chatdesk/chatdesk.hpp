@@ -23,6 +23,7 @@
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/model/template_status.hpp"
 #include "chatdesk/pricing/events.hpp"
+#include "chatdesk/pricing/forecast.hpp"
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
 #include "chatdesk/templates/binding.hpp"

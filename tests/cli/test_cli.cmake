@@ -86,3 +86,6 @@ expect_run(price_compare 0 "\"model\": \"legacy_2018\".*\"problems\": [0-9]+.*\"
   price --rates "${_card_2025_file}" --compare "${_events}")
 expect_run(price_bad_card 2 "^$" "pricing.invalid_card\\] .*businesses.json: .model. is required \\(at \\$.model\\)" price --rates "${_root}/examples/pricing/businesses.json" "${_events}")
 expect_run(price_bad_model 2 "^$" "--model: 'pmp_2099' is not a pricing model" price --rates "${_card}" --model pmp_2099 "${_events}")
+expect_run(forecast 0 "\"total\": \"963.50\",.*\"free\": 5000,.*\"count\": 15000,.*\"unit_price\": \"0.0300\"" "^$"
+  forecast --rates "${_card}" "${_root}/examples/pricing/plan.json")
+expect_run(forecast_bad_plan 2 "^$" "pricing.invalid_plan" forecast --rates "${_card}" "${_root}/examples/pricing/businesses.json")

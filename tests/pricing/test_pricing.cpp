@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "chatdesk/pricing/forecast.hpp"
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
 #include "support/catch.hpp"
@@ -402,4 +403,55 @@ TEST_CASE("bad events are refused without changing any charge", "[pricing]") {
             .code == "pricing.invalid_event");
   CHECK(f.delivered("2025-07-03T09:00:01Z", "m1")->amount == dec("0.0691"));
   CHECK(f.book.invoice().total == dec("0.0691"));
+}
+
+TEST_CASE("forecasts split planned sends across tiers and leave window sends free", "[pricing][forecast]") {
+  rate_cards cards;
+  const char* json = R"({"model":"pmp_2025","effective_from":"2026-01-01","currency":"USD",
+    "markets":[{"name":"India","calling_codes":["91"]},{"name":"Italy","calling_codes":["39"]}],
+    "rates":{"India":{"marketing":"0.0118"},"Italy":{"marketing":"0.0691","utility":"0.0300","authentication":"0.0300"},
+             "Other":{"marketing":"0.0604","utility":"0.0077","authentication":"0.0077"}},
+    "tiers":{"India":{"utility":[{"up_to":25000000,"rate":"0.0014"},{"up_to":null,"rate":"0.0012"}],
+                      "authentication":[{"up_to":null,"rate":"0.0014"}]}}})";
+  REQUIRE(cards.add(rate_card::parse(json).value()));
+  auto plan =
+      forecast_plan_from_json(nlohmann::ordered_json::parse(R"({"model":"pmp_2025","date":"2026-03-01",
+    "sends":[{"market":"India","category":"utility","count":100,"share_in_window":"0.30","volume_so_far":24999990},
+             {"market":"Italy","category":"marketing","count":1000,"share_in_window":"0.50"}]})"));
+  REQUIRE(plan);
+  auto f = estimate(cards, *plan);
+  REQUIRE(f);
+  REQUIRE(f->lines.size() == 3);
+  CHECK(f->lines[0].tier == "0:25000000");
+  CHECK(f->lines[0].count == 10);  // the last 10 of tier 1
+  CHECK(f->lines[1].tier == "25000001:MAX");
+  CHECK(f->lines[1].count == 60);    // 70 charged utility messages in all
+  CHECK(f->lines[2].count == 1000);  // marketing is charged inside the window too
+  CHECK(f->free == 30);
+  CHECK(f->total == dec("0.0140") + dec("0.0720") + dec("69.1"));
+
+  // legacy_2018: everything inside the window is free.
+  rate_cards old;
+  REQUIRE(old.add(card(card_json("legacy_2018", "2018-01-01"))));
+  forecast_plan legacy{pricing_model::legacy_2018,
+                       date::year{2020} / 1 / 1,
+                       {{"Italy", template_category::marketing, 10, dec("0.2"), 0}}};
+  auto l = estimate(old, legacy).value();
+  CHECK(l.total == dec("0.4000"));  // 8 charged at 0.0500
+  CHECK(l.free == 2);
+
+  legacy.sends[0].share_in_window = dec("1.5");
+  CHECK(estimate(old, legacy).error().code == "pricing.invalid_plan");
+  legacy.date = date::year{2010} / 1 / 1;
+  CHECK(estimate(old, legacy).error().code == "pricing.no_rate_card");
+  for (
+      const char* bad :
+      {R"([])", R"({"model":"x","date":"2026-01-01","sends":[]})",
+       R"({"model":"pmp_2025","date":"2026-13-01","sends":[]})",
+       R"({"model":"pmp_2025","date":"2026-01-01","sends":[{"market":"India","category":"promo","count":1}]})",
+       R"({"model":"pmp_2025","date":"2026-01-01","sends":[{"market":"India","category":"utility","count":-1}]})",
+       R"({"model":"pmp_2025","date":"2026-01-01","sends":[{"market":"India","category":"utility","count":1,"share_in_window":0.3}]})"}) {
+    INFO(bad);
+    CHECK(forecast_plan_from_json(nlohmann::ordered_json::parse(bad)).error().code == "pricing.invalid_plan");
+  }
 }

@@ -25,5 +25,7 @@ command add_simulate_command(CLI::App& app);
 command add_template_command(CLI::App& app);
 /// `chatdesk price --rates CARD.json ... EVENTS.jsonl`
 command add_price_command(CLI::App& app);
+/// `chatdesk forecast --rates CARD.json PLAN.json`
+command add_forecast_command(CLI::App& app);
 
 }  // namespace chatdesk::cli

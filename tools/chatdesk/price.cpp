@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chatdesk/pricing/events.hpp"
+#include "chatdesk/pricing/forecast.hpp"
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
 #include "commands.hpp"
@@ -254,6 +255,75 @@ command add_price_command(CLI::App& app) {
     out << invoice_json(ledgers.front()->invoice()).dump(2) << '\n';
     if (run.problems > 0)
       err << "chatdesk price: " << run.problems << " line(s) skipped, listed under \"problems\"\n";
+    return exit_ok;
+  };
+}
+
+command add_forecast_command(CLI::App& app) {
+  struct options {
+    std::vector<std::string> rates;
+    std::string plan;
+  };
+  auto opts = std::make_shared<options>();
+  auto* sub = app.add_subcommand("forecast", "What a planned campaign will cost (docs/pricing.md)");
+  sub->add_option("--rates", opts->rates, "A rate card (JSON); repeat for several")->required();
+  sub->add_option("PLAN", opts->plan, "The plan: model, date, sends per market and category")->required();
+  return [opts](std::ostream& out, std::ostream& err) {
+    rate_cards cards;
+    for (const auto& path : opts->rates) {
+      auto text = read_file(path);
+      if (!text) {
+        err << "chatdesk forecast: " << text.error().message << '\n';
+        return exit_bad_input;
+      }
+      auto card = rate_card::parse(*text, path);
+      if (!card || !cards.add(std::move(*card))) {
+        err << "chatdesk forecast: "
+            << (card ? std::string("the cards cannot be mixed") : card.error().to_string()) << '\n';
+        return exit_bad_input;
+      }
+    }
+    auto text = read_file(opts->plan);
+    if (!text) {
+      err << "chatdesk forecast: " << text.error().message << '\n';
+      return exit_bad_input;
+    }
+    ojson j;
+    try {
+      j = ojson::parse(*text);
+    } catch (const nlohmann::json::exception& e) {
+      err << "chatdesk forecast: '" << opts->plan << "' is not valid JSON: " << e.what() << '\n';
+      return exit_bad_input;
+    }
+    auto plan = forecast_plan_from_json(j);
+    if (!plan) {
+      err << "chatdesk forecast: " << plan.error().to_string() << '\n';
+      return exit_bad_input;
+    }
+    auto f = estimate(cards, *plan);
+    if (!f) {
+      err << "chatdesk forecast: " << f.error().to_string() << '\n';
+      return exit_bad_input;
+    }
+    ojson o;
+    o["model"] = std::string(to_string(plan->model));
+    o["currency"] = std::string(f->currency.code());
+    o["total"] = f->total.to_string(f->currency.minor_digits());
+    o["total_settled"] = settle(f->total, f->currency).amount_string();
+    o["free"] = f->free;
+    ojson lines = ojson::array();
+    for (const auto& l : f->lines) {
+      ojson x;
+      x["market"] = l.market;
+      x["category"] = l.category;
+      x["tier"] = l.tier;
+      x["count"] = l.count;
+      x["unit_price"] = l.unit_price.to_string(4);
+      x["amount"] = l.amount.to_string(f->currency.minor_digits());
+      lines.push_back(x);
+    }
+    o["lines"] = lines;
+    out << o.dump(2) << '\n';
     return exit_ok;
   };
 }

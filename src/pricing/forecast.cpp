@@ -1,0 +1,151 @@
+#include "chatdesk/pricing/forecast.hpp"
+
+#include <fmt/format.h>
+
+#include "chatdesk/core/clock.hpp"
+
+namespace chatdesk {
+
+namespace {
+
+/// Splits `count` charged messages starting after `so_far` across the tiers.
+result<void> add_tiered(forecast& out, const rate_card& card, const std::string& market,
+                        const std::string& key, std::uint64_t so_far, std::uint64_t count) {
+  std::uint64_t next = so_far + 1;  // the first charged message's rank this month
+  std::uint64_t left = count;
+  while (left > 0) {
+    auto r = card.rate_for(market, key, next);
+    if (!r)
+      return make_error("pricing.no_rate",
+                        fmt::format("the card has no '{}' rate for market '{}'", key, market), "sends");
+    // How many fit in this tier?
+    std::uint64_t in_tier = left;
+    for (const auto& t : card.tiers(market, key)) {
+      if (t.up_to && next <= *t.up_to) {
+        in_tier = std::min<std::uint64_t>(left, *t.up_to - next + 1);
+        break;
+      }
+      if (!t.up_to) break;
+    }
+    forecast_line l;
+    l.market = market;
+    l.category = key;
+    l.tier = r->second;
+    l.count = in_tier;
+    l.unit_price = r->first;
+    l.amount = r->first * static_cast<std::int64_t>(in_tier);
+    out.total += l.amount;
+    out.lines.push_back(std::move(l));
+    next += in_tier;
+    left -= in_tier;
+  }
+  return {};
+}
+
+}  // namespace
+
+result<forecast> estimate(const rate_cards& cards, const forecast_plan& plan) {
+  const auto* card = cards.find(plan.model, plan.date);
+  if (card == nullptr)
+    return make_error(
+        "pricing.no_rate_card",
+        fmt::format("no {} rate card is in force on {}-{:02}-{:02}", to_string(plan.model),
+                    static_cast<int>(plan.date.year()), static_cast<unsigned>(plan.date.month()),
+                    static_cast<unsigned>(plan.date.day())),
+        "date");
+  forecast out;
+  out.currency = card->currency();
+  const auto one = decimal::from_integer(1);
+  for (std::size_t i = 0; i < plan.sends.size(); ++i) {
+    const auto& s = plan.sends[i];
+    if (s.share_in_window.is_negative() || s.share_in_window > one)
+      return make_error("pricing.invalid_plan", "share_in_window must be between 0 and 1",
+                        fmt::format("sends[{}].share_in_window", i));
+    // Sends inside the window, rounded half-even to whole messages.
+    const auto inside = static_cast<std::uint64_t>(
+        (s.share_in_window * static_cast<std::int64_t>(s.count)).round(0).units() / decimal::units_per_one);
+    const std::string category(to_string(s.category));
+    std::uint64_t charged = s.count;
+    std::string key = category;
+    switch (plan.model) {
+      case pricing_model::legacy_2018:
+        charged = s.count - inside;  // everything inside the window is free
+        key = "message";
+        break;
+      case pricing_model::cbp_2022:
+        charged = s.count;
+        key = "business_initiated";
+        if (inside > 0) {
+          auto r = add_tiered(out, *card, s.market, "user_initiated", 0, inside);
+          if (!r) return r.error();
+          charged = s.count - inside;
+        }
+        break;
+      case pricing_model::cbp_2023:
+        break;
+      case pricing_model::pmp_2025:
+        if (s.category == template_category::utility) charged = s.count - inside;
+        break;
+    }
+    out.free += s.count - charged - (plan.model == pricing_model::cbp_2022 ? inside : 0);
+    if (charged > 0) {
+      auto r = add_tiered(out, *card, s.market, key, s.volume_so_far, charged);
+      if (!r) return r.error();
+    }
+  }
+  return out;
+}
+
+result<forecast_plan> forecast_plan_from_json(const nlohmann::ordered_json& j) {
+  auto bad = [](std::string message, std::string where) {
+    return make_error("pricing.invalid_plan", std::move(message), std::move(where));
+  };
+  if (!j.is_object()) return bad("a plan must be a JSON object", "$");
+  forecast_plan plan;
+  auto m = j.find("model");
+  if (m == j.end() || !m->is_string()) return bad("'model' is required", "$.model");
+  auto model = parse_pricing_model(m->get<std::string>());
+  if (!model) return bad(model.error().message, "$.model");
+  plan.model = *model;
+  auto d = j.find("date");
+  if (d == j.end() || !d->is_string()) return bad("'date' is required, like 2026-03-01", "$.date");
+  auto t = parse_timestamp(d->get<std::string>() + "T00:00:00Z");
+  if (!t || d->get<std::string>().size() != 10) return bad("'date' must be a date like 2026-03-01", "$.date");
+  plan.date = date::year_month_day{std::chrono::floor<date::days>(*t)};
+  auto sends = j.find("sends");
+  if (sends == j.end() || !sends->is_array()) return bad("'sends' must be a list", "$.sends");
+  for (std::size_t i = 0; i < sends->size(); ++i) {
+    const auto& e = (*sends)[i];
+    const auto where = fmt::format("$.sends[{}]", i);
+    if (!e.is_object()) return bad("each send must be an object", where);
+    planned_sends p;
+    auto market = e.find("market");
+    if (market == e.end() || !market->is_string()) return bad("'market' is required", where + ".market");
+    p.market = market->get<std::string>();
+    auto category = e.find("category");
+    if (category == e.end() || !category->is_string())
+      return bad("'category' is required", where + ".category");
+    auto c = parse_template_category(category->get<std::string>());
+    if (!c) return bad(c.error().message, where + ".category");
+    p.category = *c;
+    auto count = e.find("count");
+    if (count == e.end() || !count->is_number_unsigned())
+      return bad("'count' must be a whole number", where + ".count");
+    p.count = count->get<std::uint64_t>();
+    if (auto share = e.find("share_in_window"); share != e.end()) {
+      if (!share->is_string()) return bad("'share_in_window' must be a decimal string like \"0.30\"", where);
+      auto s = decimal::parse(share->get<std::string>());
+      if (!s) return bad(s.error().message, where + ".share_in_window");
+      p.share_in_window = *s;
+    }
+    if (auto v = e.find("volume_so_far"); v != e.end()) {
+      if (!v->is_number_unsigned())
+        return bad("'volume_so_far' must be a whole number", where + ".volume_so_far");
+      p.volume_so_far = v->get<std::uint64_t>();
+    }
+    plan.sends.push_back(std::move(p));
+  }
+  return plan;
+}
+
+}  // namespace chatdesk
