@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "../core/ascii.hpp"
+#include "../core/lookup.hpp"
 
 namespace chatdesk {
 
@@ -92,12 +93,8 @@ struct desk::impl {
   chatdesk::transport* tr;
   desk_options options;
 
-  struct text_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
   template <class V>
-  using text_map = std::unordered_map<std::string, V, text_hash, std::equal_to<>>;
+  using text_map = detail::text_map<V>;
 
   mutable std::shared_mutex config_mu;
   text_map<std::shared_ptr<const business>> businesses;

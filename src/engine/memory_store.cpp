@@ -4,6 +4,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "../core/lookup.hpp"
 #include "chatdesk/engine/store.hpp"
 
 namespace chatdesk {
@@ -12,11 +13,9 @@ namespace {
 
 constexpr std::size_t shard_count = 64;
 
-/// A phone number as one integer: its digits (at most 15, no leading zero).
+using detail::text_map;
 std::uint64_t number_value(const phone_number& p) noexcept {
-  std::uint64_t v = 0;
-  for (char c : p.digits()) v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  return v;
+  return detail::phone_value(p);
 }
 
 /// A compact key: an interned id and a phone number value (16 bytes).
@@ -33,18 +32,6 @@ struct compact_key_hash {
     return static_cast<std::size_t>(h);
   }
 };
-
-/// Hash and equality that let string maps be searched with a string_view.
-struct text_hash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
-struct text_equal {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
-};
-template <class V>
-using text_map = std::unordered_map<std::string, V, text_hash, text_equal>;
 
 std::size_t shard_of(std::uint64_t customer) noexcept {
   return static_cast<std::size_t>((customer * 0x9E3779B97F4A7C15ULL) >> 58U) % shard_count;

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "../core/lookup.hpp"
 #include "chatdesk/engine/conversation.hpp"
 
 namespace chatdesk {
@@ -34,17 +35,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct text_hash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
-template <class V>
-using text_map = std::unordered_map<std::string, V, text_hash, std::equal_to<>>;
-
+using detail::text_map;
 std::uint64_t number_value(const phone_number& p) noexcept {
-  std::uint64_t v = 0;
-  for (char c : p.digits()) v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  return v;
+  return detail::phone_value(p);
 }
 
 struct pair_key {

@@ -597,6 +597,14 @@ void append_json_string(std::string& out, std::string_view s) {
 
 namespace {
 
+/// `"parameter_name":"...",` for named templates.
+void append_parameter_name(std::string& out, const bound_value& v, bool named) {
+  if (!named) return;
+  out += "\"parameter_name\":"sv;
+  append_json_string(out, v.key);
+  out += ',';
+}
+
 void append_parameter(std::string& out, const bound_value& v, bool named) {
   out += "{\"type\":"sv;
   if (const auto* m = std::get_if<media_parameter>(&v.value)) {
@@ -621,11 +629,7 @@ void append_parameter(std::string& out, const bound_value& v, bool named) {
   }
   if (const auto* c = std::get_if<currency_parameter>(&v.value)) {
     out += "\"currency\","sv;
-    if (named) {
-      out += "\"parameter_name\":"sv;
-      append_json_string(out, v.key);
-      out += ',';
-    }
+    append_parameter_name(out, v, named);
     out += "\"currency\":{\"fallback_value\":"sv;
     append_json_string(out, v.text);
     out += ",\"code\":"sv;
@@ -635,22 +639,14 @@ void append_parameter(std::string& out, const bound_value& v, bool named) {
   }
   if (std::holds_alternative<date_time_parameter>(v.value)) {
     out += "\"date_time\","sv;
-    if (named) {
-      out += "\"parameter_name\":"sv;
-      append_json_string(out, v.key);
-      out += ',';
-    }
+    append_parameter_name(out, v, named);
     out += "\"date_time\":{\"fallback_value\":"sv;
     append_json_string(out, v.text);
     out += "}}"sv;
     return;
   }
   out += "\"text\","sv;
-  if (named) {
-    out += "\"parameter_name\":"sv;
-    append_json_string(out, v.key);
-    out += ',';
-  }
+  append_parameter_name(out, v, named);
   out += "\"text\":"sv;
   append_json_string(out, v.text);
   out += '}';
