@@ -298,7 +298,8 @@ result<std::optional<charge>> ledger::impl::price(std::string_view id, const pen
   const auto month = month_of(local);
   const std::string market(card->markets().find(msg.customer));
   auto& st = pairs[pair_key{msg.business, number_value(msg.customer)}];
-  const auto currency_code = card->currency().code();
+  const auto cur = card->currency();  // code() views it: keep the value alive
+  const auto currency_code = cur.code();
 
   charge c;
   c.message_id = std::string(id);
