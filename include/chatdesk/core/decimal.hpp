@@ -72,6 +72,8 @@ class decimal {
   [[nodiscard]] constexpr bool is_zero() const noexcept { return units_ == 0; }
   [[nodiscard]] constexpr bool is_negative() const noexcept { return units_ < 0; }
 
+  // clang-tidy 14 flags the synthesised comparison against 0 as a null pointer.
+  // NOLINTNEXTLINE(modernize-use-nullptr)
   friend constexpr auto operator<=>(decimal, decimal) noexcept = default;
 
   constexpr decimal operator-() const {
