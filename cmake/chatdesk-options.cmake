@@ -11,7 +11,12 @@ function(chatdesk_set_warnings target)
   else()
     target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
       -Wconversion -Wsign-conversion -Wnon-virtual-dtor -Wold-style-cast
-      -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+      -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
+    # Not -Wnull-dereference: with GCC 12 at -O3 it reports false positives inside libstdc++.
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 12)
+      # GCC 12's -Wrestrict misfires on std::string at -O3 (GCC bug 105329).
+      target_compile_options(${target} PRIVATE -Wno-restrict)
+    endif()
     if(CHATDESK_WARNINGS_AS_ERRORS)
       target_compile_options(${target} PRIVATE -Werror)
     endif()

@@ -5,14 +5,15 @@
 #   clang - the same sources with clang, warnings as errors;
 #   asan  - address and undefined-behaviour sanitizers over the whole suite;
 #   tsan  - thread sanitizer over the whole suite (the engine's threading test);
+#   release - the optimised build of everything (what scripts/demo.sh and bench/ use), and its tests;
 #   lint  - clang-tidy over the library, the program and the examples (uses dev's build).
-# Usage: scripts/test.sh [step ...]   (default: dev clang asan tsan lint)
+# Usage: scripts/test.sh [step ...]   (default: dev clang asan tsan release lint)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(dev clang asan tsan lint)
+[ ${#presets[@]} -eq 0 ] && presets=(dev clang asan tsan release lint)
 
 passed=0
 failed=0
