@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 build="${1:-build/dev}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-run-clang-tidy -quiet -p "$build" 'src/|tools/chatdesk/|examples/' >"$log" 2>&1 || true
+# The compile database is GCC's: clang-tidy must ignore GCC-only warning options.
+run-clang-tidy -quiet -extra-arg=-Wno-unknown-warning-option -p "$build" 'src/|tools/chatdesk/|examples/' >"$log" 2>&1 || true
 if grep -E '(warning|error):' "$log" | sort -u; then
   echo "clang-tidy: findings above" >&2
   exit 1
