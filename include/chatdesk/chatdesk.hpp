@@ -32,3 +32,5 @@
 #include "chatdesk/templates/definition.hpp"
 #include "chatdesk/templates/library.hpp"
 #include "chatdesk/version.hpp"
+#include "chatdesk/wire/signature.hpp"
+#include "chatdesk/wire/webhook.hpp"

@@ -60,6 +60,10 @@ std::string_view to_string(interactive_kind k) noexcept {
       return "button_reply";
     case interactive_kind::list_reply:
       return "list_reply";
+    case interactive_kind::quick_reply:
+      return "quick_reply";
+    case interactive_kind::flow_reply:
+      return "flow_reply";
   }
   return "unknown";
 }
@@ -73,6 +77,8 @@ std::string_view type_name(const content& c) noexcept {
     std::string_view operator()(const contacts_content&) const { return "contacts"; }
     std::string_view operator()(const interactive_content&) const { return "interactive"; }
     std::string_view operator()(const reaction_content&) const { return "reaction"; }
+    std::string_view operator()(const order_content&) const { return "order"; }
+    std::string_view operator()(const system_content&) const { return "system"; }
     std::string_view operator()(const unsupported_content& u) const { return u.type; }
   };
   return std::visit(visitor{}, c);

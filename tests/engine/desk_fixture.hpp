@@ -128,8 +128,14 @@ struct desk_fixture {
     m.customer = number(customer);
     m.at = clock.now();
     m.content = text_content{std::move(body)};
-    if (referral)
-      m.referral = chatdesk::referral{"ad", "ad-1", "https://example.invalid/ad", "Sale", "", "clid"};
+    if (referral) {
+      m.referral = chatdesk::referral{};
+      m.referral->source_type = "ad";
+      m.referral->source_id = "ad-1";
+      m.referral->source_url = "https://example.invalid/ad";
+      m.referral->headline = "Sale";
+      m.referral->ctwa_clid = "clid";
+    }
     return desk.receive(m, "Maria").value();
   }
 

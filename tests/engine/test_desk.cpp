@@ -415,7 +415,13 @@ TEST_CASE("allowed sends go to the transport and its answer is fed back", "[engi
   CHECK(f.wire.delivered == std::vector<std::string>{ok.correlation_id});
   CHECK(f.store.find_message("wamid.1")->correlation_id == ok.correlation_id);
 
-  f.wire.next_answer = transport_answer::failed({131047, "Re-engagement message", "more than 24 hours"});
+  f.wire.next_answer = transport_answer::failed([] {
+    status_error e;
+    e.code = 131047;
+    e.title = "Re-engagement message";
+    e.details = "more than 24 hours";
+    return e;
+  }());
   auto failed = f.reply(maria);
   CHECK(failed.status == message_status::failed);
   REQUIRE(failed.transport_error);

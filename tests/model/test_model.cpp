@@ -9,12 +9,21 @@
 using namespace chatdesk;
 using namespace std::chrono_literals;
 
+namespace {
+media_content media(media_kind kind, std::string link, std::string id) {
+  media_content m;
+  m.kind = kind;
+  m.link = std::move(link);
+  m.media_id = std::move(id);
+  return m;
+}
+}  // namespace
+
 TEST_CASE("content alternatives name their platform type", "[model][message]") {
   CHECK(type_name(text_content{"hi"}) == "text");
   CHECK(type_name(template_content{"order_update", "it", template_category::utility, {}}) == "template");
-  CHECK(type_name(media_content{media_kind::document, "https://x.invalid/r.pdf", "", "", "r.pdf", ""}) ==
-        "document");
-  CHECK(type_name(media_content{media_kind::sticker, "", "123", "", "", ""}) == "sticker");
+  CHECK(type_name(media(media_kind::document, "https://x.invalid/r.pdf", "")) == "document");
+  CHECK(type_name(media(media_kind::sticker, "", "123")) == "sticker");
   CHECK(type_name(location_content{"45.4642", "9.1900", "Duomo", "Milano"}) == "location");
   CHECK(type_name(contacts_content{}) == "contacts");
   CHECK(type_name(interactive_content{}) == "interactive");

@@ -27,5 +27,6 @@ command add_template_command(CLI::App& app);
 command add_price_command(CLI::App& app);
 /// `chatdesk forecast --rates CARD.json PLAN.json`
 command add_forecast_command(CLI::App& app);
+command add_webhook_command(CLI::App& app);
 
 }  // namespace chatdesk::cli

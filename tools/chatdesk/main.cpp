@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   remember(add_template_command(app));
   remember(add_price_command(app));
   remember(add_forecast_command(app));
+  remember(add_webhook_command(app));
 
   try {
     app.parse(argc, argv);

@@ -160,7 +160,13 @@ content content_of(const json& j, const std::string& kind, const std::string& bu
   }
   for (auto k :
        {media_kind::image, media_kind::video, media_kind::audio, media_kind::document, media_kind::sticker})
-    if (kind == to_string(k)) return media_content{k, text_field(j, "link").value_or(""), "", text, "", ""};
+    if (kind == to_string(k)) {
+      media_content m;
+      m.kind = k;
+      m.link = text_field(j, "link").value_or("");
+      m.caption = text;
+      return m;
+    }
   if (kind == "location") return location_content{"0", "0", text, ""};
   if (kind == "contacts") return contacts_content{};
   if (kind == "interactive") return interactive_content{};
@@ -279,8 +285,11 @@ void run_line(simulation& sim, printer& print, const json& j, std::ostream& out)
     u.message_id = required_text(j, "id");
     u.status = update_status;
     u.at = sim.clock.now();
-    if (auto code = j.find("error_code"); code != j.end() && code->is_number_integer())
-      u.error = status_error{code->get<int>(), text_field(j, "error_title").value_or(""), ""};
+    if (auto code = j.find("error_code"); code != j.end() && code->is_number_integer()) {
+      u.error = status_error{};
+      u.error->code = code->get<int>();
+      u.error->title = text_field(j, "error_title").value_or("");
+    }
     const auto r = unwrap(sim.desk.apply_status(u), "id");
     json o = print.base("status");
     o["id"] = u.message_id;
@@ -319,7 +328,10 @@ void run_line(simulation& sim, printer& print, const json& j, std::ostream& out)
     m.at = sim.clock.now();
     m.content = kind == "unsupported" ? content{unsupported_content{"unsupported", dump(j)}}
                                       : content_of(j, kind, business_id, sim.templates, sim.has_templates);
-    if (bool_field(j, "referral")) m.referral = referral{"ad", "", "", "", "", ""};
+    if (bool_field(j, "referral")) {
+      m.referral = referral{};
+      m.referral->source_type = "ad";
+    }
     const auto r = unwrap(sim.desk.receive(m, text_field(j, "profile_name").value_or("")), "id");
     json o = print.base("inbound");
     o["id"] = m.id;

@@ -50,6 +50,9 @@ struct media_content {
   std::string caption;
   std::string filename;   ///< documents
   std::string mime_type;  ///< as received
+  std::string sha256;     ///< the media's hash, as received (webhooks)
+  bool voice = false;     ///< audio recorded as a voice note
+  bool animated = false;  ///< animated sticker
 };
 
 /// A location pin. Coordinates are kept as the decimal text received, so they
@@ -82,6 +85,8 @@ enum class interactive_kind : std::uint8_t {
   order_status,   ///< an update to an order
   button_reply,   ///< the customer tapped a reply button
   list_reply,     ///< the customer picked a list row
+  quick_reply,    ///< the customer tapped a template's quick-reply button (webhook type "button")
+  flow_reply,     ///< the customer completed a flow (`nfm_reply`; `payload_json` holds its response)
 };
 [[nodiscard]] std::string_view to_string(interactive_kind k) noexcept;  ///< "button", "list", ...
 
@@ -112,6 +117,29 @@ struct reaction_content {
   std::string emoji;
 };
 
+/// One product in a customer's order.
+struct order_item {
+  std::string product_retailer_id;
+  std::uint32_t quantity = 0;
+  std::string item_price;  ///< decimal text as received ("12.50"), exact
+  std::string currency;    ///< ISO 4217 code as received
+};
+
+/// A customer's order from a catalog (webhook type "order").
+struct order_content {
+  std::string catalog_id;
+  std::string text;
+  std::vector<order_item> items;
+};
+
+/// A notice from the platform about the customer (webhook type "system"),
+/// such as a changed number.
+struct system_content {
+  std::string type;  ///< "user_changed_number", ...
+  std::string body;
+  std::string new_wa_id;  ///< the customer's new WhatsApp id, when the number changed
+};
+
 /// A message type chatdesk does not model: kept, never dropped.
 struct unsupported_content {
   std::string type;      ///< the type the platform named
@@ -119,11 +147,13 @@ struct unsupported_content {
 };
 
 /// What a message carries: exactly one of these.
-using content = std::variant<text_content, template_content, media_content, location_content,
-                             contacts_content, interactive_content, reaction_content, unsupported_content>;
+using content =
+    std::variant<text_content, template_content, media_content, location_content, contacts_content,
+                 interactive_content, reaction_content, order_content, system_content, unsupported_content>;
 
 /// The platform's type name of a content: "text", "template", "image",
-/// "document", "location", "contacts", "interactive", "reaction", or the
+/// "document", "location", "contacts", "interactive", "reaction", "order",
+/// "system", or the
 /// unsupported type's own name.
 [[nodiscard]] std::string_view type_name(const content& c) noexcept;
 /// True for template content (the only kind allowed outside a service window).
@@ -138,6 +168,10 @@ enum class direction : std::uint8_t { inbound, outbound };
 struct reply_context {
   std::string message_id;
   std::string from;
+  bool forwarded = false;
+  bool frequently_forwarded = false;
+  std::string catalog_id;           ///< a question about a product
+  std::string product_retailer_id;  ///< a question about a product
 };
 
 /// Where a customer came from: a click-to-chat ad or a page button.
@@ -147,7 +181,11 @@ struct referral {
   std::string source_url;
   std::string headline;
   std::string body;
-  std::string ctwa_clid;  ///< click id
+  std::string ctwa_clid;   ///< click id
+  std::string media_type;  ///< "image", "video"
+  std::string image_url;
+  std::string video_url;
+  std::string thumbnail_url;
 };
 
 /// A message between one business number and one customer.
@@ -174,6 +212,7 @@ struct status_error {
   int code = 0;  ///< 131047, 131056, ...
   std::string title;
   std::string details;
+  std::string message;  ///< the platform's message, when it sends one besides the title
 };
 
 /// What applying a status to a message does.

@@ -1,0 +1,176 @@
+/// @file
+/// Platform (Cloud-API-style) webhook bodies decoded into typed events.
+///
+/// A webhook POST may batch many entries, each with many changes, each with
+/// many messages and statuses: the decoder returns every one of them, in body
+/// order. It is forward compatible (unknown fields are ignored, an unknown
+/// message type becomes an `unsupported` message that keeps its raw JSON, an
+/// unknown `field` becomes an `unknown_field` event) and all-or-nothing: a
+/// malformed body yields one error naming the JSON path and no events.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/error.hpp"
+#include "chatdesk/core/phone_number.hpp"
+#include "chatdesk/model/message.hpp"
+
+namespace chatdesk {
+
+/// Which business account and number a change is about.
+struct webhook_metadata {
+  std::string account_id;            ///< the entry's `id`: the WhatsApp Business Account
+  std::string phone_number_id;       ///< the business number's id (`metadata.phone_number_id`)
+  std::string display_phone_number;  ///< as the platform shows it, digits only
+};
+
+/// An inbound message from a customer.
+struct webhook_message {
+  webhook_metadata metadata;
+  /// The message: direction inbound, `id`, `business_number_id` (the
+  /// phone_number_id), `customer` (parsed from `from`; empty when `from` is not
+  /// a phone number), `at`, content, context and referral.
+  chatdesk::message message;
+  std::string from;                  ///< the sender's WhatsApp id as received ("16505551234")
+  std::string profile_name;          ///< from the change's `contacts`, when given
+  std::string type;                  ///< the platform's type: "text", "button", "order", "unknown", ...
+  std::vector<status_error> errors;  ///< why the platform could not deliver the content, if it says
+};
+
+/// What the platform says a message costs (a status's `pricing`).
+struct webhook_pricing {
+  std::optional<bool> billable;  ///< deprecated by the platform; absent in newer bodies
+  std::string pricing_model;     ///< "CBP", "PMP"
+  std::string type;              ///< "regular", "free_customer_service", "free_entry_point"
+  std::string category;          ///< "marketing", "utility", "authentication", "service", ...
+};
+
+/// The conversation a status belongs to (a status's `conversation`).
+struct webhook_conversation {
+  std::string id;
+  std::optional<timestamp> expires;  ///< `expiration_timestamp`, on the first status only
+  std::string origin;                ///< `origin.type`: "marketing", "service", "referral_conversion", ...
+};
+
+/// A status of a message the business sent.
+struct webhook_status {
+  webhook_metadata metadata;
+  std::string id;           ///< the message's id
+  std::string status_text;  ///< as received: "sent", "delivered", "read", "failed", "played", ...
+  std::optional<message_status> status;  ///< the status chatdesk models, when it is one
+  timestamp at{};
+  std::string recipient_id;              ///< as received
+  phone_number recipient;                ///< parsed from `recipient_id`; empty when it is not a phone number
+  std::string recipient_type;            ///< "group" for group messages, else empty
+  std::string biz_opaque_callback_data;  ///< echoed from the send request
+  std::optional<webhook_pricing> pricing;
+  std::optional<webhook_conversation> conversation;
+  std::vector<status_error> errors;
+};
+
+/// A template's review status, quality or category changed.
+struct webhook_template_update {
+  std::string account_id;
+  std::string field;            ///< "message_template_status_update", "message_template_quality_update",
+                                ///< "template_category_update"
+  std::optional<timestamp> at;  ///< the entry's `time`
+  std::string template_id;
+  std::string name;
+  std::string language;
+  std::string event;     ///< status updates: "APPROVED", "REJECTED", "PAUSED", "DISABLED", ...
+  std::string reason;    ///< status updates: why
+  std::string previous;  ///< quality or category updates: before ("GREEN", "UTILITY")
+  std::string current;   ///< quality or category updates: after ("YELLOW", "MARKETING")
+};
+
+/// An update about the account or a number: quality, messaging limit, review, name.
+struct webhook_account_update {
+  std::string account_id;
+  std::string field;  ///< "account_update", "phone_number_quality_update", "business_capability_update", ...
+  std::optional<timestamp> at;  ///< the entry's `time`
+  std::string event;            ///< `event` or `decision`, as received
+  std::string display_phone_number;
+  std::string messaging_limit;  ///< "TIER_2K", ... when given
+  std::string raw_json;         ///< the change's value, as received
+};
+
+/// A change whose `field` chatdesk does not know: reported, not dropped.
+struct webhook_unknown_field {
+  std::string account_id;
+  std::string field;
+  std::string raw_json;  ///< the change's value, as received (empty for a messages-shaped value)
+};
+
+/// Errors the platform reports about the number or the account, outside any message.
+struct webhook_errors {
+  webhook_metadata metadata;
+  std::vector<status_error> errors;
+};
+
+/// One decoded event.
+using webhook_event = std::variant<webhook_message, webhook_status, webhook_template_update,
+                                   webhook_account_update, webhook_unknown_field, webhook_errors>;
+
+/// What an event is, in a word: "message", "unsupported" (a message of a type
+/// chatdesk does not model), "status", "template_update", "account_update",
+/// "unknown_field", "errors".
+[[nodiscard]] std::string_view event_kind(const webhook_event& e) noexcept;
+
+/// One JSON object describing an event, on one line: `kind`, `id`, `type`,
+/// `from` or `recipient`, `timestamp` (ISO 8601) and the event's details
+/// (`pricing` for statuses). This is what `chatdesk webhook decode` prints.
+[[nodiscard]] std::string to_json_line(const webhook_event& e);
+
+/// Every event of one webhook body, in body order.
+struct webhook_batch {
+  std::string object;  ///< the body's `object` ("whatsapp_business_account")
+  std::vector<webhook_event> events;
+};
+
+/// Limits that keep a hostile body from exhausting memory or time.
+struct webhook_limits {
+  std::size_t max_body_bytes = 16U * 1024U * 1024U;  ///< larger bodies are refused unread
+  /// Raw JSON kept for the caller (unsupported messages, unknown fields,
+  /// account updates) nested deeper than this is refused. The decoder itself
+  /// descends at most a dozen levels, only into keys it knows, and never into
+  /// values it skips, so no body can make it recurse or overflow.
+  std::size_t max_depth = 64;
+  std::size_t max_events = 100000;  ///< more events are refused
+};
+
+/// Decodes platform webhook bodies. Keeps its parser and buffers between
+/// calls, so one decoder per thread decodes without allocating in the steady
+/// state; not thread-safe.
+///
+/// Errors name the JSON path (`error::where`, such as
+/// `entry[0].changes[1].value.messages[3].timestamp`):
+/// `webhook.too_large`, `webhook.syntax` (not JSON, or nested deeper than the
+/// limit), `webhook.type` (a value of the wrong JSON type), `webhook.missing`
+/// (a required id or field is absent), `webhook.value` (a timestamp or number
+/// out of range), `webhook.too_many_events`.
+class webhook_decoder {
+ public:
+  explicit webhook_decoder(webhook_limits limits = {});
+  ~webhook_decoder();
+  webhook_decoder(webhook_decoder&&) noexcept;
+  webhook_decoder& operator=(webhook_decoder&&) noexcept;
+
+  /// Decodes one body.
+  [[nodiscard]] result<webhook_batch> decode(std::string_view body);
+  /// Decodes one body into `out`, replacing its events; on error `out` is left empty.
+  result<void> decode_into(std::string_view body, webhook_batch& out);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace chatdesk
