@@ -32,5 +32,6 @@
 #include "chatdesk/templates/definition.hpp"
 #include "chatdesk/templates/library.hpp"
 #include "chatdesk/version.hpp"
+#include "chatdesk/wire/send.hpp"
 #include "chatdesk/wire/signature.hpp"
 #include "chatdesk/wire/webhook.hpp"

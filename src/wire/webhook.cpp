@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <limits>
 #include <type_traits>
@@ -29,26 +30,55 @@ std::string_view trim_right(std::string_view s) noexcept {
   return s;
 }
 
-// The JSON path of the value being decoded, grown and shrunk as the decoder
-// walks the body.
+// The JSON path of the value being decoded, kept as a stack of segments and
+// written out only when an error names it. Keys view the parser's buffers,
+// which live as long as the document.
+class json_path {
+ public:
+  void push(std::string_view key) noexcept { push_segment({key, 0, false}); }
+  void push(std::size_t index) noexcept { push_segment({{}, index, true}); }
+  void pop() noexcept { --depth_; }
+  [[nodiscard]] std::string str() const {
+    std::string out;
+    for (std::size_t i = 0; i < std::min(depth_, segments_.size()); ++i) {
+      const auto& s = segments_[i];
+      if (s.is_index) {
+        out += '[';
+        out += std::to_string(s.index);
+        out += ']';
+      } else {
+        if (!out.empty()) out += '.';
+        out += s.key;
+      }
+    }
+    return out;
+  }
+
+ private:
+  struct segment {
+    std::string_view key;
+    std::size_t index = 0;
+    bool is_index = false;
+  };
+  void push_segment(segment s) noexcept {
+    // The decoder descends a bounded number of levels; deeper ones are counted, not kept.
+    if (depth_ < segments_.size()) segments_[depth_] = s;
+    ++depth_;
+  }
+  std::array<segment, 24> segments_{};
+  std::size_t depth_ = 0;
+};
+
 class path_guard {
  public:
-  path_guard(std::string& path, std::string_view key) : path_(path), size_(path.size()) {
-    if (!path_.empty()) path_ += '.';
-    path_ += key;
-  }
-  path_guard(std::string& path, std::size_t index) : path_(path), size_(path.size()) {
-    path_ += '[';
-    path_ += std::to_string(index);
-    path_ += ']';
-  }
-  ~path_guard() { path_.resize(size_); }
+  path_guard(json_path& path, std::string_view key) : path_(path) { path_.push(key); }
+  path_guard(json_path& path, std::size_t index) : path_(path) { path_.push(index); }
+  ~path_guard() { path_.pop(); }
   path_guard(const path_guard&) = delete;
   path_guard& operator=(const path_guard&) = delete;
 
  private:
-  std::string& path_;
-  std::size_t size_;
+  json_path& path_;
 };
 
 // The deepest nesting of arrays and objects in a JSON text that simdjson has
@@ -99,7 +129,8 @@ class run {
 
  private:
   error fail(std::string_view code, std::string_view what) const {
-    return make_error(code, path_.empty() ? std::string(what) : fmt::format("{}: {}", path_, what), path_);
+    const auto where = path_.str();
+    return make_error(code, where.empty() ? std::string(what) : fmt::format("{}: {}", where, what), where);
   }
   error json_error(simdjson::error_code code, std::string_view expected) const {
     if (code == simdjson::INCORRECT_TYPE || code == simdjson::NUMBER_ERROR)
@@ -120,7 +151,9 @@ class run {
   }
   // Text; null reads as empty (optional fields the platform sends as null).
   problem text(od::value& v, std::string& out) {
-    if (v.is_null()) {
+    bool null = false;
+    if (auto ec = v.is_null().get(null)) return json_error(ec, "a string");
+    if (null) {
       out.clear();
       return std::nullopt;
     }
@@ -211,7 +244,7 @@ class run {
 
   webhook_batch& out_;
   const webhook_limits& limits_;
-  std::string path_;
+  json_path path_;
   std::size_t pending_ = 0;
 };
 
@@ -557,10 +590,11 @@ problem run::message(od::value& v, webhook_message& m) {
   bool has_id = false, has_from = false, has_timestamp = false, has_type = false;
   // The content is decoded from the key named like its type; which one counts
   // is known when the type is (it may come after the content).
-  std::vector<std::pair<std::string, content>> candidates;
-  auto keep = [&](std::string_view key) {
-    candidates.emplace_back(std::string(key), std::move(m.message.content));
-  };
+  std::string_view content_key;  // the key whose content m.message.content holds
+  // Decode a content key only when it can be the message's: the type is not
+  // known yet, or it names this key.
+  auto wanted = [&](std::string_view k) { return !has_type || k == m.type; };
+  auto keep = [&](std::string_view k) { content_key = k; };
   for (auto f : obj) {
     std::string_view key;
     if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
@@ -585,7 +619,7 @@ problem run::message(od::value& v, webhook_message& m) {
       if (auto p = referral_of(fv, m)) return p;
     } else if (key == "errors") {
       if (auto p = errors_array(fv, m.errors)) return p;
-    } else if (key == "text") {
+    } else if (wanted(key) && key == "text") {
       od::object to;
       if (auto p = object_of(fv, to)) return p;
       text_content t;
@@ -600,20 +634,20 @@ problem run::message(od::value& v, webhook_message& m) {
       }
       m.message.content = std::move(t);
       keep(key);
-    } else if (auto kind = media_of(key)) {
+    } else if (auto kind = media_of(key); kind && wanted(key)) {
       if (auto p = media(fv, *kind, m)) return p;
       keep(key);
-    } else if (key == "location") {
+    } else if (wanted(key) && key == "location") {
       if (auto p = location(fv, m)) return p;
       keep(key);
-    } else if (key == "contacts") {
+    } else if (wanted(key) && key == "contacts") {
       if (auto p = contacts_content_of(fv, m)) return p;
       keep(key);
-    } else if (key == "interactive") {
+    } else if (wanted(key) && key == "interactive") {
       bool known = false;
       if (auto p = interactive(fv, m, known)) return p;
       if (known) keep(key);
-    } else if (key == "button") {
+    } else if (wanted(key) && key == "button") {
       od::object bo;
       if (auto p = object_of(fv, bo)) return p;
       interactive_content c;
@@ -632,7 +666,7 @@ problem run::message(od::value& v, webhook_message& m) {
       }
       m.message.content = std::move(c);
       keep(key);
-    } else if (key == "reaction") {
+    } else if (wanted(key) && key == "reaction") {
       od::object ro;
       if (auto p = object_of(fv, ro)) return p;
       reaction_content r;
@@ -650,10 +684,10 @@ problem run::message(od::value& v, webhook_message& m) {
       }
       m.message.content = std::move(r);
       keep(key);
-    } else if (key == "order") {
+    } else if (wanted(key) && key == "order") {
       if (auto p = order(fv, m)) return p;
       keep(key);
-    } else if (key == "system") {
+    } else if (wanted(key) && key == "system") {
       od::object so;
       if (auto p = object_of(fv, so)) return p;
       system_content s;
@@ -680,10 +714,8 @@ problem run::message(od::value& v, webhook_message& m) {
   if (!has_timestamp) return fail("webhook.missing", "'timestamp' is required");
   if (!has_type) return fail("webhook.missing", "'type' is required");
 
-  auto match =
-      std::find_if(candidates.begin(), candidates.end(), [&](const auto& c) { return c.first == m.type; });
-  if (match != candidates.end()) {
-    m.message.content = std::move(match->second);
+  if (!content_key.empty() && content_key == m.type) {
+    // m.message.content holds it already.
   } else {
     // A type chatdesk does not model (or whose content is missing): kept whole.
     bool ok = false;

@@ -1,0 +1,496 @@
+#include "chatdesk/wire/send.hpp"
+
+#include <charconv>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "chatdesk/core/utf8.hpp"
+#include "chatdesk/templates/binding.hpp"
+
+namespace chatdesk {
+
+namespace {
+
+std::optional<error> check_text(std::string_view what, std::string_view text, std::size_t limit) {
+  const auto n = utf8::length(text);
+  if (!n) return make_error("send.invalid", fmt::format("{} is not valid UTF-8", what), std::string(what));
+  if (*n > limit)
+    return make_error("send.limit",
+                      fmt::format("{} has {} characters, more than the limit of {}", what, *n, limit),
+                      std::string(what));
+  return std::nullopt;
+}
+
+// A JSON number as the platform wants coordinates: optional minus, digits, optional fraction.
+bool is_coordinate(std::string_view s) {
+  double v = 0;
+  const auto* end = s.data() + s.size();
+  auto [p, ec] = std::from_chars(s.data(), end, v);
+  if (ec != std::errc{} || p != end || s.empty()) return false;
+  for (char c : s)
+    if (!(c == '-' || c == '.' || (c >= '0' && c <= '9'))) return false;
+  return s.front() != '.' && s.back() != '.';
+}
+
+void field(std::string& out, std::string_view key, std::string_view value, bool comma = true) {
+  if (comma) out += ',';
+  append_json_string(out, key);
+  out += ':';
+  append_json_string(out, value);
+}
+
+std::optional<error> check_content(const content& c) {
+  if (const auto* t = std::get_if<text_content>(&c)) return check_text("text.body", t->body, 4096);
+  if (const auto* m = std::get_if<media_content>(&c)) {
+    if (m->media_id.empty() == m->link.empty())
+      return make_error("send.invalid", "a media message needs exactly one of an id and a link", "media");
+    if (auto e = check_text("caption", m->caption, 1024)) return e;
+    if (auto e = check_text("filename", m->filename, 240)) return e;
+    if (auto e = check_text("link", m->link, 2048)) return e;
+    return std::nullopt;
+  }
+  if (const auto* l = std::get_if<location_content>(&c)) {
+    if (!is_coordinate(l->latitude) || !is_coordinate(l->longitude))
+      return make_error(
+          "send.invalid",
+          fmt::format("coordinates must be decimal numbers, not '{}' and '{}'", l->latitude, l->longitude),
+          "location");
+    if (auto e = check_text("location.name", l->name, 1000)) return e;
+    return check_text("location.address", l->address, 1000);
+  }
+  if (const auto* k = std::get_if<contacts_content>(&c)) {
+    if (k->contacts.empty())
+      return make_error("send.invalid", "a contacts message needs a contact card", "contacts");
+    for (const auto& card : k->contacts)
+      if (card.formatted_name.empty())
+        return make_error("send.invalid", "every contact card needs a formatted name", "contacts.name");
+    return std::nullopt;
+  }
+  if (const auto* r = std::get_if<reaction_content>(&c)) {
+    if (r->message_id.empty())
+      return make_error("send.invalid", "a reaction needs the message it reacts to", "reaction");
+    return check_text("reaction.emoji", r->emoji, 16);
+  }
+  if (const auto* t = std::get_if<template_content>(&c)) {
+    if (t->name.empty() || t->language.empty())
+      return make_error("send.invalid", "a template needs a name and a language", "template");
+    for (const auto& [k, v] : t->parameters)
+      if (auto e = check_text("template.parameter " + k, v, 32768)) return e;
+    return std::nullopt;
+  }
+  if (const auto* i = std::get_if<interactive_content>(&c)) {
+    if (auto e = check_text("interactive.header", i->header, 60)) return e;
+    if (auto e = check_text("interactive.body", i->body, 1024)) return e;
+    if (auto e = check_text("interactive.footer", i->footer, 60)) return e;
+    if (i->body.empty() && i->kind != interactive_kind::order_status &&
+        i->kind != interactive_kind::order_details)
+      return make_error("send.invalid", "an interactive message needs a body", "interactive.body");
+    switch (i->kind) {
+      case interactive_kind::button: {
+        if (i->options.empty() || i->options.size() > 3)
+          return make_error("send.limit",
+                            fmt::format("a button message needs 1 to 3 buttons, not {}", i->options.size()),
+                            "interactive.action.buttons");
+        std::set<std::string> ids;
+        for (const auto& o : i->options) {
+          if (auto e = check_text("interactive.button.title", o.title, 20)) return e;
+          if (auto e = check_text("interactive.button.id", o.id, 256)) return e;
+          if (o.id.empty() || !ids.insert(o.id).second)
+            return make_error("send.invalid", "reply buttons need unique, non-empty ids",
+                              "interactive.action.buttons");
+        }
+        return std::nullopt;
+      }
+      case interactive_kind::list: {
+        if (i->options.empty() || i->options.size() > 10)
+          return make_error("send.limit", fmt::format("a list needs 1 to 10 rows, not {}", i->options.size()),
+                            "interactive.action.sections");
+        if (i->action_label.empty())
+          return make_error("send.invalid", "a list needs a button label", "interactive.action.button");
+        if (auto e = check_text("interactive.action.button", i->action_label, 20)) return e;
+        std::set<std::string> ids;
+        for (const auto& o : i->options) {
+          if (auto e = check_text("interactive.row.title", o.title, 24)) return e;
+          if (auto e = check_text("interactive.row.description", o.description, 72)) return e;
+          if (auto e = check_text("interactive.row.id", o.id, 200)) return e;
+          if (o.id.empty() || !ids.insert(o.id).second)
+            return make_error("send.invalid", "list rows need unique, non-empty ids",
+                              "interactive.action.sections");
+        }
+        return std::nullopt;
+      }
+      case interactive_kind::cta_url:
+        if (i->url.empty() || i->action_label.empty())
+          return make_error("send.invalid", "a call-to-action button needs a label and a URL",
+                            "interactive.action");
+        return check_text("interactive.action.display_text", i->action_label, 20);
+      case interactive_kind::order_details:
+      case interactive_kind::order_status: {
+        const auto j = nlohmann::json::parse(i->payload_json, nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+          return make_error("send.invalid", "order parameters must be a JSON object",
+                            "interactive.action.parameters");
+        return std::nullopt;
+      }
+      case interactive_kind::button_reply:
+      case interactive_kind::list_reply:
+      case interactive_kind::quick_reply:
+      case interactive_kind::flow_reply:
+        return make_error("send.unsupported",
+                          fmt::format("'{}' is what a customer sends, not a business", to_string(i->kind)),
+                          "interactive");
+    }
+  }
+  return make_error("send.unsupported", fmt::format("a business cannot send '{}' content", type_name(c)),
+                    "type");
+}
+
+void append_interactive(std::string& out, const interactive_content& i) {
+  out += R"(,"interactive":{"type":)";
+  append_json_string(out, to_string(i.kind));
+  if (!i.header.empty()) {
+    out += R"(,"header":{"type":"text","text":)";
+    append_json_string(out, i.header);
+    out += '}';
+  }
+  if (!i.body.empty()) {
+    out += R"(,"body":{"text":)";
+    append_json_string(out, i.body);
+    out += '}';
+  }
+  if (!i.footer.empty()) {
+    out += R"(,"footer":{"text":)";
+    append_json_string(out, i.footer);
+    out += '}';
+  }
+  out += R"(,"action":{)";
+  switch (i.kind) {
+    case interactive_kind::button:
+      out += R"("buttons":[)";
+      for (std::size_t k = 0; k < i.options.size(); ++k) {
+        if (k > 0) out += ',';
+        out += R"({"type":"reply","reply":{"id":)";
+        append_json_string(out, i.options[k].id);
+        field(out, "title", i.options[k].title);
+        out += "}}";
+      }
+      out += ']';
+      break;
+    case interactive_kind::list:
+      out += R"("button":)";
+      append_json_string(out, i.action_label);
+      out += R"(,"sections":[{"rows":[)";
+      for (std::size_t k = 0; k < i.options.size(); ++k) {
+        if (k > 0) out += ',';
+        out += R"({"id":)";
+        append_json_string(out, i.options[k].id);
+        field(out, "title", i.options[k].title);
+        if (!i.options[k].description.empty()) field(out, "description", i.options[k].description);
+        out += '}';
+      }
+      out += "]}]";
+      break;
+    case interactive_kind::cta_url:
+      out += R"("name":"cta_url","parameters":{"display_text":)";
+      append_json_string(out, i.action_label);
+      field(out, "url", i.url);
+      out += '}';
+      break;
+    default:  // order_details, order_status: parameters as given (checked to be an object)
+      out += R"("name":)";
+      append_json_string(out, i.kind == interactive_kind::order_details ? "review_and_pay" : "review_order");
+      out += R"(,"parameters":)";
+      out += nlohmann::json::parse(i.payload_json)
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      break;
+  }
+  out += "}}";
+}
+
+void append_body(std::string& out, const content& c) {
+  if (const auto* t = std::get_if<text_content>(&c)) {
+    out += R"(,"text":{"preview_url":)";
+    out += t->preview_url ? "true" : "false";
+    field(out, "body", t->body);
+    out += '}';
+  } else if (const auto* m = std::get_if<media_content>(&c)) {
+    out += ',';
+    append_json_string(out, to_string(m->kind));
+    out += ":{";
+    if (!m->media_id.empty())
+      field(out, "id", m->media_id, false);
+    else
+      field(out, "link", m->link, false);
+    const bool captioned =
+        m->kind == media_kind::image || m->kind == media_kind::video || m->kind == media_kind::document;
+    if (captioned && !m->caption.empty()) field(out, "caption", m->caption);
+    if (m->kind == media_kind::document && !m->filename.empty()) field(out, "filename", m->filename);
+    out += '}';
+  } else if (const auto* l = std::get_if<location_content>(&c)) {
+    out += R"(,"location":{"latitude":)";
+    out += l->latitude;
+    out += R"(,"longitude":)";
+    out += l->longitude;
+    if (!l->name.empty()) field(out, "name", l->name);
+    if (!l->address.empty()) field(out, "address", l->address);
+    out += '}';
+  } else if (const auto* k = std::get_if<contacts_content>(&c)) {
+    out += R"(,"contacts":[)";
+    for (std::size_t n = 0; n < k->contacts.size(); ++n) {
+      const auto& card = k->contacts[n];
+      if (n > 0) out += ',';
+      out += R"({"name":{"formatted_name":)";
+      append_json_string(out, card.formatted_name);
+      out += '}';
+      if (!card.phones.empty()) {
+        out += R"(,"phones":[)";
+        for (std::size_t p = 0; p < card.phones.size(); ++p) {
+          if (p > 0) out += ',';
+          out += R"({"phone":)";
+          append_json_string(out, card.phones[p]);
+          out += '}';
+        }
+        out += ']';
+      }
+      if (!card.emails.empty()) {
+        out += R"(,"emails":[)";
+        for (std::size_t p = 0; p < card.emails.size(); ++p) {
+          if (p > 0) out += ',';
+          out += R"({"email":)";
+          append_json_string(out, card.emails[p]);
+          out += '}';
+        }
+        out += ']';
+      }
+      out += '}';
+    }
+    out += ']';
+  } else if (const auto* r = std::get_if<reaction_content>(&c)) {
+    out += R"(,"reaction":{"message_id":)";
+    append_json_string(out, r->message_id);
+    field(out, "emoji", r->emoji);
+    out += '}';
+  } else if (const auto* tpl = std::get_if<template_content>(&c)) {
+    out += R"(,"template":{"name":)";
+    append_json_string(out, tpl->name);
+    out += R"(,"language":{"code":)";
+    append_json_string(out, tpl->language);
+    out += '}';
+    if (!tpl->parameters.empty()) {
+      out += R"(,"components":[{"type":"body","parameters":[)";
+      for (std::size_t n = 0; n < tpl->parameters.size(); ++n) {
+        const auto& [key, value] = tpl->parameters[n];
+        if (n > 0) out += ',';
+        out += R"({"type":"text")";
+        const bool positional = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos;
+        if (!positional) field(out, "parameter_name", key);
+        field(out, "text", value);
+        out += '}';
+      }
+      out += "]}]";
+    }
+    out += '}';
+  } else if (const auto* i = std::get_if<interactive_content>(&c)) {
+    append_interactive(out, *i);
+  }
+}
+
+}  // namespace
+
+result<void> append_send_request(std::string& out, const phone_number& to, const content& c,
+                                 const send_options& options) {
+  if (to.empty()) return make_error("send.invalid", "the recipient's number is empty", "to");
+  if (auto e = check_content(c)) return std::move(*e);
+  if (options.biz_opaque_callback_data.size() > 512)
+    return make_error("send.limit", "biz_opaque_callback_data is longer than 512 bytes",
+                      "biz_opaque_callback_data");
+  if (!utf8::valid(options.biz_opaque_callback_data) || !utf8::valid(options.reply_to))
+    return make_error("send.invalid", "options must be valid UTF-8", "options");
+  out += R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+)";
+  out += to.digits();
+  out += '"';
+  if (!options.reply_to.empty()) {
+    out += R"(,"context":{"message_id":)";
+    append_json_string(out, options.reply_to);
+    out += '}';
+  }
+  if (!options.biz_opaque_callback_data.empty())
+    field(out, "biz_opaque_callback_data", options.biz_opaque_callback_data);
+  out += R"(,"type":)";
+  append_json_string(out, type_name(c));
+  append_body(out, c);
+  out += '}';
+  return {};
+}
+
+result<std::string> encode_send_request(const phone_number& to, const content& c,
+                                        const send_options& options) {
+  std::string out;
+  if (auto r = append_send_request(out, to, c, options); !r) return r.error();
+  return out;
+}
+
+result<send_response> decode_send_response(std::string_view body) {
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return make_error("send.response", "the send response is not a JSON object");
+  send_response r;
+  auto text = [](const nlohmann::json& o, const char* key) -> std::string {
+    const auto it = o.find(key);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (const auto c = j.find("contacts");
+      c != j.end() && c->is_array() && !c->empty() && c->front().is_object()) {
+    r.input = text(c->front(), "input");
+    r.wa_id = text(c->front(), "wa_id");
+  }
+  if (const auto m = j.find("messages");
+      m != j.end() && m->is_array() && !m->empty() && m->front().is_object()) {
+    r.message_id = text(m->front(), "id");
+    r.message_status = text(m->front(), "message_status");
+  }
+  if (r.message_id.empty())
+    return make_error("send.response", "the send response has no message id", "messages[0].id");
+  return r;
+}
+
+result<api_error> decode_api_error(std::string_view body) {
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return make_error("send.error_body", "the error response is not a JSON object");
+  const auto it = j.find("error");
+  if (it == j.end() || !it->is_object())
+    return make_error("send.error_body", "the response has no error object", "error");
+  const auto& o = *it;
+  api_error e;
+  auto text = [](const nlohmann::json& x, const char* key) -> std::string {
+    const auto f = x.find(key);
+    return f != x.end() && f->is_string() ? f->get<std::string>() : std::string();
+  };
+  auto number = [](const nlohmann::json& x, const char* key) -> int {
+    const auto f = x.find(key);
+    if (f == x.end() || !f->is_number_integer()) return 0;
+    const auto v = f->get<long long>();
+    return v >= -2147483647LL && v <= 2147483647LL ? static_cast<int>(v) : 0;
+  };
+  e.code = number(o, "code");
+  e.subcode = number(o, "error_subcode");
+  e.type = text(o, "type");
+  e.message = text(o, "message");
+  e.title = text(o, "error_user_title");
+  e.fbtrace_id = text(o, "fbtrace_id");
+  if (const auto d = o.find("error_data"); d != o.end() && d->is_object()) e.details = text(*d, "details");
+  if (e.details.empty()) e.details = text(o, "error_user_msg");
+  return e;
+}
+
+std::string_view platform_error_name(int code) noexcept {
+  switch (code) {
+    case 131047:
+      return "re_engagement";
+    case 131056:
+      return "pair_rate_limit";
+    case 130429:
+      return "throughput";
+    case 132000:
+      return "parameter_mismatch";
+    case 132001:
+      return "template_missing";
+    case 132015:
+      return "template_paused";
+    case 132016:
+      return "template_disabled";
+    case 131049:
+      return "not_delivered_marketing";
+    case 131026:
+      return "unsupported_recipient";
+    case 131048:
+      return "spam_rate_limit";
+    case 131009:
+    case 100:
+      return "invalid_parameter";
+    case 190:
+      return "access_token";
+    case 131057:
+      return "upgrading";
+    case 131000:
+    case 131016:
+      return "service_unavailable";
+    case 4:
+    case 80007:
+    case 130472:
+      return "rate_limit";
+    default:
+      return "unknown";
+  }
+}
+
+bool platform_error_retryable(int code) noexcept {
+  switch (code) {
+    case 130429:
+    case 131056:
+    case 131057:
+    case 131000:
+    case 131016:
+    case 4:
+    case 80007:
+    case 131048:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
+
+std::string_view advice(int code) {
+  switch (code) {
+    case 131047:
+      return "more than 24 hours have passed since the customer last wrote: send an approved template "
+             "instead";
+    case 131056:
+      return "too many messages to this customer in a short time: wait and send again";
+    case 130429:
+      return "the number's throughput was exceeded: slow down and send again";
+    case 132000:
+      return "the number of parameters does not match the template";
+    case 132001:
+      return "the template does not exist in this language";
+    case 132015:
+      return "the template is paused for low quality";
+    case 132016:
+      return "the template is disabled for low quality";
+    case 131049:
+      return "the platform held this marketing message back to keep engagement healthy: try later";
+    case 131026:
+      return "the customer cannot receive this message (no WhatsApp, old version, or terms not accepted)";
+    default:
+      return {};
+  }
+}
+
+error make_platform_error(int code, std::string_view title, std::string_view message,
+                          std::string_view details) {
+  std::string text = fmt::format("platform error {}", code);
+  if (!title.empty())
+    text += fmt::format(": {}", title);
+  else if (!message.empty())
+    text += fmt::format(": {}", message);
+  if (!details.empty()) text += fmt::format(" ({})", details);
+  if (const auto a = advice(code); !a.empty()) text += fmt::format("; {}", a);
+  return make_error(fmt::format("platform.{}", platform_error_name(code)), std::move(text),
+                    std::to_string(code));
+}
+
+}  // namespace
+
+error to_error(const api_error& e) {
+  return make_platform_error(e.code, e.title, e.message, e.details);
+}
+error to_error(const status_error& e) {
+  return make_platform_error(e.code, e.title, e.message, e.details);
+}
+
+}  // namespace chatdesk

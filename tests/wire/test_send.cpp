@@ -1,0 +1,181 @@
+// Send requests byte for byte, the platform's limits, and its answers.
+#include <string>
+
+#include "chatdesk/wire/send.hpp"
+#include "support/catch.hpp"
+
+using namespace chatdesk;
+
+namespace {
+
+const phone_number maria = phone_number::parse("+39 333 123 4567").value();
+
+std::string encode(const content& c, const send_options& o = {}) {
+  auto r = encode_send_request(maria, c, o);
+  INFO((r ? std::string() : r.error().to_string()));
+  REQUIRE(r);
+  return *r;
+}
+
+const std::string head =
+    R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+393331234567")";
+
+interactive_content buttons(std::size_t n, std::string title = "Yes") {
+  interactive_content i;
+  i.kind = interactive_kind::button;
+  i.body = "Confirm the appointment?";
+  for (std::size_t k = 0; k < n; ++k) i.options.push_back({"b" + std::to_string(k), title, ""});
+  return i;
+}
+
+}  // namespace
+
+TEST_CASE("text, media, location, contacts and reactions encode in the documented shape", "[wire][send]") {
+  text_content t;
+  t.body = "Ciao \"Maria\"\n\xf0\x9f\x98\x80";
+  t.preview_url = true;
+  CHECK(encode(t) == head + R"(,"type":"text","text":{"preview_url":true,"body":"Ciao \"Maria\"\n)"
+                            "\xf0\x9f\x98\x80"
+                            R"("}})");
+
+  media_content doc;
+  doc.kind = media_kind::document;
+  doc.link = "https://shop.example/r.pdf";
+  doc.caption = "Your receipt";
+  doc.filename = "receipt-48213.pdf";
+  CHECK(encode(doc) == head + R"(,"type":"document","document":{"link":"https://shop.example/r.pdf",)"
+                              R"("caption":"Your receipt","filename":"receipt-48213.pdf"}})");
+  media_content audio;
+  audio.kind = media_kind::audio;
+  audio.media_id = "1003383421387258";
+  audio.caption = "ignored: audio has no caption";
+  CHECK(encode(audio) == head + R"(,"type":"audio","audio":{"id":"1003383421387258"}})");
+
+  location_content loc{"45.464203", "-9.189982", "Duomo", "Piazza del Duomo"};
+  CHECK(encode(loc) == head + R"(,"type":"location","location":{"latitude":45.464203,"longitude":-9.189982,)"
+                              R"("name":"Duomo","address":"Piazza del Duomo"}})");
+
+  contacts_content cards;
+  cards.contacts.push_back({"Giulia Bianchi", {"+39 02 1234567"}, {"giulia@example.invalid"}});
+  CHECK(encode(cards) ==
+        head + R"(,"type":"contacts","contacts":[{"name":{"formatted_name":"Giulia Bianchi"},)"
+               R"("phones":[{"phone":"+39 02 1234567"}],"emails":[{"email":"giulia@example.invalid"}]}]})");
+
+  CHECK(encode(reaction_content{"wamid.in1", "\xf0\x9f\x91\x8d"}) ==
+        head + R"(,"type":"reaction","reaction":{"message_id":"wamid.in1","emoji":")"
+               "\xf0\x9f\x91\x8d"
+               R"("}})");
+}
+
+TEST_CASE("templates, interactive messages, context and callback data", "[wire][send]") {
+  template_content tpl{"order_update", "it", template_category::utility, {{"1", "Maria"}, {"2", "48213"}}};
+  send_options o;
+  o.reply_to = "wamid.in1";
+  o.biz_opaque_callback_data = "order-48213";
+  CHECK(encode(tpl, o) ==
+        head + R"(,"context":{"message_id":"wamid.in1"},"biz_opaque_callback_data":"order-48213",)"
+               R"("type":"template","template":{"name":"order_update","language":{"code":"it"},)"
+               R"("components":[{"type":"body","parameters":[{"type":"text","text":"Maria"},)"
+               R"({"type":"text","text":"48213"}]}]}})");
+  template_content named{"welcome", "en_US", template_category::marketing, {{"first_name", "Ann"}}};
+  CHECK(encode(named).find(R"({"type":"text","parameter_name":"first_name","text":"Ann"})") !=
+        std::string::npos);
+
+  auto b = buttons(2);
+  b.header = "Dentist";
+  CHECK(encode(b) ==
+        head + R"(,"type":"interactive","interactive":{"type":"button","header":{"type":"text",)"
+               R"("text":"Dentist"},"body":{"text":"Confirm the appointment?"},"action":{"buttons":[)"
+               R"({"type":"reply","reply":{"id":"b0","title":"Yes"}},{"type":"reply","reply":{"id":"b1",)"
+               R"("title":"Yes"}}]}}})");
+
+  interactive_content list;
+  list.kind = interactive_kind::list;
+  list.body = "Pick a slot";
+  list.action_label = "Slots";
+  list.options = {{"s1", "Mon 10:00", "Via Roma 1"}, {"s2", "Tue 11:00", ""}};
+  CHECK(encode(list) ==
+        head + R"(,"type":"interactive","interactive":{"type":"list","body":{"text":"Pick a slot"},)"
+               R"("action":{"button":"Slots","sections":[{"rows":[{"id":"s1","title":"Mon 10:00",)"
+               R"("description":"Via Roma 1"},{"id":"s2","title":"Tue 11:00"}]}]}}})");
+
+  interactive_content cta;
+  cta.kind = interactive_kind::cta_url;
+  cta.body = "Track your parcel";
+  cta.action_label = "Track";
+  cta.url = "https://shop.example/t/48213";
+  CHECK(encode(cta) ==
+        head + R"(,"type":"interactive","interactive":{"type":"cta_url","body":{"text":)"
+               R"("Track your parcel"},"action":{"name":"cta_url","parameters":{"display_text":"Track",)"
+               R"("url":"https://shop.example/t/48213"}}}})");
+}
+
+TEST_CASE("limits and impossible sends are refused with the rule and nothing is written", "[wire][send]") {
+  std::string out = "keep";
+  auto refused = [&](const content& c, const char* code) {
+    auto r = append_send_request(out, maria, c);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == code);
+    CHECK(out == "keep");
+    return r.error();
+  };
+  auto e = refused(buttons(4), "send.limit");
+  CHECK(e.message.find("1 to 3 buttons, not 4") != std::string::npos);
+  e = refused(buttons(1, "A title of 21 chars!!"), "send.limit");
+  CHECK(e.where == "interactive.button.title");
+  CHECK(append_send_request(out, maria, buttons(1, "Twenty chars exactly")));  // 20 is allowed
+  out = "keep";
+  refused(text_content{std::string(4097, 'x')}, "send.limit");
+  refused(text_content{"bad \xff utf-8"}, "send.invalid");
+  refused(location_content{"45,46", "9.18", "", ""}, "send.invalid");
+  refused(media_content{}, "send.invalid");
+  interactive_content reply;
+  reply.kind = interactive_kind::button_reply;
+  reply.body = "x";
+  refused(reply, "send.unsupported");
+  refused(order_content{}, "send.unsupported");
+  refused(unsupported_content{"poll", "{}"}, "send.unsupported");
+  interactive_content order;
+  order.kind = interactive_kind::order_details;
+  order.body = "Pay";
+  order.payload_json = "[1]";
+  refused(order, "send.invalid");
+  CHECK_FALSE(encode_send_request(phone_number{}, text_content{"x"}));
+}
+
+TEST_CASE("send responses and API errors decode into typed values", "[wire][send]") {
+  auto ok = decode_send_response(
+      R"({"messaging_product":"whatsapp","contacts":[{"input":"+393331234567","wa_id":"393331234567"}],)"
+      R"("messages":[{"id":"wamid.HBgL","message_status":"accepted"}]})");
+  REQUIRE(ok);
+  CHECK(ok->wa_id == "393331234567");
+  CHECK(ok->message_id == "wamid.HBgL");
+  CHECK(ok->message_status == "accepted");
+  CHECK(decode_send_response(R"({"messages":[]})").error().code == "send.response");
+  CHECK(decode_send_response("<html>").error().code == "send.response");
+
+  auto err = decode_api_error(
+      R"({"error":{"message":"(#131047) Re-engagement message","type":"OAuthException","code":131047,)"
+      R"("error_data":{"messaging_product":"whatsapp","details":"Message failed to send because more than 24 )"
+      R"(hours have passed since the customer last replied to this number."},"fbtrace_id":"AbCd"}})");
+  REQUIRE(err);
+  CHECK(err->code == 131047);
+  CHECK(err->fbtrace_id == "AbCd");
+  const auto e = to_error(*err);
+  CHECK(e.code == "platform.re_engagement");
+  CHECK(e.where == "131047");
+  CHECK(e.message.find("send an approved template instead") != std::string::npos);
+  CHECK_FALSE(platform_error_retryable(131047));
+
+  CHECK(platform_error_name(131056) == "pair_rate_limit");
+  CHECK(platform_error_retryable(131056));
+  CHECK(platform_error_name(130429) == "throughput");
+  CHECK(platform_error_retryable(130429));
+  CHECK(platform_error_name(132000) == "parameter_mismatch");
+  CHECK(platform_error_name(999999) == "unknown");
+  status_error se;
+  se.code = 132000;
+  se.title = "Number of parameters does not match the expected number of params";
+  CHECK(to_error(se).code == "platform.parameter_mismatch");
+  CHECK(decode_api_error(R"({"data":1})").error().code == "send.error_body");
+}
