@@ -6,6 +6,7 @@
 #include "chatdesk/core/country.hpp"
 #include "chatdesk/core/currency.hpp"
 #include "chatdesk/core/decimal.hpp"
+#include "chatdesk/core/dedupe.hpp"
 #include "chatdesk/core/error.hpp"
 #include "chatdesk/core/market.hpp"
 #include "chatdesk/core/money.hpp"

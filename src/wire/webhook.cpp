@@ -30,6 +30,32 @@ std::string_view trim_right(std::string_view s) noexcept {
   return s;
 }
 
+// A WhatsApp id ("16505551234") as a phone number, when it is one.
+std::optional<phone_number> parse_wa_id(std::string_view wa_id) {
+  std::array<char, 24> buf{};
+  if (wa_id.empty() || wa_id.size() + 1 > buf.size()) return std::nullopt;
+  buf[0] = '+';
+  wa_id.copy(buf.data() + 1, wa_id.size());
+  auto r = phone_number::parse(std::string_view(buf.data(), wa_id.size() + 1));
+  if (!r) return std::nullopt;
+  return *r;
+}
+
+// A field's key. Keys are read in place, without copying, unless they hold an
+// escape (which the platform never writes, but JSON allows).
+simdjson::error_code key_of(simdjson::simdjson_result<od::field>& f, std::string_view& out) noexcept {
+  od::raw_json_string raw;
+  if (auto ec = f.key().get(raw)) return ec;
+  const char* start = raw.raw();
+  const char* p = start;
+  while (*p != '"') {
+    if (*p == '\\') return f.unescaped_key().get(out);
+    ++p;
+  }
+  out = std::string_view(start, static_cast<std::size_t>(p - start));
+  return simdjson::SUCCESS;
+}
+
 // The JSON path of the value being decoded, kept as a stack of segments and
 // written out only when an error names it. Keys view the parser's buffers,
 // which live as long as the document.
@@ -111,8 +137,6 @@ std::size_t nesting_depth(std::string_view json) noexcept {
 struct change_parts {
   webhook_metadata metadata;
   std::vector<std::pair<std::string, std::string>> contacts;  // wa_id, profile name
-  std::vector<webhook_message> messages;
-  std::vector<webhook_status> statuses;
   std::vector<status_error> errors;
   bool messages_shaped = false;  // had metadata, messages, statuses, contacts or errors
   // Template and account updates.
@@ -123,7 +147,8 @@ struct change_parts {
 
 class run {
  public:
-  run(webhook_batch& out, const webhook_limits& limits) : out_(out), limits_(limits) {}
+  run(webhook_batch& out, const webhook_limits& limits, od::parser& parser, std::string& scratch)
+      : out_(out), limits_(limits), parser_(parser), scratch_(scratch) {}
 
   problem body(od::document& doc, std::string_view raw_body);
 
@@ -150,15 +175,36 @@ class run {
     return std::nullopt;
   }
   // Text; null reads as empty (optional fields the platform sends as null).
+  // Strings without escapes are copied straight from the body; others are
+  // unescaped by simdjson.
   problem text(od::value& v, std::string& out) {
-    bool null = false;
-    if (auto ec = v.is_null().get(null)) return json_error(ec, "a string");
-    if (null) {
-      out.clear();
-      return std::nullopt;
+    od::raw_json_string raw;
+    if (auto ec = v.get_raw_json_string().get(raw)) {
+      bool null = false;
+      if (ec == simdjson::INCORRECT_TYPE && v.is_null().get(null) == simdjson::SUCCESS && null) {
+        out.clear();
+        return std::nullopt;
+      }
+      return json_error(ec, "a string");
     }
+    const char* start = raw.raw();
+    const char* p = start;
+    while (*p != '"') {
+      if (*p == '\\') return unescape(raw, out);
+      ++p;
+    }
+    out.assign(start, static_cast<std::size_t>(p - start));
+    return std::nullopt;
+  }
+  problem unescape(od::raw_json_string raw, std::string& out) {
+    // The escaped text is at least as long as the unescaped one.
+    const char* p = raw.raw();
+    while (*p != '"') p += (*p == '\\' && p[1] != '\0') ? 2 : 1;
+    const auto length = static_cast<std::size_t>(p - raw.raw());
+    scratch_.resize(length + simdjson::SIMDJSON_PADDING);
+    auto* dst = reinterpret_cast<std::uint8_t*>(scratch_.data());
     std::string_view s;
-    if (auto ec = v.get_string().get(s)) return json_error(ec, "a string");
+    if (auto ec = parser_.unescape(raw, dst).get(s)) return json_error(ec, "a valid JSON string");
     out.assign(s);
     return std::nullopt;
   }
@@ -235,17 +281,17 @@ class run {
   problem conversation(od::value& v, webhook_conversation& c);
 
   problem count_event() {
-    if (out_.events.size() + pending_ >= limits_.max_events)
+    if (out_.events.size() >= limits_.max_events)
       return fail("webhook.too_many_events",
                   fmt::format("more than {} events in one body", limits_.max_events));
-    ++pending_;
     return std::nullopt;
   }
 
   webhook_batch& out_;
   const webhook_limits& limits_;
+  od::parser& parser_;
+  std::string& scratch_;
   json_path path_;
-  std::size_t pending_ = 0;
 };
 
 problem run::body(od::document& doc, std::string_view raw_body) {
@@ -258,7 +304,7 @@ problem run::body(od::document& doc, std::string_view raw_body) {
   bool has_entry = false;
   for (auto field : obj) {
     std::string_view key;
-    if (auto ec = field.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(field, key)) return json_error(ec, "an object");
     od::value v;
     if (auto ec = field.value().get(v)) return json_error(ec, "a value");
     if (key == "object") {
@@ -297,7 +343,7 @@ problem run::entry(od::value& v) {
   bool has_changes = false;
   for (auto field : obj) {
     std::string_view key;
-    if (auto ec = field.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(field, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = field.value().get(fv)) return json_error(ec, "a value");
     if (key == "id") {
@@ -359,9 +405,11 @@ problem run::change(od::value& v, std::string_view account_id, std::optional<tim
   std::string field_name;
   bool has_field = false, has_value = false;
   change_parts parts;
+  // Messages and statuses are decoded in place, after the events before them.
+  const std::size_t first = out_.events.size();
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
     if (key == "field") {
@@ -390,34 +438,39 @@ problem run::change(od::value& v, std::string_view account_id, std::optional<tim
   if (!has_value) return fail("webhook.missing", "'value' is required");
 
   if (field_name == "messages") {
-    for (auto& m : parts.messages) {
-      m.metadata = parts.metadata;
-      m.metadata.account_id = account_id;
-      m.message.business_number_id = parts.metadata.phone_number_id;
-      for (const auto& [wa_id, name] : parts.contacts)
-        if (wa_id == m.from) m.profile_name = name;
-      if (parts.contacts.size() == 1 && m.profile_name.empty() && parts.contacts.front().first.empty())
-        m.profile_name = parts.contacts.front().second;
-      out_.events.emplace_back(std::move(m));
-    }
-    for (auto& s : parts.statuses) {
-      s.metadata = parts.metadata;
-      s.metadata.account_id = account_id;
-      out_.events.emplace_back(std::move(s));
+    std::size_t k = 0;  // the k-th message's contact is usually the k-th contact
+    for (std::size_t i = first; i < out_.events.size(); ++i) {
+      if (auto* m = std::get_if<webhook_message>(&out_.events[i])) {
+        m->metadata = parts.metadata;
+        m->metadata.account_id = account_id;
+        m->message.business_number_id = parts.metadata.phone_number_id;
+        if (k < parts.contacts.size() && parts.contacts[k].first == m->from) {
+          m->profile_name = parts.contacts[k].second;
+        } else {
+          for (const auto& [wa_id, name] : parts.contacts)
+            if (wa_id == m->from) m->profile_name = name;
+          if (parts.contacts.size() == 1 && m->profile_name.empty() && parts.contacts.front().first.empty())
+            m->profile_name = parts.contacts.front().second;
+        }
+        ++k;
+      } else if (auto* st = std::get_if<webhook_status>(&out_.events[i])) {
+        st->metadata = parts.metadata;
+        st->metadata.account_id = account_id;
+      }
     }
     if (!parts.errors.empty()) {
+      if (auto p = count_event()) return p;
       webhook_errors e;
       e.metadata = parts.metadata;
       e.metadata.account_id = account_id;
       e.errors = std::move(parts.errors);
       out_.events.emplace_back(std::move(e));
     }
-    pending_ = 0;
     return std::nullopt;
   }
-  pending_ = 0;
+  // Message-shaped content under another field is not messages.
+  out_.events.erase(out_.events.begin() + static_cast<std::ptrdiff_t>(first), out_.events.end());
   if (auto p = count_event()) return p;
-  pending_ = 0;
   if (is_template_field(field_name)) {
     webhook_template_update u;
     u.account_id = account_id;
@@ -455,7 +508,7 @@ problem run::change(od::value& v, std::string_view account_id, std::optional<tim
 problem run::value_object(od::object& obj, change_parts& parts) {
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value v;
     if (auto ec = f.value().get(v)) return json_error(ec, "a value");
     path_guard g(path_, key);
@@ -475,8 +528,8 @@ problem run::value_object(od::object& obj, change_parts& parts) {
         od::value mv;
         if (auto ec = item.get(mv)) return json_error(ec, "an object");
         if (auto p = count_event()) return p;
-        parts.messages.emplace_back();
-        if (auto p = message(mv, parts.messages.back())) return p;
+        auto& m = std::get<webhook_message>(out_.events.emplace_back(std::in_place_type<webhook_message>));
+        if (auto p = message(mv, m)) return p;
       }
     } else if (key == "statuses") {
       parts.messages_shaped = true;
@@ -488,8 +541,8 @@ problem run::value_object(od::object& obj, change_parts& parts) {
         od::value sv;
         if (auto ec = item.get(sv)) return json_error(ec, "an object");
         if (auto p = count_event()) return p;
-        parts.statuses.emplace_back();
-        if (auto p = status(sv, parts.statuses.back())) return p;
+        auto& st = std::get<webhook_status>(out_.events.emplace_back(std::in_place_type<webhook_status>));
+        if (auto p = status(sv, st)) return p;
       }
     } else if (key == "errors") {
       parts.messages_shaped = true;
@@ -523,7 +576,7 @@ problem run::metadata(od::value& v, webhook_metadata& m) {
   if (auto p = object_of(v, obj)) return p;
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
     path_guard g(path_, key);
@@ -549,7 +602,7 @@ problem run::contacts_array(od::value& v, change_parts& parts) {
     std::string wa_id, name;
     for (auto f : obj) {
       std::string_view key;
-      if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+      if (auto ec = key_of(f, key)) return json_error(ec, "an object");
       od::value fv;
       if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
       path_guard g(path_, key);
@@ -560,7 +613,7 @@ problem run::contacts_array(od::value& v, change_parts& parts) {
         if (auto p = object_of(fv, po)) return p;
         for (auto pf : po) {
           std::string_view pk;
-          if (auto ec = pf.unescaped_key().get(pk)) return json_error(ec, "an object");
+          if (auto ec = key_of(pf, pk)) return json_error(ec, "an object");
           if (pk != "name") continue;
           od::value nv;
           if (auto ec = pf.value().get(nv)) return json_error(ec, "a value");
@@ -597,7 +650,7 @@ problem run::message(od::value& v, webhook_message& m) {
   auto keep = [&](std::string_view k) { content_key = k; };
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
     path_guard g(path_, key);
@@ -625,7 +678,7 @@ problem run::message(od::value& v, webhook_message& m) {
       text_content t;
       for (auto tf : to) {
         std::string_view tk;
-        if (auto ec = tf.unescaped_key().get(tk)) return json_error(ec, "an object");
+        if (auto ec = key_of(tf, tk)) return json_error(ec, "an object");
         if (tk != "body") continue;
         od::value bv;
         if (auto ec = tf.value().get(bv)) return json_error(ec, "a value");
@@ -654,7 +707,7 @@ problem run::message(od::value& v, webhook_message& m) {
       c.kind = interactive_kind::quick_reply;
       for (auto bf : bo) {
         std::string_view bk;
-        if (auto ec = bf.unescaped_key().get(bk)) return json_error(ec, "an object");
+        if (auto ec = key_of(bf, bk)) return json_error(ec, "an object");
         od::value bv;
         if (auto ec = bf.value().get(bv)) return json_error(ec, "a value");
         path_guard gb(path_, bk);
@@ -672,7 +725,7 @@ problem run::message(od::value& v, webhook_message& m) {
       reaction_content r;
       for (auto rf : ro) {
         std::string_view rk;
-        if (auto ec = rf.unescaped_key().get(rk)) return json_error(ec, "an object");
+        if (auto ec = key_of(rf, rk)) return json_error(ec, "an object");
         od::value rv;
         if (auto ec = rf.value().get(rv)) return json_error(ec, "a value");
         path_guard gr(path_, rk);
@@ -693,7 +746,7 @@ problem run::message(od::value& v, webhook_message& m) {
       system_content s;
       for (auto sf : so) {
         std::string_view sk;
-        if (auto ec = sf.unescaped_key().get(sk)) return json_error(ec, "an object");
+        if (auto ec = key_of(sf, sk)) return json_error(ec, "an object");
         od::value sv;
         if (auto ec = sf.value().get(sv)) return json_error(ec, "a value");
         path_guard gs(path_, sk);
@@ -726,7 +779,7 @@ problem run::message(od::value& v, webhook_message& m) {
       return fail("webhook.syntax", fmt::format("nested deeper than {} levels", limits_.max_depth));
     m.message.content = unsupported_content{m.type, std::string(trim_right(raw))};
   }
-  if (auto phone = phone_number::parse("+" + m.from)) m.message.customer = *phone;
+  if (auto phone = parse_wa_id(m.from)) m.message.customer = *phone;
   return std::nullopt;
 }
 
@@ -737,7 +790,7 @@ problem run::media(od::value& v, media_kind kind, webhook_message& m) {
   c.kind = kind;
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
     path_guard g(path_, key);
@@ -769,7 +822,7 @@ problem run::location(od::value& v, webhook_message& m) {
   location_content c;
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
     path_guard g(path_, key);
@@ -801,7 +854,7 @@ problem run::contacts_content_of(od::value& v, webhook_message& m) {
     contact_card card;
     for (auto f : obj) {
       std::string_view key;
-      if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+      if (auto ec = key_of(f, key)) return json_error(ec, "an object");
       od::value fv;
       if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
       path_guard g(path_, key);
@@ -810,7 +863,7 @@ problem run::contacts_content_of(od::value& v, webhook_message& m) {
         if (auto p = object_of(fv, no)) return p;
         for (auto nf : no) {
           std::string_view nk;
-          if (auto ec = nf.unescaped_key().get(nk)) return json_error(ec, "an object");
+          if (auto ec = key_of(nf, nk)) return json_error(ec, "an object");
           if (nk != "formatted_name") continue;
           od::value nv;
           if (auto ec = nf.value().get(nv)) return json_error(ec, "a value");
@@ -830,7 +883,7 @@ problem run::contacts_content_of(od::value& v, webhook_message& m) {
           if (auto p = object_of(pv, po)) return p;
           for (auto pf : po) {
             std::string_view pk;
-            if (auto ec = pf.unescaped_key().get(pk)) return json_error(ec, "an object");
+            if (auto ec = key_of(pf, pk)) return json_error(ec, "an object");
             if (pk != (phones ? "phone" : "email")) continue;
             od::value xv;
             if (auto ec = pf.value().get(xv)) return json_error(ec, "a value");
@@ -855,7 +908,7 @@ problem run::interactive(od::value& v, webhook_message& m, bool& known) {
   std::string type;
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
     path_guard g(path_, key);
@@ -869,7 +922,7 @@ problem run::interactive(od::value& v, webhook_message& m, bool& known) {
       if (auto p = object_of(fv, ro)) return p;
       for (auto rf : ro) {
         std::string_view rk;
-        if (auto ec = rf.unescaped_key().get(rk)) return json_error(ec, "an object");
+        if (auto ec = key_of(rf, rk)) return json_error(ec, "an object");
         od::value rv;
         if (auto ec = rf.value().get(rv)) return json_error(ec, "a value");
         path_guard gr(path_, rk);
@@ -897,7 +950,7 @@ problem run::order(od::value& v, webhook_message& m) {
   order_content c;
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
     path_guard g(path_, key);
@@ -918,7 +971,7 @@ problem run::order(od::value& v, webhook_message& m) {
         order_item it;
         for (auto itf : io) {
           std::string_view ik;
-          if (auto ec = itf.unescaped_key().get(ik)) return json_error(ec, "an object");
+          if (auto ec = key_of(itf, ik)) return json_error(ec, "an object");
           od::value xv;
           if (auto ec = itf.value().get(xv)) return json_error(ec, "a value");
           path_guard gx(path_, ik);
@@ -950,7 +1003,7 @@ problem run::context(od::value& v, webhook_message& m) {
   reply_context c;
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
     path_guard g(path_, key);
@@ -967,7 +1020,7 @@ problem run::context(od::value& v, webhook_message& m) {
       if (auto p = object_of(fv, po)) return p;
       for (auto pf : po) {
         std::string_view pk;
-        if (auto ec = pf.unescaped_key().get(pk)) return json_error(ec, "an object");
+        if (auto ec = key_of(pf, pk)) return json_error(ec, "an object");
         od::value pv;
         if (auto ec = pf.value().get(pv)) return json_error(ec, "a value");
         path_guard gp(path_, pk);
@@ -989,7 +1042,7 @@ problem run::referral_of(od::value& v, webhook_message& m) {
   chatdesk::referral r;
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
     path_guard g(path_, key);
@@ -1028,7 +1081,7 @@ problem run::status(od::value& v, webhook_status& s) {
   bool has_id = false, has_status = false, has_timestamp = false;
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
     path_guard g(path_, key);
@@ -1062,7 +1115,7 @@ problem run::status(od::value& v, webhook_status& s) {
   if (!has_timestamp) return fail("webhook.missing", "'timestamp' is required");
   if (auto st = parse_message_status(s.status_text); st && *st != message_status::accepted) s.status = *st;
   if (s.recipient_type != "group" && !s.recipient_id.empty())
-    if (auto phone = phone_number::parse("+" + s.recipient_id)) s.recipient = *phone;
+    if (auto phone = parse_wa_id(s.recipient_id)) s.recipient = *phone;
   return std::nullopt;
 }
 
@@ -1071,7 +1124,7 @@ problem run::pricing(od::value& v, webhook_pricing& out) {
   if (auto p = object_of(v, obj)) return p;
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
     path_guard g(path_, key);
@@ -1095,7 +1148,7 @@ problem run::conversation(od::value& v, webhook_conversation& c) {
   if (auto p = object_of(v, obj)) return p;
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
     path_guard g(path_, key);
@@ -1110,7 +1163,7 @@ problem run::conversation(od::value& v, webhook_conversation& c) {
       if (auto p = object_of(fv, oo)) return p;
       for (auto of : oo) {
         std::string_view ok;
-        if (auto ec = of.unescaped_key().get(ok)) return json_error(ec, "an object");
+        if (auto ec = key_of(of, ok)) return json_error(ec, "an object");
         if (ok != "type") continue;
         od::value tv;
         if (auto ec = of.value().get(tv)) return json_error(ec, "a value");
@@ -1141,7 +1194,7 @@ problem run::error_object(od::value& v, status_error& e) {
   if (auto p = object_of(v, obj)) return p;
   for (auto f : obj) {
     std::string_view key;
-    if (auto ec = f.unescaped_key().get(key)) return json_error(ec, "an object");
+    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
     od::value fv;
     if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
     path_guard g(path_, key);
@@ -1160,7 +1213,7 @@ problem run::error_object(od::value& v, status_error& e) {
       if (auto p = object_of(fv, d)) return p;
       for (auto df : d) {
         std::string_view dk;
-        if (auto ec = df.unescaped_key().get(dk)) return json_error(ec, "an object");
+        if (auto ec = key_of(df, dk)) return json_error(ec, "an object");
         if (dk != "details") continue;
         od::value dv;
         if (auto ec = df.value().get(dv)) return json_error(ec, "a value");
@@ -1179,7 +1232,8 @@ constexpr std::size_t parser_depth = 32;
 struct webhook_decoder::impl {
   webhook_limits limits;
   od::parser parser;
-  std::string buffer;  // the body, with simdjson's padding after it
+  std::string buffer;   // the body, with simdjson's padding after it
+  std::string scratch;  // unescaped strings
 };
 
 webhook_decoder::webhook_decoder(webhook_limits limits) : impl_(std::make_unique<impl>()) {
@@ -1216,7 +1270,7 @@ result<void> webhook_decoder::decode_into(std::string_view body, webhook_batch& 
   if (auto ec = impl_->parser.iterate(buf.data(), body.size(), buf.size()).get(doc))
     return make_error("webhook.syntax",
                       fmt::format("the body is not JSON ({})", simdjson::error_message(ec)));
-  run r(out, limits);
+  run r(out, limits, impl_->parser, impl_->scratch);
   if (auto p = r.body(doc, body)) {
     out.object.clear();
     out.events.clear();

@@ -243,14 +243,16 @@ TEST_CASE("batched bodies yield every entry, change, message and status in order
 TEST_CASE("keys in any order and unknown keys everywhere", "[wire][webhook]") {
   const auto b = decode_file("reordered_unknown_keys.json");
   REQUIRE(b.events.size() == 2);
-  const auto& m = event<webhook_message>(b, 0);
+  // Events come in body order: here the statuses come before the messages.
+  const auto& m = event<webhook_message>(b, 1);
   // metadata and contacts came after the messages: still attached.
   CHECK(m.metadata.phone_number_id == "106540352242922");
   CHECK(m.metadata.account_id == "102290129340398");
   CHECK(m.profile_name == "Marco");
   CHECK(m.message.at == timestamp(std::chrono::seconds(1749700000)));  // a number, not a string
-  const auto& s = event<webhook_status>(b, 1);
+  const auto& s = event<webhook_status>(b, 0);
   CHECK(s.pricing->category == "service");
+  CHECK(s.metadata.phone_number_id == "106540352242922");
 }
 
 TEST_CASE("template and account updates and unknown fields are events", "[wire][webhook]") {
