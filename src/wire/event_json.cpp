@@ -101,6 +101,7 @@ json message_json(const webhook_message& e) {
   j["timestamp"] = format_timestamp(e.message.at);
   put(j, "phone_number_id", e.metadata.phone_number_id);
   put(j, "profile_name", e.profile_name);
+  put(j, "conversation_id", e.conversation_id);
   content_json(j, e.message.content);
   if (e.message.context) {
     json c;
@@ -170,8 +171,10 @@ std::string_view event_kind(const webhook_event& e) noexcept {
       return "account_update";
     case 4:
       return "unknown_field";
-    default:
+    case 5:
       return "errors";
+    default:
+      return "agent_message";
   }
 }
 
@@ -206,6 +209,17 @@ std::string to_json_line(const webhook_event& e) {
     j["field"] = u->field;
     put(j, "account_id", u->account_id);
     put(j, "raw", u->raw_json);
+  } else if (const auto* g = std::get_if<webhook_agent_message>(&e)) {
+    j["kind"] = "agent_message";
+    j["id"] = g->id;
+    j["type"] = type_name(g->content);
+    j["conversation_id"] = g->conversation_id;
+    put(j, "author_id", g->author_id);
+    put(j, "author_name", g->author_name);
+    j["timestamp"] = format_timestamp(g->at);
+    put(j, "account_id", g->metadata.account_id);
+    put(j, "integration_id", g->metadata.phone_number_id);
+    content_json(j, g->content);
   } else if (const auto* x = std::get_if<webhook_errors>(&e)) {
     j["kind"] = "errors";
     put(j, "phone_number_id", x->metadata.phone_number_id);

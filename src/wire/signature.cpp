@@ -1,5 +1,7 @@
 #include "chatdesk/wire/signature.hpp"
 
+#include "chatdesk/wire/form.hpp"
+
 #include <fmt/format.h>
 
 #include "../core/ascii.hpp"
@@ -113,51 +115,13 @@ result<std::string> hub_signature(std::string_view body, std::string_view app_se
   return hub_verifier(app_secret).sign(body);
 }
 
-namespace {
-
-result<std::string> percent_decode(std::string_view s, std::string_view name) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%') {
-      std::string byte;
-      if (i + 2 >= s.size() + 0 || !detail::from_hex(s.substr(i + 1, 2), byte))
-        return make_error("subscription.malformed",
-                          fmt::format("'{}' has a bad percent escape at character {}", name, i + 1),
-                          std::string(name));
-      out += byte;
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 result<subscription_request> parse_subscription_query(std::string_view query) {
-  if (!query.empty() && query.front() == '?') query.remove_prefix(1);
+  auto form = parse_form(query, 64U * 1024U);
+  if (!form) return make_error("subscription.malformed", form.error().message, form.error().where);
   subscription_request r;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const auto pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    const auto eq = pair.find('=');
-    auto name = percent_decode(pair.substr(0, eq), "name");
-    if (!name) return name.error();
-    auto value =
-        percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), *name);
-    if (!value) return value.error();
-    if (*name == "hub.mode")
-      r.mode = std::move(*value);
-    else if (*name == "hub.verify_token")
-      r.verify_token = std::move(*value);
-    else if (*name == "hub.challenge")
-      r.challenge = std::move(*value);
-  }
+  r.mode = form_value(*form, "hub.mode");
+  r.verify_token = form_value(*form, "hub.verify_token");
+  r.challenge = form_value(*form, "hub.challenge");
   return r;
 }
 

@@ -5,6 +5,8 @@
 // the whole body decoded, so a bad body yields no events.
 #include "chatdesk/wire/webhook.hpp"
 
+#include "json_depth.hpp"
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -106,32 +108,6 @@ class path_guard {
  private:
   json_path& path_;
 };
-
-// The deepest nesting of arrays and objects in a JSON text that simdjson has
-// already validated structurally. simdjson checks depth where the decoder
-// descends; values it skips are never descended, but raw JSON handed to the
-// caller is checked here so no caller receives a hostile nesting.
-std::size_t nesting_depth(std::string_view json) noexcept {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : json) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 // What a change's value holds, gathered in one pass whatever the key order.
 struct change_parts {
@@ -374,7 +350,7 @@ problem run::entry(od::value& v) {
         [&](auto& e) {
           using T = std::decay_t<decltype(e)>;
           if constexpr (std::is_same_v<T, webhook_message> || std::is_same_v<T, webhook_status> ||
-                        std::is_same_v<T, webhook_errors>) {
+                        std::is_same_v<T, webhook_errors> || std::is_same_v<T, webhook_agent_message>) {
             if (e.metadata.account_id.empty()) e.metadata.account_id = account_id;
           } else {
             if (e.account_id.empty()) e.account_id = account_id;
@@ -428,7 +404,7 @@ problem run::change(od::value& v, std::string_view account_id, std::optional<tim
         std::string_view raw;
         if (auto ec = vo.reset().get(ok)) return json_error(ec, "an object");
         if (auto ec = vo.raw_json().get(raw)) return json_error(ec, "an object");
-        if (nesting_depth(raw) > limits_.max_depth)
+        if (detail::nesting_depth(raw) > limits_.max_depth)
           return fail("webhook.syntax", fmt::format("nested deeper than {} levels", limits_.max_depth));
         parts.raw_json.assign(trim_right(raw));
       }
@@ -775,7 +751,7 @@ problem run::message(od::value& v, webhook_message& m) {
     std::string_view raw;
     if (auto ec = obj.reset().get(ok)) return json_error(ec, "an object");
     if (auto ec = obj.raw_json().get(raw)) return json_error(ec, "an object");
-    if (nesting_depth(raw) > limits_.max_depth)
+    if (detail::nesting_depth(raw) > limits_.max_depth)
       return fail("webhook.syntax", fmt::format("nested deeper than {} levels", limits_.max_depth));
     m.message.content = unsupported_content{m.type, std::string(trim_right(raw))};
   }

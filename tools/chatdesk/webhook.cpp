@@ -1,4 +1,5 @@
 // chatdesk webhook decode|sign: thin shells over the wire module.
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -9,7 +10,9 @@
 #include <fmt/format.h>
 
 #include "chatdesk/wire/signature.hpp"
+#include "chatdesk/wire/twilio.hpp"
 #include "chatdesk/wire/webhook.hpp"
+#include "chatdesk/wire/zendesk.hpp"
 #include "commands.hpp"
 
 namespace chatdesk::cli {
@@ -33,6 +36,8 @@ command add_webhook_command(CLI::App& app) {
     std::string secret;
     std::string signature;
     std::string format = "platform";
+    std::string received_at;
+    std::string url;
     std::string sign_file;
     std::string sign_secret;
   };
@@ -43,7 +48,13 @@ command add_webhook_command(CLI::App& app) {
   decode->add_option("FILE", opts->file, "The raw body, as received ('-' for standard input)")->required();
   decode->add_option("--secret", opts->secret, "The app secret: check the signature before decoding");
   decode->add_option("--signature", opts->signature, "The X-Hub-Signature-256 header's value");
-  decode->add_option("--format", opts->format, "The body's format")->check(CLI::IsMember({"platform"}));
+  decode
+      ->add_option("--format", opts->format,
+                   "The body's format: platform (JSON), twilio (form), zendesk (JSON)")
+      ->check(CLI::IsMember({"platform", "twilio", "zendesk"}));
+  decode->add_option("--received-at", opts->received_at,
+                     "When the body arrived (ISO 8601), for formats without times (twilio); default now");
+  decode->add_option("--url", opts->url, "twilio: the full URL Twilio called, to check --signature");
   auto* sign = sub->add_subcommand("sign", "Print the X-Hub-Signature-256 header a sender would set");
   sign->add_option("FILE", opts->sign_file, "The raw body ('-' for standard input)")->required();
   sign->add_option("--secret", opts->sign_secret, "The app secret")->required();
@@ -74,13 +85,40 @@ command add_webhook_command(CLI::App& app) {
         err << "chatdesk webhook decode: --signature needs --secret to check it against\n";
         return exit_bad_input;
       }
-      if (auto ok = verify_hub_signature(*body, opts->signature, opts->secret); !ok) {
+      result<void> ok;
+      if (opts->format == "twilio") {
+        auto form = parse_form(*body);
+        ok = !form ? result<void>(form.error())
+                   : verify_twilio_signature(opts->url, *form, opts->signature, opts->secret);
+      } else if (opts->format == "zendesk") {
+        ok = verify_zendesk_secret(opts->signature, opts->secret);
+      } else {
+        ok = verify_hub_signature(*body, opts->signature, opts->secret);
+      }
+      if (!ok) {
         err << "chatdesk webhook decode: refused: " << ok.error().to_string() << '\n';
         return exit_bad_input;
       }
     }
-    webhook_decoder decoder;
-    auto batch = decoder.decode(*body);
+    timestamp received =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    if (!opts->received_at.empty()) {
+      auto t = parse_timestamp(opts->received_at);
+      if (!t) {
+        err << "chatdesk webhook decode: --received-at: " << t.error().message << '\n';
+        return exit_bad_input;
+      }
+      received = *t;
+    }
+    result<webhook_batch> batch = make_error("cli.format", "unknown format");
+    if (opts->format == "twilio") {
+      batch = decode_twilio_webhook(*body, received);
+    } else if (opts->format == "zendesk") {
+      batch = decode_zendesk_webhook(*body);
+    } else {
+      webhook_decoder decoder;
+      batch = decoder.decode(*body);
+    }
     if (!batch) {
       err << "chatdesk webhook decode: " << batch.error().to_string() << '\n';
       return exit_bad_input;

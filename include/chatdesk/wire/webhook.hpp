@@ -43,6 +43,7 @@ struct webhook_message {
   std::string profile_name;          ///< from the change's `contacts`, when given
   std::string type;                  ///< the platform's type: "text", "button", "order", "unknown", ...
   std::vector<status_error> errors;  ///< why the platform could not deliver the content, if it says
+  std::string conversation_id;       ///< Zendesk: the Sunshine Conversations conversation; else empty
 };
 
 /// What the platform says a message costs (a status's `pricing`).
@@ -115,13 +116,27 @@ struct webhook_errors {
   std::vector<status_error> errors;
 };
 
+/// A message an agent wrote in a CRM (Zendesk's `conversation:message` by a
+/// business author): to be sent to the customer through the desk, which
+/// applies its policies first.
+struct webhook_agent_message {
+  webhook_metadata metadata;
+  std::string conversation_id;
+  std::string id;           ///< the CRM's message id
+  std::string author_id;    ///< the agent's id, when given
+  std::string author_name;  ///< the agent's display name
+  timestamp at{};
+  chatdesk::content content;
+};
+
 /// One decoded event.
-using webhook_event = std::variant<webhook_message, webhook_status, webhook_template_update,
-                                   webhook_account_update, webhook_unknown_field, webhook_errors>;
+using webhook_event =
+    std::variant<webhook_message, webhook_status, webhook_template_update, webhook_account_update,
+                 webhook_unknown_field, webhook_errors, webhook_agent_message>;
 
 /// What an event is, in a word: "message", "unsupported" (a message of a type
 /// chatdesk does not model), "status", "template_update", "account_update",
-/// "unknown_field", "errors".
+/// "unknown_field", "errors", "agent_message".
 [[nodiscard]] std::string_view event_kind(const webhook_event& e) noexcept;
 
 /// One JSON object describing an event, on one line: `kind`, `id`, `type`,

@@ -1,0 +1,95 @@
+/// @file
+/// Twilio's WhatsApp formats: `whatsapp:+E164` addresses, the form-encoded
+/// parameters of `POST /2010-04-01/Accounts/{AccountSid}/Messages`, inbound
+/// message and status-callback form bodies decoded into the same typed events
+/// as the platform's webhooks, templates as Content API variables, and the
+/// `X-Twilio-Signature` check (HMAC-SHA1 over the URL and the sorted
+/// parameters, Base64; and the `bodySHA256` variant for JSON bodies).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/error.hpp"
+#include "chatdesk/core/phone_number.hpp"
+#include "chatdesk/model/message.hpp"
+#include "chatdesk/wire/form.hpp"
+#include "chatdesk/wire/webhook.hpp"
+
+namespace chatdesk {
+
+/// `whatsapp:+14155238886` for a number.
+[[nodiscard]] std::string twilio_address(const phone_number& number);
+/// The number in a `whatsapp:+...` address. Errors: `twilio.address` (not a
+/// WhatsApp address) or the phone number's own error.
+[[nodiscard]] result<phone_number> parse_twilio_address(std::string_view address);
+
+/// One outbound message for Twilio's Messages resource.
+struct twilio_message {
+  phone_number to;
+  phone_number from;                  ///< the business's WhatsApp sender; or use messaging_service_sid
+  std::string messaging_service_sid;  ///< "MG..."
+  std::string body;
+  std::vector<std::string> media_urls;
+  std::string content_sid;  ///< "HX" and 32 hex digits: an approved Content API template
+  /// Content API variables, by the template's placeholders ("1", "2" or names).
+  std::vector<std::pair<std::string, std::string>> content_variables;
+  std::string status_callback;  ///< URL for status callbacks
+};
+
+/// The form parameters for a message: `To`, `From` (or `MessagingServiceSid`),
+/// `Body`, `MediaUrl` (repeated), `ContentSid`, `ContentVariables` (a JSON
+/// object as a string), `StatusCallback`. Errors: `twilio.invalid` (no
+/// recipient or sender, nothing to send, a malformed ContentSid, variables
+/// without a ContentSid), `twilio.limit` (more than 100 variables, a key over
+/// 16 or a value over 1,600 characters, a body over 1,600 characters).
+[[nodiscard]] result<form_parameters> twilio_message_parameters(const twilio_message& m);
+
+/// A message for content chatdesk models: text as `Body`; media as `MediaUrl`
+/// with its caption as `Body`; a template as `ContentSid` (which the caller
+/// gives: Twilio names templates by their Content SID) with its parameters
+/// as `ContentVariables`. Error `twilio.unsupported` for other content.
+[[nodiscard]] result<twilio_message> to_twilio_message(const phone_number& to, const phone_number& from,
+                                                       const content& c, std::string_view content_sid = {});
+
+/// Decodes a Twilio webhook form body: an inbound message (`SmsStatus` or
+/// `MessageStatus` "received") becomes a `webhook_message` (text, media,
+/// location, quick-reply button, with referral, reply context and profile
+/// name), a status callback a `webhook_status` (sent, delivered, read;
+/// undelivered and failed as failed with `ErrorCode`; queued, sending and
+/// others keep their text with no modelled status). Twilio sends no time:
+/// events carry `received_at`. Metadata: `account_id` is the AccountSid,
+/// `phone_number_id` and `display_phone_number` the business's number.
+/// Errors: `form.malformed`, `twilio.missing` (no MessageSid, From or To),
+/// `twilio.address`.
+[[nodiscard]] result<webhook_batch> decode_twilio_webhook(std::string_view form_body, timestamp received_at);
+
+/// The header Twilio signs its requests with.
+inline constexpr std::string_view twilio_signature_header = "X-Twilio-Signature";
+
+/// The signature Twilio computes for a form request: Base64 of HMAC-SHA1
+/// with the auth token over the full URL followed by every parameter's name
+/// and value, sorted by name. Error `signature.unavailable` without OpenSSL.
+[[nodiscard]] result<std::string> twilio_signature(std::string_view url, const form_parameters& parameters,
+                                                   std::string_view auth_token);
+
+/// Checks `X-Twilio-Signature` for a form request, in constant time. Like
+/// Twilio's own libraries it accepts the URL with or without its default
+/// port (443 or 80). Errors: `signature.missing`, `signature.mismatch`,
+/// `signature.no_secret`, `signature.unavailable`.
+[[nodiscard]] result<void> verify_twilio_signature(std::string_view url, const form_parameters& parameters,
+                                                   std::string_view header_value,
+                                                   std::string_view auth_token);
+
+/// Checks a JSON-body request: the URL carries `bodySHA256`, the hex SHA-256
+/// of the body, and the signature covers the URL alone. Errors as above, and
+/// `signature.body_hash` when the body does not match `bodySHA256` or the
+/// URL has none.
+[[nodiscard]] result<void> verify_twilio_json_signature(std::string_view url, std::string_view body,
+                                                        std::string_view header_value,
+                                                        std::string_view auth_token);
+
+}  // namespace chatdesk
