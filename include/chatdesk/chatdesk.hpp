@@ -14,6 +14,7 @@
 #include "chatdesk/core/time_zone.hpp"
 #include "chatdesk/core/utf8.hpp"
 #include "chatdesk/engine/conversation.hpp"
+#include "chatdesk/feed/webhook_feed.hpp"
 #include "chatdesk/engine/desk.hpp"
 #include "chatdesk/engine/observer.hpp"
 #include "chatdesk/engine/policy.hpp"

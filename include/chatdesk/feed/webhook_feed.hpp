@@ -1,0 +1,108 @@
+/// @file
+/// The glue between the modules for a live deployment: decoded webhook
+/// events go into the desk (de-duplicated, so a redelivered webhook changes
+/// nothing), the desk's messages and statuses go into a pricing ledger, and
+/// the platform's own `pricing` on statuses is checked against chatdesk's.
+///
+/// This module sits above wire, engine and pricing; none of them knows it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chatdesk/core/dedupe.hpp"
+#include "chatdesk/core/error.hpp"
+#include "chatdesk/engine/desk.hpp"
+#include "chatdesk/engine/observer.hpp"
+#include "chatdesk/pricing/ledger.hpp"
+#include "chatdesk/wire/webhook.hpp"
+
+namespace chatdesk {
+
+/// Feeds a pricing ledger from a desk, as an observer: inbound messages as
+/// they are received, outbound messages when the platform first reports
+/// them, statuses as they advance. Charges are kept until taken.
+///
+/// Subscribe it to the desk (`desk.subscribe(&bridge)`). Thread-safe.
+class ledger_bridge final : public observer {
+ public:
+  /// `business_of` maps a business number id (phone_number_id) to the
+  /// ledger's business id; by default the number id itself.
+  explicit ledger_bridge(ledger& l, std::function<std::string(std::string_view)> business_of = {});
+  ~ledger_bridge() override;
+
+  void message_received(const message& m) override;
+  void status_changed(const message_record& record, message_status from) override;
+
+  /// The charges made since the last call, in order.
+  [[nodiscard]] std::vector<charge> take_charges();
+  /// The charge made for a message, if the ledger made one and it was not taken yet.
+  [[nodiscard]] std::optional<charge> charge_for(std::string_view message_id) const;
+  /// Problems the ledger reported (an unknown message, a time out of order).
+  [[nodiscard]] std::vector<error> take_problems();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// What a feed does by default.
+struct feed_options {
+  std::chrono::seconds dedupe_window = std::chrono::hours(24);  ///< how long ids are remembered
+  std::size_t dedupe_capacity = 1'000'000;                      ///< most ids remembered
+  std::size_t pending_pricing_capacity = 100'000;  ///< platform pricing kept while awaiting delivery
+};
+
+/// chatdesk's charge and the platform's word on it disagree.
+struct pricing_mismatch {
+  std::string message_id;
+  webhook_pricing platform;
+  chatdesk::charge charge;
+  std::string reason;  ///< a sentence for a person
+};
+
+/// What applying one batch did.
+struct feed_report {
+  std::size_t messages = 0;    ///< inbound messages the desk received
+  std::size_t statuses = 0;    ///< statuses the desk applied
+  std::size_t duplicates = 0;  ///< events dropped as redeliveries
+  std::size_t passed = 0;      ///< events for the application (template/account updates, agent messages, ...)
+  /// Events the desk refused, by index in the batch, with the reason.
+  std::vector<std::pair<std::size_t, error>> refused;
+  std::vector<pricing_mismatch> mismatches;
+};
+
+/// Applies decoded webhook batches to a desk.
+class webhook_feed {
+ public:
+  explicit webhook_feed(desk& d, feed_options options = {});
+  ~webhook_feed();
+  webhook_feed(const webhook_feed&) = delete;
+  webhook_feed& operator=(const webhook_feed&) = delete;
+
+  /// Cross-checks statuses' `pricing` (PMP) against the charges `bridge`
+  /// records (it must be subscribed to the same desk).
+  void check_pricing_with(ledger_bridge* bridge);
+
+  /// Applies every message and status of `batch` that was not seen before.
+  /// Never throws for bad events: each refusal is reported with its index.
+  feed_report apply(const webhook_batch& batch);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// Whether the platform's pricing of a delivered message agrees with
+/// chatdesk's charge under per-message pricing: "regular" means charged at
+/// the category's rate, "free_customer_service" free in the service window,
+/// "free_entry_point" free in an entry-point window. Empty when they agree.
+[[nodiscard]] std::string compare_pricing(const webhook_pricing& platform, const charge& c);
+
+}  // namespace chatdesk

@@ -1,0 +1,204 @@
+#include "chatdesk/feed/webhook_feed.hpp"
+
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+namespace chatdesk {
+
+// ---------------------------------------------------------------- ledger_bridge
+
+struct ledger_bridge::impl {
+  impl(ledger& target, std::function<std::string(std::string_view)> map)
+      : l(target), business_of(std::move(map)) {}
+  ledger& l;
+  std::function<std::string(std::string_view)> business_of;
+  mutable std::mutex mutex;
+  std::unordered_set<std::string> announced;  // outbound ids the ledger knows
+  std::vector<charge> charges;
+  std::unordered_map<std::string, std::size_t> charge_index;  // id -> position in charges
+  std::vector<error> problems;
+
+  std::string business(std::string_view number_id) const {
+    return business_of ? business_of(number_id) : std::string(number_id);
+  }
+};
+
+ledger_bridge::ledger_bridge(ledger& l, std::function<std::string(std::string_view)> business_of)
+    : impl_(std::make_unique<impl>(l, std::move(business_of))) {}
+ledger_bridge::~ledger_bridge() = default;
+
+void ledger_bridge::message_received(const message& m) {
+  std::lock_guard lock(impl_->mutex);
+  if (auto r = impl_->l.inbound(m.at, impl_->business(m.business_number_id), m.customer, m.id,
+                                m.referral.has_value());
+      !r)
+    impl_->problems.push_back(r.error());
+}
+
+void ledger_bridge::status_changed(const message_record& record, message_status from) {
+  (void)from;
+  if (record.direction != direction::outbound || record.id.empty()) return;
+  if (record.status == message_status::accepted) return;
+  std::lock_guard lock(impl_->mutex);
+  auto& d = *impl_;
+  if (d.announced.insert(record.id).second) {
+    if (auto r = d.l.outbound(record.at, d.business(record.key.business_number_id), record.key.customer,
+                              record.id, record.type == "template", record.category);
+        !r) {
+      d.problems.push_back(r.error());
+      return;
+    }
+  }
+  auto c = d.l.status(record.status_at, record.id, record.status);
+  if (!c) {
+    d.problems.push_back(c.error());
+    return;
+  }
+  if (*c) {
+    d.charge_index[(*c)->message_id] = d.charges.size();
+    d.charges.push_back(std::move(**c));
+  }
+  // A message that reached its last state needs no outbound record any more.
+  if (record.status == message_status::read || record.status == message_status::failed)
+    d.announced.erase(record.id);
+}
+
+std::vector<charge> ledger_bridge::take_charges() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->charge_index.clear();
+  return std::exchange(impl_->charges, {});
+}
+
+std::optional<charge> ledger_bridge::charge_for(std::string_view message_id) const {
+  std::lock_guard lock(impl_->mutex);
+  const auto it = impl_->charge_index.find(std::string(message_id));
+  if (it == impl_->charge_index.end()) return std::nullopt;
+  return impl_->charges[it->second];
+}
+
+std::vector<error> ledger_bridge::take_problems() {
+  std::lock_guard lock(impl_->mutex);
+  return std::exchange(impl_->problems, {});
+}
+
+// ---------------------------------------------------------------- pricing check
+
+std::string compare_pricing(const webhook_pricing& platform, const charge& c) {
+  if (platform.pricing_model != "PMP" || c.model != pricing_model::pmp_2025) return {};
+  const bool charged = c.amount > decimal{} && !c.free;
+  if (platform.type == "regular" || (platform.type.empty() && platform.billable == true)) {
+    if (!charged)
+      return fmt::format("the platform charges it ({}), chatdesk found it free ({})", platform.category,
+                         c.free ? to_string(*c.free) : std::string_view("no rate"));
+    if (!platform.category.empty() && platform.category != c.category)
+      return fmt::format("the platform charges it as {}, chatdesk as {}", platform.category, c.category);
+    return {};
+  }
+  if (platform.type == "free_customer_service") {
+    if (charged)
+      return fmt::format("the platform found it free in the service window, chatdesk charged {}", c.category);
+    return {};
+  }
+  if (platform.type == "free_entry_point") {
+    if (charged)
+      return fmt::format("the platform found it free in an entry point window, chatdesk charged {}",
+                         c.category);
+    if (c.free && *c.free != free_reason::free_entry_point)
+      return fmt::format("the platform found it free in an entry point window, chatdesk free for {}",
+                         to_string(*c.free));
+    return {};
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------- webhook_feed
+
+struct webhook_feed::impl {
+  impl(desk& target, feed_options o) : d(target), options(o), seen(o.dedupe_window, o.dedupe_capacity) {}
+  desk& d;
+  feed_options options;
+  dedupe_window seen;
+  ledger_bridge* bridge = nullptr;
+  std::unordered_map<std::string, webhook_pricing> pending;  // platform pricing awaiting chatdesk's charge
+};
+
+webhook_feed::webhook_feed(desk& d, feed_options options) : impl_(std::make_unique<impl>(d, options)) {}
+webhook_feed::~webhook_feed() = default;
+
+void webhook_feed::check_pricing_with(ledger_bridge* bridge) {
+  impl_->bridge = bridge;
+}
+
+feed_report webhook_feed::apply(const webhook_batch& batch) {
+  auto& s = *impl_;
+  feed_report report;
+  for (std::size_t i = 0; i < batch.events.size(); ++i) {
+    const auto& e = batch.events[i];
+    if (const auto* m = std::get_if<webhook_message>(&e)) {
+      if (m->message.customer.empty()) {
+        report.refused.emplace_back(
+            i, make_error("feed.customer", fmt::format("message {} is from '{}', which is not a phone number",
+                                                       m->message.id, m->from)));
+        continue;
+      }
+      if (!s.seen.first_seen("m:" + m->message.id, m->message.at)) {
+        ++report.duplicates;
+        continue;
+      }
+      if (auto r = s.d.receive(m->message, m->profile_name); !r) {
+        report.refused.emplace_back(i, r.error());
+      } else if (r->duplicate) {
+        ++report.duplicates;
+      } else {
+        ++report.messages;
+      }
+      continue;
+    }
+    const auto* st = std::get_if<webhook_status>(&e);
+    if (st == nullptr || !st->status || st->id.empty()) {
+      ++report.passed;
+      continue;
+    }
+    if (!s.seen.first_seen(fmt::format("s:{}:{}", st->id, st->status_text), st->at)) {
+      ++report.duplicates;
+      continue;
+    }
+    if (s.bridge != nullptr && st->pricing) {
+      if (s.pending.size() >= s.options.pending_pricing_capacity) s.pending.clear();
+      s.pending[st->id] = *st->pricing;
+    }
+    status_update u;
+    u.message_id = st->id;
+    u.status = *st->status;
+    u.at = st->at;
+    if (!st->errors.empty()) u.error = st->errors.front();
+    u.customer = st->recipient;
+    u.business_number_id = st->metadata.phone_number_id;
+    auto r = s.d.apply_status(u);
+    if (!r) {
+      report.refused.emplace_back(i, r.error());
+      continue;
+    }
+    if (r->change != status_change::advanced) {
+      ++report.duplicates;
+      continue;
+    }
+    ++report.statuses;
+    if (s.bridge == nullptr) continue;
+    const auto p = s.pending.find(st->id);
+    if (p == s.pending.end()) continue;
+    if (auto c = s.bridge->charge_for(st->id)) {
+      if (auto why = compare_pricing(p->second, *c); !why.empty())
+        report.mismatches.push_back({st->id, p->second, std::move(*c), std::move(why)});
+      s.pending.erase(p);
+    } else if (*st->status == message_status::failed) {
+      s.pending.erase(p);
+    }
+  }
+  return report;
+}
+
+}  // namespace chatdesk

@@ -1,0 +1,167 @@
+// The live flow: platform webhook bodies decoded, de-duplicated and applied
+// to a desk; the desk feeding a ledger; the platform's pricing checked
+// against chatdesk's charges.
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "chatdesk/feed/webhook_feed.hpp"
+#include "chatdesk/pricing/rate_card.hpp"
+#include "engine/desk_fixture.hpp"
+#include "support/catch.hpp"
+
+using namespace chatdesk;
+using namespace chatdesk::test;
+
+namespace {
+
+rate_cards cards() {
+  std::ifstream in(CHATDESK_SOURCE_DIR "/data/rate_cards/pmp_2025-2026-01-01-usd.json");
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  rate_cards c;
+  c.add(rate_card::parse(text).value()).value();
+  return c;
+}
+
+std::string status_body(const std::string& id, const char* status, timestamp when,
+                        const char* pricing_type = nullptr, const char* category = "utility") {
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(when.time_since_epoch()).count();
+  std::string pricing;
+  if (pricing_type != nullptr)
+    pricing =
+        fmt::format(R"(,"pricing":{{"billable":true,"pricing_model":"PMP","type":"{}","category":"{}"}})",
+                    pricing_type, category);
+  return fmt::format(
+      R"({{"object":"whatsapp_business_account","entry":[{{"id":"waba","changes":[{{"field":"messages","value":{{)"
+      R"("metadata":{{"display_phone_number":"390551234567","phone_number_id":"n1"}},"statuses":[{{"id":"{}",)"
+      R"("status":"{}","timestamp":"{}","recipient_id":"393331234567"{}}}]}}}}]}}]}})",
+      id, status, seconds, pricing);
+}
+
+std::string message_body(const char* id, timestamp when, const char* text) {
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(when.time_since_epoch()).count();
+  return fmt::format(
+      R"({{"object":"whatsapp_business_account","entry":[{{"id":"waba","changes":[{{"field":"messages","value":{{)"
+      R"("metadata":{{"display_phone_number":"390551234567","phone_number_id":"n1"}},)"
+      R"("contacts":[{{"profile":{{"name":"Maria"}},"wa_id":"393331234567"}}],)"
+      R"("messages":[{{"from":"393331234567","id":"{}","timestamp":"{}","type":"text","text":{{"body":"{}"}}}}]}}}}]}}]}})",
+      id, seconds, text);
+}
+
+struct live {
+  desk_fixture f;
+  rate_cards rc = cards();
+  ledger l{rc};
+  ledger_bridge bridge{l, [](std::string_view) { return std::string("shop"); }};
+  webhook_feed feed{f.desk};
+  webhook_decoder decoder;
+
+  live() {
+    f.desk.subscribe(&bridge);
+    feed.check_pricing_with(&bridge);
+  }
+  feed_report apply(const std::string& body) { return feed.apply(decoder.decode(body).value()); }
+};
+
+}  // namespace
+
+TEST_CASE("a redelivered webhook changes nothing", "[feed]") {
+  live x;
+  const auto body = message_body("wamid.in1", x.f.clock.now(), "Ciao");
+  auto first = x.apply(body);
+  CHECK(first.messages == 1);
+  CHECK(first.duplicates == 0);
+  const auto window = x.f.desk.window("n1", number("+393331234567"));
+  auto again = x.apply(body);
+  CHECK(again.messages == 0);
+  CHECK(again.duplicates == 1);
+  CHECK(x.f.desk.window("n1", number("+393331234567")).service_window_closes_at ==
+        window.service_window_closes_at);
+
+  // Statuses too: the same status again is dropped before the desk.
+  auto sent = x.f.reply("+393331234567");
+  REQUIRE(sent.decision.allowed);
+  const auto delivered = status_body(sent.message_id, "delivered", x.f.clock.now());
+  CHECK(x.apply(delivered).statuses == 1);
+  const auto repeat = x.apply(delivered);
+  CHECK(repeat.statuses == 0);
+  CHECK(repeat.duplicates == 1);
+}
+
+TEST_CASE("the desk feeds the ledger and the platform's pricing is cross-checked", "[feed][pricing]") {
+  live x;
+  x.f.clock.set(at("2026-03-02T09:00:00Z"));
+  // A utility template outside any service window: charged 0.0300 USD for Italy.
+  auto notice = x.f.send_template("+393331234567");
+  REQUIRE(notice.decision.allowed);
+  auto r = x.apply(status_body(notice.message_id, "sent", at("2026-03-02T09:00:01Z"), "regular"));
+  CHECK(r.statuses == 1);
+  CHECK(x.bridge.take_charges().empty());  // nothing is charged before delivery
+  r = x.apply(status_body(notice.message_id, "delivered", at("2026-03-02T09:00:03Z")));
+  CHECK(r.statuses == 1);
+  CHECK(r.mismatches.empty());  // the platform said "regular utility" on sent: chatdesk agrees
+  auto charges = x.bridge.take_charges();
+  REQUIRE(charges.size() == 1);
+  CHECK(charges[0].message_id == notice.message_id);
+  CHECK(charges[0].category == "utility");
+  CHECK(charges[0].amount == decimal::parse("0.0300").value());
+
+  // The customer answers; the business replies with a utility template inside the window: free.
+  x.f.clock.set(at("2026-03-02T10:00:00Z"));
+  CHECK(x.apply(message_body("wamid.in2", x.f.clock.now(), "Grazie")).messages == 1);
+  auto in_window = x.f.send_template("+393331234567");
+  REQUIRE(in_window.decision.allowed);
+  // The platform (wrongly, for this test) calls it regular: reported as a mismatch.
+  r = x.apply(status_body(in_window.message_id, "delivered", at("2026-03-02T10:00:05Z"), "regular"));
+  REQUIRE(r.mismatches.size() == 1);
+  CHECK(r.mismatches[0].message_id == in_window.message_id);
+  CHECK(r.mismatches[0].reason.find("chatdesk found it free") != std::string::npos);
+  CHECK(r.mismatches[0].charge.free == free_reason::customer_service_window);
+
+  // And when the platform says free in the service window, they agree.
+  auto second = x.f.send_template("+393331234567");
+  r = x.apply(status_body(second.message_id, "read", at("2026-03-02T10:00:09Z"), "free_customer_service"));
+  CHECK(r.statuses == 1);
+  CHECK(r.mismatches.empty());
+  CHECK(x.bridge.take_problems().empty());
+  const auto invoice = x.l.invoice();
+  CHECK(invoice.total == decimal::parse("0.0300").value());
+}
+
+TEST_CASE("events the desk cannot take are reported by index, others passed on", "[feed]") {
+  live x;
+  auto body = x.decoder.decode(status_body("wamid.unknown", "delivered", x.f.clock.now())).value();
+  webhook_template_update t;
+  t.field = "message_template_status_update";
+  body.events.emplace_back(t);
+  webhook_message group;  // not from a phone number
+  group.from = "IT.123456";
+  group.message.id = "wamid.g1";
+  body.events.emplace_back(group);
+  auto r = x.feed.apply(body);
+  CHECK(r.passed == 1);
+  REQUIRE(r.refused.size() == 2);
+  CHECK(r.refused[0].first == 0);  // the desk knows no wamid.unknown
+  CHECK(r.refused[1].first == 2);
+  CHECK(r.refused[1].second.code == "feed.customer");
+}
+
+TEST_CASE("compare_pricing names each disagreement", "[feed][pricing]") {
+  charge c;
+  c.model = pricing_model::pmp_2025;
+  c.category = "marketing";
+  c.amount = decimal::parse("0.0691").value();
+  webhook_pricing p;
+  p.pricing_model = "PMP";
+  p.type = "regular";
+  p.category = "marketing";
+  CHECK(compare_pricing(p, c).empty());
+  p.category = "utility";
+  CHECK(compare_pricing(p, c) == "the platform charges it as utility, chatdesk as marketing");
+  p.type = "free_entry_point";
+  CHECK(compare_pricing(p, c).find("entry point") != std::string::npos);
+  p.pricing_model = "CBP";  // conversation-based pricing is not compared message by message
+  CHECK(compare_pricing(p, c).empty());
+}
