@@ -89,3 +89,33 @@ expect_run(price_bad_model 2 "^$" "--model: 'pmp_2099' is not a pricing model" p
 expect_run(forecast 0 "\"total\": \"963.50\",.*\"free\": 5000,.*\"count\": 15000,.*\"unit_price\": \"0.0300\"" "^$"
   forecast --rates "${_card}" "${_root}/examples/pricing/plan.json")
 expect_run(forecast_bad_plan 2 "^$" "pricing.invalid_plan" forecast --rates "${_card}" "${_root}/examples/pricing/businesses.json")
+
+# chatdesk webhook decode|sign: every format, signatures, refusals.
+set(_fx "${_root}/tests/wire/fixtures")
+expect_run(webhook_decode_text 0
+  "^{\"kind\":\"message\",\"id\":\"wamid.HBgL[^\n]*\"from\":\"16505551234\",\"timestamp\":\"2025-06-08T20:59:43Z\"[^\n]*\"profile_name\":\"Sheena Nelson\"[^\n]*}\n$"
+  "^$" webhook decode "${_fx}/platform/text.json")
+execute_process(COMMAND "${CHATDESK}" webhook sign --secret app-secret "${_fx}/platform/text.json"
+  OUTPUT_VARIABLE _signed RESULT_VARIABLE _sign_status)
+string(REGEX REPLACE "^X-Hub-Signature-256: ([^\n]*)\n$" "\\1" _signature "${_signed}")
+if(NOT _sign_status EQUAL 0 OR NOT _signature MATCHES "^sha256=[0-9a-f]+$")
+  message(SEND_ERROR "webhook sign printed '${_signed}'")
+endif()
+expect_run(webhook_decode_signed 0 "\"kind\":\"message\"" "^$"
+  webhook decode --secret app-secret --signature "${_signature}" "${_fx}/platform/text.json")
+expect_run(webhook_decode_wrong_secret 2 "^$" "refused: \\[chatdesk.signature.mismatch\\]"
+  webhook decode --secret other-secret --signature "${_signature}" "${_fx}/platform/text.json")
+expect_run(webhook_decode_malformed_signature 2 "^$" "signature.malformed"
+  webhook decode --secret app-secret --signature "sha1=00" "${_fx}/platform/text.json")
+expect_run(webhook_decode_bad_body 2 "^$"
+  "^chatdesk webhook decode: \\[chatdesk.webhook.missing\\] entry\\[0\\].changes\\[0\\].value.messages\\[0\\]: 'id' is required"
+  webhook decode "${_fx}/platform_bad/message_no_id.json")
+expect_run(webhook_decode_statuses 0 "\"kind\":\"status\",\"id\":\"wamid.out1\",\"status\":\"sent\"[^\n]*\"pricing\":{\"billable\":true,\"pricing_model\":\"PMP\",\"type\":\"regular\",\"category\":\"utility\"}"
+  "^$" webhook decode "${_fx}/platform/statuses.json")
+expect_run(webhook_decode_twilio 0 "^{\"kind\":\"status\",\"id\":\"SM5\",\"status\":\"delivered\",\"recipient\":\"393331234567\",\"timestamp\":\"2025-10-01T10:00:00Z\""
+  "^$" webhook decode --format twilio --received-at 2025-10-01T10:00:00Z "${_fx}/twilio/status_delivered.form")
+expect_run(webhook_decode_zendesk 0 "\"kind\":\"agent_message\"[^\n]*\"author_name\":\"Giulia \\(support\\)\""
+  "^$" webhook decode --format zendesk "${_fx}/zendesk/events.json")
+expect_run(webhook_decode_missing_file 2 "^$" "cannot read" webhook decode "${_fx}/nope.json")
+expect_run(webhook_signature_without_secret 2 "^$" "--signature needs --secret"
+  webhook decode --signature sha256=00 "${_fx}/platform/text.json")
