@@ -116,7 +116,7 @@ result<std::string> hub_signature(std::string_view body, std::string_view app_se
 }
 
 result<subscription_request> parse_subscription_query(std::string_view query) {
-  auto form = parse_form(query, 64U * 1024U);
+  auto form = parse_form(query, std::size_t{64} * 1024);
   if (!form) return make_error("subscription.malformed", form.error().message, form.error().where);
   subscription_request r;
   r.mode = form_value(*form, "hub.mode");

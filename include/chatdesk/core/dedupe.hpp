@@ -49,7 +49,7 @@ class dedupe_window {
 
   struct entry {
     timestamp at;
-    const std::string* id;  // the key of its node in seen_ (nodes never move)
+    const std::string* id = nullptr;  // the key of its node in seen_ (nodes never move)
   };
   std::chrono::seconds window_;
   std::size_t capacity_;

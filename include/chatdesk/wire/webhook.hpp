@@ -152,7 +152,7 @@ struct webhook_batch {
 
 /// Limits that keep a hostile body from exhausting memory or time.
 struct webhook_limits {
-  std::size_t max_body_bytes = 16U * 1024U * 1024U;  ///< larger bodies are refused unread
+  std::size_t max_body_bytes = std::size_t{16} * 1024 * 1024;  ///< larger bodies are refused unread
   /// Raw JSON kept for the caller (unsupported messages, unknown fields,
   /// account updates) nested deeper than this is refused. The decoder itself
   /// descends at most a dozen levels, only into keys it knows, and never into
