@@ -114,6 +114,16 @@ std::string compare_pricing(const webhook_pricing& platform, const charge& c) {
   return {};
 }
 
+send_intent agent_reply_intent(const webhook_agent_message& reply, std::string business_id,
+                               const phone_number& customer) {
+  send_intent i;
+  i.business_id = std::move(business_id);
+  i.customer = customer;
+  i.content = reply.content;
+  i.correlation_id = reply.id;
+  return i;
+}
+
 // ---------------------------------------------------------------- webhook_feed
 
 struct webhook_feed::impl {

@@ -165,3 +165,25 @@ TEST_CASE("compare_pricing names each disagreement", "[feed][pricing]") {
   p.pricing_model = "CBP";  // conversation-based pricing is not compared message by message
   CHECK(compare_pricing(p, c).empty());
 }
+
+TEST_CASE("an agent's reply from Zendesk goes through the desk's policies", "[feed][zendesk]") {
+  live x;
+  webhook_agent_message reply;
+  reply.id = "zd-msg-1";
+  reply.conversation_id = "conv-1";
+  reply.author_name = "Giulia";
+  reply.content = text_content{"Ciao Maria, controllo subito."};
+  const auto maria = number("+393331234567");
+
+  // No customer message yet: a free-form reply is outside the service window.
+  auto refused = x.f.desk.send(agent_reply_intent(reply, "shop", maria)).value();
+  CHECK_FALSE(refused.decision.allowed);
+  REQUIRE(refused.decision.refusal);
+  CHECK(refused.decision.refusal->code == "policy.outside_service_window");
+
+  CHECK(x.apply(message_body("wamid.in9", x.f.clock.now(), "Dov'è il pacco?")).messages == 1);
+  auto sent = x.f.desk.send(agent_reply_intent(reply, "shop", maria)).value();
+  CHECK(sent.decision.allowed);
+  CHECK(sent.correlation_id == "zd-msg-1");
+  CHECK(x.f.wire.delivered.back() == "zd-msg-1");  // handed to the transport under the CRM's id
+}

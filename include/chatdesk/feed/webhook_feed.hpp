@@ -99,6 +99,14 @@ class webhook_feed {
   std::unique_ptr<impl> impl_;
 };
 
+/// The send intent for an agent's reply written in a CRM (Zendesk), so the
+/// desk's policies decide whether it may go out (a free-form reply outside
+/// the service window is refused, with the reason to show the agent). The
+/// application knows which customer and business a CRM conversation is for.
+/// The CRM's message id becomes the correlation id.
+[[nodiscard]] send_intent agent_reply_intent(const webhook_agent_message& reply, std::string business_id,
+                                             const phone_number& customer);
+
 /// Whether the platform's pricing of a delivered message agrees with
 /// chatdesk's charge under per-message pricing: "regular" means charged at
 /// the category's rate, "free_customer_service" free in the service window,
