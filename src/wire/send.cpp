@@ -76,8 +76,11 @@ std::optional<error> check_content(const content& c) {
   if (const auto* t = std::get_if<template_content>(&c)) {
     if (t->name.empty() || t->language.empty())
       return make_error("send.invalid", "a template needs a name and a language", "template");
-    for (const auto& [k, v] : t->parameters)
+    for (const auto& [k, v] : t->parameters) {
+      if (k.empty())
+        return make_error("send.invalid", "template parameters need a position or a name", "template");
       if (auto e = check_text("template.parameter " + k, v, 32768)) return e;
+    }
     return std::nullopt;
   }
   if (const auto* i = std::get_if<interactive_content>(&c)) {
@@ -308,6 +311,7 @@ result<void> append_send_request(std::string& out, const phone_number& to, const
                       "biz_opaque_callback_data");
   if (!utf8::valid(options.biz_opaque_callback_data) || !utf8::valid(options.reply_to))
     return make_error("send.invalid", "options must be valid UTF-8", "options");
+  const auto start = out.size();
   out += R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+)";
   out += to.digits();
   out += '"';
@@ -322,6 +326,12 @@ result<void> append_send_request(std::string& out, const phone_number& to, const
   append_json_string(out, type_name(c));
   append_body(out, c);
   out += '}';
+  // Every value was checked where a limit applies; this catches the rest
+  // (ids, names, URLs) so no request is ever invalid JSON.
+  if (!utf8::valid(std::string_view(out).substr(start))) {
+    out.resize(start);
+    return make_error("send.invalid", "a value of the message is not valid UTF-8", "content");
+  }
   return {};
 }
 

@@ -358,7 +358,11 @@ result<std::string> zendesk_message_body(const content& c, const zendesk_author&
                     type_name(c)),
         "content");
   }
-  return j.dump();
+  try {
+    return j.dump();
+  } catch (const nlohmann::json::type_error&) {  // invalid UTF-8 in a value not checked above
+    return make_error("zendesk.invalid", "a value of the message is not valid UTF-8", "content");
+  }
 }
 
 std::string zendesk_messages_path(std::string_view app_id, std::string_view conversation_id) {

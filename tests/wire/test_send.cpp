@@ -179,3 +179,20 @@ TEST_CASE("send responses and API errors decode into typed values", "[wire][send
   CHECK(to_error(se).code == "platform.parameter_mismatch");
   CHECK(decode_api_error(R"({"data":1})").error().code == "send.error_body");
 }
+
+TEST_CASE("invalid UTF-8 anywhere is refused, never written", "[wire][send]") {
+  // Found by fuzz_send: a template name with invalid bytes produced invalid JSON.
+  std::string out = "keep";
+  template_content tpl{"order\xff_update", "it", template_category::utility, {{"1", "Maria"}}};
+  auto r = append_send_request(out, maria, tpl);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == "send.invalid");
+  CHECK(out == "keep");
+  template_content unnamed{"order_update", "it", template_category::utility, {{"", "Maria"}}};
+  CHECK(append_send_request(out, maria, unnamed).error().code == "send.invalid");
+  CHECK(append_send_request(out, maria, reaction_content{"wamid.\xc3", "x"}).error().code == "send.invalid");
+  contacts_content card;
+  card.contacts.push_back({"Giulia", {"+39 \xe2\x82"}, {}});
+  CHECK(append_send_request(out, maria, card).error().code == "send.invalid");
+  CHECK(out == "keep");
+}

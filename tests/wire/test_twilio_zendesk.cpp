@@ -252,3 +252,10 @@ TEST_CASE("Zendesk message posts and the shared secret", "[wire][zendesk]") {
   CHECK(verify_zendesk_secret("", "s3cret").error().code == "signature.missing");
   CHECK(verify_zendesk_secret("x", "").error().code == "signature.no_secret");
 }
+
+TEST_CASE("Zendesk posts refuse invalid UTF-8 instead of throwing", "[wire][zendesk]") {
+  zendesk_author a;
+  a.avatar_url = "https://x.invalid/\xff.png";
+  CHECK(zendesk_message_body(text_content{"ok"}, a).error().code == "zendesk.invalid");
+  CHECK(zendesk_message_body(text_content{"bad \xc3"}).error().code == "zendesk.invalid");
+}
