@@ -1,6 +1,5 @@
 #include "chatdesk/wire/send.hpp"
 
-#include <charconv>
 #include <set>
 
 #include <fmt/format.h>
@@ -23,15 +22,23 @@ std::optional<error> check_text(std::string_view what, std::string_view text, st
   return std::nullopt;
 }
 
-// A JSON number as the platform wants coordinates: optional minus, digits, optional fraction.
+// A coordinate as a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?
 bool is_coordinate(std::string_view s) {
-  double v = 0;
-  const auto* end = s.data() + s.size();
-  auto [p, ec] = std::from_chars(s.data(), end, v);
-  if (ec != std::errc{} || p != end || s.empty()) return false;
-  for (char c : s)
-    if (!(c == '-' || c == '.' || (c >= '0' && c <= '9'))) return false;
-  return s.front() != '.' && s.back() != '.';
+  std::size_t i = 0;
+  if (i < s.size() && s[i] == '-') ++i;
+  const auto digit = [&](std::size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
+  if (!digit(i)) return false;
+  if (s[i] == '0') {
+    ++i;
+  } else {
+    while (digit(i)) ++i;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  return i == s.size();
 }
 
 void field(std::string& out, std::string_view key, std::string_view value, bool comma = true) {

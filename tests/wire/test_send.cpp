@@ -51,6 +51,8 @@ TEST_CASE("text, media, location, contacts and reactions encode in the documente
   audio.caption = "ignored: audio has no caption";
   CHECK(encode(audio) == head + R"(,"type":"audio","audio":{"id":"1003383421387258"}})");
 
+  CHECK(encode(location_content{"0", "-0.5", "", ""}).find(R"("latitude":0,"longitude":-0.5)") !=
+        std::string::npos);
   location_content loc{"45.464203", "-9.189982", "Duomo", "Piazza del Duomo"};
   CHECK(encode(loc) == head + R"(,"type":"location","location":{"latitude":45.464203,"longitude":-9.189982,)"
                               R"("name":"Duomo","address":"Piazza del Duomo"}})");
@@ -128,6 +130,10 @@ TEST_CASE("limits and impossible sends are refused with the rule and nothing is 
   refused(text_content{std::string(4097, 'x')}, "send.limit");
   refused(text_content{"bad \xff utf-8"}, "send.invalid");
   refused(location_content{"45,46", "9.18", "", ""}, "send.invalid");
+  refused(location_content{"45.46", "09", "", ""}, "send.invalid");  // found by fuzz_send: not a JSON number
+  refused(location_content{"45.", "9", "", ""}, "send.invalid");
+  refused(location_content{"-", "9", "", ""}, "send.invalid");
+  refused(location_content{"1e5", "9", "", ""}, "send.invalid");
   refused(media_content{}, "send.invalid");
   interactive_content reply;
   reply.kind = interactive_kind::button_reply;
