@@ -22,8 +22,9 @@ std::optional<error> check_text(std::string_view what, std::string_view text, st
   return std::nullopt;
 }
 
-// A coordinate as a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?
-bool is_coordinate(std::string_view s) {
+// A coordinate as a JSON number -?(0|[1-9][0-9]*)(.[0-9]+)? within +-limit degrees.
+bool is_coordinate(std::string_view s, int limit) {
+  if (s.size() > 32) return false;
   std::size_t i = 0;
   if (i < s.size() && s[i] == '-') ++i;
   const auto digit = [&](std::size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
@@ -38,7 +39,18 @@ bool is_coordinate(std::string_view s) {
     if (!digit(i)) return false;
     while (digit(i)) ++i;
   }
-  return i == s.size();
+  if (i != s.size()) return false;
+  // Degrees: the integer part decides, unless it equals the limit and a fraction follows.
+  const auto start = s.front() == '-' ? 1U : 0U;
+  const auto dot = s.find('.');
+  const auto whole = s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+  if (whole.size() > 3) return false;
+  int degrees = 0;
+  for (char c : whole) degrees = degrees * 10 + (c - '0');
+  if (degrees > limit) return false;
+  if (degrees == limit && dot != std::string_view::npos)
+    return s.substr(dot + 1).find_first_not_of('0') == std::string_view::npos;
+  return true;
 }
 
 void field(std::string& out, std::string_view key, std::string_view value, bool comma = true) {
@@ -59,10 +71,13 @@ std::optional<error> check_content(const content& c) {
     return std::nullopt;
   }
   if (const auto* l = std::get_if<location_content>(&c)) {
-    if (!is_coordinate(l->latitude) || !is_coordinate(l->longitude))
+    if (!is_coordinate(l->latitude, 90) || !is_coordinate(l->longitude, 180))
       return make_error(
           "send.invalid",
-          fmt::format("coordinates must be decimal numbers, not '{}' and '{}'", l->latitude, l->longitude),
+          fmt::format("coordinates must be decimal degrees (latitude -90 to 90, longitude -180 to 180), "
+                      "not '{}' and '{}'",
+                      std::string_view(l->latitude).substr(0, 40),
+                      std::string_view(l->longitude).substr(0, 40)),
           "location");
     if (auto e = check_text("location.name", l->name, 1000)) return e;
     return check_text("location.address", l->address, 1000);

@@ -134,6 +134,12 @@ TEST_CASE("limits and impossible sends are refused with the rule and nothing is 
   refused(location_content{"45.", "9", "", ""}, "send.invalid");
   refused(location_content{"-", "9", "", ""}, "send.invalid");
   refused(location_content{"1e5", "9", "", ""}, "send.invalid");
+  refused(location_content{"90.5", "9", "", ""}, "send.invalid");  // out of range
+  refused(location_content{"45", "-180.01", "", ""}, "send.invalid");
+  refused(location_content{"4555" + std::string(300, '0'), "9", "", ""},
+          "send.invalid");  // found by fuzz_send
+  CHECK(append_send_request(out, maria, location_content{"-90.000", "180", "", ""}));
+  out = "keep";
   refused(media_content{}, "send.invalid");
   interactive_content reply;
   reply.kind = interactive_kind::button_reply;
