@@ -111,22 +111,20 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
-namespace {
-int hex_value(char c) noexcept {
+int hex_digit(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-}  // namespace
 
 bool from_hex(std::string_view hex, std::string& out) {
   if (hex.size() % 2 != 0) return false;
   out.clear();
   out.reserve(hex.size() / 2);
   for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = hex_value(hex[i]);
-    const int lo = hex_value(hex[i + 1]);
+    const int hi = hex_digit(hex[i]);
+    const int lo = hex_digit(hex[i + 1]);
     if (hi < 0 || lo < 0) return false;
     out += static_cast<char>((hi << 4) | lo);
   }

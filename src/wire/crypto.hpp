@@ -36,6 +36,8 @@ bool sha256(std::string_view data, std::string& out);
 /// Hex (lower case) and Base64 (standard alphabet, padded) encodings.
 std::string to_hex(std::string_view bytes);
 std::string to_base64(std::string_view bytes);
+/// The value of one hex digit of either case, or -1.
+int hex_digit(char c) noexcept;
 /// Decodes hex digits of either case; false on anything else or an odd count.
 bool from_hex(std::string_view hex, std::string& out);
 

@@ -2,16 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "crypto.hpp"
+
 namespace chatdesk {
 
 namespace {
-
-int hex_digit(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 result<std::string> decode_component(std::string_view s, std::string_view name) {
   std::string out;
@@ -21,8 +16,8 @@ result<std::string> decode_component(std::string_view s, std::string_view name) 
     if (c == '+') {
       out += ' ';
     } else if (c == '%') {
-      const int hi = i + 1 < s.size() ? hex_digit(s[i + 1]) : -1;
-      const int lo = i + 2 < s.size() ? hex_digit(s[i + 2]) : -1;
+      const int hi = i + 1 < s.size() ? detail::hex_digit(s[i + 1]) : -1;
+      const int lo = i + 2 < s.size() ? detail::hex_digit(s[i + 2]) : -1;
       if (hi < 0 || lo < 0)
         return make_error("form.malformed",
                           fmt::format("'{}' has a bad percent escape at character {}", name, i + 1),

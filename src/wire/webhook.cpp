@@ -150,6 +150,51 @@ class run {
     if (auto ec = v.get_array().get(out)) return json_error(ec, "an array");
     return std::nullopt;
   }
+  // Calls f(key, value) for each field of an object, with the key on the path.
+  template <class F>
+  problem fields_of(od::object& obj, F&& f) {
+    for (auto field : obj) {
+      std::string_view key;
+      if (auto ec = key_of(field, key)) return json_error(ec, "an object");
+      od::value v;
+      if (auto ec = field.value().get(v)) return json_error(ec, "a value");
+      path_guard g(path_, key);
+      if (auto p = f(key, v)) return p;
+    }
+    return std::nullopt;
+  }
+  template <class F>
+  problem fields(od::value& v, F&& f) {
+    od::object obj;
+    if (auto p = object_of(v, obj)) return p;
+    return fields_of(obj, std::forward<F>(f));
+  }
+  // Calls f(element) for each element of an array, with the index on the path.
+  template <class F>
+  problem elements(od::value& v, F&& f) {
+    od::array a;
+    if (auto p = array_of(v, a)) return p;
+    std::size_t i = 0;
+    for (auto item : a) {
+      path_guard g(path_, i++);
+      od::value e;
+      if (auto ec = item.get(e)) return json_error(ec, "a value");
+      if (auto p = f(e)) return p;
+    }
+    return std::nullopt;
+  }
+  // An object's JSON as received (after it was iterated), for the caller to
+  // keep: refused when nested deeper than the limit.
+  result<std::string_view> raw_of(od::object& obj) {
+    bool ok = false;
+    std::string_view raw;
+    if (auto ec = obj.reset().get(ok)) return json_error(ec, "an object");
+    if (auto ec = obj.raw_json().get(raw)) return json_error(ec, "an object");
+    if (detail::nesting_depth(raw) > limits_.max_depth)
+      return fail("webhook.syntax", fmt::format("nested deeper than {} levels", limits_.max_depth));
+    return trim_right(raw);
+  }
+
   // Text; null reads as empty (optional fields the platform sends as null).
   // Strings without escapes are copied straight from the body; others are
   // unescaped by simdjson.
@@ -278,28 +323,15 @@ problem run::body(od::document& doc, std::string_view raw_body) {
   od::object obj;
   if (auto ec = doc.get_object().get(obj)) return json_error(ec, "an object");
   bool has_entry = false;
-  for (auto field : obj) {
-    std::string_view key;
-    if (auto ec = key_of(field, key)) return json_error(ec, "an object");
-    od::value v;
-    if (auto ec = field.value().get(v)) return json_error(ec, "a value");
-    if (key == "object") {
-      path_guard g(path_, "object");
-      if (auto p = text(v, out_.object)) return p;
-    } else if (key == "entry") {
-      path_guard g(path_, "entry");
-      has_entry = true;
-      od::array entries;
-      if (auto p = array_of(v, entries)) return p;
-      std::size_t i = 0;
-      for (auto e : entries) {
-        path_guard gi(path_, i++);
-        od::value ev;
-        if (auto ec = e.get(ev)) return json_error(ec, "an object");
-        if (auto p = entry(ev)) return p;
-      }
-    }
-  }
+  if (auto p = fields_of(obj, [&](std::string_view key, od::value& v) -> problem {
+        if (key == "object") return text(v, out_.object);
+        if (key == "entry") {
+          has_entry = true;
+          return elements(v, [&](od::value& e) { return entry(e); });
+        }
+        return std::nullopt;
+      }))
+    return p;
   if (!has_entry) return fail("webhook.missing", "'entry' is required");
   // Nothing may follow the body's object.
   const char* rest = nullptr;
@@ -309,41 +341,25 @@ problem run::body(od::document& doc, std::string_view raw_body) {
 }
 
 problem run::entry(od::value& v) {
-  od::object obj;
-  if (auto p = object_of(v, obj)) return p;
   // The account id and time come before or after the changes: the changes'
   // events are completed with them when the entry ends.
   std::string account_id;
   std::optional<timestamp> time;
   const std::size_t first = out_.events.size();
   bool has_changes = false;
-  for (auto field : obj) {
-    std::string_view key;
-    if (auto ec = key_of(field, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = field.value().get(fv)) return json_error(ec, "a value");
-    if (key == "id") {
-      path_guard g(path_, "id");
-      if (auto p = id_text(fv, account_id)) return p;
-    } else if (key == "time") {
-      path_guard g(path_, "time");
-      timestamp t{};
-      if (auto p = seconds(fv, t)) return p;
-      time = t;
-    } else if (key == "changes") {
-      path_guard g(path_, "changes");
-      has_changes = true;
-      od::array changes;
-      if (auto p = array_of(fv, changes)) return p;
-      std::size_t i = 0;
-      for (auto c : changes) {
-        path_guard gi(path_, i++);
-        od::value cv;
-        if (auto ec = c.get(cv)) return json_error(ec, "an object");
-        if (auto p = change(cv, account_id, time)) return p;
-      }
-    }
-  }
+  if (auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+        if (key == "id") return id_text(fv, account_id);
+        if (key == "time") {
+          timestamp t{};
+          if (auto bad = seconds(fv, t)) return bad;
+          time = t;
+        } else if (key == "changes") {
+          has_changes = true;
+          return elements(fv, [&](od::value& c) { return change(c, account_id, time); });
+        }
+        return std::nullopt;
+      }))
+    return p;
   if (!has_changes) return fail("webhook.missing", "'changes' is required");
   for (std::size_t i = first; i < out_.events.size(); ++i) {
     std::visit(
@@ -376,40 +392,30 @@ bool is_account_field(std::string_view f) {
 }
 
 problem run::change(od::value& v, std::string_view account_id, std::optional<timestamp> entry_time) {
-  od::object obj;
-  if (auto p = object_of(v, obj)) return p;
   std::string field_name;
   bool has_field = false, has_value = false;
   change_parts parts;
   // Messages and statuses are decoded in place, after the events before them.
   const std::size_t first = out_.events.size();
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-    if (key == "field") {
-      path_guard g(path_, "field");
-      if (auto p = text(fv, field_name)) return p;
-      has_field = true;
-    } else if (key == "value") {
-      path_guard g(path_, "value");
-      has_value = true;
-      od::object vo;
-      if (auto p = object_of(fv, vo)) return p;
-      if (auto p = value_object(vo, parts)) return p;
-      // Small values of other fields are kept as received.
-      if (!parts.messages_shaped) {
-        bool ok = false;
-        std::string_view raw;
-        if (auto ec = vo.reset().get(ok)) return json_error(ec, "an object");
-        if (auto ec = vo.raw_json().get(raw)) return json_error(ec, "an object");
-        if (detail::nesting_depth(raw) > limits_.max_depth)
-          return fail("webhook.syntax", fmt::format("nested deeper than {} levels", limits_.max_depth));
-        parts.raw_json.assign(trim_right(raw));
-      }
-    }
-  }
+  if (auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+        if (key == "field") {
+          has_field = true;
+          return text(fv, field_name);
+        }
+        if (key != "value") return std::nullopt;
+        has_value = true;
+        od::object vo;
+        if (auto bad = object_of(fv, vo)) return bad;
+        if (auto bad = value_object(vo, parts)) return bad;
+        // Small values of other fields are kept as received.
+        if (!parts.messages_shaped) {
+          auto raw = raw_of(vo);
+          if (!raw) return raw.error();
+          parts.raw_json.assign(*raw);
+        }
+        return std::nullopt;
+      }))
+    return p;
   if (!has_field) return fail("webhook.missing", "'field' is required");
   if (!has_value) return fail("webhook.missing", "'value' is required");
 
@@ -482,125 +488,73 @@ problem run::change(od::value& v, std::string_view account_id, std::optional<tim
 }
 
 problem run::value_object(od::object& obj, change_parts& parts) {
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value v;
-    if (auto ec = f.value().get(v)) return json_error(ec, "a value");
-    path_guard g(path_, key);
+  return fields_of(obj, [&](std::string_view key, od::value& v) -> problem {
     if (key == "metadata") {
       parts.messages_shaped = true;
-      if (auto p = metadata(v, parts.metadata)) return p;
-    } else if (key == "contacts") {
+      return metadata(v, parts.metadata);
+    }
+    if (key == "contacts") {
       parts.messages_shaped = true;
-      if (auto p = contacts_array(v, parts)) return p;
-    } else if (key == "messages") {
+      return contacts_array(v, parts);
+    }
+    if (key == "messages") {
       parts.messages_shaped = true;
-      od::array a;
-      if (auto p = array_of(v, a)) return p;
-      std::size_t i = 0;
-      for (auto item : a) {
-        path_guard gi(path_, i++);
-        od::value mv;
-        if (auto ec = item.get(mv)) return json_error(ec, "an object");
+      return elements(v, [&](od::value& mv) -> problem {
         if (auto p = count_event()) return p;
         auto& m = std::get<webhook_message>(out_.events.emplace_back(std::in_place_type<webhook_message>));
-        if (auto p = message(mv, m)) return p;
-      }
-    } else if (key == "statuses") {
+        return message(mv, m);
+      });
+    }
+    if (key == "statuses") {
       parts.messages_shaped = true;
-      od::array a;
-      if (auto p = array_of(v, a)) return p;
-      std::size_t i = 0;
-      for (auto item : a) {
-        path_guard gi(path_, i++);
-        od::value sv;
-        if (auto ec = item.get(sv)) return json_error(ec, "an object");
+      return elements(v, [&](od::value& sv) -> problem {
         if (auto p = count_event()) return p;
         auto& st = std::get<webhook_status>(out_.events.emplace_back(std::in_place_type<webhook_status>));
-        if (auto p = status(sv, st)) return p;
-      }
-    } else if (key == "errors") {
-      parts.messages_shaped = true;
-      if (auto p = errors_array(v, parts.errors)) return p;
-    } else if (key == "message_template_id") {
-      if (auto p = id_text(v, parts.template_id)) return p;
-    } else if (key == "message_template_name") {
-      if (auto p = text(v, parts.name)) return p;
-    } else if (key == "message_template_language") {
-      if (auto p = text(v, parts.language)) return p;
-    } else if (key == "event" || key == "decision") {
-      if (auto p = text(v, parts.event)) return p;
-    } else if (key == "reason") {
-      if (auto p = text(v, parts.reason)) return p;
-    } else if (key == "previous_quality_score" || key == "previous_category") {
-      if (auto p = text(v, parts.previous)) return p;
-    } else if (key == "new_quality_score" || key == "new_category") {
-      if (auto p = text(v, parts.current)) return p;
-    } else if (key == "display_phone_number" || key == "phone_number") {
-      if (auto p = id_text(v, parts.display_phone_number)) return p;
-    } else if (key == "current_limit" || key == "messaging_limit_tier" ||
-               key == "whatsapp_business_manager_messaging_limit") {
-      if (auto p = text(v, parts.messaging_limit)) return p;
+        return status(sv, st);
+      });
     }
-  }
-  return std::nullopt;
+    if (key == "errors") {
+      parts.messages_shaped = true;
+      return errors_array(v, parts.errors);
+    }
+    if (key == "message_template_id") return id_text(v, parts.template_id);
+    if (key == "message_template_name") return text(v, parts.name);
+    if (key == "message_template_language") return text(v, parts.language);
+    if (key == "event" || key == "decision") return text(v, parts.event);
+    if (key == "reason") return text(v, parts.reason);
+    if (key == "previous_quality_score" || key == "previous_category") return text(v, parts.previous);
+    if (key == "new_quality_score" || key == "new_category") return text(v, parts.current);
+    if (key == "display_phone_number" || key == "phone_number") return id_text(v, parts.display_phone_number);
+    if (key == "current_limit" || key == "messaging_limit_tier" ||
+        key == "whatsapp_business_manager_messaging_limit")
+      return text(v, parts.messaging_limit);
+    return std::nullopt;
+  });
 }
 
 problem run::metadata(od::value& v, webhook_metadata& m) {
-  od::object obj;
-  if (auto p = object_of(v, obj)) return p;
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-    path_guard g(path_, key);
-    if (key == "phone_number_id") {
-      if (auto p = id_text(fv, m.phone_number_id)) return p;
-    } else if (key == "display_phone_number") {
-      if (auto p = id_text(fv, m.display_phone_number)) return p;
-    }
-  }
-  return std::nullopt;
+  return fields(v, [&](std::string_view key, od::value& fv) -> problem {
+    if (key == "phone_number_id") return id_text(fv, m.phone_number_id);
+    if (key == "display_phone_number") return id_text(fv, m.display_phone_number);
+    return std::nullopt;
+  });
 }
 
 problem run::contacts_array(od::value& v, change_parts& parts) {
-  od::array a;
-  if (auto p = array_of(v, a)) return p;
-  std::size_t i = 0;
-  for (auto item : a) {
-    path_guard gi(path_, i++);
-    od::value cv;
-    if (auto ec = item.get(cv)) return json_error(ec, "an object");
-    od::object obj;
-    if (auto p = object_of(cv, obj)) return p;
+  return elements(v, [&](od::value& cv) -> problem {
     std::string wa_id, name;
-    for (auto f : obj) {
-      std::string_view key;
-      if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-      od::value fv;
-      if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-      path_guard g(path_, key);
-      if (key == "wa_id") {
-        if (auto p = id_text(fv, wa_id)) return p;
-      } else if (key == "profile") {
-        od::object po;
-        if (auto p = object_of(fv, po)) return p;
-        for (auto pf : po) {
-          std::string_view pk;
-          if (auto ec = key_of(pf, pk)) return json_error(ec, "an object");
-          if (pk != "name") continue;
-          od::value nv;
-          if (auto ec = pf.value().get(nv)) return json_error(ec, "a value");
-          path_guard gn(path_, "name");
-          if (auto p = text(nv, name)) return p;
-        }
-      }
-    }
+    if (auto p = fields(cv, [&](std::string_view key, od::value& fv) -> problem {
+          if (key == "wa_id") return id_text(fv, wa_id);
+          if (key == "profile")
+            return fields(fv, [&](std::string_view pk, od::value& pv) -> problem {
+              return pk == "name" ? text(pv, name) : std::nullopt;
+            });
+          return std::nullopt;
+        }))
+      return p;
     parts.contacts.emplace_back(std::move(wa_id), std::move(name));
-  }
-  return std::nullopt;
+    return std::nullopt;
+  });
 }
 
 std::optional<media_kind> media_of(std::string_view key) {
@@ -623,297 +577,176 @@ problem run::message(od::value& v, webhook_message& m) {
   // Decode a content key only when it can be the message's: the type is not
   // known yet, or it names this key.
   auto wanted = [&](std::string_view k) { return !has_type || k == m.type; };
-  auto keep = [&](std::string_view k) { content_key = k; };
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-    path_guard g(path_, key);
-    if (key == "id") {
-      if (auto p = text(fv, m.message.id)) return p;
-      has_id = !m.message.id.empty();
-    } else if (key == "from") {
-      if (auto p = id_text(fv, m.from)) return p;
-      has_from = !m.from.empty();
-    } else if (key == "timestamp") {
-      if (auto p = seconds(fv, m.message.at)) return p;
-      has_timestamp = true;
-    } else if (key == "type") {
-      if (auto p = text(fv, m.type)) return p;
-      has_type = true;
-    } else if (key == "context") {
-      if (auto p = context(fv, m)) return p;
-    } else if (key == "referral") {
-      if (auto p = referral_of(fv, m)) return p;
-    } else if (key == "errors") {
-      if (auto p = errors_array(fv, m.errors)) return p;
-    } else if (wanted(key) && key == "text") {
-      od::object to;
-      if (auto p = object_of(fv, to)) return p;
-      text_content t;
-      for (auto tf : to) {
-        std::string_view tk;
-        if (auto ec = key_of(tf, tk)) return json_error(ec, "an object");
-        if (tk != "body") continue;
-        od::value bv;
-        if (auto ec = tf.value().get(bv)) return json_error(ec, "a value");
-        path_guard gb(path_, "body");
-        if (auto p = text(bv, t.body)) return p;
-      }
-      m.message.content = std::move(t);
-      keep(key);
-    } else if (auto kind = media_of(key); kind && wanted(key)) {
-      if (auto p = media(fv, *kind, m)) return p;
-      keep(key);
-    } else if (wanted(key) && key == "location") {
-      if (auto p = location(fv, m)) return p;
-      keep(key);
-    } else if (wanted(key) && key == "contacts") {
-      if (auto p = contacts_content_of(fv, m)) return p;
-      keep(key);
-    } else if (wanted(key) && key == "interactive") {
-      bool known = false;
-      if (auto p = interactive(fv, m, known)) return p;
-      if (known) keep(key);
-    } else if (wanted(key) && key == "button") {
-      od::object bo;
-      if (auto p = object_of(fv, bo)) return p;
-      interactive_content c;
-      c.kind = interactive_kind::quick_reply;
-      for (auto bf : bo) {
-        std::string_view bk;
-        if (auto ec = key_of(bf, bk)) return json_error(ec, "an object");
-        od::value bv;
-        if (auto ec = bf.value().get(bv)) return json_error(ec, "a value");
-        path_guard gb(path_, bk);
-        if (bk == "payload") {
-          if (auto p = text(bv, c.reply_id)) return p;
-        } else if (bk == "text") {
-          if (auto p = text(bv, c.reply_title)) return p;
+  auto keep = [&](std::string_view k, problem p) {
+    if (!p) content_key = k;
+    return p;
+  };
+  if (auto p = fields_of(obj, [&](std::string_view key, od::value& fv) -> problem {
+        if (key == "id") {
+          if (auto bad = text(fv, m.message.id)) return bad;
+          has_id = !m.message.id.empty();
+        } else if (key == "from") {
+          if (auto bad = id_text(fv, m.from)) return bad;
+          has_from = !m.from.empty();
+        } else if (key == "timestamp") {
+          has_timestamp = true;
+          return seconds(fv, m.message.at);
+        } else if (key == "type") {
+          has_type = true;
+          return text(fv, m.type);
+        } else if (key == "context") {
+          return context(fv, m);
+        } else if (key == "referral") {
+          return referral_of(fv, m);
+        } else if (key == "errors") {
+          return errors_array(fv, m.errors);
+        } else if (!wanted(key)) {
+          return std::nullopt;
+        } else if (key == "text") {
+          text_content t;
+          auto bad = fields(fv, [&](std::string_view k, od::value& x) -> problem {
+            return k == "body" ? text(x, t.body) : std::nullopt;
+          });
+          m.message.content = std::move(t);
+          return keep(key, std::move(bad));
+        } else if (auto kind = media_of(key)) {
+          return keep(key, media(fv, *kind, m));
+        } else if (key == "location") {
+          return keep(key, location(fv, m));
+        } else if (key == "contacts") {
+          return keep(key, contacts_content_of(fv, m));
+        } else if (key == "interactive") {
+          bool known = false;
+          auto bad = interactive(fv, m, known);
+          if (bad || !known) return bad;
+          return keep(key, std::nullopt);
+        } else if (key == "button") {
+          interactive_content c;
+          c.kind = interactive_kind::quick_reply;
+          auto bad = fields(fv, [&](std::string_view k, od::value& x) -> problem {
+            if (k == "payload") return text(x, c.reply_id);
+            if (k == "text") return text(x, c.reply_title);
+            return std::nullopt;
+          });
+          m.message.content = std::move(c);
+          return keep(key, std::move(bad));
+        } else if (key == "reaction") {
+          reaction_content r;
+          auto bad = fields(fv, [&](std::string_view k, od::value& x) -> problem {
+            if (k == "message_id") return text(x, r.message_id);
+            if (k == "emoji") return text(x, r.emoji);
+            return std::nullopt;
+          });
+          m.message.content = std::move(r);
+          return keep(key, std::move(bad));
+        } else if (key == "order") {
+          return keep(key, order(fv, m));
+        } else if (key == "system") {
+          system_content sc;
+          auto bad = fields(fv, [&](std::string_view k, od::value& x) -> problem {
+            if (k == "body") return text(x, sc.body);
+            if (k == "type") return text(x, sc.type);
+            if (k == "new_wa_id" || k == "wa_id") return id_text(x, sc.new_wa_id);
+            return std::nullopt;
+          });
+          m.message.content = std::move(sc);
+          return keep(key, std::move(bad));
         }
-      }
-      m.message.content = std::move(c);
-      keep(key);
-    } else if (wanted(key) && key == "reaction") {
-      od::object ro;
-      if (auto p = object_of(fv, ro)) return p;
-      reaction_content r;
-      for (auto rf : ro) {
-        std::string_view rk;
-        if (auto ec = key_of(rf, rk)) return json_error(ec, "an object");
-        od::value rv;
-        if (auto ec = rf.value().get(rv)) return json_error(ec, "a value");
-        path_guard gr(path_, rk);
-        if (rk == "message_id") {
-          if (auto p = text(rv, r.message_id)) return p;
-        } else if (rk == "emoji") {
-          if (auto p = text(rv, r.emoji)) return p;
-        }
-      }
-      m.message.content = std::move(r);
-      keep(key);
-    } else if (wanted(key) && key == "order") {
-      if (auto p = order(fv, m)) return p;
-      keep(key);
-    } else if (wanted(key) && key == "system") {
-      od::object so;
-      if (auto p = object_of(fv, so)) return p;
-      system_content s;
-      for (auto sf : so) {
-        std::string_view sk;
-        if (auto ec = key_of(sf, sk)) return json_error(ec, "an object");
-        od::value sv;
-        if (auto ec = sf.value().get(sv)) return json_error(ec, "a value");
-        path_guard gs(path_, sk);
-        if (sk == "body") {
-          if (auto p = text(sv, s.body)) return p;
-        } else if (sk == "type") {
-          if (auto p = text(sv, s.type)) return p;
-        } else if (sk == "new_wa_id" || sk == "wa_id") {
-          if (auto p = id_text(sv, s.new_wa_id)) return p;
-        }
-      }
-      m.message.content = std::move(s);
-      keep(key);
-    }
-  }
+        return std::nullopt;
+      }))
+    return p;
   if (!has_id) return fail("webhook.missing", "'id' is required");
   if (!has_from) return fail("webhook.missing", "'from' is required");
   if (!has_timestamp) return fail("webhook.missing", "'timestamp' is required");
   if (!has_type) return fail("webhook.missing", "'type' is required");
 
-  if (!content_key.empty() && content_key == m.type) {
-    // m.message.content holds it already.
-  } else {
+  if (content_key.empty() || content_key != m.type) {
     // A type chatdesk does not model (or whose content is missing): kept whole.
-    bool ok = false;
-    std::string_view raw;
-    if (auto ec = obj.reset().get(ok)) return json_error(ec, "an object");
-    if (auto ec = obj.raw_json().get(raw)) return json_error(ec, "an object");
-    if (detail::nesting_depth(raw) > limits_.max_depth)
-      return fail("webhook.syntax", fmt::format("nested deeper than {} levels", limits_.max_depth));
-    m.message.content = unsupported_content{m.type, std::string(trim_right(raw))};
+    auto raw = raw_of(obj);
+    if (!raw) return raw.error();
+    m.message.content = unsupported_content{m.type, std::string(*raw)};
   }
   if (auto phone = parse_wa_id(m.from)) m.message.customer = *phone;
   return std::nullopt;
 }
 
 problem run::media(od::value& v, media_kind kind, webhook_message& m) {
-  od::object obj;
-  if (auto p = object_of(v, obj)) return p;
   media_content c;
   c.kind = kind;
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-    path_guard g(path_, key);
-    if (key == "id") {
-      if (auto p = id_text(fv, c.media_id)) return p;
-    } else if (key == "link" || key == "url") {
-      if (auto p = text(fv, c.link)) return p;
-    } else if (key == "caption") {
-      if (auto p = text(fv, c.caption)) return p;
-    } else if (key == "filename") {
-      if (auto p = text(fv, c.filename)) return p;
-    } else if (key == "mime_type") {
-      if (auto p = text(fv, c.mime_type)) return p;
-    } else if (key == "sha256") {
-      if (auto p = text(fv, c.sha256)) return p;
-    } else if (key == "voice") {
-      if (auto p = flag(fv, c.voice)) return p;
-    } else if (key == "animated") {
-      if (auto p = flag(fv, c.animated)) return p;
-    }
-  }
+  auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+    if (key == "id") return id_text(fv, c.media_id);
+    if (key == "link" || key == "url") return text(fv, c.link);
+    if (key == "caption") return text(fv, c.caption);
+    if (key == "filename") return text(fv, c.filename);
+    if (key == "mime_type") return text(fv, c.mime_type);
+    if (key == "sha256") return text(fv, c.sha256);
+    if (key == "voice") return flag(fv, c.voice);
+    if (key == "animated") return flag(fv, c.animated);
+    return std::nullopt;
+  });
   m.message.content = std::move(c);
-  return std::nullopt;
+  return p;
 }
 
 problem run::location(od::value& v, webhook_message& m) {
-  od::object obj;
-  if (auto p = object_of(v, obj)) return p;
   location_content c;
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-    path_guard g(path_, key);
-    if (key == "latitude") {
-      if (auto p = number_text(fv, c.latitude)) return p;
-    } else if (key == "longitude") {
-      if (auto p = number_text(fv, c.longitude)) return p;
-    } else if (key == "name") {
-      if (auto p = text(fv, c.name)) return p;
-    } else if (key == "address") {
-      if (auto p = text(fv, c.address)) return p;
-    }
-  }
+  auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+    if (key == "latitude") return number_text(fv, c.latitude);
+    if (key == "longitude") return number_text(fv, c.longitude);
+    if (key == "name") return text(fv, c.name);
+    if (key == "address") return text(fv, c.address);
+    return std::nullopt;
+  });
   m.message.content = std::move(c);
-  return std::nullopt;
+  return p;
 }
 
 problem run::contacts_content_of(od::value& v, webhook_message& m) {
-  od::array a;
-  if (auto p = array_of(v, a)) return p;
   contacts_content c;
-  std::size_t i = 0;
-  for (auto item : a) {
-    path_guard gi(path_, i++);
-    od::value cv;
-    if (auto ec = item.get(cv)) return json_error(ec, "an object");
-    od::object obj;
-    if (auto p = object_of(cv, obj)) return p;
+  auto p = elements(v, [&](od::value& cv) -> problem {
     contact_card card;
-    for (auto f : obj) {
-      std::string_view key;
-      if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-      od::value fv;
-      if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-      path_guard g(path_, key);
-      if (key == "name") {
-        od::object no;
-        if (auto p = object_of(fv, no)) return p;
-        for (auto nf : no) {
-          std::string_view nk;
-          if (auto ec = key_of(nf, nk)) return json_error(ec, "an object");
-          if (nk != "formatted_name") continue;
-          od::value nv;
-          if (auto ec = nf.value().get(nv)) return json_error(ec, "a value");
-          path_guard gn(path_, nk);
-          if (auto p = text(nv, card.formatted_name)) return p;
-        }
-      } else if (key == "phones" || key == "emails") {
-        const bool phones = key == "phones";
-        od::array pa;
-        if (auto p = array_of(fv, pa)) return p;
-        std::size_t j = 0;
-        for (auto pe : pa) {
-          path_guard gj(path_, j++);
-          od::value pv;
-          if (auto ec = pe.get(pv)) return json_error(ec, "an object");
-          od::object po;
-          if (auto p = object_of(pv, po)) return p;
-          for (auto pf : po) {
-            std::string_view pk;
-            if (auto ec = key_of(pf, pk)) return json_error(ec, "an object");
-            if (pk != (phones ? "phone" : "email")) continue;
-            od::value xv;
-            if (auto ec = pf.value().get(xv)) return json_error(ec, "a value");
-            path_guard gx(path_, pk);
-            std::string s;
-            if (auto p = text(xv, s)) return p;
-            (phones ? card.phones : card.emails).push_back(std::move(s));
-          }
-        }
-      }
-    }
+    auto bad = fields(cv, [&](std::string_view key, od::value& fv) -> problem {
+      if (key == "name")
+        return fields(fv, [&](std::string_view nk, od::value& nv) -> problem {
+          return nk == "formatted_name" ? text(nv, card.formatted_name) : std::nullopt;
+        });
+      if (key != "phones" && key != "emails") return std::nullopt;
+      const bool phones = key == "phones";
+      return elements(fv, [&](od::value& pv) -> problem {
+        return fields(pv, [&](std::string_view pk, od::value& xv) -> problem {
+          if (pk != (phones ? "phone" : "email")) return std::nullopt;
+          std::string s;
+          if (auto e = text(xv, s)) return e;
+          (phones ? card.phones : card.emails).push_back(std::move(s));
+          return std::nullopt;
+        });
+      });
+    });
     c.contacts.push_back(std::move(card));
-  }
+    return bad;
+  });
   m.message.content = std::move(c);
-  return std::nullopt;
+  return p;
 }
 
 problem run::interactive(od::value& v, webhook_message& m, bool& known) {
-  od::object obj;
-  if (auto p = object_of(v, obj)) return p;
   interactive_content c;
   std::string type;
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-    path_guard g(path_, key);
-    if (key == "type") {
-      if (auto p = text(fv, type)) return p;
-    } else if (key == "button_reply" || key == "list_reply" || key == "nfm_reply") {
-      c.kind = key == "button_reply" ? interactive_kind::button_reply
-               : key == "list_reply" ? interactive_kind::list_reply
-                                     : interactive_kind::flow_reply;
-      od::object ro;
-      if (auto p = object_of(fv, ro)) return p;
-      for (auto rf : ro) {
-        std::string_view rk;
-        if (auto ec = key_of(rf, rk)) return json_error(ec, "an object");
-        od::value rv;
-        if (auto ec = rf.value().get(rv)) return json_error(ec, "a value");
-        path_guard gr(path_, rk);
-        if (rk == "id") {
-          if (auto p = text(rv, c.reply_id)) return p;
-        } else if (rk == "title" || rk == "name") {
-          if (auto p = text(rv, c.reply_title)) return p;
-        } else if (rk == "description" || rk == "body") {
-          if (auto p = text(rv, c.body)) return p;
-        } else if (rk == "response_json") {
-          if (auto p = text(rv, c.payload_json)) return p;
-        }
-      }
-    }
-  }
+  if (auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+        if (key == "type") return text(fv, type);
+        if (key != "button_reply" && key != "list_reply" && key != "nfm_reply") return std::nullopt;
+        c.kind = key == "button_reply" ? interactive_kind::button_reply
+                 : key == "list_reply" ? interactive_kind::list_reply
+                                       : interactive_kind::flow_reply;
+        return fields(fv, [&](std::string_view rk, od::value& rv) -> problem {
+          if (rk == "id") return text(rv, c.reply_id);
+          if (rk == "title" || rk == "name") return text(rv, c.reply_title);
+          if (rk == "description" || rk == "body") return text(rv, c.body);
+          if (rk == "response_json") return text(rv, c.payload_json);
+          return std::nullopt;
+        });
+      }))
+    return p;
   // Another interactive type (a newer reply kind) keeps the message unsupported.
   known = type == "button_reply" || type == "list_reply" || type == "nfm_reply";
   if (known) m.message.content = std::move(c);
@@ -921,171 +754,101 @@ problem run::interactive(od::value& v, webhook_message& m, bool& known) {
 }
 
 problem run::order(od::value& v, webhook_message& m) {
-  od::object obj;
-  if (auto p = object_of(v, obj)) return p;
   order_content c;
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-    path_guard g(path_, key);
-    if (key == "catalog_id") {
-      if (auto p = id_text(fv, c.catalog_id)) return p;
-    } else if (key == "text") {
-      if (auto p = text(fv, c.text)) return p;
-    } else if (key == "product_items") {
-      od::array a;
-      if (auto p = array_of(fv, a)) return p;
-      std::size_t i = 0;
-      for (auto item : a) {
-        path_guard gi(path_, i++);
-        od::value iv;
-        if (auto ec = item.get(iv)) return json_error(ec, "an object");
-        od::object io;
-        if (auto p = object_of(iv, io)) return p;
-        order_item it;
-        for (auto itf : io) {
-          std::string_view ik;
-          if (auto ec = key_of(itf, ik)) return json_error(ec, "an object");
-          od::value xv;
-          if (auto ec = itf.value().get(xv)) return json_error(ec, "a value");
-          path_guard gx(path_, ik);
-          if (ik == "product_retailer_id") {
-            if (auto p = id_text(xv, it.product_retailer_id)) return p;
-          } else if (ik == "quantity") {
-            std::int64_t q = 0;
-            if (auto p = integer(xv, q)) return p;
-            if (q < 0 || q > std::numeric_limits<std::uint32_t>::max())
-              return fail("webhook.value", "quantity out of range");
-            it.quantity = static_cast<std::uint32_t>(q);
-          } else if (ik == "item_price") {
-            if (auto p = number_text(xv, it.item_price)) return p;
-          } else if (ik == "currency") {
-            if (auto p = text(xv, it.currency)) return p;
-          }
+  auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+    if (key == "catalog_id") return id_text(fv, c.catalog_id);
+    if (key == "text") return text(fv, c.text);
+    if (key != "product_items") return std::nullopt;
+    return elements(fv, [&](od::value& iv) -> problem {
+      order_item it;
+      auto bad = fields(iv, [&](std::string_view ik, od::value& xv) -> problem {
+        if (ik == "product_retailer_id") return id_text(xv, it.product_retailer_id);
+        if (ik == "item_price") return number_text(xv, it.item_price);
+        if (ik == "currency") return text(xv, it.currency);
+        if (ik == "quantity") {
+          std::int64_t q = 0;
+          if (auto e = integer(xv, q)) return e;
+          if (q < 0 || q > std::numeric_limits<std::uint32_t>::max())
+            return fail("webhook.value", "quantity out of range");
+          it.quantity = static_cast<std::uint32_t>(q);
         }
-        c.items.push_back(std::move(it));
-      }
-    }
-  }
+        return std::nullopt;
+      });
+      c.items.push_back(std::move(it));
+      return bad;
+    });
+  });
   m.message.content = std::move(c);
-  return std::nullopt;
+  return p;
 }
 
 problem run::context(od::value& v, webhook_message& m) {
-  od::object obj;
-  if (auto p = object_of(v, obj)) return p;
   reply_context c;
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-    path_guard g(path_, key);
-    if (key == "id") {
-      if (auto p = text(fv, c.message_id)) return p;
-    } else if (key == "from") {
-      if (auto p = id_text(fv, c.from)) return p;
-    } else if (key == "forwarded") {
-      if (auto p = flag(fv, c.forwarded)) return p;
-    } else if (key == "frequently_forwarded") {
-      if (auto p = flag(fv, c.frequently_forwarded)) return p;
-    } else if (key == "referred_product") {
-      od::object po;
-      if (auto p = object_of(fv, po)) return p;
-      for (auto pf : po) {
-        std::string_view pk;
-        if (auto ec = key_of(pf, pk)) return json_error(ec, "an object");
-        od::value pv;
-        if (auto ec = pf.value().get(pv)) return json_error(ec, "a value");
-        path_guard gp(path_, pk);
-        if (pk == "catalog_id") {
-          if (auto p = id_text(pv, c.catalog_id)) return p;
-        } else if (pk == "product_retailer_id") {
-          if (auto p = id_text(pv, c.product_retailer_id)) return p;
-        }
-      }
-    }
-  }
+  auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+    if (key == "id") return text(fv, c.message_id);
+    if (key == "from") return id_text(fv, c.from);
+    if (key == "forwarded") return flag(fv, c.forwarded);
+    if (key == "frequently_forwarded") return flag(fv, c.frequently_forwarded);
+    if (key == "referred_product")
+      return fields(fv, [&](std::string_view pk, od::value& pv) -> problem {
+        if (pk == "catalog_id") return id_text(pv, c.catalog_id);
+        if (pk == "product_retailer_id") return id_text(pv, c.product_retailer_id);
+        return std::nullopt;
+      });
+    return std::nullopt;
+  });
   m.message.context = std::move(c);
-  return std::nullopt;
+  return p;
 }
 
 problem run::referral_of(od::value& v, webhook_message& m) {
-  od::object obj;
-  if (auto p = object_of(v, obj)) return p;
   chatdesk::referral r;
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-    path_guard g(path_, key);
-    std::string* target = nullptr;
-    if (key == "source_type")
-      target = &r.source_type;
-    else if (key == "source_id")
-      target = &r.source_id;
-    else if (key == "source_url")
-      target = &r.source_url;
-    else if (key == "headline")
-      target = &r.headline;
-    else if (key == "body")
-      target = &r.body;
-    else if (key == "ctwa_clid")
-      target = &r.ctwa_clid;
-    else if (key == "media_type")
-      target = &r.media_type;
-    else if (key == "image_url")
-      target = &r.image_url;
-    else if (key == "video_url")
-      target = &r.video_url;
-    else if (key == "thumbnail_url")
-      target = &r.thumbnail_url;
-    if (target != nullptr) {
-      if (auto p = id_text(fv, *target)) return p;
-    }
-  }
+  auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+    std::string* target = key == "source_type"     ? &r.source_type
+                          : key == "source_id"     ? &r.source_id
+                          : key == "source_url"    ? &r.source_url
+                          : key == "headline"      ? &r.headline
+                          : key == "body"          ? &r.body
+                          : key == "ctwa_clid"     ? &r.ctwa_clid
+                          : key == "media_type"    ? &r.media_type
+                          : key == "image_url"     ? &r.image_url
+                          : key == "video_url"     ? &r.video_url
+                          : key == "thumbnail_url" ? &r.thumbnail_url
+                                                   : nullptr;
+    return target != nullptr ? id_text(fv, *target) : std::nullopt;
+  });
   m.message.referral = std::move(r);
-  return std::nullopt;
+  return p;
 }
 
 problem run::status(od::value& v, webhook_status& s) {
-  od::object obj;
-  if (auto p = object_of(v, obj)) return p;
   bool has_id = false, has_status = false, has_timestamp = false;
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-    path_guard g(path_, key);
-    if (key == "id") {
-      if (auto p = text(fv, s.id)) return p;
-      has_id = !s.id.empty();
-    } else if (key == "status") {
-      if (auto p = text(fv, s.status_text)) return p;
-      has_status = !s.status_text.empty();
-    } else if (key == "timestamp") {
-      if (auto p = seconds(fv, s.at)) return p;
-      has_timestamp = true;
-    } else if (key == "recipient_id") {
-      if (auto p = id_text(fv, s.recipient_id)) return p;
-    } else if (key == "recipient_type") {
-      if (auto p = text(fv, s.recipient_type)) return p;
-    } else if (key == "biz_opaque_callback_data") {
-      if (auto p = text(fv, s.biz_opaque_callback_data)) return p;
-    } else if (key == "pricing") {
-      s.pricing.emplace();
-      if (auto p = pricing(fv, *s.pricing)) return p;
-    } else if (key == "conversation") {
-      s.conversation.emplace();
-      if (auto p = conversation(fv, *s.conversation)) return p;
-    } else if (key == "errors") {
-      if (auto p = errors_array(fv, s.errors)) return p;
-    }
-  }
+  if (auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+        if (key == "id") {
+          if (auto bad = text(fv, s.id)) return bad;
+          has_id = !s.id.empty();
+        } else if (key == "status") {
+          if (auto bad = text(fv, s.status_text)) return bad;
+          has_status = !s.status_text.empty();
+        } else if (key == "timestamp") {
+          has_timestamp = true;
+          return seconds(fv, s.at);
+        } else if (key == "recipient_id") {
+          return id_text(fv, s.recipient_id);
+        } else if (key == "recipient_type") {
+          return text(fv, s.recipient_type);
+        } else if (key == "biz_opaque_callback_data") {
+          return text(fv, s.biz_opaque_callback_data);
+        } else if (key == "pricing") {
+          return pricing(fv, s.pricing.emplace());
+        } else if (key == "conversation") {
+          return conversation(fv, s.conversation.emplace());
+        } else if (key == "errors") {
+          return errors_array(fv, s.errors);
+        }
+        return std::nullopt;
+      }))
+    return p;
   if (!has_id) return fail("webhook.missing", "'id' is required");
   if (!has_status) return fail("webhook.missing", "'status' is required");
   if (!has_timestamp) return fail("webhook.missing", "'timestamp' is required");
@@ -1096,109 +859,61 @@ problem run::status(od::value& v, webhook_status& s) {
 }
 
 problem run::pricing(od::value& v, webhook_pricing& out) {
-  od::object obj;
-  if (auto p = object_of(v, obj)) return p;
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-    path_guard g(path_, key);
+  return fields(v, [&](std::string_view key, od::value& fv) -> problem {
     if (key == "billable") {
       bool b = false;
-      if (auto p = flag(fv, b)) return p;
+      if (auto bad = flag(fv, b)) return bad;
       out.billable = b;
     } else if (key == "pricing_model") {
-      if (auto p = text(fv, out.pricing_model)) return p;
+      return text(fv, out.pricing_model);
     } else if (key == "type") {
-      if (auto p = text(fv, out.type)) return p;
+      return text(fv, out.type);
     } else if (key == "category") {
-      if (auto p = text(fv, out.category)) return p;
+      return text(fv, out.category);
     }
-  }
-  return std::nullopt;
+    return std::nullopt;
+  });
 }
 
 problem run::conversation(od::value& v, webhook_conversation& c) {
-  od::object obj;
-  if (auto p = object_of(v, obj)) return p;
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-    path_guard g(path_, key);
-    if (key == "id") {
-      if (auto p = text(fv, c.id)) return p;
-    } else if (key == "expiration_timestamp") {
+  return fields(v, [&](std::string_view key, od::value& fv) -> problem {
+    if (key == "id") return text(fv, c.id);
+    if (key == "expiration_timestamp") {
       timestamp t{};
-      if (auto p = seconds(fv, t)) return p;
+      if (auto bad = seconds(fv, t)) return bad;
       c.expires = t;
     } else if (key == "origin") {
-      od::object oo;
-      if (auto p = object_of(fv, oo)) return p;
-      for (auto of : oo) {
-        std::string_view ok;
-        if (auto ec = key_of(of, ok)) return json_error(ec, "an object");
-        if (ok != "type") continue;
-        od::value tv;
-        if (auto ec = of.value().get(tv)) return json_error(ec, "a value");
-        path_guard gt(path_, "type");
-        if (auto p = text(tv, c.origin)) return p;
-      }
+      return fields(fv, [&](std::string_view ok, od::value& tv) -> problem {
+        return ok == "type" ? text(tv, c.origin) : std::nullopt;
+      });
     }
-  }
-  return std::nullopt;
+    return std::nullopt;
+  });
 }
 
 problem run::errors_array(od::value& v, std::vector<status_error>& out) {
-  od::array a;
-  if (auto p = array_of(v, a)) return p;
-  std::size_t i = 0;
-  for (auto item : a) {
-    path_guard gi(path_, i++);
-    od::value ev;
-    if (auto ec = item.get(ev)) return json_error(ec, "an object");
-    out.emplace_back();
-    if (auto p = error_object(ev, out.back())) return p;
-  }
-  return std::nullopt;
+  return elements(v, [&](od::value& ev) { return error_object(ev, out.emplace_back()); });
 }
 
 problem run::error_object(od::value& v, status_error& e) {
-  od::object obj;
-  if (auto p = object_of(v, obj)) return p;
-  for (auto f : obj) {
-    std::string_view key;
-    if (auto ec = key_of(f, key)) return json_error(ec, "an object");
-    od::value fv;
-    if (auto ec = f.value().get(fv)) return json_error(ec, "a value");
-    path_guard g(path_, key);
+  return fields(v, [&](std::string_view key, od::value& fv) -> problem {
     if (key == "code") {
       std::int64_t code = 0;
-      if (auto p = integer(fv, code)) return p;
+      if (auto bad = integer(fv, code)) return bad;
       if (code < std::numeric_limits<int>::min() || code > std::numeric_limits<int>::max())
         return fail("webhook.value", "error code out of range");
       e.code = static_cast<int>(code);
     } else if (key == "title") {
-      if (auto p = text(fv, e.title)) return p;
+      return text(fv, e.title);
     } else if (key == "message") {
-      if (auto p = text(fv, e.message)) return p;
+      return text(fv, e.message);
     } else if (key == "error_data") {
-      od::object d;
-      if (auto p = object_of(fv, d)) return p;
-      for (auto df : d) {
-        std::string_view dk;
-        if (auto ec = key_of(df, dk)) return json_error(ec, "an object");
-        if (dk != "details") continue;
-        od::value dv;
-        if (auto ec = df.value().get(dv)) return json_error(ec, "a value");
-        path_guard gd(path_, "details");
-        if (auto p = text(dv, e.details)) return p;
-      }
+      return fields(fv, [&](std::string_view dk, od::value& dv) -> problem {
+        return dk == "details" ? text(dv, e.details) : std::nullopt;
+      });
     }
-  }
-  return std::nullopt;
+    return std::nullopt;
+  });
 }
 
 }  // namespace

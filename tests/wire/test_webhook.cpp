@@ -11,26 +11,15 @@
 
 #include "chatdesk/wire/webhook.hpp"
 #include "support/catch.hpp"
+#include "wire/fixture_support.hpp"
 
 using namespace chatdesk;
 
 namespace {
 
-const std::filesystem::path fixtures = std::filesystem::path(CHATDESK_SOURCE_DIR) / "tests/wire/fixtures";
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  REQUIRE(in);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(line);
-  return out;
-}
+const std::filesystem::path& fixtures = chatdesk::test::wire_fixtures();
+using chatdesk::test::lines_of;
+using chatdesk::test::slurp;
 
 std::vector<std::filesystem::path> files(const std::filesystem::path& dir, const std::string& ext) {
   std::vector<std::filesystem::path> out;
