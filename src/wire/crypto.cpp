@@ -44,18 +44,11 @@ prepared_hmac::prepared_hmac(digest d, std::string_view key) : impl_(std::make_u
 }
 
 bool prepared_hmac::compute(std::string_view data, std::string& out) const {
-  return compute({data}, out);
-}
-
-bool prepared_hmac::compute(std::initializer_list<std::string_view> pieces, std::string& out) const {
   if (!impl_ || impl_->ctx == nullptr) return false;
   EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(impl_->ctx);
   if (ctx == nullptr) return false;
-  bool ok = true;
-  for (auto piece : pieces)
-    if (!piece.empty() &&
-        EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(piece.data()), piece.size()) != 1)
-      ok = false;
+  bool ok = data.empty() ||
+            EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   std::size_t length = 0;
   if (ok && EVP_MAC_final(ctx, md.data(), &length, md.size()) != 1) ok = false;
@@ -81,9 +74,6 @@ bool have_openssl() noexcept {
 struct prepared_hmac::impl {};
 prepared_hmac::prepared_hmac(digest, std::string_view) {}
 bool prepared_hmac::compute(std::string_view, std::string&) const {
-  return false;
-}
-bool prepared_hmac::compute(std::initializer_list<std::string_view>, std::string&) const {
   return false;
 }
 bool sha256(std::string_view, std::string&) {

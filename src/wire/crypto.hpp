@@ -22,8 +22,6 @@ class prepared_hmac {
 
   /// The raw MAC of `data`; false when OpenSSL is missing or failed.
   bool compute(std::string_view data, std::string& out) const;
-  /// The same over several pieces, as if concatenated.
-  bool compute(std::initializer_list<std::string_view> pieces, std::string& out) const;
 
  private:
   struct impl;

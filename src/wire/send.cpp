@@ -172,6 +172,22 @@ std::optional<error> check_content(const content& c) {
                     "type");
 }
 
+// `,"phones":[{"phone":"..."},...]`, nothing for an empty list.
+void append_list(std::string& out, std::string_view list, std::string_view key,
+                 const std::vector<std::string>& values) {
+  if (values.empty()) return;
+  out += ',';
+  append_json_string(out, list);
+  out += ":[";
+  for (std::size_t n = 0; n < values.size(); ++n) {
+    if (n > 0) out += ',';
+    out += '{';
+    field(out, key, values[n], false);
+    out += '}';
+  }
+  out += ']';
+}
+
 void append_interactive(std::string& out, const interactive_content& i) {
   out += R"(,"interactive":{"type":)";
   append_json_string(out, to_string(i.kind));
@@ -269,26 +285,8 @@ void append_body(std::string& out, const content& c) {
       out += R"({"name":{"formatted_name":)";
       append_json_string(out, card.formatted_name);
       out += '}';
-      if (!card.phones.empty()) {
-        out += R"(,"phones":[)";
-        for (std::size_t p = 0; p < card.phones.size(); ++p) {
-          if (p > 0) out += ',';
-          out += R"({"phone":)";
-          append_json_string(out, card.phones[p]);
-          out += '}';
-        }
-        out += ']';
-      }
-      if (!card.emails.empty()) {
-        out += R"(,"emails":[)";
-        for (std::size_t p = 0; p < card.emails.size(); ++p) {
-          if (p > 0) out += ',';
-          out += R"({"email":)";
-          append_json_string(out, card.emails[p]);
-          out += '}';
-        }
-        out += ']';
-      }
+      append_list(out, "phones", "phone", card.phones);
+      append_list(out, "emails", "email", card.emails);
       out += '}';
     }
     out += ']';
@@ -364,15 +362,22 @@ result<std::string> encode_send_request(const phone_number& to, const content& c
   return out;
 }
 
+namespace {
+
+// A string member of a JSON object, or empty.
+std::string text_of(const nlohmann::json& o, const char* key) {
+  const auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
 result<send_response> decode_send_response(std::string_view body) {
   const auto j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object())
     return make_error("send.response", "the send response is not a JSON object");
   send_response r;
-  auto text = [](const nlohmann::json& o, const char* key) -> std::string {
-    const auto it = o.find(key);
-    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
+  const auto text = text_of;
   if (const auto c = j.find("contacts");
       c != j.end() && c->is_array() && !c->empty() && c->front().is_object()) {
     r.input = text(c->front(), "input");
@@ -397,10 +402,7 @@ result<api_error> decode_api_error(std::string_view body) {
     return make_error("send.error_body", "the response has no error object", "error");
   const auto& o = *it;
   api_error e;
-  auto text = [](const nlohmann::json& x, const char* key) -> std::string {
-    const auto f = x.find(key);
-    return f != x.end() && f->is_string() ? f->get<std::string>() : std::string();
-  };
+  const auto text = text_of;
   auto number = [](const nlohmann::json& x, const char* key) -> int {
     const auto f = x.find(key);
     if (f == x.end() || !f->is_number_integer()) return 0;

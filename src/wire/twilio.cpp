@@ -303,9 +303,7 @@ std::optional<std::string> other_port_form(std::string_view url) {
   return out;
 }
 
-result<void> check(std::string_view data, std::string_view header_value, std::string_view auth_token,
-                   const detail::prepared_hmac& mac) {
-  (void)auth_token;
+result<void> check(std::string_view data, std::string_view header_value, const detail::prepared_hmac& mac) {
   std::string raw;
   if (!mac.compute(data, raw))
     return make_error("signature.unavailable", "OpenSSL could not compute HMAC-SHA1");
@@ -346,10 +344,10 @@ result<void> verify_twilio_signature(std::string_view url, const form_parameters
                                      std::string_view header_value, std::string_view auth_token) {
   if (auto ok = preconditions(header_value, auth_token); !ok) return ok;
   const detail::prepared_hmac mac(detail::digest::sha1, auth_token);
-  auto first = check(signed_data(url, parameters), header_value, auth_token, mac);
+  auto first = check(signed_data(url, parameters), header_value, mac);
   if (first) return first;
   if (auto other = other_port_form(url))
-    if (check(signed_data(*other, parameters), header_value, auth_token, mac)) return {};
+    if (check(signed_data(*other, parameters), header_value, mac)) return {};
   return first;
 }
 
@@ -372,10 +370,10 @@ result<void> verify_twilio_json_signature(std::string_view url, std::string_view
     return make_error("signature.body_hash", "the body's SHA-256 does not match the URL's bodySHA256",
                       "bodySHA256");
   const detail::prepared_hmac mac(detail::digest::sha1, auth_token);
-  auto first = check(url, header_value, auth_token, mac);
+  auto first = check(url, header_value, mac);
   if (first) return first;
   if (auto other = other_port_form(url))
-    if (check(*other, header_value, auth_token, mac)) return {};
+    if (check(*other, header_value, mac)) return {};
   return first;
 }
 

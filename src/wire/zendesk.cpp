@@ -73,6 +73,19 @@ class reader {
     return it != o.end() && it->is_object() ? &*it : nullptr;
   }
 
+  // A message from the customer in a conversation, before its sender and content.
+  static webhook_message customer_message(const webhook_metadata& md, const std::string& conversation_id,
+                                          const std::string& id, timestamp at) {
+    webhook_message m;
+    m.metadata = md;
+    m.conversation_id = conversation_id;
+    m.message.direction = direction::inbound;
+    m.message.id = id;
+    m.message.business_number_id = md.phone_number_id;
+    m.message.at = at;
+    return m;
+  }
+
   result<timestamp> time_of(const json& o, const char* key, const std::string& where, timestamp fallback) {
     auto t = string_field(o, key, where, false);
     if (!t) return t.error();
@@ -169,13 +182,7 @@ class reader {
         out_.events.emplace_back(std::move(a));
         return {};
       }
-      webhook_message m;
-      m.metadata = md;
-      m.conversation_id = conversation_id;
-      m.message.direction = direction::inbound;
-      m.message.id = *mid;
-      m.message.business_number_id = md.phone_number_id;
-      m.message.at = *at;
+      auto m = customer_message(md, conversation_id, *mid, *at);
       m.from = text(*author, "userId");
       m.profile_name = text(*author, "displayName");
       m.type = text(*c, "type");
@@ -187,15 +194,9 @@ class reader {
       const json* postback = object_field(*payload, "postback");
       if (postback == nullptr)
         return fail("zendesk.missing", "'postback' must be an object", pwhere + ".postback");
-      webhook_message m;
       if (const auto* source = object_field(*payload, "source"))
         md.phone_number_id = text(*source, "integrationId");
-      m.metadata = md;
-      m.conversation_id = conversation_id;
-      m.message.direction = direction::inbound;
-      m.message.id = *id;
-      m.message.business_number_id = md.phone_number_id;
-      m.message.at = *created;
+      auto m = customer_message(md, conversation_id, *id, *created);
       if (const auto* user = object_field(*payload, "user")) m.from = text(*user, "id");
       m.type = "postback";
       interactive_content q;
