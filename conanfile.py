@@ -49,6 +49,7 @@ class ChatdeskConan(ConanFile):
         self.requires("nlohmann_json/[>=3.10 <4]", transitive_headers=True)
         self.requires("date/[>=3.0.1 <4]", transitive_headers=True, transitive_libs=True)
         self.requires("simdjson/[>=3 <4]")
+        self.requires("abseil/[>=20220623]")
         self.requires("cli11/[>=2.1 <3]", visible=False)
         if self.options.with_openssl:
             self.requires("openssl/[>=3 <4]")
@@ -90,7 +91,8 @@ class ChatdeskConan(ConanFile):
         self.cpp_info.set_property("cmake_target_name", "chatdesk::chatdesk")
         self.cpp_info.set_property("pkg_config_name", "chatdesk")
         self.cpp_info.libs = ["chatdesk"]
-        self.cpp_info.requires = ["fmt::fmt", "nlohmann_json::nlohmann_json", "date::date-tz", "simdjson::simdjson"]
+        self.cpp_info.requires = ["fmt::fmt", "nlohmann_json::nlohmann_json", "date::date-tz", "simdjson::simdjson",
+                                  "abseil::absl_flat_hash_map", "abseil::absl_hash"]
         if self.options.with_openssl:
             self.cpp_info.defines.append("CHATDESK_WITH_OPENSSL=1")
             self.cpp_info.requires.append("openssl::crypto")

@@ -151,7 +151,7 @@ pricing_run price_events(std::istream& in, const std::vector<ledger*>& ledgers) 
           ok = l->outbound(e->at, e->business, e->customer, e->id, e->is_template, e->category);
           break;
         case pricing_event::kind::status: {
-          auto r = l->status(e->at, e->id, e->status);
+          auto r = l->record_status(e->at, e->id, e->status);
           if (!r) ok = r.error();
           break;
         }

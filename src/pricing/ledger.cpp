@@ -1,12 +1,14 @@
 #include "chatdesk/pricing/ledger.hpp"
 
+#include <absl/container/flat_hash_map.h>
+#include <absl/hash/hash.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstring>
 #include <deque>
-#include <map>
 #include <tuple>
-#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -35,24 +37,90 @@ namespace {
 
 using namespace std::chrono_literals;
 
-using detail::text_map;
-std::uint64_t number_value(const phone_number& p) noexcept {
-  return detail::phone_value(p);
+/// How long the ids of delivered and failed messages are remembered (at
+/// least, unless more than `default_remembered_ids` finish in that time).
+constexpr std::chrono::hours finished_window{48};
+constexpr std::size_t default_remembered_ids = 1'000'000;
+
+/// The rate keys of all models, as numbers (their names in `key_names`).
+enum class rate_key : std::uint8_t {
+  message,
+  user_initiated,
+  business_initiated,
+  marketing,
+  utility,
+  authentication,
+  service,
+  authentication_international,
+};
+constexpr std::size_t rate_key_count = 8;
+constexpr std::array<std::string_view, rate_key_count> key_names{
+    "message",        "user_initiated", "business_initiated",          "marketing", "utility",
+    "authentication", "service",        "authentication_international"};
+constexpr std::string_view name_of(rate_key k) noexcept {
+  return key_names[static_cast<std::size_t>(k)];
+}
+constexpr rate_key key_of(template_category c) noexcept {
+  switch (c) {
+    case template_category::marketing:
+      return rate_key::marketing;
+    case template_category::utility:
+      return rate_key::utility;
+    case template_category::authentication:
+      return rate_key::authentication;
+  }
+  return rate_key::marketing;
+}
+
+/// A message id as two independent 64-bit hashes: the ledger keeps no id
+/// strings. Two ids of one window share both with a chance of about 2^-128
+/// per pair (absl's hash is salted per process; the second is fixed).
+struct id_key {
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+  friend bool operator==(const id_key&, const id_key&) = default;
+};
+struct id_key_hash {
+  std::size_t operator()(const id_key& k) const noexcept { return static_cast<std::size_t>(k.a); }
+};
+constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 33U;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33U;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33U;
+  return x;
+}
+std::uint64_t second_hash(std::string_view s) noexcept {
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, 8);
+    h = mix64(h ^ w) * 0x9E3779B97F4A7C15ULL;
+  }
+  std::uint64_t tail = 0;
+  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
+  return mix64(h ^ tail ^ (static_cast<std::uint64_t>(s.size() - i) << 56U));
+}
+id_key key_of(std::string_view id) noexcept {
+  return {absl::Hash<std::string_view>{}(id), second_hash(id)};
 }
 
 struct pair_key {
   std::uint32_t business = 0;
   std::uint64_t customer = 0;
   friend bool operator==(const pair_key&, const pair_key&) = default;
-};
-struct pair_hash {
-  std::size_t operator()(const pair_key& k) const noexcept {
-    return static_cast<std::size_t>((k.customer * 0x9E3779B97F4A7C15ULL) ^ k.business);
+  template <class H>
+  friend H AbslHashValue(H h, const pair_key& k) {
+    return H::combine(std::move(h), k.business, k.customer);
   }
 };
 
 /// Conversation kinds of cbp_2023, in a fixed order.
 enum conv_kind : std::size_t { conv_marketing, conv_utility, conv_authentication, conv_service, conv_kinds };
+
+struct compiled_card;
 
 struct pair_state {
   timestamp last_inbound = never;
@@ -61,6 +129,9 @@ struct pair_state {
   timestamp fep_end = never;
   timestamp conv2022_end = never;
   std::array<timestamp, conv_kinds> conv2023_end{never, never, never, never};
+  // The customer's market in the card used last (markets depend on the card).
+  const compiled_card* market_card = nullptr;
+  std::uint32_t market = 0;
 
   [[nodiscard]] bool csw_open(timestamp t) const noexcept {
     return last_inbound != never && t >= last_inbound && t < last_inbound + service_window_length;
@@ -69,6 +140,7 @@ struct pair_state {
 
 struct pending_message {
   std::uint32_t business = 0;
+  std::uint32_t pair = 0;  // index of the pair's state
   phone_number customer;
   timestamp sent{};
   bool is_template = false;
@@ -77,9 +149,14 @@ struct pending_message {
   pricing_model model = pricing_model::pmp_2025;
 };
 
-std::string month_of(const date::year_month_day& d) {
-  const int y = static_cast<int>(d.year());
-  const unsigned m = static_cast<unsigned>(d.month());
+/// A month as one number: year * 12 + month - 1.
+std::int32_t month_key(const date::year_month_day& d) noexcept {
+  return static_cast<std::int32_t>(d.year()) * 12 +
+         static_cast<std::int32_t>(static_cast<unsigned>(d.month())) - 1;
+}
+std::string month_name(std::int32_t key) {
+  const int y = key >= 0 ? key / 12 : (key - 11) / 12;
+  const int m = key - y * 12 + 1;
   if (y < 0 || y > 9999) return fmt::format("{:04}-{:02}", y, m);
   std::string out(7, '-');
   out[0] = static_cast<char>('0' + y / 1000);
@@ -91,42 +168,15 @@ std::string month_of(const date::year_month_day& d) {
   return out;
 }
 
-/// Aggregation keys over interned names (no strings on the hot path).
-struct line_key {
-  std::uint32_t business, month, market, category, tier;
-  std::uint8_t model;
-  std::int64_t price;
-  friend bool operator==(const line_key&, const line_key&) = default;
+/// A string hash that takes string_views too (Debian's Abseil has its own string_view).
+struct text_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return absl::Hash<std::string_view>{}(s); }
 };
-struct free_key {
-  std::uint32_t business, month;
-  std::uint8_t reason;
-  friend bool operator==(const free_key&, const free_key&) = default;
-};
-struct count_key {
-  std::uint32_t business, month, market, kind;
-  std::uint8_t model;
-  friend bool operator==(const count_key&, const count_key&) = default;
-};
-struct key_hash {
-  static std::size_t mix(std::size_t h, std::uint64_t v) noexcept {
-    return (h ^ (v + 0x9E3779B97F4A7C15ULL + (h << 6U) + (h >> 2U)));
-  }
-  std::size_t operator()(const line_key& k) const noexcept {
-    std::size_t h = k.business;
-    for (std::uint64_t v :
-         {std::uint64_t{k.month}, std::uint64_t{k.market}, std::uint64_t{k.category}, std::uint64_t{k.tier},
-          std::uint64_t{k.model}, static_cast<std::uint64_t>(k.price)})
-      h = mix(h, v);
-    return h;
-  }
-  std::size_t operator()(const free_key& k) const noexcept { return mix(mix(k.business, k.month), k.reason); }
-  std::size_t operator()(const count_key& k) const noexcept {
-    return mix(mix(mix(mix(k.business, k.month), k.market), k.kind), k.model);
-  }
-};
+template <class V>
+using text_table = absl::flat_hash_map<std::string, V, text_hash, std::equal_to<>>;
 
-/// Strings seen on the hot path, each stored once and named by a number.
+/// Strings named by numbers, so the hot path handles no strings.
 class interner {
  public:
   std::uint32_t id(std::string_view s) {
@@ -141,68 +191,276 @@ class interner {
 
  private:
   std::vector<std::string> names_;
-  text_map<std::uint32_t> ids_;
+  text_table<std::uint32_t> ids_;
+};
+
+/// One step of a rate: messages up to `up_to` (the n-th of the month) pay `rate`.
+struct tier_rate {
+  std::optional<std::uint64_t> up_to;
+  decimal rate;
+  std::uint32_t tier = 0;  // interned "0:MAX", "25000001:MAX", ...
+};
+/// A market's rates by key: tiers in order, then the flat rate; empty when the card has none.
+struct market_rates {
+  std::uint32_t name = 0;  // interned
+  std::array<std::vector<tier_rate>, rate_key_count> rates;
+};
+/// A card's rates by number instead of by name, built as markets are met.
+struct compiled_card {
+  const rate_card* card = nullptr;
+  absl::flat_hash_map<std::string_view, std::uint32_t> index;  // the market table's names
+  std::vector<market_rates> markets;
+};
+
+const tier_rate* pick(const std::vector<tier_rate>& rates, std::uint64_t n) noexcept {
+  for (const auto& t : rates)
+    if (!t.up_to || n <= *t.up_to) return &t;
+  return nullptr;
+}
+
+/// A business's local day, with what depends on it (kept while events stay in that day).
+struct day_info {
+  timestamp from = timestamp::max();
+  timestamp until = timestamp::min();
+  date::year_month_day date{};
+  std::int32_t month = 0;
+  pricing_model in_force = pricing_model::pmp_2025;
+  std::array<compiled_card*, 4> cards{};
+  std::uint8_t known = 0;  // bit m: cards[m] was looked up
+};
+
+/// Aggregation keys (numbers only).
+struct line_key {
+  std::uint32_t business;
+  std::int32_t month;
+  std::uint32_t market, tier;
+  std::uint8_t category, model;
+  std::int64_t price;
+  friend bool operator==(const line_key&, const line_key&) = default;
+  template <class H>
+  friend H AbslHashValue(H h, const line_key& k) {
+    return H::combine(std::move(h), k.business, k.month, k.market, k.tier, k.category, k.model, k.price);
+  }
+};
+struct free_key {
+  std::uint32_t business;
+  std::int32_t month;
+  std::uint8_t reason;
+  friend bool operator==(const free_key&, const free_key&) = default;
+  template <class H>
+  friend H AbslHashValue(H h, const free_key& k) {
+    return H::combine(std::move(h), k.business, k.month, k.reason);
+  }
+};
+/// Monthly counters: conversations (cbp_2022), service conversations
+/// (cbp_2023), charged messages by market and category (pmp_2025).
+struct count_key {
+  std::uint32_t business;
+  std::int32_t month;
+  std::uint32_t market;  // no_market for counters of all markets
+  std::uint8_t kind, model;
+  friend bool operator==(const count_key&, const count_key&) = default;
+  template <class H>
+  friend H AbslHashValue(H h, const count_key& k) {
+    return H::combine(std::move(h), k.business, k.month, k.market, k.kind, k.model);
+  }
+};
+constexpr std::uint32_t no_market = 0xFFFFFFFFU;
+constexpr std::uint8_t conversation_counter = 0xFF;
+
+/// Why a message cost what it cost (the sentence is written only on demand).
+enum class why : std::uint8_t {
+  inside_window,
+  outside_window,
+  entry_point,
+  conversation_open,
+  category_open,
+  free_tier_conversation,
+  opened_conversation,
+  service_free,
+  free_tier_service,
+  opened_category_conversation,
+  free_form,
+  utility_in_window,
+  authentication_international,
+  charged_nth,
+};
+
+/// A priced message, in numbers.
+struct priced {
+  pricing_model model = pricing_model::pmp_2025;
+  std::int32_t month = 0;
+  std::uint32_t market = 0;
+  rate_key category = rate_key::message;
+  std::uint32_t tier = 0;
+  decimal amount;
+  std::optional<free_reason> free;
+  why reason = why::free_form;
+  std::uint64_t n = 0;
 };
 
 }  // namespace
 
 struct ledger::impl {
-  impl(const rate_cards& c, std::optional<pricing_model> f) : cards(c), forced(f) {}
+  impl(const rate_cards& c, std::optional<pricing_model> f) : cards(c), forced(f) {
+    names.id("0:MAX");  // id 0: the tier of flat rates and free messages
+  }
 
   const rate_cards& cards;
   std::optional<pricing_model> forced;
   std::vector<pricing_business> businesses;
-  text_map<std::uint32_t> business_index;
-  std::unordered_map<pair_key, pair_state, pair_hash> pairs;
-  text_map<pending_message> pending;
+  std::vector<day_info> days;  // by business
+  text_table<std::uint32_t> business_index;
+  std::uint32_t last_business = 0xFFFFFFFFU;
+  // Conversation state by business and customer: states in a vector, so a
+  // message can name its pair by index.
+  absl::flat_hash_map<pair_key, std::uint32_t> pair_index;
+  std::vector<pair_state> pairs;
+  // Every message id the ledger knows, in one table: a message sent and not
+  // yet priced names its slot in `pending`; a message delivered or failed
+  // names the generation that finished it. Finished ids are remembered so
+  // that late and repeated statuses are recognised and ids are not reused: a
+  // generation ends after `remember_for` or `remember_at_most / 2` ids, ids of
+  // the two latest generations count, older ones are swept out when one ends.
+  struct id_entry {
+    std::uint32_t value = 0;  // slot in `pending`, or generation
+    bool finished = false;
+  };
+  absl::flat_hash_map<id_key, id_entry, id_key_hash> ids;
+  std::vector<pending_message> pending;
+  std::vector<std::uint32_t> free_slots;
+  std::uint32_t generation = 1;
+  std::size_t generation_size = 0;
+  timestamp generation_start = never;
+  std::chrono::milliseconds remember_for = finished_window;
+  std::size_t remember_at_most = default_remembered_ids;
   interner names;
-  std::unordered_map<count_key, std::uint64_t, key_hash> counts;
-  std::unordered_map<line_key, std::uint64_t, key_hash> lines;
-  std::unordered_map<free_key, std::uint64_t, key_hash> free;
+  std::deque<compiled_card> compiled;
+  absl::flat_hash_map<count_key, std::uint64_t> counts;
+  absl::flat_hash_map<line_key, std::uint64_t> lines;
+  absl::flat_hash_map<free_key, std::uint64_t> free;
   std::vector<pricing_problem> problems;
   bool keep = false;
-  text_map<charge> explained;
-  // Ids of messages already delivered or failed, for two days after, so that
-  // late and repeated statuses are recognised without growing for ever. Ids
-  // are kept as 64-bit hashes: 16 bytes each instead of the string.
-  std::unordered_map<std::uint64_t, timestamp> finished;
-  std::deque<std::pair<timestamp, std::uint64_t>> finished_order;
-  timestamp latest{};
+  detail::text_map<charge> explained;
 
-  static std::uint64_t id_hash(std::string_view id) noexcept {
-    std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
-    for (char c : id) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-    return h;
+  [[nodiscard]] bool remembered(const id_entry& e) const noexcept {
+    return !e.finished || e.value + 1 >= generation;
   }
-  [[nodiscard]] bool was_finished(std::string_view id) const { return finished.count(id_hash(id)) != 0; }
-  void finish(std::string_view id, timestamp at) {
-    const auto h = id_hash(id);
-    finished.insert_or_assign(h, at);
-    finished_order.emplace_back(at, h);
-    if (at > latest) latest = at;
-    while (!finished_order.empty() && finished_order.front().first + std::chrono::hours{48} < latest) {
-      auto it = finished.find(finished_order.front().second);
-      if (it != finished.end() && it->second == finished_order.front().first) finished.erase(it);
-      finished_order.pop_front();
+  /// Marks a pending message finished at `at` (its slot is freed). Sweeping
+  /// old ids erases only finished entries and moves none: `e` stays valid.
+  void finish(id_entry& e, timestamp at) {
+    if (generation_start == never) generation_start = at;
+    if (at >= generation_start + remember_for ||
+        generation_size >= std::max<std::size_t>(remember_at_most / 2, 1)) {
+      ++generation;
+      generation_size = 0;
+      generation_start = at;
+      const auto oldest = generation - 1;
+      absl::erase_if(
+          ids, [oldest](const auto& entry) { return entry.second.finished && entry.second.value < oldest; });
     }
+    free_slots.push_back(e.value);
+    e.finished = true;
+    e.value = generation;
+    ++generation_size;
+  }
+
+  pair_state& pair(std::uint32_t business, const phone_number& customer, std::uint32_t* index = nullptr) {
+    auto [it, added] = pair_index.try_emplace(pair_key{business, detail::phone_value(customer)},
+                                              static_cast<std::uint32_t>(pairs.size()));
+    if (added) pairs.emplace_back();
+    if (index != nullptr) *index = it->second;
+    return pairs[it->second];
   }
 
   std::uint32_t business(std::string_view id) {
+    if (last_business < businesses.size() && businesses[last_business].id == id) return last_business;
     auto it = business_index.find(id);
-    if (it != business_index.end()) return it->second;
+    if (it != business_index.end()) return last_business = it->second;
     const auto index = static_cast<std::uint32_t>(businesses.size());
     businesses.push_back(pricing_business{std::string(id), time_zone::utc(), country{}, std::nullopt});
+    days.emplace_back();
     business_index.emplace(std::string(id), index);
-    return index;
+    return last_business = index;
   }
 
-  std::uint64_t& count(std::uint32_t b, const std::string& month, pricing_model m, std::string_view market,
-                       std::string_view kind) {
-    return counts[count_key{b, names.id(month), names.id(market), names.id(kind),
-                            static_cast<std::uint8_t>(m)}];
+  day_info& day(std::uint32_t b, timestamp at) {
+    auto& d = days[b];
+    if (at >= d.from && at < d.until) return d;
+    const auto& zone = businesses[b].zone;
+    d.date = zone.local_date(at);
+    d.from = zone.start_of_day(d.date);
+    d.until = zone.start_of_day(date::year_month_day{date::sys_days{d.date} + date::days{1}});
+    if (!(d.from <= at && at < d.until)) {  // a zone the day rule does not fit: no caching
+      d.from = at;
+      d.until = at + 1ms;
+    }
+    d.month = month_key(d.date);
+    d.in_force = model_in_force(d.date);
+    d.known = 0;
+    return d;
   }
 
-  result<std::optional<charge>> price(std::string_view id, const pending_message& msg, timestamp at);
+  compiled_card* card_for(day_info& d, pricing_model m) {
+    const auto i = static_cast<std::size_t>(m);
+    const auto bit = static_cast<std::uint8_t>(1U << i);
+    if ((d.known & bit) == 0) {
+      d.cards[i] = compile(cards.find(m, d.date));
+      d.known = static_cast<std::uint8_t>(d.known | bit);
+    }
+    return d.cards[i];
+  }
+
+  compiled_card* compile(const rate_card* card) {
+    if (card == nullptr) return nullptr;
+    for (auto& c : compiled)
+      if (c.card == card) return &c;
+    compiled.push_back(compiled_card{card, {}, {}});
+    return &compiled.back();
+  }
+
+  /// The customer's market in `cc`, cached in the pair's state.
+  const market_rates& market_of(pair_state& st, compiled_card& cc, const phone_number& customer) {
+    if (st.market_card == &cc) return cc.markets[st.market];
+    const auto name = cc.card->markets().find(customer);
+    auto it = cc.index.find(name);
+    if (it == cc.index.end()) {
+      market_rates m;
+      m.name = names.id(name);
+      for (std::size_t k = 0; k < rate_key_count; ++k) {
+        const auto key = static_cast<rate_key>(k);
+        auto& out = m.rates[k];
+        if (key == rate_key::authentication_international) {
+          if (auto r = cc.card->authentication_international(name)) out.push_back({std::nullopt, *r, 0});
+          continue;
+        }
+        std::uint64_t lower = 0;
+        for (const auto& t : cc.card->tiers(name, name_of(key))) {
+          const auto tier = t.up_to ? fmt::format("{}:{}", lower, *t.up_to) : fmt::format("{}:MAX", lower);
+          out.push_back({t.up_to, t.rate, names.id(tier)});
+          if (t.up_to) lower = *t.up_to + 1;
+        }
+        if (auto r = cc.card->rate(name, name_of(key))) out.push_back({std::nullopt, *r, 0});
+      }
+      it = cc.index.emplace(name, static_cast<std::uint32_t>(cc.markets.size())).first;
+      cc.markets.push_back(std::move(m));
+    }
+    st.market_card = &cc;
+    st.market = it->second;
+    return cc.markets[st.market];
+  }
+
+  std::uint64_t& count(std::uint32_t b, std::int32_t month, pricing_model m, std::uint32_t market,
+                       std::uint8_t kind) {
+    return counts[count_key{b, month, market, kind, static_cast<std::uint8_t>(m)}];
+  }
+
+  result<priced> price(std::string_view id, const pending_message& msg, timestamp at);
+  /// Applies a status; writes the charge to `out` (when given) if it priced the message.
+  result<status_effect> settle(timestamp at, std::string_view id, message_status status,
+                               std::optional<charge>* out);
+  charge make_charge(std::string_view id, const pending_message& msg, const priced& p, timestamp at,
+                     bool explain) const;
 };
 
 ledger::ledger(const rate_cards& cards, std::optional<pricing_model> forced)
@@ -214,6 +472,12 @@ ledger& ledger::operator=(ledger&&) noexcept = default;
 void ledger::add_business(pricing_business b) {
   const auto index = impl_->business(b.id);
   impl_->businesses[index] = std::move(b);
+  impl_->days[index] = day_info{};  // its zone may have changed
+}
+
+void ledger::remember_ids(std::chrono::milliseconds window, std::size_t at_most) {
+  impl_->remember_for = window;
+  impl_->remember_at_most = at_most;
 }
 
 void ledger::keep_explanations(bool on) {
@@ -229,7 +493,7 @@ result<void> ledger::inbound(timestamp at, std::string_view business, const phon
   (void)id;
   if (customer.empty())
     return make_error("pricing.invalid_event", "an inbound message needs a customer", "customer");
-  auto& st = impl_->pairs[pair_key{impl_->business(business), number_value(customer)}];
+  auto& st = impl_->pair(impl_->business(business), customer);
   if (st.last_inbound == never || at > st.last_inbound) st.last_inbound = at;
   if (referral) {
     st.referral_at = at;
@@ -247,94 +511,109 @@ result<void> ledger::outbound(timestamp at, std::string_view business, const pho
   if (is_template && !category)
     return make_error("pricing.invalid_event", fmt::format("template message '{}' needs its category", id),
                       "category");
-  if (impl_->pending.find(id) != impl_->pending.end() || impl_->was_finished(id))
+  auto& d = *impl_;
+  auto [it, added] = d.ids.try_emplace(key_of(id));
+  if (!added && d.remembered(it->second))
     return make_error("pricing.duplicate_id", fmt::format("message id '{}' was already sent", id), "id");
-  const auto b = impl_->business(business);
-  const auto& st = impl_->pairs[pair_key{b, number_value(customer)}];
+  const auto b = d.business(business);
   pending_message m;
+  const auto& st = d.pair(b, customer, &m.pair);
   m.business = b;
   m.customer = customer;
   m.sent = at;
   m.is_template = is_template;
   m.category = is_template ? category : std::nullopt;
   m.csw_open_at_send = st.csw_open(at);
-  m.model = impl_->forced ? *impl_->forced : model_in_force(impl_->businesses[b].zone.local_date(at));
-  impl_->pending.emplace(std::string(id), m);
+  m.model = d.forced ? *d.forced : d.day(b, at).in_force;
+  std::uint32_t slot = 0;
+  if (d.free_slots.empty()) {
+    slot = static_cast<std::uint32_t>(d.pending.size());
+    d.pending.push_back(m);
+  } else {
+    slot = d.free_slots.back();
+    d.free_slots.pop_back();
+    d.pending[slot] = m;
+  }
+  it->second = impl::id_entry{slot, false};
   return {};
 }
 
-result<std::optional<charge>> ledger::status(timestamp at, std::string_view id, message_status status) {
-  auto it = impl_->pending.find(id);
-  if (it == impl_->pending.end()) {
-    // A late or repeated status of a message already priced (or failed) changes nothing.
-    if (impl_->was_finished(id)) return std::optional<charge>{};
+result<status_effect> ledger::impl::settle(timestamp at, std::string_view id, message_status status,
+                                           std::optional<charge>* out) {
+  auto it = ids.find(key_of(id));
+  if (it == ids.end() || !remembered(it->second))
     return make_error("pricing.unknown_message", fmt::format("no outbound message has the id '{}'", id),
                       "id");
-  }
+  auto& entry = it->second;
+  // A late or repeated status of a message already priced (or failed) changes nothing.
+  if (entry.finished) return status_effect{};
   if (status == message_status::failed) {
-    impl_->finish(id, at);
-    impl_->pending.erase(it);  // failed messages cost nothing
-    return std::optional<charge>{};
+    finish(entry, at);  // failed messages cost nothing
+    return status_effect{};
   }
-  if (status != message_status::delivered && status != message_status::read) return std::optional<charge>{};
-  const auto msg = it->second;
-  auto priced = impl_->price(id, msg, at);
-  if (!priced) return priced;
-  impl_->finish(id, at);
-  impl_->pending.erase(it);
-  return priced;
+  if (status != message_status::delivered && status != message_status::read) return status_effect{};
+  const auto& msg = pending[entry.value];
+  auto p = price(id, msg, at);
+  if (!p) return p.error();
+  if (out != nullptr || keep) {
+    auto c = make_charge(id, msg, *p, at, keep);
+    if (keep) explained.insert_or_assign(std::string(id), c);
+    if (out != nullptr) *out = std::move(c);
+  }
+  const status_effect effect{true, p->amount, p->free};
+  finish(entry, at);  // may sweep `ids`: `entry` is not used after it
+  return effect;
 }
 
-result<std::optional<charge>> ledger::impl::price(std::string_view id, const pending_message& msg,
-                                                  timestamp at) {
-  const auto& biz = businesses[msg.business];
-  const auto local = biz.zone.local_date(at);
-  const auto* card = cards.find(msg.model, local);
-  if (card == nullptr)
+result<std::optional<charge>> ledger::status(timestamp at, std::string_view id, message_status status) {
+  std::optional<charge> c;
+  auto s = impl_->settle(at, id, status, &c);
+  if (!s) return s.error();
+  return c;
+}
+
+result<status_effect> ledger::record_status(timestamp at, std::string_view id, message_status status) {
+  return impl_->settle(at, id, status, nullptr);
+}
+
+result<priced> ledger::impl::price(std::string_view id, const pending_message& msg, timestamp at) {
+  const auto b = msg.business;
+  const auto& biz = businesses[b];
+  auto& d = day(b, at);
+  auto* cc = card_for(d, msg.model);
+  if (cc == nullptr)
     return make_error("pricing.no_rate_card",
                       fmt::format("no {} rate card is in force on {} for message '{}'", to_string(msg.model),
                                   format_timestamp(at).substr(0, 10), id),
                       "id");
-  const auto month = month_of(local);
-  const std::string market(card->markets().find(msg.customer));
-  auto& st = pairs[pair_key{msg.business, number_value(msg.customer)}];
-  const auto cur = card->currency();  // code() views it: keep the value alive
-  const auto currency_code = cur.code();
+  auto& st = pairs[msg.pair];  // pricing adds no pairs: the reference stays valid
+  const auto& rates = market_of(st, *cc, msg.customer);
+  const auto local = d.date;
 
-  charge c;
-  c.message_id = std::string(id);
-  c.business = biz.id;
-  c.month = month;
-  c.model = msg.model;
-  c.market = market;
-  c.delivered_at = at;
-  c.tier = "0:MAX";
-  // Sentences are written only when explanations are kept (they cost more than the pricing).
-  auto what = [&] {
-    return msg.is_template ? fmt::format("a {} template", to_string(*msg.category))
-                           : std::string("a free-form message");
+  priced p;
+  p.model = msg.model;
+  p.month = d.month;
+  p.market = rates.name;
+  auto set_free = [&](free_reason r, rate_key category, why reason) {
+    p.free = r;
+    p.category = category;
+    p.reason = reason;
   };
-  auto when = [&] {
-    return fmt::format("delivered {} to {} (market {})", format_timestamp(at), msg.customer, market);
+  // Charges the n-th message of `category` (1-based); false when the card has no rate.
+  auto set_charged = [&](rate_key category, std::uint64_t n, why reason) {
+    const auto* t = pick(rates.rates[static_cast<std::size_t>(category)], n);
+    if (t == nullptr) return false;
+    p.category = category;
+    p.amount = t->rate;
+    p.tier = t->tier;
+    p.reason = reason;
+    return true;
   };
-
-  auto set_free = [&](free_reason r, std::string category, std::string_view why) {
-    c.free = r;
-    c.category = std::move(category);
-    if (keep) c.explanation = fmt::format("{}: {} {}: free, {}", to_string(msg.model), what(), when(), why);
-  };
-  auto set_charged = [&](std::string category, decimal rate, std::string tier, std::string_view why) {
-    c.category = std::move(category);
-    c.amount = rate;
-    c.tier = std::move(tier);
-    if (keep)
-      c.explanation = fmt::format("{}: {} {}: {} {} {} (tier {}), {}", to_string(msg.model), what(), when(),
-                                  rate.to_string(), currency_code, c.category, c.tier, why);
-  };
-  auto no_rate = [&](std::string_view key) {
+  auto no_rate = [&](rate_key key) {
     return make_error("pricing.no_rate",
                       fmt::format("{} has no '{}' rate for market '{}'",
-                                  card->source().empty() ? "the rate card" : card->source(), key, market),
+                                  cc->card->source().empty() ? "the rate card" : cc->card->source(),
+                                  name_of(key), names.name(rates.name)),
                       "id");
   };
 
@@ -356,43 +635,38 @@ result<std::optional<charge>> ledger::impl::price(std::string_view id, const pen
   switch (msg.model) {
     case pricing_model::legacy_2018: {
       if (msg.csw_open_at_send) {
-        set_free(free_reason::customer_service_window, "message", "sent inside the customer service window");
+        set_free(free_reason::customer_service_window, rate_key::message, why::inside_window);
         break;
       }
-      auto r = card->rate_for(market, "message", 1);
-      if (!r) return no_rate("message");
-      set_charged("message", r->first, r->second, "sent outside the customer service window");
+      if (!set_charged(rate_key::message, 1, why::outside_window)) return no_rate(rate_key::message);
       break;
     }
     case pricing_model::cbp_2022: {
-      const std::string type = msg.csw_open_at_send ? "user_initiated" : "business_initiated";
+      const auto type = msg.csw_open_at_send ? rate_key::user_initiated : rate_key::business_initiated;
       if (in_fep) {
-        set_free(free_reason::free_entry_point, type, "inside a free entry point window");
+        set_free(free_reason::free_entry_point, type, why::entry_point);
         break;
       }
       if (st.conv2022_end != never && at < st.conv2022_end) {
-        set_free(free_reason::inside_open_conversation, type, "a conversation was already open");
+        set_free(free_reason::inside_open_conversation, type, why::conversation_open);
         break;
       }
       st.conv2022_end = at + 24h;
-      const auto n = ++count(msg.business, month, msg.model, "", "conversation");
+      const auto n = ++count(b, p.month, msg.model, no_market, conversation_counter);
+      p.n = n;
       if (n <= 1000) {
-        set_free(free_reason::free_tier, type,
-                 fmt::format("it opened conversation {} of the month, within the first 1,000", n));
+        set_free(free_reason::free_tier, type, why::free_tier_conversation);
         break;
       }
-      auto r = card->rate_for(market, type, 1);
-      if (!r) return no_rate(type);
-      set_charged(type, r->first, r->second,
-                  fmt::format("it opened a {} conversation ({} of the month)", type, n));
+      if (!set_charged(type, 1, why::opened_conversation)) return no_rate(type);
       break;
     }
     case pricing_model::cbp_2023: {
       const auto kind =
           msg.is_template ? static_cast<conv_kind>(static_cast<std::size_t>(*msg.category)) : conv_service;
-      const std::string category = msg.is_template ? std::string(to_string(*msg.category)) : "service";
+      const auto category = msg.is_template ? key_of(*msg.category) : rate_key::service;
       if (in_fep) {
-        set_free(free_reason::free_entry_point, category, "inside a free entry point window");
+        set_free(free_reason::free_entry_point, category, why::entry_point);
         break;
       }
       auto open = [&](std::size_t k) { return st.conv2023_end[k] != never && at < st.conv2023_end[k]; };
@@ -400,76 +674,137 @@ result<std::optional<charge>> ledger::impl::price(std::string_view id, const pen
                           : (open(conv_marketing) || open(conv_utility) || open(conv_authentication) ||
                              open(conv_service))) {
         set_free(free_reason::inside_open_conversation, category,
-                 msg.is_template ? "a conversation of its category was already open"
-                                 : "a conversation was already open");
+                 msg.is_template ? why::category_open : why::conversation_open);
         break;
       }
       st.conv2023_end[kind] = at + 24h;
       if (!msg.is_template) {
         if (local >= date::year{2024} / 11 / 1) {
-          set_free(free_reason::service, category, "service conversations are free from 2024-11-01");
+          set_free(free_reason::service, category, why::service_free);
           break;
         }
-        const auto n = ++count(msg.business, month, msg.model, "", "service");
+        const auto n =
+            ++count(b, p.month, msg.model, no_market, static_cast<std::uint8_t>(rate_key::service));
+        p.n = n;
         if (n <= 1000) {
-          set_free(free_reason::free_tier, category,
-                   fmt::format("it opened service conversation {} of the month, within the first 1,000", n));
+          set_free(free_reason::free_tier, category, why::free_tier_service);
           break;
         }
       }
-      auto r = card->rate_for(market, category, 1);
-      if (!r) return no_rate(category);
-      set_charged(category, r->first, r->second,
-                  fmt::format("it opened a 24-hour {} conversation", category));
+      if (!set_charged(category, 1, why::opened_category_conversation)) return no_rate(category);
       break;
     }
     case pricing_model::pmp_2025: {
       if (in_fep) {
-        set_free(free_reason::free_entry_point,
-                 msg.is_template ? std::string(to_string(*msg.category)) : "service",
-                 "inside a free entry point window");
+        set_free(free_reason::free_entry_point, msg.is_template ? key_of(*msg.category) : rate_key::service,
+                 why::entry_point);
         break;
       }
       if (!msg.is_template) {
-        set_free(free_reason::customer_service_window, "service", "free-form messages are free");
+        set_free(free_reason::customer_service_window, rate_key::service, why::free_form);
         break;
       }
       const auto cat = *msg.category;
-      const std::string category(to_string(cat));
+      const auto category = key_of(cat);
       if (cat == template_category::utility && msg.csw_open_at_send) {
-        set_free(free_reason::customer_service_window, category,
-                 "utility templates sent inside the service window are free");
+        set_free(free_reason::customer_service_window, category, why::utility_in_window);
         break;
       }
       if (cat == template_category::authentication && biz.auth_international_from &&
           *biz.auth_international_from <= local && !biz.home_country.empty() &&
           !(biz.home_country == msg.customer.country())) {
-        if (auto intl = card->authentication_international(market)) {
-          set_charged("authentication_international", *intl, "0:MAX",
-                      fmt::format("authentication-international: the business is in {}, the customer in {}",
-                                  biz.home_country.alpha2(), msg.customer.country().alpha2()));
-          break;
-        }
+        if (set_charged(rate_key::authentication_international, 1, why::authentication_international)) break;
       }
-      auto& n = count(msg.business, month, msg.model, market, category);
-      auto r = card->rate_for(market, category, n + 1);
-      if (!r) return no_rate(category);
-      ++n;
-      set_charged(category, r->first, r->second,
-                  fmt::format("charged {} of the month for this category and market", n));
+      auto& n = count(b, p.month, msg.model, rates.name, static_cast<std::uint8_t>(category));
+      if (!set_charged(category, n + 1, why::charged_nth)) return no_rate(category);
+      p.n = ++n;
       break;
     }
   }
 
-  const auto month_id = names.id(c.month);
-  if (c.free) {
-    ++free[free_key{msg.business, month_id, static_cast<std::uint8_t>(*c.free)}];
+  if (p.free) {
+    ++free[free_key{b, p.month, static_cast<std::uint8_t>(*p.free)}];
   } else {
-    ++lines[line_key{msg.business, month_id, names.id(c.market), names.id(c.category), names.id(c.tier),
-                     static_cast<std::uint8_t>(c.model), c.amount.units()}];
+    ++lines[line_key{b, p.month, p.market, p.tier, static_cast<std::uint8_t>(p.category),
+                     static_cast<std::uint8_t>(p.model), p.amount.units()}];
   }
-  if (keep) explained.insert_or_assign(std::string(id), c);
-  return std::optional<charge>{std::move(c)};
+  return p;
+}
+
+charge ledger::impl::make_charge(std::string_view id, const pending_message& msg, const priced& p,
+                                 timestamp at, bool explain) const {
+  const auto& biz = businesses[msg.business];
+  charge c;
+  c.message_id = std::string(id);
+  c.business = biz.id;
+  c.month = month_name(p.month);
+  c.model = p.model;
+  c.market = names.name(p.market);
+  c.category = std::string(name_of(p.category));
+  c.tier = names.name(p.tier);
+  c.amount = p.amount;
+  c.free = p.free;
+  c.delivered_at = at;
+  if (!explain) return c;
+
+  const std::string what = msg.is_template ? fmt::format("a {} template", to_string(*msg.category))
+                                           : std::string("a free-form message");
+  const auto when =
+      fmt::format("delivered {} to {} (market {})", format_timestamp(at), msg.customer, c.market);
+  std::string reason;
+  switch (p.reason) {
+    case why::inside_window:
+      reason = "sent inside the customer service window";
+      break;
+    case why::outside_window:
+      reason = "sent outside the customer service window";
+      break;
+    case why::entry_point:
+      reason = "inside a free entry point window";
+      break;
+    case why::conversation_open:
+      reason = "a conversation was already open";
+      break;
+    case why::category_open:
+      reason = "a conversation of its category was already open";
+      break;
+    case why::free_tier_conversation:
+      reason = fmt::format("it opened conversation {} of the month, within the first 1,000", p.n);
+      break;
+    case why::opened_conversation:
+      reason = fmt::format("it opened a {} conversation ({} of the month)", c.category, p.n);
+      break;
+    case why::service_free:
+      reason = "service conversations are free from 2024-11-01";
+      break;
+    case why::free_tier_service:
+      reason = fmt::format("it opened service conversation {} of the month, within the first 1,000", p.n);
+      break;
+    case why::opened_category_conversation:
+      reason = fmt::format("it opened a 24-hour {} conversation", c.category);
+      break;
+    case why::free_form:
+      reason = "free-form messages are free";
+      break;
+    case why::utility_in_window:
+      reason = "utility templates sent inside the service window are free";
+      break;
+    case why::authentication_international:
+      reason = fmt::format("authentication-international: the business is in {}, the customer in {}",
+                           biz.home_country.alpha2(), msg.customer.country().alpha2());
+      break;
+    case why::charged_nth:
+      reason = fmt::format("charged {} of the month for this category and market", p.n);
+      break;
+  }
+  if (p.free) {
+    c.explanation = fmt::format("{}: {} {}: free, {}", to_string(p.model), what, when, reason);
+  } else {
+    const auto cur = cards.currency();  // code() views it: keep the value alive
+    c.explanation = fmt::format("{}: {} {}: {} {} {} (tier {}), {}", to_string(p.model), what, when,
+                                p.amount.to_string(), cur.code(), c.category, c.tier, reason);
+  }
+  return c;
 }
 
 chatdesk::invoice ledger::invoice() const {
@@ -479,10 +814,10 @@ chatdesk::invoice ledger::invoice() const {
   for (const auto& [k, n] : impl_->lines) {
     invoice_line l;
     l.business = impl_->businesses[k.business].id;
-    l.month = names.name(k.month);
+    l.month = month_name(k.month);
     l.model = static_cast<pricing_model>(k.model);
     l.market = names.name(k.market);
-    l.category = names.name(k.category);
+    l.category = std::string(name_of(static_cast<rate_key>(k.category)));
     l.tier = names.name(k.tier);
     l.count = n;
     l.unit_price = decimal::from_units(k.price);
@@ -496,7 +831,7 @@ chatdesk::invoice ledger::invoice() const {
   });
   for (const auto& [k, n] : impl_->free)
     out.free.push_back(
-        {impl_->businesses[k.business].id, names.name(k.month), static_cast<free_reason>(k.reason), n});
+        {impl_->businesses[k.business].id, month_name(k.month), static_cast<free_reason>(k.reason), n});
   std::sort(out.free.begin(), out.free.end(), [](const invoice_free& a, const invoice_free& b) {
     return std::tie(a.business, a.month, a.reason) < std::tie(b.business, b.month, b.reason);
   });

@@ -84,6 +84,10 @@ expect_run(price_explain_free 0 "\"id\":\"m5\",.*\"free\":\"free_entry_point\"" 
 expect_run(price_no_card_yet 0 "\"code\": \"pricing.no_rate_card\"" "." price --rates "${_card}" "${_events}")
 expect_run(price_compare 0 "\"model\": \"legacy_2018\".*\"problems\": [0-9]+.*\"model\": \"pmp_2025\",[^}]*\"total\": \"0.104\"" "^$"
   price --rates "${_card_2025_file}" --compare "${_events}")
+expect_run(price_remember_small 0 "\"total\": \"0.104\"" "3 line\\(s\\) skipped"
+  price --rates "${_card_2025_file}" --remember-ids 2 --remember-hours 1 "${_events}")
+expect_run(price_remember_bad 2 "^$" "--remember-ids: Value 1 not in range"
+  price --rates "${_card_2025_file}" --remember-ids 1 "${_events}")
 expect_run(price_bad_card 2 "^$" "pricing.invalid_card\\] .*businesses.json: .model. is required \\(at \\$.model\\)" price --rates "${_root}/examples/pricing/businesses.json" "${_events}")
 expect_run(price_bad_model 2 "^$" "--model: 'pmp_2099' is not a pricing model" price --rates "${_card}" --model pmp_2099 "${_events}")
 expect_run(forecast 0 "\"total\": \"963.50\",.*\"free\": 5000,.*\"count\": 15000,.*\"unit_price\": \"0.0300\"" "^$"

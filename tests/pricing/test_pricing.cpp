@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iterator>
@@ -453,5 +454,109 @@ TEST_CASE("forecasts split planned sends across tiers and leave window sends fre
        R"({"model":"pmp_2025","date":"2026-01-01","sends":[{"market":"India","category":"utility","count":1,"share_in_window":0.3}]})"}) {
     INFO(bad);
     CHECK(forecast_plan_from_json(nlohmann::ordered_json::parse(bad)).error().code == "pricing.invalid_plan");
+  }
+}
+
+TEST_CASE("record_status prices exactly as status does, without building charges", "[pricing]") {
+  // The same stream through both calls, across all four models and several markets.
+  fixture with_charges;
+  fixture in_short;
+  in_short.book.keep_explanations(false);
+  const char* const customers[] = {maria, priya, "+12125550100", "+18095550100", "+4915112345678"};
+  const template_category categories[] = {marketing, utility, authentication};
+  auto t = at("2021-12-20T08:00:00Z");
+  for (int i = 0; i < 3000; ++i) {
+    const auto* customer = customers[i % 5];
+    const auto id = fmt::format("m{}", i);
+    if (i % 4 == 0) {
+      REQUIRE(with_charges.book.inbound(t, "b1", num(customer), "in", i % 8 == 0));
+      REQUIRE(in_short.book.inbound(t, "b1", num(customer), "in", i % 8 == 0));
+    }
+    const bool is_template = i % 3 != 0;
+    const auto cat = is_template ? std::optional{categories[i % 3]} : std::nullopt;
+    REQUIRE(with_charges.book.outbound(t, "b1", num(customer), id, is_template, cat));
+    REQUIRE(in_short.book.outbound(t, "b1", num(customer), id, is_template, cat));
+    const auto status = i % 11 == 0 ? message_status::failed : message_status::delivered;
+    const auto later = t + std::chrono::minutes{1 + i % 7};
+    auto c = with_charges.book.status(later, id, status);
+    auto e = in_short.book.record_status(later, id, status);
+    REQUIRE(c);
+    REQUIRE(e);
+    REQUIRE(c->has_value() == e->priced);
+    if (e->priced) {
+      CHECK((*c)->amount == e->amount);
+      CHECK((*c)->free == e->free);
+    }
+    // A read after the delivery changes nothing.
+    auto r = in_short.book.record_status(later + 1s, id, message_status::read);
+    REQUIRE(r);
+    CHECK_FALSE(r->priced);
+    t += std::chrono::hours{11};  // about 3.8 years in all: every model, many months
+  }
+  const auto a = with_charges.book.invoice();
+  const auto b = in_short.book.invoice();
+  CHECK(a.total == b.total);
+  CHECK(a.total > decimal{});
+  REQUIRE(a.lines.size() == b.lines.size());
+  for (std::size_t i = 0; i < a.lines.size(); ++i) {
+    CHECK(a.lines[i].month == b.lines[i].month);
+    CHECK(a.lines[i].market == b.lines[i].market);
+    CHECK(a.lines[i].category == b.lines[i].category);
+    CHECK(a.lines[i].tier == b.lines[i].tier);
+    CHECK(a.lines[i].count == b.lines[i].count);
+    CHECK(a.lines[i].amount == b.lines[i].amount);
+  }
+  REQUIRE(a.free.size() == b.free.size());
+  for (std::size_t i = 0; i < a.free.size(); ++i) CHECK(a.free[i].count == b.free[i].count);
+  // Every model priced something (cbp_2022's conversations all fell in the free tier).
+  for (auto m : {pricing_model::legacy_2018, pricing_model::cbp_2023, pricing_model::pmp_2025})
+    CHECK(std::any_of(a.lines.begin(), a.lines.end(), [m](const invoice_line& l) { return l.model == m; }));
+  CHECK(std::any_of(a.free.begin(), a.free.end(),
+                    [](const invoice_free& l) { return l.reason == free_reason::free_tier; }));
+}
+
+TEST_CASE("finished ids are remembered for a bounded time and number", "[pricing]") {
+  SECTION("by time: at least the window, forgotten after two") {
+    fixture f(pricing_model::pmp_2025);
+    f.book.remember_ids(1h, 1000);
+    f.out("2025-07-03T09:00:00Z", maria, "m0", marketing);
+    f.delivered("2025-07-03T09:00:01Z", "m0");
+    f.out("2025-07-03T11:00:00Z", maria, "m1", marketing);
+    f.delivered("2025-07-03T11:00:01Z", "m1");  // a new generation: m0 is still remembered
+    CHECK_FALSE(f.delivered("2025-07-03T11:30:00Z", "m0", message_status::read));
+    f.out("2025-07-03T13:00:00Z", maria, "m2", marketing);
+    f.delivered("2025-07-03T13:00:01Z", "m2");  // another: m0 is forgotten, m1 is not
+    auto late = f.book.status(at("2025-07-03T13:30:00Z"), "m0", message_status::read);
+    REQUIRE_FALSE(late);
+    CHECK(late.error().code == "pricing.unknown_message");
+    CHECK_FALSE(f.delivered("2025-07-03T13:30:00Z", "m1", message_status::read));
+    CHECK(f.book.invoice().total == dec("0.2073"));  // three marketing templates, each charged once
+  }
+  SECTION("by number: at most about twice the generation size") {
+    fixture f(pricing_model::pmp_2025);
+    f.book.remember_ids(48h, 4);  // generations of two ids
+    for (const char* id : {"a", "b", "c", "d", "e"}) {
+      f.out("2025-07-03T09:00:00Z", maria, id, marketing);
+      f.delivered("2025-07-03T09:00:01Z", id);
+    }
+    CHECK(f.book.status(at("2025-07-03T09:01:00Z"), "a", message_status::read).error().code ==
+          "pricing.unknown_message");
+    CHECK(f.book.status(at("2025-07-03T09:01:00Z"), "b", message_status::read).error().code ==
+          "pricing.unknown_message");
+    CHECK_FALSE(f.delivered("2025-07-03T09:01:00Z", "c", message_status::read));
+    CHECK_FALSE(f.delivered("2025-07-03T09:01:00Z", "d", message_status::read));
+    CHECK_FALSE(f.delivered("2025-07-03T09:01:00Z", "e", message_status::read));
+    // A remembered id is refused when sent again; a forgotten one is a new message.
+    CHECK(f.book.outbound(at("2025-07-03T09:02:00Z"), "b1", num(maria), "d", true, marketing).error().code ==
+          "pricing.duplicate_id");
+    CHECK(f.book.outbound(at("2025-07-03T09:02:00Z"), "b1", num(maria), "a", true, marketing));
+  }
+  SECTION("by default a read two days later is still recognised") {
+    fixture f(pricing_model::pmp_2025);
+    f.out("2025-07-03T09:00:00Z", maria, "m0", marketing);
+    f.delivered("2025-07-03T09:00:01Z", "m0");
+    f.out("2025-07-05T08:00:00Z", maria, "m1", marketing);
+    f.delivered("2025-07-05T08:00:01Z", "m1");
+    CHECK_FALSE(f.delivered("2025-07-05T09:00:00Z", "m0", message_status::read));
   }
 }

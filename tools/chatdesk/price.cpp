@@ -1,5 +1,7 @@
 // chatdesk price: prices a JSON Lines file of message events with rate cards,
 // under the model in force or a chosen one, compares models, explains charges.
+#include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -134,6 +136,8 @@ command add_price_command(CLI::App& app) {
     std::string events;
     bool compare = false;
     std::string explain;
+    std::size_t remember_ids = 1'000'000;
+    std::uint64_t remember_hours = 48;
   };
   auto opts = std::make_shared<options>();
   auto* sub = app.add_subcommand("price", "Price a JSON Lines file of message events with rate cards");
@@ -144,6 +148,16 @@ command add_price_command(CLI::App& app) {
                   "auto (the model in force), legacy_2018, cbp_2022, cbp_2023 or pmp_2025");
   sub->add_flag("--compare", opts->compare, "Price the same events under every model and print the totals");
   sub->add_option("--explain", opts->explain, "Explain what the message with this id cost, and why");
+  sub->add_option("--remember-ids", opts->remember_ids,
+                  "At most about this many ids of priced messages are remembered, to recognise late statuses "
+                  "(memory: about 55 bytes each)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 32U));
+  sub->add_option(
+         "--remember-hours", opts->remember_hours,
+         "Ids of priced messages are remembered at least this long (unless --remember-ids is reached)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{24} * 365 * 10));
   sub->add_option("EVENTS", opts->events, "JSON Lines: inbound, outbound and status events in time order")
       ->required();
 
@@ -202,6 +216,7 @@ command add_price_command(CLI::App& app) {
     for (auto& l : ledgers) {
       for (const auto& b : businesses) l->add_business(b);
       l->keep_explanations(!opts->explain.empty());
+      l->remember_ids(std::chrono::hours{opts->remember_hours}, opts->remember_ids);
       raw.push_back(l.get());
     }
     const auto run = price_events(in, raw);

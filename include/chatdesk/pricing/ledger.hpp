@@ -4,6 +4,7 @@
 /// (fed by the desk or by decoded webhooks) as well as on files.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -81,6 +82,14 @@ struct invoice_free {
   std::uint64_t count = 0;
 };
 
+/// What a status did, in short: for bulk pricing, where only the invoice
+/// matters and a `charge`'s strings would cost more than the pricing.
+struct status_effect {
+  bool priced = false;              ///< this status priced its message
+  decimal amount;                   ///< what the message cost (0 when free)
+  std::optional<free_reason> free;  ///< why it was free
+};
+
 /// A line of input that was skipped.
 struct pricing_problem {
   std::size_t line = 0;
@@ -99,10 +108,16 @@ struct invoice {
 
 /// Prices events. Not thread-safe: give each thread its own ledger, or
 /// serialise calls. Memory grows with the number of conversations and of
-/// messages sent but not yet delivered or failed, not with the events seen.
+/// messages sent but not yet delivered or failed; the ids of finished
+/// messages it remembers are bounded (see `remember_ids`). It does not grow
+/// with the length of the stream.
+///
+/// The ledger keeps no message id strings: it knows a message by two
+/// independent 64-bit hashes of its id (a false match between two ids is
+/// about as likely as guessing a 128-bit key).
 class ledger {
  public:
-  /// A ledger over `cards` (not copied: they must outlive it). With `forced`,
+  /// A ledger over `cards` (not copied: they must outlive it and not change while it prices). With `forced`,
   /// every message is priced under that model (a what-if); otherwise under
   /// the model in force at the message's sending, in the business's zone.
   explicit ledger(const rate_cards& cards, std::optional<pricing_model> forced = std::nullopt);
@@ -124,6 +139,9 @@ class ledger {
   /// its charge; later statuses, `sent` and `failed` return nothing. Errors:
   /// `pricing.unknown_message`, `pricing.no_rate_card`, `pricing.no_rate`.
   result<std::optional<charge>> status(timestamp at, std::string_view id, message_status status);
+  /// The same as `status`, answering in short: what `price_events` and
+  /// `chatdesk price` use. The invoice and `explain` are the same either way.
+  result<status_effect> record_status(timestamp at, std::string_view id, message_status status);
 
   /// Records a problem with the input (for invoices built from files).
   void report(pricing_problem p);
@@ -132,6 +150,14 @@ class ledger {
   [[nodiscard]] chatdesk::invoice invoice() const;
   /// The charge of one message, once priced.
   [[nodiscard]] std::optional<charge> explain(std::string_view id) const;
+  /// How long ids of delivered and failed messages are remembered (to
+  /// recognise late and repeated statuses, and refuse a reused id): at least
+  /// `window` (48 h by default) unless more than `at_most / 2` messages finish
+  /// within it (1,000,000 by default), at most about twice that. Memory for
+  /// ids stays under about 55 bytes times `at_most`, however long the stream.
+  /// A status for an id forgotten is `pricing.unknown_message`: reported,
+  /// never charged twice.
+  void remember_ids(std::chrono::milliseconds window, std::size_t at_most);
   /// Keep each message's charge, with its explanation, for `explain` (off by
   /// default: it costs memory per message and the sentences cost time).
   void keep_explanations(bool on);
