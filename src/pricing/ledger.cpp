@@ -103,7 +103,7 @@ std::uint64_t second_hash(std::string_view s) noexcept {
   if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
   return mix64(h ^ tail ^ (static_cast<std::uint64_t>(s.size() - i) << 56U));
 }
-id_key key_of(std::string_view id) noexcept {
+id_key id_key_of(std::string_view id) noexcept {
   return {absl::Hash<std::string_view>{}(id), second_hash(id)};
 }
 
@@ -168,13 +168,9 @@ std::string month_name(std::int32_t key) {
   return out;
 }
 
-/// A string hash that takes string_views too (Debian's Abseil has its own string_view).
-struct text_hash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return absl::Hash<std::string_view>{}(s); }
-};
+/// Strings by std::string_view (Debian's Abseil hashes its own string_view only).
 template <class V>
-using text_table = absl::flat_hash_map<std::string, V, text_hash, std::equal_to<>>;
+using text_table = absl::flat_hash_map<std::string, V, detail::text_hash, std::equal_to<>>;
 
 /// Strings named by numbers, so the hot path handles no strings.
 class interner {
@@ -436,8 +432,7 @@ struct ledger::impl {
         }
         std::uint64_t lower = 0;
         for (const auto& t : cc.card->tiers(name, name_of(key))) {
-          const auto tier = t.up_to ? fmt::format("{}:{}", lower, *t.up_to) : fmt::format("{}:MAX", lower);
-          out.push_back({t.up_to, t.rate, names.id(tier)});
+          out.push_back({t.up_to, t.rate, names.id(tier_name(lower, t.up_to))});
           if (t.up_to) lower = *t.up_to + 1;
         }
         if (auto r = cc.card->rate(name, name_of(key))) out.push_back({std::nullopt, *r, 0});
@@ -512,7 +507,7 @@ result<void> ledger::outbound(timestamp at, std::string_view business, const pho
     return make_error("pricing.invalid_event", fmt::format("template message '{}' needs its category", id),
                       "category");
   auto& d = *impl_;
-  auto [it, added] = d.ids.try_emplace(key_of(id));
+  auto [it, added] = d.ids.try_emplace(id_key_of(id));
   if (!added && d.remembered(it->second))
     return make_error("pricing.duplicate_id", fmt::format("message id '{}' was already sent", id), "id");
   const auto b = d.business(business);
@@ -540,7 +535,7 @@ result<void> ledger::outbound(timestamp at, std::string_view business, const pho
 
 result<status_effect> ledger::impl::settle(timestamp at, std::string_view id, message_status status,
                                            std::optional<charge>* out) {
-  auto it = ids.find(key_of(id));
+  auto it = ids.find(id_key_of(id));
   if (it == ids.end() || !remembered(it->second))
     return make_error("pricing.unknown_message", fmt::format("no outbound message has the id '{}'", id),
                       "id");

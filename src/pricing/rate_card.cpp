@@ -274,6 +274,10 @@ const std::vector<rate_tier>& rate_card::tiers(std::string_view market, std::str
   return k == m->second.end() ? none : k->second;
 }
 
+std::string tier_name(std::uint64_t lower, std::optional<std::uint64_t> up_to) {
+  return up_to ? fmt::format("{}:{}", lower, *up_to) : fmt::format("{}:MAX", lower);
+}
+
 std::optional<std::pair<decimal, std::string>> rate_card::rate_for(std::string_view market,
                                                                    std::string_view key,
                                                                    std::uint64_t n) const {
@@ -281,9 +285,7 @@ std::optional<std::pair<decimal, std::string>> rate_card::rate_for(std::string_v
   if (!ts.empty()) {
     std::uint64_t lower = 0;
     for (const auto& t : ts) {
-      if (!t.up_to || n <= *t.up_to)
-        return std::pair{t.rate,
-                         t.up_to ? fmt::format("{}:{}", lower, *t.up_to) : fmt::format("{}:MAX", lower)};
+      if (!t.up_to || n <= *t.up_to) return std::pair{t.rate, tier_name(lower, t.up_to)};
       lower = *t.up_to + 1;
     }
   }

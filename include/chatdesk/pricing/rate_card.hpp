@@ -41,6 +41,9 @@ struct rate_tier {
   decimal rate;
 };
 
+/// A tier's name: "0:25000000", "25000001:MAX" ("0:MAX" for a flat rate).
+[[nodiscard]] std::string tier_name(std::uint64_t lower, std::optional<std::uint64_t> up_to);
+
 /// A rate card: one model, from one date, in one currency.
 class rate_card {
  public:
