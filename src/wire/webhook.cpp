@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 #include <utility>
@@ -57,6 +58,18 @@ simdjson::error_code key_of(simdjson::simdjson_result<od::field>& f, std::string
   out = std::string_view(start, static_cast<std::size_t>(p - start));
   return simdjson::SUCCESS;
 }
+
+// A field's key, compared with the literals the decoder knows in a few
+// inlined instructions (a string_view compared with a literal calls memcmp).
+struct json_key {
+  std::string_view text;
+  template <std::size_t N>
+  [[nodiscard]] bool operator==(const char (&literal)[N]) const noexcept {
+    return text.size() == N - 1 && std::memcmp(text.data(), literal, N - 1) == 0;
+  }
+  [[nodiscard]] bool operator==(std::string_view other) const noexcept { return text == other; }
+  operator std::string_view() const noexcept { return text; }  // NOLINT(google-explicit-constructor)
+};
 
 // The JSON path of the value being decoded, kept as a stack of segments and
 // written out only when an error names it. Keys view the parser's buffers,
@@ -121,101 +134,171 @@ struct change_parts {
   std::string raw_json;
 };
 
+// The two ways the decoder reads a body. `dom` parses the whole body into
+// simdjson's tape first (its parsing stage is chosen at run time for this CPU,
+// and strings come out unescaped with their lengths): the fast path. It cannot
+// give back text as received, so wherever that is needed (raw JSON of values
+// kept for the caller, numbers kept as written) and on any problem it gives
+// up, and the body is decoded again with `ondemand`, the reference path,
+// which reads the body lazily in place and words every error. A body the fast
+// path decodes yields exactly the events the reference path would; tests and
+// a fuzz target check this.
+struct ondemand_json {
+  using root = od::document;
+  using value = od::value;
+  using object = od::object;
+  using array = od::array;
+};
+struct dom_json {
+  using root = simdjson::dom::element;
+  using value = simdjson::dom::element;
+  using object = simdjson::dom::object;
+  using array = simdjson::dom::array;
+};
+
+// The fast path's problems say only that the reference path must decide.
+constexpr std::string_view retry_code = "webhook.retry";
+
+template <class J>
 class run {
  public:
+  using root = typename J::root;
+  using value = typename J::value;
+  using object = typename J::object;
+  using array = typename J::array;
+  static constexpr bool fast = std::is_same_v<J, dom_json>;
+
   run(webhook_batch& out, const webhook_limits& limits, od::parser& parser, std::string& scratch)
       : out_(out), limits_(limits), parser_(parser), scratch_(scratch) {}
 
-  problem body(od::document& doc, std::string_view raw_body);
+  problem body(root& doc, std::string_view raw_body);
 
  private:
   error fail(std::string_view code, std::string_view what) const {
-    const auto where = path_.str();
-    return make_error(code, where.empty() ? std::string(what) : fmt::format("{}: {}", where, what), where);
+    if constexpr (fast) {
+      (void)code;
+      (void)what;
+      return make_error(retry_code, "decode again on the reference path");
+    } else {
+      const auto where = path_.str();
+      return make_error(code, where.empty() ? std::string(what) : fmt::format("{}: {}", where, what), where);
+    }
   }
   error json_error(simdjson::error_code code, std::string_view expected) const {
-    if (code == simdjson::INCORRECT_TYPE || code == simdjson::NUMBER_ERROR)
-      return fail("webhook.type", fmt::format("must be {}", expected));
-    if (code == simdjson::DEPTH_ERROR)
-      return fail("webhook.syntax", fmt::format("nested deeper than {} levels", limits_.max_depth));
-    if (code == simdjson::NUMBER_OUT_OF_RANGE) return fail("webhook.value", "number out of range");
-    return fail("webhook.syntax", fmt::format("not valid JSON ({})", simdjson::error_message(code)));
+    if constexpr (fast) {
+      (void)code;
+      return fail(retry_code, expected);
+    } else {
+      if (code == simdjson::INCORRECT_TYPE || code == simdjson::NUMBER_ERROR)
+        return fail("webhook.type", fmt::format("must be {}", expected));
+      if (code == simdjson::DEPTH_ERROR)
+        return fail("webhook.syntax", fmt::format("nested deeper than {} levels", limits_.max_depth));
+      if (code == simdjson::NUMBER_OUT_OF_RANGE) return fail("webhook.value", "number out of range");
+      return fail("webhook.syntax", fmt::format("not valid JSON ({})", simdjson::error_message(code)));
+    }
   }
 
-  problem object_of(od::value& v, od::object& out) {
+  problem object_of(value& v, object& out) {
     if (auto ec = v.get_object().get(out)) return json_error(ec, "an object");
     return std::nullopt;
   }
-  problem array_of(od::value& v, od::array& out) {
+  problem array_of(value& v, array& out) {
     if (auto ec = v.get_array().get(out)) return json_error(ec, "an array");
     return std::nullopt;
   }
   // Calls f(key, value) for each field of an object, with the key on the path.
   template <class F>
-  problem fields_of(od::object& obj, F&& f) {
-    for (auto field : obj) {
-      std::string_view key;
-      if (auto ec = key_of(field, key)) return json_error(ec, "an object");
-      od::value v;
-      if (auto ec = field.value().get(v)) return json_error(ec, "a value");
-      path_guard g(path_, key);
-      if (auto p = f(key, v)) return p;
+  problem fields_of(object& obj, F&& f) {
+    if constexpr (fast) {
+      // No path: the fast path's problems are never shown.
+      for (auto field : obj)
+        if (auto p = f(json_key{field.key}, field.value)) return p;
+    } else {
+      for (auto field : obj) {
+        std::string_view key;
+        if (auto ec = key_of(field, key)) return json_error(ec, "an object");
+        od::value v;
+        if (auto ec = field.value().get(v)) return json_error(ec, "a value");
+        path_guard g(path_, key);
+        if (auto p = f(json_key{key}, v)) return p;
+      }
     }
     return std::nullopt;
   }
   template <class F>
-  problem fields(od::value& v, F&& f) {
-    od::object obj;
+  problem fields(value& v, F&& f) {
+    object obj;
     if (auto p = object_of(v, obj)) return p;
     return fields_of(obj, std::forward<F>(f));
   }
   // Calls f(element) for each element of an array, with the index on the path.
   template <class F>
-  problem elements(od::value& v, F&& f) {
-    od::array a;
+  problem elements(value& v, F&& f) {
+    array a;
     if (auto p = array_of(v, a)) return p;
-    std::size_t i = 0;
-    for (auto item : a) {
-      path_guard g(path_, i++);
-      od::value e;
-      if (auto ec = item.get(e)) return json_error(ec, "a value");
-      if (auto p = f(e)) return p;
+    if constexpr (fast) {
+      for (value e : a)
+        if (auto p = f(e)) return p;
+    } else {
+      std::size_t i = 0;
+      for (auto item : a) {
+        path_guard g(path_, i++);
+        value e;
+        if (auto ec = item.get(e)) return json_error(ec, "a value");
+        if (auto p = f(e)) return p;
+      }
     }
     return std::nullopt;
   }
   // An object's JSON as received (after it was iterated), for the caller to
   // keep: refused when nested deeper than the limit.
-  result<std::string_view> raw_of(od::object& obj) {
-    bool ok = false;
-    std::string_view raw;
-    if (auto ec = obj.reset().get(ok)) return json_error(ec, "an object");
-    if (auto ec = obj.raw_json().get(raw)) return json_error(ec, "an object");
-    if (detail::nesting_depth(raw) > limits_.max_depth)
-      return fail("webhook.syntax", fmt::format("nested deeper than {} levels", limits_.max_depth));
-    return trim_right(raw);
+  result<std::string_view> raw_of(object& obj) {
+    if constexpr (fast) {
+      (void)obj;
+      return fail(retry_code, "raw JSON");
+    } else {
+      bool ok = false;
+      std::string_view raw;
+      if (auto ec = obj.reset().get(ok)) return json_error(ec, "an object");
+      if (auto ec = obj.raw_json().get(raw)) return json_error(ec, "an object");
+      if (detail::nesting_depth(raw) > limits_.max_depth)
+        return fail("webhook.syntax", fmt::format("nested deeper than {} levels", limits_.max_depth));
+      return trim_right(raw);
+    }
   }
 
   // Text; null reads as empty (optional fields the platform sends as null).
   // Strings without escapes are copied straight from the body; others are
   // unescaped by simdjson.
-  problem text(od::value& v, std::string& out) {
-    od::raw_json_string raw;
-    if (auto ec = v.get_raw_json_string().get(raw)) {
-      bool null = false;
-      if (ec == simdjson::INCORRECT_TYPE && v.is_null().get(null) == simdjson::SUCCESS && null) {
-        out.clear();
+  problem text(value& v, std::string& out) {
+    if constexpr (fast) {
+      std::string_view s;
+      if (v.get_string().get(s) == simdjson::SUCCESS) {
+        out.assign(s);
         return std::nullopt;
       }
-      return json_error(ec, "a string");
+      if (!v.is_null()) return fail(retry_code, "a string");
+      out.clear();
+      return std::nullopt;
+    } else {
+      od::raw_json_string raw;
+      if (auto ec = v.get_raw_json_string().get(raw)) {
+        bool null = false;
+        if (ec == simdjson::INCORRECT_TYPE && v.is_null().get(null) == simdjson::SUCCESS && null) {
+          out.clear();
+          return std::nullopt;
+        }
+        return json_error(ec, "a string");
+      }
+      const char* start = raw.raw();
+      const char* p = start;
+      while (*p != '"') {
+        if (*p == '\\') return unescape(raw, out);
+        ++p;
+      }
+      out.assign(start, static_cast<std::size_t>(p - start));
+      return std::nullopt;
     }
-    const char* start = raw.raw();
-    const char* p = start;
-    while (*p != '"') {
-      if (*p == '\\') return unescape(raw, out);
-      ++p;
-    }
-    out.assign(start, static_cast<std::size_t>(p - start));
-    return std::nullopt;
   }
   problem unescape(od::raw_json_string raw, std::string& out) {
     // The escaped text is at least as long as the unescaped one.
@@ -230,50 +313,70 @@ class run {
     return std::nullopt;
   }
   // Ids sometimes come as numbers (template ids): kept as their decimal text.
-  problem id_text(od::value& v, std::string& out) {
-    od::json_type type{};
-    if (auto ec = v.type().get(type)) return json_error(ec, "a string or a number");
-    if (type == od::json_type::number) {
-      const std::string_view raw = trim_right(v.raw_json_token());
-      std::uint64_t n = 0;
-      if (auto ec = v.get_uint64().get(n)) return json_error(ec, "a whole number");
-      out.assign(raw);
-      return std::nullopt;
+  // The fast path reads only strings and null; a number is read as written by
+  // the reference path.
+  problem id_text(value& v, std::string& out) {
+    if constexpr (fast) {
+      return text(v, out);
+    } else {
+      od::json_type type{};
+      if (auto ec = v.type().get(type)) return json_error(ec, "a string or a number");
+      if (type == od::json_type::number) {
+        const std::string_view raw = trim_right(v.raw_json_token());
+        std::uint64_t n = 0;
+        if (auto ec = v.get_uint64().get(n)) return json_error(ec, "a whole number");
+        out.assign(raw);
+        return std::nullopt;
+      }
+      return text(v, out);
     }
-    return text(v, out);
   }
-  problem flag(od::value& v, bool& out) {
+  problem flag(value& v, bool& out) {
     if (auto ec = v.get_bool().get(out)) return json_error(ec, "true or false");
     return std::nullopt;
   }
-  // Numbers kept exactly as written (coordinates, prices).
-  problem number_text(od::value& v, std::string& out) {
-    od::json_type type{};
-    if (auto ec = v.type().get(type)) return json_error(ec, "a number");
-    if (type == od::json_type::string) return text(v, out);
-    if (type != od::json_type::number) return fail("webhook.type", "must be a number");
-    double check = 0;
-    if (auto ec = v.get_double().get(check)) return json_error(ec, "a number");
-    const std::string_view raw = trim_right(v.raw_json_token());
-    out.assign(raw);
-    return std::nullopt;
-  }
-  problem integer(od::value& v, std::int64_t& out) {
-    od::json_type type{};
-    if (auto ec = v.type().get(type)) return json_error(ec, "a whole number");
-    if (type == od::json_type::string) {
-      std::string_view s;
-      if (auto ec = v.get_string().get(s)) return json_error(ec, "a whole number");
-      const auto* end = s.data() + s.size();
-      auto [p, ec] = std::from_chars(s.data(), end, out);
-      if (ec != std::errc{} || p != end || s.empty()) return fail("webhook.value", "must be a whole number");
+  // Numbers kept exactly as written (coordinates, prices); as for ids, the
+  // fast path leaves numbers to the reference path.
+  problem number_text(value& v, std::string& out) {
+    if constexpr (fast) {
+      if (!v.is_string()) return fail(retry_code, "a number");
+      return text(v, out);
+    } else {
+      od::json_type type{};
+      if (auto ec = v.type().get(type)) return json_error(ec, "a number");
+      if (type == od::json_type::string) return text(v, out);
+      if (type != od::json_type::number) return fail("webhook.type", "must be a number");
+      double check = 0;
+      if (auto ec = v.get_double().get(check)) return json_error(ec, "a number");
+      const std::string_view raw = trim_right(v.raw_json_token());
+      out.assign(raw);
       return std::nullopt;
     }
-    if (auto ec = v.get_int64().get(out)) return json_error(ec, "a whole number");
+  }
+  problem integer(value& v, std::int64_t& out) {
+    std::string_view s;
+    if constexpr (fast) {
+      if (v.is_int64()) {
+        out = v.get_int64().value_unsafe();
+        return std::nullopt;
+      }
+      if (v.get_string().get(s) != simdjson::SUCCESS) return fail(retry_code, "a whole number");
+    } else {
+      od::json_type type{};
+      if (auto ec = v.type().get(type)) return json_error(ec, "a whole number");
+      if (type != od::json_type::string) {
+        if (auto ec = v.get_int64().get(out)) return json_error(ec, "a whole number");
+        return std::nullopt;
+      }
+      if (auto ec = v.get_string().get(s)) return json_error(ec, "a whole number");
+    }
+    const auto* end = s.data() + s.size();
+    auto [p, ec] = std::from_chars(s.data(), end, out);
+    if (ec != std::errc{} || p != end || s.empty()) return fail("webhook.value", "must be a whole number");
     return std::nullopt;
   }
   // Unix seconds, as a string ("1749416383") or a number.
-  problem seconds(od::value& v, timestamp& out) {
+  problem seconds(value& v, timestamp& out) {
     std::int64_t n = 0;
     if (auto p = integer(v, n)) return p;
     // Years 1970 to 9999 only: anything else is a corrupt body, not a date.
@@ -282,24 +385,24 @@ class run {
     return std::nullopt;
   }
 
-  problem entry(od::value& v);
-  problem change(od::value& v, std::string_view account_id, std::optional<timestamp> entry_time);
-  problem value_object(od::object& obj, change_parts& parts);
-  problem metadata(od::value& v, webhook_metadata& m);
-  problem contacts_array(od::value& v, change_parts& parts);
-  problem message(od::value& v, webhook_message& m);
-  problem status(od::value& v, webhook_status& s);
-  problem errors_array(od::value& v, std::vector<status_error>& out);
-  problem error_object(od::value& v, status_error& e);
-  problem media(od::value& v, media_kind kind, webhook_message& m);
-  problem location(od::value& v, webhook_message& m);
-  problem contacts_content_of(od::value& v, webhook_message& m);
-  problem interactive(od::value& v, webhook_message& m, bool& known);
-  problem order(od::value& v, webhook_message& m);
-  problem context(od::value& v, webhook_message& m);
-  problem referral_of(od::value& v, webhook_message& m);
-  problem pricing(od::value& v, webhook_pricing& p);
-  problem conversation(od::value& v, webhook_conversation& c);
+  problem entry(value& v);
+  problem change(value& v, std::string_view account_id, std::optional<timestamp> entry_time);
+  problem value_object(object& obj, change_parts& parts);
+  problem metadata(value& v, webhook_metadata& m);
+  problem contacts_array(value& v, change_parts& parts);
+  problem message(value& v, webhook_message& m);
+  problem status(value& v, webhook_status& s);
+  problem errors_array(value& v, std::vector<status_error>& out);
+  problem error_object(value& v, status_error& e);
+  problem media(value& v, media_kind kind, webhook_message& m);
+  problem location(value& v, webhook_message& m);
+  problem contacts_content_of(value& v, webhook_message& m);
+  problem interactive(value& v, webhook_message& m, bool& known);
+  problem order(value& v, webhook_message& m);
+  problem context(value& v, webhook_message& m);
+  problem referral_of(value& v, webhook_message& m);
+  problem pricing(value& v, webhook_pricing& p);
+  problem conversation(value& v, webhook_conversation& c);
 
   problem count_event() {
     if (out_.events.size() >= limits_.max_events)
@@ -315,39 +418,43 @@ class run {
   json_path path_;
 };
 
-problem run::body(od::document& doc, std::string_view raw_body) {
+template <class J>
+problem run<J>::body(root& doc, std::string_view raw_body) {
   // simdjson reads lazily: tell "not JSON" from "JSON, but not an object" first.
   const auto start = raw_body.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos || (raw_body[start] != '{' && raw_body[start] != '['))
     return fail("webhook.syntax", "the body is not a JSON object");
-  od::object obj;
+  object obj;
   if (auto ec = doc.get_object().get(obj)) return json_error(ec, "an object");
   bool has_entry = false;
-  if (auto p = fields_of(obj, [&](std::string_view key, od::value& v) -> problem {
+  if (auto p = fields_of(obj, [&](json_key key, auto& v) -> problem {
         if (key == "object") return text(v, out_.object);
         if (key == "entry") {
           has_entry = true;
-          return elements(v, [&](od::value& e) { return entry(e); });
+          return elements(v, [&](auto& e) { return entry(e); });
         }
         return std::nullopt;
       }))
     return p;
   if (!has_entry) return fail("webhook.missing", "'entry' is required");
-  // Nothing may follow the body's object.
-  const char* rest = nullptr;
-  if (doc.current_location().get(rest) == simdjson::SUCCESS)
-    return fail("webhook.syntax", "unexpected content after the body's JSON object");
+  // Nothing may follow the body's object (the fast path's parse made sure).
+  if constexpr (!fast) {
+    const char* rest = nullptr;
+    if (doc.current_location().get(rest) == simdjson::SUCCESS)
+      return fail("webhook.syntax", "unexpected content after the body's JSON object");
+  }
   return std::nullopt;
 }
 
-problem run::entry(od::value& v) {
+template <class J>
+problem run<J>::entry(value& v) {
   // The account id and time come before or after the changes: the changes'
   // events are completed with them when the entry ends.
   std::string account_id;
   std::optional<timestamp> time;
   const std::size_t first = out_.events.size();
   bool has_changes = false;
-  if (auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+  if (auto p = fields(v, [&](json_key key, auto& fv) -> problem {
         if (key == "id") return id_text(fv, account_id);
         if (key == "time") {
           timestamp t{};
@@ -355,7 +462,7 @@ problem run::entry(od::value& v) {
           time = t;
         } else if (key == "changes") {
           has_changes = true;
-          return elements(fv, [&](od::value& c) { return change(c, account_id, time); });
+          return elements(fv, [&](auto& c) { return change(c, account_id, time); });
         }
         return std::nullopt;
       }))
@@ -391,20 +498,21 @@ bool is_account_field(std::string_view f) {
          f == "security" || f == "business_status_update";
 }
 
-problem run::change(od::value& v, std::string_view account_id, std::optional<timestamp> entry_time) {
+template <class J>
+problem run<J>::change(value& v, std::string_view account_id, std::optional<timestamp> entry_time) {
   std::string field_name;
   bool has_field = false, has_value = false;
   change_parts parts;
   // Messages and statuses are decoded in place, after the events before them.
   const std::size_t first = out_.events.size();
-  if (auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+  if (auto p = fields(v, [&](json_key key, auto& fv) -> problem {
         if (key == "field") {
           has_field = true;
           return text(fv, field_name);
         }
         if (key != "value") return std::nullopt;
         has_value = true;
-        od::object vo;
+        object vo;
         if (auto bad = object_of(fv, vo)) return bad;
         if (auto bad = value_object(vo, parts)) return bad;
         // Small values of other fields are kept as received.
@@ -487,8 +595,9 @@ problem run::change(od::value& v, std::string_view account_id, std::optional<tim
   return std::nullopt;
 }
 
-problem run::value_object(od::object& obj, change_parts& parts) {
-  return fields_of(obj, [&](std::string_view key, od::value& v) -> problem {
+template <class J>
+problem run<J>::value_object(object& obj, change_parts& parts) {
+  return fields_of(obj, [&](json_key key, auto& v) -> problem {
     if (key == "metadata") {
       parts.messages_shaped = true;
       return metadata(v, parts.metadata);
@@ -499,7 +608,7 @@ problem run::value_object(od::object& obj, change_parts& parts) {
     }
     if (key == "messages") {
       parts.messages_shaped = true;
-      return elements(v, [&](od::value& mv) -> problem {
+      return elements(v, [&](auto& mv) -> problem {
         if (auto p = count_event()) return p;
         auto& m = std::get<webhook_message>(out_.events.emplace_back(std::in_place_type<webhook_message>));
         return message(mv, m);
@@ -507,7 +616,7 @@ problem run::value_object(od::object& obj, change_parts& parts) {
     }
     if (key == "statuses") {
       parts.messages_shaped = true;
-      return elements(v, [&](od::value& sv) -> problem {
+      return elements(v, [&](auto& sv) -> problem {
         if (auto p = count_event()) return p;
         auto& st = std::get<webhook_status>(out_.events.emplace_back(std::in_place_type<webhook_status>));
         return status(sv, st);
@@ -532,21 +641,23 @@ problem run::value_object(od::object& obj, change_parts& parts) {
   });
 }
 
-problem run::metadata(od::value& v, webhook_metadata& m) {
-  return fields(v, [&](std::string_view key, od::value& fv) -> problem {
+template <class J>
+problem run<J>::metadata(value& v, webhook_metadata& m) {
+  return fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "phone_number_id") return id_text(fv, m.phone_number_id);
     if (key == "display_phone_number") return id_text(fv, m.display_phone_number);
     return std::nullopt;
   });
 }
 
-problem run::contacts_array(od::value& v, change_parts& parts) {
-  return elements(v, [&](od::value& cv) -> problem {
+template <class J>
+problem run<J>::contacts_array(value& v, change_parts& parts) {
+  return elements(v, [&](auto& cv) -> problem {
     std::string wa_id, name;
-    if (auto p = fields(cv, [&](std::string_view key, od::value& fv) -> problem {
+    if (auto p = fields(cv, [&](json_key key, auto& fv) -> problem {
           if (key == "wa_id") return id_text(fv, wa_id);
           if (key == "profile")
-            return fields(fv, [&](std::string_view pk, od::value& pv) -> problem {
+            return fields(fv, [&](json_key pk, auto& pv) -> problem {
               return pk == "name" ? text(pv, name) : std::nullopt;
             });
           return std::nullopt;
@@ -566,8 +677,9 @@ std::optional<media_kind> media_of(std::string_view key) {
   return std::nullopt;
 }
 
-problem run::message(od::value& v, webhook_message& m) {
-  od::object obj;
+template <class J>
+problem run<J>::message(value& v, webhook_message& m) {
+  object obj;
   if (auto p = object_of(v, obj)) return p;
   m.message.direction = direction::inbound;
   bool has_id = false, has_from = false, has_timestamp = false, has_type = false;
@@ -581,7 +693,7 @@ problem run::message(od::value& v, webhook_message& m) {
     if (!p) content_key = k;
     return p;
   };
-  if (auto p = fields_of(obj, [&](std::string_view key, od::value& fv) -> problem {
+  if (auto p = fields_of(obj, [&](json_key key, auto& fv) -> problem {
         if (key == "id") {
           if (auto bad = text(fv, m.message.id)) return bad;
           has_id = !m.message.id.empty();
@@ -604,7 +716,7 @@ problem run::message(od::value& v, webhook_message& m) {
           return std::nullopt;
         } else if (key == "text") {
           text_content t;
-          auto bad = fields(fv, [&](std::string_view k, od::value& x) -> problem {
+          auto bad = fields(fv, [&](json_key k, auto& x) -> problem {
             return k == "body" ? text(x, t.body) : std::nullopt;
           });
           m.message.content = std::move(t);
@@ -623,7 +735,7 @@ problem run::message(od::value& v, webhook_message& m) {
         } else if (key == "button") {
           interactive_content c;
           c.kind = interactive_kind::quick_reply;
-          auto bad = fields(fv, [&](std::string_view k, od::value& x) -> problem {
+          auto bad = fields(fv, [&](json_key k, auto& x) -> problem {
             if (k == "payload") return text(x, c.reply_id);
             if (k == "text") return text(x, c.reply_title);
             return std::nullopt;
@@ -632,7 +744,7 @@ problem run::message(od::value& v, webhook_message& m) {
           return keep(key, std::move(bad));
         } else if (key == "reaction") {
           reaction_content r;
-          auto bad = fields(fv, [&](std::string_view k, od::value& x) -> problem {
+          auto bad = fields(fv, [&](json_key k, auto& x) -> problem {
             if (k == "message_id") return text(x, r.message_id);
             if (k == "emoji") return text(x, r.emoji);
             return std::nullopt;
@@ -643,7 +755,7 @@ problem run::message(od::value& v, webhook_message& m) {
           return keep(key, order(fv, m));
         } else if (key == "system") {
           system_content sc;
-          auto bad = fields(fv, [&](std::string_view k, od::value& x) -> problem {
+          auto bad = fields(fv, [&](json_key k, auto& x) -> problem {
             if (k == "body") return text(x, sc.body);
             if (k == "type") return text(x, sc.type);
             if (k == "new_wa_id" || k == "wa_id") return id_text(x, sc.new_wa_id);
@@ -670,10 +782,11 @@ problem run::message(od::value& v, webhook_message& m) {
   return std::nullopt;
 }
 
-problem run::media(od::value& v, media_kind kind, webhook_message& m) {
+template <class J>
+problem run<J>::media(value& v, media_kind kind, webhook_message& m) {
   media_content c;
   c.kind = kind;
-  auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+  auto p = fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "id") return id_text(fv, c.media_id);
     if (key == "link" || key == "url") return text(fv, c.link);
     if (key == "caption") return text(fv, c.caption);
@@ -688,9 +801,10 @@ problem run::media(od::value& v, media_kind kind, webhook_message& m) {
   return p;
 }
 
-problem run::location(od::value& v, webhook_message& m) {
+template <class J>
+problem run<J>::location(value& v, webhook_message& m) {
   location_content c;
-  auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+  auto p = fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "latitude") return number_text(fv, c.latitude);
     if (key == "longitude") return number_text(fv, c.longitude);
     if (key == "name") return text(fv, c.name);
@@ -701,19 +815,20 @@ problem run::location(od::value& v, webhook_message& m) {
   return p;
 }
 
-problem run::contacts_content_of(od::value& v, webhook_message& m) {
+template <class J>
+problem run<J>::contacts_content_of(value& v, webhook_message& m) {
   contacts_content c;
-  auto p = elements(v, [&](od::value& cv) -> problem {
+  auto p = elements(v, [&](auto& cv) -> problem {
     contact_card card;
-    auto bad = fields(cv, [&](std::string_view key, od::value& fv) -> problem {
+    auto bad = fields(cv, [&](json_key key, auto& fv) -> problem {
       if (key == "name")
-        return fields(fv, [&](std::string_view nk, od::value& nv) -> problem {
+        return fields(fv, [&](json_key nk, auto& nv) -> problem {
           return nk == "formatted_name" ? text(nv, card.formatted_name) : std::nullopt;
         });
       if (key != "phones" && key != "emails") return std::nullopt;
       const bool phones = key == "phones";
-      return elements(fv, [&](od::value& pv) -> problem {
-        return fields(pv, [&](std::string_view pk, od::value& xv) -> problem {
+      return elements(fv, [&](auto& pv) -> problem {
+        return fields(pv, [&](json_key pk, auto& xv) -> problem {
           if (pk != (phones ? "phone" : "email")) return std::nullopt;
           std::string s;
           if (auto e = text(xv, s)) return e;
@@ -729,16 +844,17 @@ problem run::contacts_content_of(od::value& v, webhook_message& m) {
   return p;
 }
 
-problem run::interactive(od::value& v, webhook_message& m, bool& known) {
+template <class J>
+problem run<J>::interactive(value& v, webhook_message& m, bool& known) {
   interactive_content c;
   std::string type;
-  if (auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+  if (auto p = fields(v, [&](json_key key, auto& fv) -> problem {
         if (key == "type") return text(fv, type);
         if (key != "button_reply" && key != "list_reply" && key != "nfm_reply") return std::nullopt;
         c.kind = key == "button_reply" ? interactive_kind::button_reply
                  : key == "list_reply" ? interactive_kind::list_reply
                                        : interactive_kind::flow_reply;
-        return fields(fv, [&](std::string_view rk, od::value& rv) -> problem {
+        return fields(fv, [&](json_key rk, auto& rv) -> problem {
           if (rk == "id") return text(rv, c.reply_id);
           if (rk == "title" || rk == "name") return text(rv, c.reply_title);
           if (rk == "description" || rk == "body") return text(rv, c.body);
@@ -753,15 +869,16 @@ problem run::interactive(od::value& v, webhook_message& m, bool& known) {
   return std::nullopt;
 }
 
-problem run::order(od::value& v, webhook_message& m) {
+template <class J>
+problem run<J>::order(value& v, webhook_message& m) {
   order_content c;
-  auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+  auto p = fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "catalog_id") return id_text(fv, c.catalog_id);
     if (key == "text") return text(fv, c.text);
     if (key != "product_items") return std::nullopt;
-    return elements(fv, [&](od::value& iv) -> problem {
+    return elements(fv, [&](auto& iv) -> problem {
       order_item it;
-      auto bad = fields(iv, [&](std::string_view ik, od::value& xv) -> problem {
+      auto bad = fields(iv, [&](json_key ik, auto& xv) -> problem {
         if (ik == "product_retailer_id") return id_text(xv, it.product_retailer_id);
         if (ik == "item_price") return number_text(xv, it.item_price);
         if (ik == "currency") return text(xv, it.currency);
@@ -782,15 +899,16 @@ problem run::order(od::value& v, webhook_message& m) {
   return p;
 }
 
-problem run::context(od::value& v, webhook_message& m) {
+template <class J>
+problem run<J>::context(value& v, webhook_message& m) {
   reply_context c;
-  auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+  auto p = fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "id") return text(fv, c.message_id);
     if (key == "from") return id_text(fv, c.from);
     if (key == "forwarded") return flag(fv, c.forwarded);
     if (key == "frequently_forwarded") return flag(fv, c.frequently_forwarded);
     if (key == "referred_product")
-      return fields(fv, [&](std::string_view pk, od::value& pv) -> problem {
+      return fields(fv, [&](json_key pk, auto& pv) -> problem {
         if (pk == "catalog_id") return id_text(pv, c.catalog_id);
         if (pk == "product_retailer_id") return id_text(pv, c.product_retailer_id);
         return std::nullopt;
@@ -801,9 +919,10 @@ problem run::context(od::value& v, webhook_message& m) {
   return p;
 }
 
-problem run::referral_of(od::value& v, webhook_message& m) {
+template <class J>
+problem run<J>::referral_of(value& v, webhook_message& m) {
   chatdesk::referral r;
-  auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+  auto p = fields(v, [&](json_key key, auto& fv) -> problem {
     std::string* target = key == "source_type"     ? &r.source_type
                           : key == "source_id"     ? &r.source_id
                           : key == "source_url"    ? &r.source_url
@@ -821,9 +940,10 @@ problem run::referral_of(od::value& v, webhook_message& m) {
   return p;
 }
 
-problem run::status(od::value& v, webhook_status& s) {
+template <class J>
+problem run<J>::status(value& v, webhook_status& s) {
   bool has_id = false, has_status = false, has_timestamp = false;
-  if (auto p = fields(v, [&](std::string_view key, od::value& fv) -> problem {
+  if (auto p = fields(v, [&](json_key key, auto& fv) -> problem {
         if (key == "id") {
           if (auto bad = text(fv, s.id)) return bad;
           has_id = !s.id.empty();
@@ -858,8 +978,9 @@ problem run::status(od::value& v, webhook_status& s) {
   return std::nullopt;
 }
 
-problem run::pricing(od::value& v, webhook_pricing& out) {
-  return fields(v, [&](std::string_view key, od::value& fv) -> problem {
+template <class J>
+problem run<J>::pricing(value& v, webhook_pricing& out) {
+  return fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "billable") {
       bool b = false;
       if (auto bad = flag(fv, b)) return bad;
@@ -875,15 +996,16 @@ problem run::pricing(od::value& v, webhook_pricing& out) {
   });
 }
 
-problem run::conversation(od::value& v, webhook_conversation& c) {
-  return fields(v, [&](std::string_view key, od::value& fv) -> problem {
+template <class J>
+problem run<J>::conversation(value& v, webhook_conversation& c) {
+  return fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "id") return text(fv, c.id);
     if (key == "expiration_timestamp") {
       timestamp t{};
       if (auto bad = seconds(fv, t)) return bad;
       c.expires = t;
     } else if (key == "origin") {
-      return fields(fv, [&](std::string_view ok, od::value& tv) -> problem {
+      return fields(fv, [&](json_key ok, auto& tv) -> problem {
         return ok == "type" ? text(tv, c.origin) : std::nullopt;
       });
     }
@@ -891,12 +1013,14 @@ problem run::conversation(od::value& v, webhook_conversation& c) {
   });
 }
 
-problem run::errors_array(od::value& v, std::vector<status_error>& out) {
-  return elements(v, [&](od::value& ev) { return error_object(ev, out.emplace_back()); });
+template <class J>
+problem run<J>::errors_array(value& v, std::vector<status_error>& out) {
+  return elements(v, [&](auto& ev) { return error_object(ev, out.emplace_back()); });
 }
 
-problem run::error_object(od::value& v, status_error& e) {
-  return fields(v, [&](std::string_view key, od::value& fv) -> problem {
+template <class J>
+problem run<J>::error_object(value& v, status_error& e) {
+  return fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "code") {
       std::int64_t code = 0;
       if (auto bad = integer(fv, code)) return bad;
@@ -908,7 +1032,7 @@ problem run::error_object(od::value& v, status_error& e) {
     } else if (key == "message") {
       return text(fv, e.message);
     } else if (key == "error_data") {
-      return fields(fv, [&](std::string_view dk, od::value& dv) -> problem {
+      return fields(fv, [&](json_key dk, auto& dv) -> problem {
         return dk == "details" ? text(dv, e.details) : std::nullopt;
       });
     }
@@ -920,11 +1044,18 @@ problem run::error_object(od::value& v, status_error& e) {
 
 constexpr std::size_t parser_depth = 32;
 
+std::string_view to_string(webhook_path p) noexcept {
+  return p == webhook_path::fast ? "fast" : "reference";
+}
+
 struct webhook_decoder::impl {
   webhook_limits limits;
-  od::parser parser;
-  std::string buffer;   // the body, with simdjson's padding after it
-  std::string scratch;  // unescaped strings
+  simdjson::dom::parser dom;  // the fast path
+  od::parser parser;          // the reference path
+  std::string buffer;         // the body, with simdjson's padding after it
+  std::string scratch;        // unescaped strings
+  webhook_path preferred = webhook_path::fast;
+  webhook_path last = webhook_path::fast;
 };
 
 webhook_decoder::webhook_decoder(webhook_limits limits) : impl_(std::make_unique<impl>()) {
@@ -936,8 +1067,18 @@ webhook_decoder::webhook_decoder(webhook_limits limits) : impl_(std::make_unique
   // Allocation failure leaves the parser to allocate on first use.
   if (impl_->parser.allocate(4096, parser_depth) != simdjson::SUCCESS)
     impl_->parser = od::parser(limits.max_body_bytes);
+  // The fast path parses the whole body: deeper bodies go to the reference path.
+  impl_->dom = simdjson::dom::parser(limits.max_body_bytes);
+  if (impl_->dom.allocate(4096, parser_depth) != simdjson::SUCCESS)
+    impl_->dom = simdjson::dom::parser(limits.max_body_bytes);
 }
 webhook_decoder::~webhook_decoder() = default;
+void webhook_decoder::prefer(webhook_path path) noexcept {
+  impl_->preferred = path;
+}
+webhook_path webhook_decoder::last_path() const noexcept {
+  return impl_->last;
+}
 webhook_decoder::webhook_decoder(webhook_decoder&&) noexcept = default;
 webhook_decoder& webhook_decoder::operator=(webhook_decoder&&) noexcept = default;
 
@@ -948,6 +1089,7 @@ result<webhook_batch> webhook_decoder::decode(std::string_view body) {
 }
 
 result<void> webhook_decoder::decode_into(std::string_view body, webhook_batch& out) {
+  impl_->last = webhook_path::reference;
   out.object.clear();
   out.events.clear();
   auto& limits = impl_->limits;
@@ -957,11 +1099,23 @@ result<void> webhook_decoder::decode_into(std::string_view body, webhook_batch& 
   auto& buf = impl_->buffer;
   buf.assign(body);
   buf.resize(body.size() + simdjson::SIMDJSON_PADDING, '\0');
+  if (impl_->preferred == webhook_path::fast) {
+    simdjson::dom::element root;
+    if (impl_->dom.parse(buf.data(), body.size(), false).get(root) == simdjson::SUCCESS) {
+      run<dom_json> fast(out, limits, impl_->parser, impl_->scratch);
+      if (!fast.body(root, body)) {
+        impl_->last = webhook_path::fast;
+        return {};
+      }
+      out.object.clear();
+      out.events.clear();
+    }
+  }
   od::document doc;
   if (auto ec = impl_->parser.iterate(buf.data(), body.size(), buf.size()).get(doc))
     return make_error("webhook.syntax",
                       fmt::format("the body is not JSON ({})", simdjson::error_message(ec)));
-  run r(out, limits, impl_->parser, impl_->scratch);
+  run<ondemand_json> r(out, limits, impl_->parser, impl_->scratch);
   if (auto p = r.body(doc, body)) {
     out.object.clear();
     out.events.clear();

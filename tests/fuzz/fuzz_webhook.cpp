@@ -1,7 +1,8 @@
 // Fuzzes the platform webhook decoder. Properties: no crash, no hang; a
 // refusal has a code and leaves no events; every decoded event prints as one
 // line of valid JSON; decoding the same body twice gives the same events
-// (the decoder keeps no state between bodies).
+// (the decoder keeps no state between bodies); the fast and the reference
+// paths agree on every body, events and errors alike.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -13,9 +14,18 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static chatdesk::webhook_decoder decoder;
+  static chatdesk::webhook_decoder reference = [] {
+    chatdesk::webhook_decoder d;
+    d.prefer(chatdesk::webhook_path::reference);
+    return d;
+  }();
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   chatdesk::webhook_batch first;
   auto r = decoder.decode_into(body, first);
+  chatdesk::webhook_batch by_reference;
+  auto rr = reference.decode_into(body, by_reference);
+  if (r.has_value() != rr.has_value() || first != by_reference) __builtin_trap();
+  if (!r && !(r.error() == rr.error())) __builtin_trap();
   if (!r) {
     if (r.error().code.empty() || !first.events.empty()) __builtin_trap();
     return 0;

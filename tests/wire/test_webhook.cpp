@@ -86,6 +86,68 @@ TEST_CASE("every malformed fixture is refused with its code and JSON path", "[wi
   }
 }
 
+TEST_CASE("the fast and reference paths give the same events and errors for every fixture",
+          "[wire][webhook]") {
+  webhook_decoder fast;
+  webhook_decoder reference;
+  reference.prefer(webhook_path::reference);
+  std::vector<std::filesystem::path> bodies = files(fixtures / "platform", ".json");
+  for (const auto& bad : files(fixtures / "platform_bad", ".json")) bodies.push_back(bad);
+  std::size_t fast_count = 0;
+  for (const auto& body : bodies) {
+    const auto text = slurp(body);
+    INFO(body.filename().string());
+    auto a = fast.decode(text);
+    if (fast.last_path() == webhook_path::fast) ++fast_count;
+    auto b = reference.decode(text);
+    CHECK(reference.last_path() == webhook_path::reference);
+    REQUIRE(a.has_value() == b.has_value());
+    if (a) {
+      CHECK(a->object == b->object);
+      CHECK(a->events == b->events);
+    } else {
+      CHECK(a.error() == b.error());
+      CHECK(fast.last_path() == webhook_path::reference);  // errors are always worded by the reference path
+    }
+  }
+  CHECK(fast_count >= 8);
+}
+
+TEST_CASE("common bodies take the fast path; raw text and numbers as written take the reference path",
+          "[wire][webhook]") {
+  webhook_decoder d;
+  for (const char* name : {"text.json", "batch_100.json", "media.json", "interactive.json", "statuses.json",
+                           "context_referral.json", "reordered_unknown_keys.json", "value_errors.json"}) {
+    INFO(name);
+    REQUIRE(d.decode(slurp(fixtures / "platform" / name)));
+    CHECK(d.last_path() == webhook_path::fast);
+    CHECK(to_string(d.last_path()) == "fast");
+  }
+  // Raw JSON of an unsupported message, account updates, a template update's
+  // numeric id, coordinates as numbers.
+  for (const char* name :
+       {"unsupported.json", "account_updates.json", "batch_entries.json", "location_contacts.json"}) {
+    INFO(name);
+    REQUIRE(d.decode(slurp(fixtures / "platform" / name)));
+    CHECK(d.last_path() == webhook_path::reference);
+  }
+  CHECK_FALSE(d.decode(slurp(fixtures / "platform_bad" / "truncated.json")));
+  CHECK(d.last_path() == webhook_path::reference);
+  // A string id on the fast path, the same id as a number on the reference path.
+  const std::string as_string =
+      R"({"entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"42"},)"
+      R"("statuses":[{"id":"s","status":"sent","timestamp":"1","recipient_id":"16505551234"}]}}]}]})";
+  std::string as_number = as_string;
+  as_number.replace(as_number.find(R"("42")"), 4, "42");
+  auto a = d.decode(as_string);
+  CHECK(d.last_path() == webhook_path::fast);
+  auto b = d.decode(as_number);
+  CHECK(d.last_path() == webhook_path::reference);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->events == b->events);
+}
+
 TEST_CASE("a text message carries metadata, sender, profile and time", "[wire][webhook]") {
   const auto b = decode_file("text.json");
   CHECK(b.object == "whatsapp_business_account");

@@ -27,6 +27,8 @@ enum class template_category : std::uint8_t { marketing, utility, authentication
 struct text_content {
   std::string body;
   bool preview_url = false;
+
+  friend bool operator==(const text_content&, const text_content&) = default;
 };
 
 /// A template message as sent: which template, and the parameter values bound to it.
@@ -36,6 +38,8 @@ struct template_content {
   template_category category = template_category::utility;
   /// Bound values, by position ("1", "2") or name ("order_id"), as text.
   std::vector<std::pair<std::string, std::string>> parameters;
+
+  friend bool operator==(const template_content&, const template_content&) = default;
 };
 
 /// Kinds of media.
@@ -53,6 +57,8 @@ struct media_content {
   std::string sha256;     ///< the media's hash, as received (webhooks)
   bool voice = false;     ///< audio recorded as a voice note
   bool animated = false;  ///< animated sticker
+
+  friend bool operator==(const media_content&, const media_content&) = default;
 };
 
 /// A location pin. Coordinates are kept as the decimal text received, so they
@@ -62,6 +68,8 @@ struct location_content {
   std::string longitude;
   std::string name;
   std::string address;
+
+  friend bool operator==(const location_content&, const location_content&) = default;
 };
 
 /// One shared contact card.
@@ -69,11 +77,15 @@ struct contact_card {
   std::string formatted_name;
   std::vector<std::string> phones;
   std::vector<std::string> emails;
+
+  friend bool operator==(const contact_card&, const contact_card&) = default;
 };
 
 /// One or more contact cards.
 struct contacts_content {
   std::vector<contact_card> contacts;
+
+  friend bool operator==(const contacts_content&, const contacts_content&) = default;
 };
 
 /// Kinds of interactive message: what a business sends, and a customer's reply to one.
@@ -95,6 +107,8 @@ struct interactive_option {
   std::string id;
   std::string title;
   std::string description;  ///< list rows
+
+  friend bool operator==(const interactive_option&, const interactive_option&) = default;
 };
 
 /// An interactive message.
@@ -109,12 +123,16 @@ struct interactive_content {
   std::string reply_id;                     ///< button_reply / list_reply: the chosen option
   std::string reply_title;
   std::string payload_json;  ///< order_details / order_status parameters, as JSON text
+
+  friend bool operator==(const interactive_content&, const interactive_content&) = default;
 };
 
 /// A reaction to an earlier message (an empty emoji removes it).
 struct reaction_content {
   std::string message_id;
   std::string emoji;
+
+  friend bool operator==(const reaction_content&, const reaction_content&) = default;
 };
 
 /// One product in a customer's order.
@@ -123,6 +141,8 @@ struct order_item {
   std::uint32_t quantity = 0;
   std::string item_price;  ///< decimal text as received ("12.50"), exact
   std::string currency;    ///< ISO 4217 code as received
+
+  friend bool operator==(const order_item&, const order_item&) = default;
 };
 
 /// A customer's order from a catalog (webhook type "order").
@@ -130,6 +150,8 @@ struct order_content {
   std::string catalog_id;
   std::string text;
   std::vector<order_item> items;
+
+  friend bool operator==(const order_content&, const order_content&) = default;
 };
 
 /// A notice from the platform about the customer (webhook type "system"),
@@ -138,12 +160,16 @@ struct system_content {
   std::string type;  ///< "user_changed_number", ...
   std::string body;
   std::string new_wa_id;  ///< the customer's new WhatsApp id, when the number changed
+
+  friend bool operator==(const system_content&, const system_content&) = default;
 };
 
 /// A message type chatdesk does not model: kept, never dropped.
 struct unsupported_content {
   std::string type;      ///< the type the platform named
   std::string raw_json;  ///< the message object as received
+
+  friend bool operator==(const unsupported_content&, const unsupported_content&) = default;
 };
 
 /// What a message carries: exactly one of these.
@@ -172,6 +198,8 @@ struct reply_context {
   bool frequently_forwarded = false;
   std::string catalog_id;           ///< a question about a product
   std::string product_retailer_id;  ///< a question about a product
+
+  friend bool operator==(const reply_context&, const reply_context&) = default;
 };
 
 /// Where a customer came from: a click-to-chat ad or a page button.
@@ -186,6 +214,8 @@ struct referral {
   std::string image_url;
   std::string video_url;
   std::string thumbnail_url;
+
+  friend bool operator==(const referral&, const referral&) = default;
 };
 
 /// A message between one business number and one customer.
@@ -199,6 +229,8 @@ struct message {
   chatdesk::content content;
   std::optional<reply_context> context;
   std::optional<chatdesk::referral> referral;
+
+  friend bool operator==(const message&, const message&) = default;
 };
 
 /// Status of an outbound message.
@@ -213,6 +245,8 @@ struct status_error {
   std::string title;
   std::string details;
   std::string message;  ///< the platform's message, when it sends one besides the title
+
+  friend bool operator==(const status_error&, const status_error&) = default;
 };
 
 /// What applying a status to a message does.

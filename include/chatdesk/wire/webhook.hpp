@@ -30,6 +30,8 @@ struct webhook_metadata {
   std::string account_id;            ///< the entry's `id`: the WhatsApp Business Account
   std::string phone_number_id;       ///< the business number's id (`metadata.phone_number_id`)
   std::string display_phone_number;  ///< as the platform shows it, digits only
+
+  friend bool operator==(const webhook_metadata&, const webhook_metadata&) = default;
 };
 
 /// An inbound message from a customer.
@@ -44,6 +46,8 @@ struct webhook_message {
   std::string type;                  ///< the platform's type: "text", "button", "order", "unknown", ...
   std::vector<status_error> errors;  ///< why the platform could not deliver the content, if it says
   std::string conversation_id;       ///< Zendesk: the Sunshine Conversations conversation; else empty
+
+  friend bool operator==(const webhook_message&, const webhook_message&) = default;
 };
 
 /// What the platform says a message costs (a status's `pricing`).
@@ -52,6 +56,8 @@ struct webhook_pricing {
   std::string pricing_model;     ///< "CBP", "PMP"
   std::string type;              ///< "regular", "free_customer_service", "free_entry_point"
   std::string category;          ///< "marketing", "utility", "authentication", "service", ...
+
+  friend bool operator==(const webhook_pricing&, const webhook_pricing&) = default;
 };
 
 /// The conversation a status belongs to (a status's `conversation`).
@@ -59,6 +65,8 @@ struct webhook_conversation {
   std::string id;
   std::optional<timestamp> expires;  ///< `expiration_timestamp`, on the first status only
   std::string origin;                ///< `origin.type`: "marketing", "service", "referral_conversion", ...
+
+  friend bool operator==(const webhook_conversation&, const webhook_conversation&) = default;
 };
 
 /// A status of a message the business sent.
@@ -75,6 +83,8 @@ struct webhook_status {
   std::optional<webhook_pricing> pricing;
   std::optional<webhook_conversation> conversation;
   std::vector<status_error> errors;
+
+  friend bool operator==(const webhook_status&, const webhook_status&) = default;
 };
 
 /// A template's review status, quality or category changed.
@@ -90,6 +100,8 @@ struct webhook_template_update {
   std::string reason;    ///< status updates: why
   std::string previous;  ///< quality or category updates: before ("GREEN", "UTILITY")
   std::string current;   ///< quality or category updates: after ("YELLOW", "MARKETING")
+
+  friend bool operator==(const webhook_template_update&, const webhook_template_update&) = default;
 };
 
 /// An update about the account or a number: quality, messaging limit, review, name.
@@ -101,6 +113,8 @@ struct webhook_account_update {
   std::string display_phone_number;
   std::string messaging_limit;  ///< "TIER_2K", ... when given
   std::string raw_json;         ///< the change's value, as received
+
+  friend bool operator==(const webhook_account_update&, const webhook_account_update&) = default;
 };
 
 /// A change whose `field` chatdesk does not know: reported, not dropped.
@@ -108,12 +122,16 @@ struct webhook_unknown_field {
   std::string account_id;
   std::string field;
   std::string raw_json;  ///< the change's value, as received (empty for a messages-shaped value)
+
+  friend bool operator==(const webhook_unknown_field&, const webhook_unknown_field&) = default;
 };
 
 /// Errors the platform reports about the number or the account, outside any message.
 struct webhook_errors {
   webhook_metadata metadata;
   std::vector<status_error> errors;
+
+  friend bool operator==(const webhook_errors&, const webhook_errors&) = default;
 };
 
 /// A message an agent wrote in a CRM (Zendesk's `conversation:message` by a
@@ -127,6 +145,8 @@ struct webhook_agent_message {
   std::string author_name;  ///< the agent's display name
   timestamp at{};
   chatdesk::content content;
+
+  friend bool operator==(const webhook_agent_message&, const webhook_agent_message&) = default;
 };
 
 /// One decoded event.
@@ -148,6 +168,8 @@ using webhook_event =
 struct webhook_batch {
   std::string object;  ///< the body's `object` ("whatsapp_business_account")
   std::vector<webhook_event> events;
+
+  friend bool operator==(const webhook_batch&, const webhook_batch&) = default;
 };
 
 /// Limits that keep a hostile body from exhausting memory or time.
@@ -160,6 +182,19 @@ struct webhook_limits {
   std::size_t max_depth = 64;
   std::size_t max_events = 100000;  ///< more events are refused
 };
+
+/// How a decoder reads a body.
+///
+/// `fast` parses the whole body with simdjson's DOM parser (its parsing stage
+/// is picked at run time for the CPU) and copies the values out. Where text
+/// must be kept exactly as received (the raw JSON of unsupported messages,
+/// unknown fields and account updates; numbers kept as written, such as
+/// coordinates, prices and numeric ids), and on any problem with the body, it
+/// hands the body to `reference`, which reads it in place with simdjson's
+/// On-Demand API and words every error with its JSON path. Both give the same
+/// events for every body.
+enum class webhook_path : std::uint8_t { fast, reference };
+[[nodiscard]] std::string_view to_string(webhook_path p) noexcept;  ///< "fast", "reference"
 
 /// Decodes platform webhook bodies. Keeps its parser and buffers between
 /// calls, so one decoder per thread decodes without allocating in the steady
@@ -182,6 +217,12 @@ class webhook_decoder {
   [[nodiscard]] result<webhook_batch> decode(std::string_view body);
   /// Decodes one body into `out`, replacing its events; on error `out` is left empty.
   result<void> decode_into(std::string_view body, webhook_batch& out);
+
+  /// Which path to try first: `fast` (the default) or `reference` only (to
+  /// compare the two, or to rule the fast path out).
+  void prefer(webhook_path path) noexcept;
+  /// Which path decoded (or refused) the last body.
+  [[nodiscard]] webhook_path last_path() const noexcept;
 
  private:
   struct impl;
