@@ -16,6 +16,7 @@
 #include <limits>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -415,7 +416,8 @@ class run {
   const webhook_limits& limits_;
   od::parser& parser_;
   std::string& scratch_;
-  json_path path_;
+  // Only the reference path names where a problem is.
+  [[no_unique_address]] std::conditional_t<fast, std::monostate, json_path> path_;
 };
 
 template <class J>
@@ -715,12 +717,10 @@ problem run<J>::message(value& v, webhook_message& m) {
         } else if (!wanted(key)) {
           return std::nullopt;
         } else if (key == "text") {
-          text_content t;
-          auto bad = fields(fv, [&](json_key k, auto& x) -> problem {
-            return k == "body" ? text(x, t.body) : std::nullopt;
-          });
-          m.message.content = std::move(t);
-          return keep(key, std::move(bad));
+          auto& t = m.message.content.template emplace<text_content>();
+          return keep(key, fields(fv, [&](json_key k, auto& x) -> problem {
+                        return k == "body" ? text(x, t.body) : std::nullopt;
+                      }));
         } else if (auto kind = media_of(key)) {
           return keep(key, media(fv, *kind, m));
         } else if (key == "location") {
