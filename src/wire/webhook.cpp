@@ -123,17 +123,92 @@ class path_guard {
   json_path& path_;
 };
 
+void reset_metadata(webhook_metadata& m) noexcept {
+  m.account_id.clear();
+  m.phone_number_id.clear();
+  m.display_phone_number.clear();
+}
+
+// What a template or account update's value holds.
+struct update_parts {
+  std::string template_id, name, language, event, reason, previous, current;
+  std::string display_phone_number, messaging_limit;
+  std::string raw_json;
+};
+
 // What a change's value holds, gathered in one pass whatever the key order.
 struct change_parts {
   webhook_metadata metadata;
   std::vector<std::pair<std::string, std::string>> contacts;  // wa_id, profile name
   std::vector<status_error> errors;
   bool messages_shaped = false;  // had metadata, messages, statuses, contacts or errors
-  // Template and account updates.
-  std::string template_id, name, language, event, reason, previous, current;
-  std::string display_phone_number, messaging_limit;
-  std::string raw_json;
+  // Template and account updates only: made when first needed.
+  update_parts& update() { return update_ ? *update_ : update_.emplace(); }
+  // Ready for the next change, keeping the storage.
+  void clear() noexcept {
+    reset_metadata(metadata);
+    contacts.clear();
+    errors.clear();
+    messages_shaped = false;
+    update_.reset();
+  }
+
+ private:
+  std::optional<update_parts> update_;
 };
+
+// Events are decoded into the slots of the caller's batch, so a decoder and a
+// batch kept between bodies reuse their strings' storage instead of
+// allocating. A reused message or status is reset field by field; the
+// structured bindings name every field, so a field added to the type and not
+// reset here fails to compile.
+void reset(webhook_metadata& m) noexcept {
+  [[maybe_unused]] auto& [account_id, phone_number_id, display_phone_number] = m;  // every field
+  reset_metadata(m);
+}
+
+void reset(webhook_message& e) {
+  auto& [metadata, msg, from, profile_name, type, errors, conversation_id] = e;
+  reset(metadata);
+  auto& [dir, id, correlation_id, business_number_id, customer, at, content, context, ref] = msg;
+  dir = direction::inbound;
+  id.clear();
+  correlation_id.clear();
+  business_number_id.clear();
+  customer = phone_number{};
+  at = timestamp{};
+  if (auto* t = std::get_if<text_content>(&content)) {
+    auto& [body, preview_url] = *t;
+    body.clear();
+    preview_url = false;
+  } else {
+    content.emplace<text_content>();
+  }
+  context.reset();
+  ref.reset();
+  from.clear();
+  profile_name.clear();
+  type.clear();
+  errors.clear();
+  conversation_id.clear();
+}
+
+void reset(webhook_status& e) {
+  auto& [metadata, id, status_text, status, at, recipient_id, recipient, recipient_type,
+         biz_opaque_callback_data, pricing, conversation, errors] = e;
+  reset(metadata);
+  id.clear();
+  status_text.clear();
+  status.reset();
+  at = timestamp{};
+  recipient_id.clear();
+  recipient = phone_number{};
+  recipient_type.clear();
+  biz_opaque_callback_data.clear();
+  pricing.reset();
+  conversation.reset();
+  errors.clear();
+}
 
 // The two ways the decoder reads a body. `dom` parses the whole body into
 // simdjson's tape first (its parsing stage is chosen at run time for this CPU,
@@ -169,8 +244,9 @@ class run {
   using array = typename J::array;
   static constexpr bool fast = std::is_same_v<J, dom_json>;
 
-  run(webhook_batch& out, const webhook_limits& limits, od::parser& parser, std::string& scratch)
-      : out_(out), limits_(limits), parser_(parser), scratch_(scratch) {}
+  run(webhook_batch& out, const webhook_limits& limits, od::parser& parser, std::string& scratch,
+      change_parts& parts)
+      : out_(out), limits_(limits), parser_(parser), scratch_(scratch), parts_(parts) {}
 
   problem body(root& doc, std::string_view raw_body);
 
@@ -405,8 +481,33 @@ class run {
   problem pricing(value& v, webhook_pricing& p);
   problem conversation(value& v, webhook_conversation& c);
 
+  // The batch's events in use so far; slots past them are kept for reuse.
+  [[nodiscard]] std::size_t event_count() const noexcept { return used_; }
+  webhook_event& event_at(std::size_t i) noexcept { return out_.events[i]; }
+  // The next slot as a T with default values, reusing the slot's storage.
+  template <class T>
+  T& next_event() {
+    if (used_ == out_.events.size()) {
+      ++used_;
+      return std::get<T>(out_.events.emplace_back(std::in_place_type<T>));
+    }
+    auto& slot = out_.events[used_++];
+    if constexpr (std::is_same_v<T, webhook_message> || std::is_same_v<T, webhook_status>) {
+      if (auto* e = std::get_if<T>(&slot)) {
+        reset(*e);
+        return *e;
+      }
+    }
+    return slot.template emplace<T>();
+  }
+  template <class T>
+  void push_event(T&& e) {
+    next_event<std::decay_t<T>>() = std::forward<T>(e);
+  }
+  void drop_events_from(std::size_t first) noexcept { used_ = std::min(used_, first); }
+
   problem count_event() {
-    if (out_.events.size() >= limits_.max_events)
+    if (used_ >= limits_.max_events)
       return fail("webhook.too_many_events",
                   fmt::format("more than {} events in one body", limits_.max_events));
     return std::nullopt;
@@ -416,6 +517,8 @@ class run {
   const webhook_limits& limits_;
   od::parser& parser_;
   std::string& scratch_;
+  change_parts& parts_;  // one change at a time: changes do not nest
+  std::size_t used_ = 0;
   // Only the reference path names where a problem is.
   [[no_unique_address]] std::conditional_t<fast, std::monostate, json_path> path_;
 };
@@ -445,6 +548,7 @@ problem run<J>::body(root& doc, std::string_view raw_body) {
     if (doc.current_location().get(rest) == simdjson::SUCCESS)
       return fail("webhook.syntax", "unexpected content after the body's JSON object");
   }
+  out_.events.erase(out_.events.begin() + static_cast<std::ptrdiff_t>(used_), out_.events.end());
   return std::nullopt;
 }
 
@@ -454,7 +558,7 @@ problem run<J>::entry(value& v) {
   // events are completed with them when the entry ends.
   std::string account_id;
   std::optional<timestamp> time;
-  const std::size_t first = out_.events.size();
+  const std::size_t first = event_count();
   bool has_changes = false;
   if (auto p = fields(v, [&](json_key key, auto& fv) -> problem {
         if (key == "id") return id_text(fv, account_id);
@@ -470,7 +574,7 @@ problem run<J>::entry(value& v) {
       }))
     return p;
   if (!has_changes) return fail("webhook.missing", "'changes' is required");
-  for (std::size_t i = first; i < out_.events.size(); ++i) {
+  for (std::size_t i = first; i < event_count(); ++i) {
     std::visit(
         [&](auto& e) {
           using T = std::decay_t<decltype(e)>;
@@ -484,7 +588,7 @@ problem run<J>::entry(value& v) {
             }
           }
         },
-        out_.events[i]);
+        event_at(i));
   }
   return std::nullopt;
 }
@@ -504,9 +608,10 @@ template <class J>
 problem run<J>::change(value& v, std::string_view account_id, std::optional<timestamp> entry_time) {
   std::string field_name;
   bool has_field = false, has_value = false;
-  change_parts parts;
+  change_parts& parts = parts_;
+  parts.clear();
   // Messages and statuses are decoded in place, after the events before them.
-  const std::size_t first = out_.events.size();
+  const std::size_t first = event_count();
   if (auto p = fields(v, [&](json_key key, auto& fv) -> problem {
         if (key == "field") {
           has_field = true;
@@ -521,7 +626,7 @@ problem run<J>::change(value& v, std::string_view account_id, std::optional<time
         if (!parts.messages_shaped) {
           auto raw = raw_of(vo);
           if (!raw) return raw.error();
-          parts.raw_json.assign(*raw);
+          parts.update().raw_json.assign(*raw);
         }
         return std::nullopt;
       }))
@@ -531,8 +636,8 @@ problem run<J>::change(value& v, std::string_view account_id, std::optional<time
 
   if (field_name == "messages") {
     std::size_t k = 0;  // the k-th message's contact is usually the k-th contact
-    for (std::size_t i = first; i < out_.events.size(); ++i) {
-      if (auto* m = std::get_if<webhook_message>(&out_.events[i])) {
+    for (std::size_t i = first; i < event_count(); ++i) {
+      if (auto* m = std::get_if<webhook_message>(&event_at(i))) {
         m->metadata = parts.metadata;
         m->metadata.account_id = account_id;
         m->message.business_number_id = parts.metadata.phone_number_id;
@@ -545,7 +650,7 @@ problem run<J>::change(value& v, std::string_view account_id, std::optional<time
             m->profile_name = parts.contacts.front().second;
         }
         ++k;
-      } else if (auto* st = std::get_if<webhook_status>(&out_.events[i])) {
+      } else if (auto* st = std::get_if<webhook_status>(&event_at(i))) {
         st->metadata = parts.metadata;
         st->metadata.account_id = account_id;
       }
@@ -556,43 +661,44 @@ problem run<J>::change(value& v, std::string_view account_id, std::optional<time
       e.metadata = parts.metadata;
       e.metadata.account_id = account_id;
       e.errors = std::move(parts.errors);
-      out_.events.emplace_back(std::move(e));
+      push_event(std::move(e));
     }
     return std::nullopt;
   }
   // Message-shaped content under another field is not messages.
-  out_.events.erase(out_.events.begin() + static_cast<std::ptrdiff_t>(first), out_.events.end());
+  drop_events_from(first);
   if (auto p = count_event()) return p;
   if (is_template_field(field_name)) {
     webhook_template_update u;
     u.account_id = account_id;
     u.field = std::move(field_name);
     u.at = entry_time;
-    u.template_id = std::move(parts.template_id);
-    u.name = std::move(parts.name);
-    u.language = std::move(parts.language);
-    u.event = std::move(parts.event);
-    u.reason = std::move(parts.reason);
-    u.previous = std::move(parts.previous);
-    u.current = std::move(parts.current);
-    out_.events.emplace_back(std::move(u));
+    u.template_id = std::move(parts.update().template_id);
+    u.name = std::move(parts.update().name);
+    u.language = std::move(parts.update().language);
+    u.event = std::move(parts.update().event);
+    u.reason = std::move(parts.update().reason);
+    u.previous = std::move(parts.update().previous);
+    u.current = std::move(parts.update().current);
+    push_event(std::move(u));
   } else if (is_account_field(field_name)) {
     webhook_account_update u;
     u.account_id = account_id;
     u.field = std::move(field_name);
     u.at = entry_time;
-    u.event = std::move(parts.event);
-    u.display_phone_number =
-        parts.display_phone_number.empty() ? parts.metadata.display_phone_number : parts.display_phone_number;
-    u.messaging_limit = std::move(parts.messaging_limit);
-    u.raw_json = std::move(parts.raw_json);
-    out_.events.emplace_back(std::move(u));
+    u.event = std::move(parts.update().event);
+    u.display_phone_number = parts.update().display_phone_number.empty()
+                                 ? parts.metadata.display_phone_number
+                                 : parts.update().display_phone_number;
+    u.messaging_limit = std::move(parts.update().messaging_limit);
+    u.raw_json = std::move(parts.update().raw_json);
+    push_event(std::move(u));
   } else {
     webhook_unknown_field u;
     u.account_id = account_id;
     u.field = std::move(field_name);
-    u.raw_json = std::move(parts.raw_json);
-    out_.events.emplace_back(std::move(u));
+    u.raw_json = std::move(parts.update().raw_json);
+    push_event(std::move(u));
   }
   return std::nullopt;
 }
@@ -612,7 +718,7 @@ problem run<J>::value_object(object& obj, change_parts& parts) {
       parts.messages_shaped = true;
       return elements(v, [&](auto& mv) -> problem {
         if (auto p = count_event()) return p;
-        auto& m = std::get<webhook_message>(out_.events.emplace_back(std::in_place_type<webhook_message>));
+        auto& m = next_event<webhook_message>();
         return message(mv, m);
       });
     }
@@ -620,7 +726,7 @@ problem run<J>::value_object(object& obj, change_parts& parts) {
       parts.messages_shaped = true;
       return elements(v, [&](auto& sv) -> problem {
         if (auto p = count_event()) return p;
-        auto& st = std::get<webhook_status>(out_.events.emplace_back(std::in_place_type<webhook_status>));
+        auto& st = next_event<webhook_status>();
         return status(sv, st);
       });
     }
@@ -628,17 +734,19 @@ problem run<J>::value_object(object& obj, change_parts& parts) {
       parts.messages_shaped = true;
       return errors_array(v, parts.errors);
     }
-    if (key == "message_template_id") return id_text(v, parts.template_id);
-    if (key == "message_template_name") return text(v, parts.name);
-    if (key == "message_template_language") return text(v, parts.language);
-    if (key == "event" || key == "decision") return text(v, parts.event);
-    if (key == "reason") return text(v, parts.reason);
-    if (key == "previous_quality_score" || key == "previous_category") return text(v, parts.previous);
-    if (key == "new_quality_score" || key == "new_category") return text(v, parts.current);
-    if (key == "display_phone_number" || key == "phone_number") return id_text(v, parts.display_phone_number);
+    if (key == "message_template_id") return id_text(v, parts.update().template_id);
+    if (key == "message_template_name") return text(v, parts.update().name);
+    if (key == "message_template_language") return text(v, parts.update().language);
+    if (key == "event" || key == "decision") return text(v, parts.update().event);
+    if (key == "reason") return text(v, parts.update().reason);
+    if (key == "previous_quality_score" || key == "previous_category")
+      return text(v, parts.update().previous);
+    if (key == "new_quality_score" || key == "new_category") return text(v, parts.update().current);
+    if (key == "display_phone_number" || key == "phone_number")
+      return id_text(v, parts.update().display_phone_number);
     if (key == "current_limit" || key == "messaging_limit_tier" ||
         key == "whatsapp_business_manager_messaging_limit")
-      return text(v, parts.messaging_limit);
+      return text(v, parts.update().messaging_limit);
     return std::nullopt;
   });
 }
@@ -1054,6 +1162,7 @@ struct webhook_decoder::impl {
   od::parser parser;          // the reference path
   std::string buffer;         // the body, with simdjson's padding after it
   std::string scratch;        // unescaped strings
+  change_parts parts;         // the change being decoded
   webhook_path preferred = webhook_path::fast;
   webhook_path last = webhook_path::fast;
 };
@@ -1090,32 +1199,36 @@ result<webhook_batch> webhook_decoder::decode(std::string_view body) {
 
 result<void> webhook_decoder::decode_into(std::string_view body, webhook_batch& out) {
   impl_->last = webhook_path::reference;
+  // The batch's events are overwritten in place (their storage is reused)
+  // and cleared on any error.
   out.object.clear();
-  out.events.clear();
   auto& limits = impl_->limits;
-  if (body.size() > limits.max_body_bytes)
+  if (body.size() > limits.max_body_bytes) {
+    out.events.clear();
     return make_error("webhook.too_large", fmt::format("the body has {} bytes, more than the limit of {}",
                                                        body.size(), limits.max_body_bytes));
+  }
   auto& buf = impl_->buffer;
   buf.assign(body);
   buf.resize(body.size() + simdjson::SIMDJSON_PADDING, '\0');
   if (impl_->preferred == webhook_path::fast) {
     simdjson::dom::element root;
     if (impl_->dom.parse(buf.data(), body.size(), false).get(root) == simdjson::SUCCESS) {
-      run<dom_json> fast(out, limits, impl_->parser, impl_->scratch);
+      run<dom_json> fast(out, limits, impl_->parser, impl_->scratch, impl_->parts);
       if (!fast.body(root, body)) {
         impl_->last = webhook_path::fast;
         return {};
       }
-      out.object.clear();
-      out.events.clear();
+      out.object.clear();  // the reference path decodes into the same slots
     }
   }
   od::document doc;
-  if (auto ec = impl_->parser.iterate(buf.data(), body.size(), buf.size()).get(doc))
+  if (auto ec = impl_->parser.iterate(buf.data(), body.size(), buf.size()).get(doc)) {
+    out.events.clear();
     return make_error("webhook.syntax",
                       fmt::format("the body is not JSON ({})", simdjson::error_message(ec)));
-  run<ondemand_json> r(out, limits, impl_->parser, impl_->scratch);
+  }
+  run<ondemand_json> r(out, limits, impl_->parser, impl_->scratch, impl_->parts);
   if (auto p = r.body(doc, body)) {
     out.object.clear();
     out.events.clear();

@@ -113,6 +113,40 @@ TEST_CASE("the fast and reference paths give the same events and errors for ever
   CHECK(fast_count >= 8);
 }
 
+TEST_CASE("a batch reused for the next body holds exactly that body's events", "[wire][webhook]") {
+  // Slots are reused with their storage: nothing of an earlier body may show.
+  std::vector<std::string> bodies;
+  for (const auto& good : files(fixtures / "platform", ".json")) bodies.push_back(slurp(good));
+  for (const auto& bad : files(fixtures / "platform_bad", ".json")) bodies.push_back(slurp(bad));
+  // Bare bodies, with none of the optional fields the fixtures set.
+  const std::string head = R"({"entry":[{"id":"1","changes":[{"field":"messages","value":{)";
+  std::string messages, statuses;
+  for (int k = 0; k < 12; ++k) {
+    const std::string sep = k == 0 ? "" : ",";
+    messages +=
+        sep + (k % 2 == 0
+                   ? R"({"id":"m","from":"16505551234","timestamp":"1","type":"text","text":{"body":"x"}})"
+                   : R"({"id":"n","from":"x","timestamp":"2","type":"image","image":{"id":"i"}})");
+    statuses += sep + R"({"id":"s","status":"read","timestamp":"1"})";
+  }
+  bodies.push_back(head + R"("messages":[)" + messages + "]}}]}]}");
+  bodies.push_back(head + R"("statuses":[)" + statuses + "]}}]}]}");
+  webhook_decoder reused_decoder;
+  webhook_decoder fresh_decoder;
+  for (std::size_t i = 0; i < bodies.size(); ++i) {
+    for (std::size_t j = 0; j < bodies.size(); ++j) {
+      INFO("body " << i << " then body " << j);
+      webhook_batch batch;
+      (void)reused_decoder.decode_into(bodies[i], batch);
+      auto r = reused_decoder.decode_into(bodies[j], batch);
+      webhook_batch fresh;
+      auto f = fresh_decoder.decode_into(bodies[j], fresh);
+      REQUIRE(r.has_value() == f.has_value());
+      CHECK(batch == fresh);
+    }
+  }
+}
+
 TEST_CASE("common bodies take the fast path; raw text and numbers as written take the reference path",
           "[wire][webhook]") {
   webhook_decoder d;

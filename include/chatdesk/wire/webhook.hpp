@@ -196,9 +196,10 @@ struct webhook_limits {
 enum class webhook_path : std::uint8_t { fast, reference };
 [[nodiscard]] std::string_view to_string(webhook_path p) noexcept;  ///< "fast", "reference"
 
-/// Decodes platform webhook bodies. Keeps its parser and buffers between
-/// calls, so one decoder per thread decodes without allocating in the steady
-/// state; not thread-safe.
+/// Decodes platform webhook bodies. Keeps its parsers and buffers between
+/// calls, and `decode_into` reuses the batch's events, so one decoder and one
+/// batch per thread decode a steady stream of typical bodies with few or no
+/// allocations; not thread-safe.
 ///
 /// Errors name the JSON path (`error::where`, such as
 /// `entry[0].changes[1].value.messages[3].timestamp`):
@@ -215,7 +216,8 @@ class webhook_decoder {
 
   /// Decodes one body.
   [[nodiscard]] result<webhook_batch> decode(std::string_view body);
-  /// Decodes one body into `out`, replacing its events; on error `out` is left empty.
+  /// Decodes one body into `out`, replacing its events (reusing their
+  /// storage); on error `out` is left empty.
   result<void> decode_into(std::string_view body, webhook_batch& out);
 
   /// Which path to try first: `fast` (the default) or `reference` only (to
