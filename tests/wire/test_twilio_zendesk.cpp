@@ -140,6 +140,9 @@ TEST_CASE("X-Twilio-Signature over the URL and sorted parameters", "[wire][twili
                                {"Caller", "+12349013030"},
                                {"CallSid", "CA1234567890ABCDE"}};
   CHECK(twilio_signature(url, params, "12345").value() == "0/KCTR6DLpKmkAf8muzZqo1nDgQ=");
+  // An auth token longer than SHA-1's block (reference value from `openssl dgst -sha1 -mac HMAC`).
+  CHECK(twilio_signature("https://example.com/hook", {}, std::string(80, 't')).value() ==
+        "T9t86R/p/0ykJeZ95WgUskKTzS0=");
   CHECK(verify_twilio_signature(url, params, "0/KCTR6DLpKmkAf8muzZqo1nDgQ=", "12345"));
   // The same URL with its default port written out still verifies.
   CHECK(verify_twilio_signature("https://mycompany.com:443/myapp.php?foo=1&bar=2", params,
