@@ -19,8 +19,10 @@ void dedupe_window::expire(timestamp now) {
 bool dedupe_window::first_seen(std::string_view id, timestamp now) {
   std::lock_guard lock(mutex_);
   expire(now);
-  auto [it, inserted] = seen_.try_emplace(std::string(id), now);
-  if (!inserted) {
+  auto it = seen_.find(id);
+  if (it == seen_.end()) {
+    it = seen_.emplace(std::string(id), now).first;
+  } else {
     if (it->second + window_ > now) return false;
     it->second = now;  // seen long ago: a new delivery, remembered from now
   }
@@ -31,7 +33,7 @@ bool dedupe_window::first_seen(std::string_view id, timestamp now) {
 
 bool dedupe_window::contains(std::string_view id, timestamp now) const {
   std::lock_guard lock(mutex_);
-  const auto it = seen_.find(std::string(id));
+  const auto it = seen_.find(id);
   return it != seen_.end() && it->second + window_ > now;
 }
 

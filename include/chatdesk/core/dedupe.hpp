@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -16,6 +17,14 @@
 #include "chatdesk/core/clock.hpp"
 
 namespace chatdesk {
+
+namespace detail {
+/// Hashes ids as string views, so look-ups need not build a string.
+struct id_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+}  // namespace detail
 
 /// Remembers ids for a time window and up to a capacity. `first_seen` is
 /// true the first time an id is offered within the window and false for a
@@ -54,8 +63,9 @@ class dedupe_window {
   std::chrono::seconds window_;
   std::size_t capacity_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, timestamp> seen_;  // id -> when it was last recorded
-  std::deque<entry> order_;                          // records, oldest first
+  std::unordered_map<std::string, timestamp, detail::id_hash, std::equal_to<>>
+      seen_;                 // id -> when it was last recorded
+  std::deque<entry> order_;  // records, oldest first
 };
 
 }  // namespace chatdesk
