@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include <fmt/format.h>
+
 #if CHATDESK_WITH_OPENSSL
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -110,6 +112,19 @@ bool have_openssl() noexcept {
 prepared_hmac::~prepared_hmac() = default;
 prepared_hmac::prepared_hmac(prepared_hmac&&) noexcept = default;
 prepared_hmac& prepared_hmac::operator=(prepared_hmac&&) noexcept = default;
+
+error openssl_missing(std::string_view what) {
+  return make_error(
+      "signature.unavailable",
+      fmt::format("chatdesk was built without OpenSSL (CHATDESK_WITH_OPENSSL=OFF), so signatures "
+                  "cannot be {}",
+                  what));
+}
+
+error hmac_failed(digest d) {
+  return make_error("signature.unavailable",
+                    fmt::format("OpenSSL could not compute HMAC-{}", d == digest::sha1 ? "SHA1" : "SHA256"));
+}
 
 std::string to_hex(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";

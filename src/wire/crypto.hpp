@@ -41,4 +41,10 @@ bool from_hex(std::string_view hex, std::string& out);
 
 bool have_openssl() noexcept;
 
+/// `signature.unavailable`: chatdesk was built without OpenSSL, so signatures
+/// cannot be `what` ("checked", "made").
+[[nodiscard]] error openssl_missing(std::string_view what);
+/// `signature.unavailable`: OpenSSL failed to compute an HMAC.
+[[nodiscard]] error hmac_failed(digest d);
+
 }  // namespace chatdesk::detail

@@ -37,16 +37,6 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
 #endif
 }
 
-namespace {
-
-error unavailable() {
-  return make_error(
-      "signature.unavailable",
-      "chatdesk was built without OpenSSL (CHATDESK_WITH_OPENSSL=OFF), so signatures cannot be checked");
-}
-
-}  // namespace
-
 struct hub_verifier::impl {
   bool has_secret = false;
   detail::prepared_hmac mac;
@@ -59,7 +49,7 @@ hub_verifier::hub_verifier(hub_verifier&&) noexcept = default;
 hub_verifier& hub_verifier::operator=(hub_verifier&&) noexcept = default;
 
 result<void> hub_verifier::verify(std::string_view body, std::string_view header_value) const {
-  if (!detail::have_openssl()) return unavailable();
+  if (!detail::have_openssl()) return detail::openssl_missing("checked");
   if (!impl_->has_secret)
     return make_error("signature.no_secret", "no app secret is configured, so no signature can be accepted");
   const auto value = detail::trim(header_value);
@@ -78,8 +68,7 @@ result<void> hub_verifier::verify(std::string_view body, std::string_view header
                                   "'sha256=', not {} characters",
                                   hub_signature_header, hex.size()));
   std::string actual;
-  if (!impl_->mac.compute(body, actual))
-    return make_error("signature.unavailable", "OpenSSL could not compute HMAC-SHA256");
+  if (!impl_->mac.compute(body, actual)) return detail::hmac_failed(detail::digest::sha256);
   if (!constant_time_equal(actual, claimed))
     return make_error("signature.mismatch",
                       fmt::format("the {} header does not match the body: the body was changed or signed "
@@ -91,18 +80,17 @@ result<void> hub_verifier::verify(std::string_view body, std::string_view header
 result<void> hub_verifier::verify(std::string_view body, std::span<const http_header> headers) const {
   const auto value = find_header(headers, hub_signature_header);
   if (!value) {
-    if (!detail::have_openssl()) return unavailable();
+    if (!detail::have_openssl()) return detail::openssl_missing("checked");
     return make_error("signature.missing", fmt::format("the request has no {} header", hub_signature_header));
   }
   return verify(body, *value);
 }
 
 result<std::string> hub_verifier::sign(std::string_view body) const {
-  if (!detail::have_openssl()) return unavailable();
+  if (!detail::have_openssl()) return detail::openssl_missing("made");
   if (!impl_->has_secret) return make_error("signature.no_secret", "no app secret to sign with");
   std::string mac;
-  if (!impl_->mac.compute(body, mac))
-    return make_error("signature.unavailable", "OpenSSL could not compute HMAC-SHA256");
+  if (!impl_->mac.compute(body, mac)) return detail::hmac_failed(detail::digest::sha256);
   return "sha256=" + detail::to_hex(mac);
 }
 

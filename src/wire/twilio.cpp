@@ -305,8 +305,7 @@ std::optional<std::string> other_port_form(std::string_view url) {
 
 result<void> check(std::string_view data, std::string_view header_value, const detail::prepared_hmac& mac) {
   std::string raw;
-  if (!mac.compute(data, raw))
-    return make_error("signature.unavailable", "OpenSSL could not compute HMAC-SHA1");
+  if (!mac.compute(data, raw)) return detail::hmac_failed(detail::digest::sha1);
   if (constant_time_equal(detail::to_base64(raw), detail::trim(header_value))) return {};
   return make_error("signature.mismatch",
                     fmt::format("the {} header does not match the request: the URL, the parameters or the "
@@ -315,9 +314,7 @@ result<void> check(std::string_view data, std::string_view header_value, const d
 }
 
 result<void> preconditions(std::string_view header_value, std::string_view auth_token) {
-  if (!detail::have_openssl())
-    return make_error("signature.unavailable",
-                      "chatdesk was built without OpenSSL, so signatures cannot be checked");
+  if (!detail::have_openssl()) return detail::openssl_missing("checked");
   if (auth_token.empty())
     return make_error("signature.no_secret", "no auth token is configured, so no signature can be accepted");
   if (detail::trim(header_value).empty())
@@ -330,13 +327,10 @@ result<void> preconditions(std::string_view header_value, std::string_view auth_
 
 result<std::string> twilio_signature(std::string_view url, const form_parameters& parameters,
                                      std::string_view auth_token) {
-  if (!detail::have_openssl())
-    return make_error("signature.unavailable",
-                      "chatdesk was built without OpenSSL, so signatures cannot be made");
+  if (!detail::have_openssl()) return detail::openssl_missing("made");
   const detail::prepared_hmac mac(detail::digest::sha1, auth_token);
   std::string raw;
-  if (!mac.compute(signed_data(url, parameters), raw))
-    return make_error("signature.unavailable", "OpenSSL could not compute HMAC-SHA1");
+  if (!mac.compute(signed_data(url, parameters), raw)) return detail::hmac_failed(detail::digest::sha1);
   return detail::to_base64(raw);
 }
 
