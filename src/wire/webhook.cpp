@@ -1151,6 +1151,10 @@ problem run<J>::error_object(value& v, status_error& e) {
 }  // namespace
 
 constexpr std::size_t parser_depth = 32;
+// Larger bodies skip the fast path: its buffers cost about 14 bytes per body
+// byte (tape, strings, structural indexes), which one huge body would pin in
+// the decoder.
+constexpr std::size_t fast_path_max_bytes = std::size_t{1} << 20;
 
 std::string_view to_string(webhook_path p) noexcept {
   return p == webhook_path::fast ? "fast" : "reference";
@@ -1177,9 +1181,9 @@ webhook_decoder::webhook_decoder(webhook_limits limits) : impl_(std::make_unique
   if (impl_->parser.allocate(4096, parser_depth) != simdjson::SUCCESS)
     impl_->parser = od::parser(limits.max_body_bytes);
   // The fast path parses the whole body: deeper bodies go to the reference path.
-  impl_->dom = simdjson::dom::parser(limits.max_body_bytes);
+  impl_->dom = simdjson::dom::parser(fast_path_max_bytes);
   if (impl_->dom.allocate(4096, parser_depth) != simdjson::SUCCESS)
-    impl_->dom = simdjson::dom::parser(limits.max_body_bytes);
+    impl_->dom = simdjson::dom::parser(fast_path_max_bytes);
 }
 webhook_decoder::~webhook_decoder() = default;
 void webhook_decoder::prefer(webhook_path path) noexcept {
@@ -1211,7 +1215,7 @@ result<void> webhook_decoder::decode_into(std::string_view body, webhook_batch& 
   auto& buf = impl_->buffer;
   buf.assign(body);
   buf.resize(body.size() + simdjson::SIMDJSON_PADDING, '\0');
-  if (impl_->preferred == webhook_path::fast) {
+  if (impl_->preferred == webhook_path::fast && body.size() <= fast_path_max_bytes) {
     simdjson::dom::element root;
     if (impl_->dom.parse(buf.data(), body.size(), false).get(root) == simdjson::SUCCESS) {
       run<dom_json> fast(out, limits, impl_->parser, impl_->scratch, impl_->parts);

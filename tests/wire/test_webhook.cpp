@@ -167,6 +167,13 @@ TEST_CASE("common bodies take the fast path; raw text and numbers as written tak
   }
   CHECK_FALSE(d.decode(slurp(fixtures / "platform_bad" / "truncated.json")));
   CHECK(d.last_path() == webhook_path::reference);
+  // Bodies over 1 MiB go to the reference path, which needs no tape.
+  std::string big = slurp(fixtures / "platform" / "text.json");
+  big.insert(big.find('{') + 1, R"("padding":")" + std::string(std::size_t{1} << 20, 'x') + R"(",)");
+  auto big_batch = d.decode(big);
+  REQUIRE(big_batch);
+  CHECK(d.last_path() == webhook_path::reference);
+  CHECK(big_batch->events == decode_file("text.json").events);
   // A string id on the fast path, the same id as a number on the reference path.
   const std::string as_string =
       R"({"entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"42"},)"
