@@ -123,10 +123,16 @@ class path_guard {
   json_path& path_;
 };
 
-void reset_metadata(webhook_metadata& m) noexcept {
-  m.account_id.clear();
-  m.phone_number_id.clear();
-  m.display_phone_number.clear();
+// Events are decoded into the slots of the caller's batch, so a decoder and a
+// batch kept between bodies reuse their strings' storage instead of
+// allocating. A reused event is reset field by field; the structured bindings
+// name every field, so a field added to the type and not reset here fails to
+// compile.
+void reset(webhook_metadata& m) noexcept {
+  auto& [account_id, phone_number_id, display_phone_number] = m;
+  account_id.clear();
+  phone_number_id.clear();
+  display_phone_number.clear();
 }
 
 // What a template or account update's value holds.
@@ -146,7 +152,7 @@ struct change_parts {
   update_parts& update() { return update_ ? *update_ : update_.emplace(); }
   // Ready for the next change, keeping the storage.
   void clear() noexcept {
-    reset_metadata(metadata);
+    reset(metadata);
     contacts.clear();
     errors.clear();
     messages_shaped = false;
@@ -156,16 +162,6 @@ struct change_parts {
  private:
   std::optional<update_parts> update_;
 };
-
-// Events are decoded into the slots of the caller's batch, so a decoder and a
-// batch kept between bodies reuse their strings' storage instead of
-// allocating. A reused message or status is reset field by field; the
-// structured bindings name every field, so a field added to the type and not
-// reset here fails to compile.
-void reset(webhook_metadata& m) noexcept {
-  [[maybe_unused]] auto& [account_id, phone_number_id, display_phone_number] = m;  // every field
-  reset_metadata(m);
-}
 
 void reset(webhook_message& e) {
   auto& [metadata, msg, from, profile_name, type, errors, conversation_id] = e;
