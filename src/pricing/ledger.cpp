@@ -8,12 +8,14 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <random>
 #include <tuple>
 
 #include <fmt/format.h>
 
 #include "../core/lookup.hpp"
 #include "chatdesk/engine/conversation.hpp"
+#include "id_tables.hpp"
 
 namespace chatdesk {
 
@@ -72,76 +74,66 @@ constexpr rate_key key_of(template_category c) noexcept {
   return rate_key::marketing;
 }
 
-/// A message id as two independent 64-bit hashes: the ledger keeps no id
-/// strings. Two ids of one window share both with a chance of about 2^-128
-/// per pair (absl's hash is salted per process; the second is fixed).
-struct id_key {
-  std::uint64_t a = 0;
-  std::uint64_t b = 0;
-  friend bool operator==(const id_key&, const id_key&) = default;
-};
-struct id_key_hash {
-  std::size_t operator()(const id_key& k) const noexcept { return static_cast<std::size_t>(k.a); }
-};
-constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
-  x ^= x >> 33U;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33U;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33U;
-  return x;
+/// The seed of message id hashes: random per process, so ids cannot be
+/// crafted offline to collide.
+std::uint64_t id_seed() noexcept {
+  static const std::uint64_t seed = [] {
+    static const char anchor = 0;
+    std::uint64_t s = detail::hashing::mix64(reinterpret_cast<std::uintptr_t>(&anchor));
+    try {
+      std::random_device rd;
+      s ^= (std::uint64_t{rd()} << 32U) ^ rd();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): the address alone still varies per process
+    }
+    return s;
+  }();
+  return seed;
 }
-std::uint64_t second_hash(std::string_view s) noexcept {
-  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, s.data() + i, 8);
-    h = mix64(h ^ w) * 0x9E3779B97F4A7C15ULL;
-  }
-  std::uint64_t tail = 0;
-  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
-  return mix64(h ^ tail ^ (static_cast<std::uint64_t>(s.size() - i) << 56U));
-}
-id_key id_key_of(std::string_view id) noexcept {
-  return {absl::Hash<std::string_view>{}(id), second_hash(id)};
-}
-
-struct pair_key {
-  std::uint32_t business = 0;
-  std::uint64_t customer = 0;
-  friend bool operator==(const pair_key&, const pair_key&) = default;
-  template <class H>
-  friend H AbslHashValue(H h, const pair_key& k) {
-    return H::combine(std::move(h), k.business, k.customer);
-  }
-};
 
 /// Conversation kinds of cbp_2023, in a fixed order.
 enum conv_kind : std::size_t { conv_marketing, conv_utility, conv_authentication, conv_service, conv_kinds };
 
 struct compiled_card;
 
+/// What a business and a customer share, touched by nearly every event: 32
+/// bytes, two to a cache line. The customer's number and the conversations of
+/// the conversation-based models are kept apart (`customers`, `conversations`).
 struct pair_state {
   timestamp last_inbound = never;
   timestamp referral_at = never;
-  bool referral_open = false;  // a referral not yet answered
   timestamp fep_end = never;
-  timestamp conv2022_end = never;
-  std::array<timestamp, conv_kinds> conv2023_end{never, never, never, never};
-  // The customer's market in the card used last (markets depend on the card).
-  const compiled_card* market_card = nullptr;
-  std::uint32_t market = 0;
+  std::uint32_t conversations = 0;  // 1 + the index of its pair_conversations; 0: none yet
+  // The customer's market in the card used last (markets depend on the card):
+  // 1 + the card's index among the compiled ones (0: none), and the market's index.
+  std::uint8_t market_card = 0;
+  bool referral_open = false;  // a referral not yet answered
+  std::uint16_t market = 0;
 
   [[nodiscard]] bool csw_open(timestamp t) const noexcept {
     return last_inbound != never && t >= last_inbound && t < last_inbound + service_window_length;
   }
 };
+static_assert(sizeof(pair_state) == 32);
 
+/// The conversations of a pair under the conversation-based models (made when
+/// a pair first meets one of them): when each open one ends.
+struct pair_conversations {
+  timestamp conv2022_end = never;
+  std::array<timestamp, conv_kinds> conv2023_end{never, never, never, never};
+
+  /// A free entry point closes every open conversation at `at`.
+  void close_all(timestamp at) noexcept {
+    if (conv2022_end != never && conv2022_end > at) conv2022_end = at;
+    for (auto& end : conv2023_end)
+      if (end != never && end > at) end = at;
+  }
+};
+
+/// A message sent and not yet delivered or failed, in the table of pending ids.
 struct pending_message {
+  detail::id_hash key;
   std::uint32_t business = 0;
-  std::uint32_t pair = 0;  // index of the pair's state
-  phone_number customer;
+  std::uint32_t pair = 0;  // index of the pair's state (with the customer)
   timestamp sent{};
   bool is_template = false;
   std::optional<template_category> category;
@@ -308,25 +300,25 @@ struct ledger::impl {
   std::vector<day_info> days;  // by business
   text_table<std::uint32_t> business_index;
   std::uint32_t last_business = 0xFFFFFFFFU;
-  // Conversation state by business and customer: states in a vector, so a
-  // message can name its pair by index.
-  absl::flat_hash_map<pair_key, std::uint32_t> pair_index;
-  std::vector<pair_state> pairs;
-  // Every message id the ledger knows, in one table: a message sent and not
-  // yet priced names its slot in `pending`; a message delivered or failed
-  // names the generation that finished it. Finished ids are remembered so
-  // that late and repeated statuses are recognised and ids are not reused: a
-  // generation ends after `remember_for` or `remember_at_most / 2` ids, ids of
-  // the two latest generations count, older ones are swept out when one ends.
-  struct id_entry {
-    std::uint32_t value = 0;  // slot in `pending`, or generation
-    bool finished = false;
-  };
-  absl::flat_hash_map<id_key, id_entry, id_key_hash> ids;
-  std::vector<pending_message> pending;
-  std::vector<std::uint32_t> free_slots;
-  std::uint32_t generation = 1;
-  std::size_t generation_size = 0;
+  // Conversation state by business and customer, numbered so a message can
+  // name its pair; the last pair looked up is remembered.
+  detail::pair_index pair_numbers;
+  detail::block_store<pair_state> pairs;
+  detail::block_store<phone_number> customers;  // by pair
+  detail::block_store<pair_conversations> conversations;
+  std::uint64_t last_pair_customer = 0;
+  std::uint32_t last_pair_business = 0;
+  std::uint32_t last_pair = 0;
+  // Messages sent and not yet priced, by id hash. Ids of delivered and failed
+  // messages are remembered in generations, so that late and repeated
+  // statuses are recognised and ids are not reused: a generation ends after
+  // `remember_for` or `remember_at_most / 2` ids; the current and the
+  // previous one count, and the one before is forgotten whole (its table is
+  // cleared and reused for the next).
+  std::uint64_t seed = id_seed();
+  detail::id_table<pending_message> pending;
+  detail::id_set finished_now;
+  detail::id_set finished_before;
   timestamp generation_start = never;
   std::chrono::milliseconds remember_for = finished_window;
   std::size_t remember_at_most = default_remembered_ids;
@@ -339,34 +331,39 @@ struct ledger::impl {
   bool keep = false;
   detail::text_map<charge> explained;
 
-  [[nodiscard]] bool remembered(const id_entry& e) const noexcept {
-    return !e.finished || e.value + 1 >= generation;
+  [[nodiscard]] detail::id_hash hash_of(std::string_view id) const noexcept {
+    return detail::hash_id(id, seed);
   }
-  /// Marks a pending message finished at `at` (its slot is freed). Sweeping
-  /// old ids erases only finished entries and moves none: `e` stays valid.
-  void finish(id_entry& e, timestamp at) {
+  /// A delivered or failed message's id is remembered as finished at `at`.
+  void finish(const detail::id_hash& k, timestamp at) {
     if (generation_start == never) generation_start = at;
     if (at >= generation_start + remember_for ||
-        generation_size >= std::max<std::size_t>(remember_at_most / 2, 1)) {
-      ++generation;
-      generation_size = 0;
+        finished_now.size() >= std::max<std::size_t>(remember_at_most / 2, 1)) {
+      std::swap(finished_now, finished_before);
+      finished_now.clear();
       generation_start = at;
-      const auto oldest = generation - 1;
-      absl::erase_if(
-          ids, [oldest](const auto& entry) { return entry.second.finished && entry.second.value < oldest; });
     }
-    free_slots.push_back(e.value);
-    e.finished = true;
-    e.value = generation;
-    ++generation_size;
+    bool added = false;
+    finished_now.insert(k, added);
+  }
+  [[nodiscard]] bool finished(const detail::id_hash& k) noexcept {
+    return finished_now.contains(k) || finished_before.contains(k);
   }
 
-  pair_state& pair(std::uint32_t business, const phone_number& customer, std::uint32_t* index = nullptr) {
-    auto [it, added] = pair_index.try_emplace(pair_key{business, detail::phone_value(customer)},
-                                              static_cast<std::uint32_t>(pairs.size()));
-    if (added) pairs.emplace_back();
-    if (index != nullptr) *index = it->second;
-    return pairs[it->second];
+  std::uint32_t pair(std::uint32_t business, const phone_number& customer) {
+    const auto value = detail::phone_key(customer);
+    if (value == last_pair_customer && business == last_pair_business) return last_pair;
+    bool added = false;
+    const auto index =
+        pair_numbers.find_or_add(business, value, static_cast<std::uint32_t>(pairs.size()), added);
+    if (added) {
+      pairs.push();
+      customers.push() = customer;
+    }
+    last_pair_customer = value;
+    last_pair_business = business;
+    last_pair = index;
+    return index;
   }
 
   std::uint32_t business(std::string_view id) {
@@ -415,9 +412,18 @@ struct ledger::impl {
     return &compiled.back();
   }
 
+  /// The conversations of pair `p`, made when first asked for.
+  pair_conversations& conversations_of(pair_state& st) {
+    if (st.conversations == 0) {
+      conversations.push();
+      st.conversations = static_cast<std::uint32_t>(conversations.size());
+    }
+    return conversations[st.conversations - 1];
+  }
+
   /// The customer's market in `cc`, cached in the pair's state.
-  const market_rates& market_of(pair_state& st, compiled_card& cc, const phone_number& customer) {
-    if (st.market_card == &cc) return cc.markets[st.market];
+  const market_rates& market_of(pair_state& st, const phone_number& customer, compiled_card& cc) {
+    if (st.market_card != 0 && &compiled[st.market_card - 1U] == &cc) return cc.markets[st.market];
     const auto name = cc.card->markets().find(customer);
     auto it = cc.index.find(name);
     if (it == cc.index.end()) {
@@ -440,9 +446,16 @@ struct ledger::impl {
       it = cc.index.emplace(name, static_cast<std::uint32_t>(cc.markets.size())).first;
       cc.markets.push_back(std::move(m));
     }
-    st.market_card = &cc;
-    st.market = it->second;
-    return cc.markets[st.market];
+    const auto card_index = static_cast<std::size_t>(
+        std::find_if(compiled.begin(), compiled.end(), [&](const compiled_card& c) { return &c == &cc; }) -
+        compiled.begin());
+    if (card_index < 0xFF && it->second <= 0xFFFF) {  // else not cached: looked up each time
+      st.market_card = static_cast<std::uint8_t>(card_index + 1);
+      st.market = static_cast<std::uint16_t>(it->second);
+    } else {
+      st.market_card = 0;
+    }
+    return cc.markets[it->second];
   }
 
   std::uint64_t& count(std::uint32_t b, std::int32_t month, pricing_model m, std::uint32_t market,
@@ -450,10 +463,38 @@ struct ledger::impl {
     return counts[count_key{b, month, market, kind, static_cast<std::uint8_t>(m)}];
   }
 
+  /// The business's number, if it is known (adds none).
+  [[nodiscard]] std::optional<std::uint32_t> find_business(std::string_view id) const {
+    if (last_business < businesses.size() && businesses[last_business].id == id) return last_business;
+    auto it = business_index.find(id);
+    if (it == business_index.end()) return std::nullopt;
+    return it->second;
+  }
+  /// Starts fetching what applying `e` will read; returns its id's hash.
+  detail::id_hash prefetch(const pricing_event& e) {
+    detail::id_hash k;
+    if (e.type != pricing_event::kind::inbound) {
+      k = hash_of(e.id);
+      pending.prefetch(k);
+      if (e.type == pricing_event::kind::outbound) {
+        finished_now.prefetch(k);
+        finished_before.prefetch(k);
+      }
+    }
+    if (e.type != pricing_event::kind::status && !e.customer.empty()) {
+      if (auto b = find_business(e.business)) pair_numbers.prefetch(*b, detail::phone_key(e.customer));
+    }
+    return k;
+  }
+
+  result<void> inbound(timestamp at, std::string_view business, const phone_number& customer, bool referral);
+  result<void> outbound(timestamp at, std::string_view business, const phone_number& customer,
+                        std::string_view id, const detail::id_hash& key, bool is_template,
+                        std::optional<template_category> category);
   result<priced> price(std::string_view id, const pending_message& msg, timestamp at);
   /// Applies a status; writes the charge to `out` (when given) if it priced the message.
-  result<status_effect> settle(timestamp at, std::string_view id, message_status status,
-                               std::optional<charge>* out);
+  result<status_effect> settle(timestamp at, std::string_view id, const detail::id_hash& key,
+                               message_status status, std::optional<charge>* out);
   charge make_charge(std::string_view id, const pending_message& msg, const priced& p, timestamp at,
                      bool explain) const;
 };
@@ -479,16 +520,33 @@ void ledger::keep_explanations(bool on) {
   impl_->keep = on;
 }
 
+void ledger::reset() {
+  auto& d = *impl_;
+  d.pair_numbers.clear();
+  d.pairs.clear();
+  d.customers.clear();
+  d.conversations.clear();
+  d.last_pair_customer = 0;  // no number has the value 0: the cache is empty
+  d.pending.clear();
+  d.finished_now.clear();
+  d.finished_before.clear();
+  d.generation_start = never;
+  d.counts.clear();
+  d.lines.clear();
+  d.free.clear();
+  d.problems.clear();
+  d.explained.clear();
+}
+
 void ledger::report(pricing_problem p) {
   impl_->problems.push_back(std::move(p));
 }
 
-result<void> ledger::inbound(timestamp at, std::string_view business, const phone_number& customer,
-                             std::string_view id, bool referral) {
-  (void)id;
+result<void> ledger::impl::inbound(timestamp at, std::string_view business, const phone_number& customer,
+                                   bool referral) {
   if (customer.empty())
     return make_error("pricing.invalid_event", "an inbound message needs a customer", "customer");
-  auto& st = impl_->pair(impl_->business(business), customer);
+  auto& st = pairs[pair(this->business(business), customer)];
   if (st.last_inbound == never || at > st.last_inbound) st.last_inbound = at;
   if (referral) {
     st.referral_at = at;
@@ -497,78 +555,111 @@ result<void> ledger::inbound(timestamp at, std::string_view business, const phon
   return {};
 }
 
-result<void> ledger::outbound(timestamp at, std::string_view business, const phone_number& customer,
-                              std::string_view id, bool is_template,
-                              std::optional<template_category> category) {
+result<void> ledger::impl::outbound(timestamp at, std::string_view business, const phone_number& customer,
+                                    std::string_view id, const detail::id_hash& key, bool is_template,
+                                    std::optional<template_category> category) {
   if (customer.empty())
     return make_error("pricing.invalid_event", "an outbound message needs a customer", "customer");
   if (id.empty()) return make_error("pricing.invalid_event", "an outbound message needs an id", "id");
   if (is_template && !category)
     return make_error("pricing.invalid_event", fmt::format("template message '{}' needs its category", id),
                       "category");
-  auto& d = *impl_;
-  auto [it, added] = d.ids.try_emplace(id_key_of(id));
-  if (!added && d.remembered(it->second))
+  if (finished(key))
     return make_error("pricing.duplicate_id", fmt::format("message id '{}' was already sent", id), "id");
-  const auto b = d.business(business);
-  pending_message m;
-  const auto& st = d.pair(b, customer, &m.pair);
+  bool added = false;
+  auto& m = pending.insert(key, added);
+  if (!added)
+    return make_error("pricing.duplicate_id", fmt::format("message id '{}' was already sent", id), "id");
+  const auto b = this->business(business);
   m.business = b;
-  m.customer = customer;
+  m.pair = pair(b, customer);
   m.sent = at;
   m.is_template = is_template;
   m.category = is_template ? category : std::nullopt;
-  m.csw_open_at_send = st.csw_open(at);
-  m.model = d.forced ? *d.forced : d.day(b, at).in_force;
-  std::uint32_t slot = 0;
-  if (d.free_slots.empty()) {
-    slot = static_cast<std::uint32_t>(d.pending.size());
-    d.pending.push_back(m);
-  } else {
-    slot = d.free_slots.back();
-    d.free_slots.pop_back();
-    d.pending[slot] = m;
-  }
-  it->second = impl::id_entry{slot, false};
+  m.csw_open_at_send = pairs[m.pair].csw_open(at);
+  m.model = forced ? *forced : day(b, at).in_force;
   return {};
 }
 
-result<status_effect> ledger::impl::settle(timestamp at, std::string_view id, message_status status,
-                                           std::optional<charge>* out) {
-  auto it = ids.find(id_key_of(id));
-  if (it == ids.end() || !remembered(it->second))
+result<void> ledger::inbound(timestamp at, std::string_view business, const phone_number& customer,
+                             std::string_view id, bool referral) {
+  (void)id;
+  return impl_->inbound(at, business, customer, referral);
+}
+
+result<void> ledger::outbound(timestamp at, std::string_view business, const phone_number& customer,
+                              std::string_view id, bool is_template,
+                              std::optional<template_category> category) {
+  return impl_->outbound(at, business, customer, id, impl_->hash_of(id), is_template, category);
+}
+
+std::vector<pricing_problem> ledger::apply(std::span<const pricing_event> events) {
+  auto& d = *impl_;
+  std::vector<pricing_problem> refused;
+  // Event i + ahead is hashed and its slots fetched while event i is applied.
+  constexpr std::size_t ahead = 16;
+  constexpr std::size_t ring = 32;  // a power of two above `ahead`
+  std::array<detail::id_hash, ring> keys{};
+  const std::size_t n = events.size();
+  for (std::size_t i = 0; i < std::min(ahead, n); ++i) keys[i] = d.prefetch(events[i]);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + ahead < n) keys[(i + ahead) % ring] = d.prefetch(events[i + ahead]);
+    const auto& e = events[i];
+    const auto& key = keys[i % ring];
+    switch (e.type) {
+      case pricing_event::kind::inbound:
+        if (auto r = d.inbound(e.at, e.business, e.customer, e.referral); !r)
+          refused.push_back({i, std::move(r).error()});
+        break;
+      case pricing_event::kind::outbound:
+        if (auto r = d.outbound(e.at, e.business, e.customer, e.id, key, e.is_template, e.category); !r)
+          refused.push_back({i, std::move(r).error()});
+        break;
+      case pricing_event::kind::status:
+        if (auto r = d.settle(e.at, e.id, key, e.status, nullptr); !r)
+          refused.push_back({i, std::move(r).error()});
+        break;
+    }
+  }
+  return refused;
+}
+
+result<status_effect> ledger::impl::settle(timestamp at, std::string_view id, const detail::id_hash& key,
+                                           message_status status, std::optional<charge>* out) {
+  auto* msg = pending.find(key);
+  if (msg == nullptr) {
+    // A late or repeated status of a message already priced (or failed) changes nothing.
+    if (finished(key)) return status_effect{};
     return make_error("pricing.unknown_message", fmt::format("no outbound message has the id '{}'", id),
                       "id");
-  auto& entry = it->second;
-  // A late or repeated status of a message already priced (or failed) changes nothing.
-  if (entry.finished) return status_effect{};
-  if (status == message_status::failed) {
-    finish(entry, at);  // failed messages cost nothing
+  }
+  if (status == message_status::failed) {  // failed messages cost nothing
+    pending.erase(msg);
+    finish(key, at);
     return status_effect{};
   }
   if (status != message_status::delivered && status != message_status::read) return status_effect{};
-  const auto& msg = pending[entry.value];
-  auto p = price(id, msg, at);
+  auto p = price(id, *msg, at);
   if (!p) return p.error();
   if (out != nullptr || keep) {
-    auto c = make_charge(id, msg, *p, at, keep);
+    auto c = make_charge(id, *msg, *p, at, keep);
     if (keep) explained.insert_or_assign(std::string(id), c);
     if (out != nullptr) *out = std::move(c);
   }
-  const status_effect effect{true, p->amount, p->free};
-  finish(entry, at);  // may sweep `ids`: `entry` is not used after it
-  return effect;
+  pending.erase(msg);
+  finish(key, at);
+  return status_effect{true, p->amount, p->free};
 }
 
 result<std::optional<charge>> ledger::status(timestamp at, std::string_view id, message_status status) {
   std::optional<charge> c;
-  auto s = impl_->settle(at, id, status, &c);
+  auto s = impl_->settle(at, id, impl_->hash_of(id), status, &c);
   if (!s) return s.error();
   return c;
 }
 
 result<status_effect> ledger::record_status(timestamp at, std::string_view id, message_status status) {
-  return impl_->settle(at, id, status, nullptr);
+  return impl_->settle(at, id, impl_->hash_of(id), status, nullptr);
 }
 
 result<priced> ledger::impl::price(std::string_view id, const pending_message& msg, timestamp at) {
@@ -582,7 +673,8 @@ result<priced> ledger::impl::price(std::string_view id, const pending_message& m
                                   format_timestamp(at).substr(0, 10), id),
                       "id");
   auto& st = pairs[msg.pair];  // pricing adds no pairs: the reference stays valid
-  const auto& rates = market_of(st, *cc, msg.customer);
+  const auto& customer = customers[msg.pair];
+  const auto& rates = market_of(st, customer, *cc);
   const auto local = d.date;
 
   priced p;
@@ -618,10 +710,8 @@ result<priced> ledger::impl::price(std::string_view id, const pending_message& m
     st.referral_open = false;
     if (at < st.referral_at + entry_point_answer_limit) {
       st.fep_end = at + entry_point_window_length;
-      if (fep_models) {  // it closes every open conversation
-        st.conv2022_end = at;
-        st.conv2023_end.fill(at);
-      }
+      if (fep_models && st.conversations != 0)
+        conversations_of(st).close_all(at);  // it closes every open one
     }
   }
   const bool in_fep =
@@ -642,11 +732,12 @@ result<priced> ledger::impl::price(std::string_view id, const pending_message& m
         set_free(free_reason::free_entry_point, type, why::entry_point);
         break;
       }
-      if (st.conv2022_end != never && at < st.conv2022_end) {
+      auto& cs = conversations_of(st);
+      if (cs.conv2022_end != never && at < cs.conv2022_end) {
         set_free(free_reason::inside_open_conversation, type, why::conversation_open);
         break;
       }
-      st.conv2022_end = at + 24h;
+      cs.conv2022_end = at + 24h;
       const auto n = ++count(b, p.month, msg.model, no_market, conversation_counter);
       p.n = n;
       if (n <= 1000) {
@@ -664,7 +755,8 @@ result<priced> ledger::impl::price(std::string_view id, const pending_message& m
         set_free(free_reason::free_entry_point, category, why::entry_point);
         break;
       }
-      auto open = [&](std::size_t k) { return st.conv2023_end[k] != never && at < st.conv2023_end[k]; };
+      auto& cs = conversations_of(st);
+      auto open = [&](std::size_t k) { return cs.conv2023_end[k] != never && at < cs.conv2023_end[k]; };
       if (msg.is_template ? open(kind)
                           : (open(conv_marketing) || open(conv_utility) || open(conv_authentication) ||
                              open(conv_service))) {
@@ -672,7 +764,7 @@ result<priced> ledger::impl::price(std::string_view id, const pending_message& m
                  msg.is_template ? why::category_open : why::conversation_open);
         break;
       }
-      st.conv2023_end[kind] = at + 24h;
+      cs.conv2023_end[kind] = at + 24h;
       if (!msg.is_template) {
         if (local >= date::year{2024} / 11 / 1) {
           set_free(free_reason::service, category, why::service_free);
@@ -707,7 +799,7 @@ result<priced> ledger::impl::price(std::string_view id, const pending_message& m
       }
       if (cat == template_category::authentication && biz.auth_international_from &&
           *biz.auth_international_from <= local && !biz.home_country.empty() &&
-          !(biz.home_country == msg.customer.country())) {
+          !(biz.home_country == customer.country())) {
         if (set_charged(rate_key::authentication_international, 1, why::authentication_international)) break;
       }
       auto& n = count(b, p.month, msg.model, rates.name, static_cast<std::uint8_t>(category));
@@ -729,6 +821,7 @@ result<priced> ledger::impl::price(std::string_view id, const pending_message& m
 charge ledger::impl::make_charge(std::string_view id, const pending_message& msg, const priced& p,
                                  timestamp at, bool explain) const {
   const auto& biz = businesses[msg.business];
+  const auto& customer = customers[msg.pair];
   charge c;
   c.message_id = std::string(id);
   c.business = biz.id;
@@ -744,8 +837,7 @@ charge ledger::impl::make_charge(std::string_view id, const pending_message& msg
 
   const std::string what = msg.is_template ? fmt::format("a {} template", to_string(*msg.category))
                                            : std::string("a free-form message");
-  const auto when =
-      fmt::format("delivered {} to {} (market {})", format_timestamp(at), msg.customer, c.market);
+  const auto when = fmt::format("delivered {} to {} (market {})", format_timestamp(at), customer, c.market);
   std::string reason;
   switch (p.reason) {
     case why::inside_window:
@@ -786,7 +878,7 @@ charge ledger::impl::make_charge(std::string_view id, const pending_message& msg
       break;
     case why::authentication_international:
       reason = fmt::format("authentication-international: the business is in {}, the customer in {}",
-                           biz.home_country.alpha2(), msg.customer.country().alpha2());
+                           biz.home_country.alpha2(), customer.country().alpha2());
       break;
     case why::charged_nth:
       reason = fmt::format("charged {} of the month for this category and market", p.n);

@@ -2,7 +2,11 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <optional>
+#include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -559,4 +563,171 @@ TEST_CASE("finished ids are remembered for a bounded time and number", "[pricing
     f.delivered("2025-07-05T08:00:01Z", "m1");
     CHECK_FALSE(f.delivered("2025-07-05T09:00:00Z", "m0", message_status::read));
   }
+}
+
+namespace {
+
+/// A mixed stream over every model: referrals, templates and free-form,
+/// failures, late reads, and events that must be refused (an id sent twice, a
+/// status for an unknown id, an outbound without a customer, a template
+/// without its category). `ids` keeps the events' strings.
+std::vector<pricing_event> mixed_stream(std::vector<std::string>& ids) {
+  const char* const customers[] = {maria, priya, "+12125550100", "+18095550100", "+4915112345678"};
+  const template_category categories[] = {marketing, utility, authentication};
+  std::vector<pricing_event> events;
+  ids.reserve(4000);
+  auto t = at("2021-12-20T08:00:00Z");
+  for (int i = 0; i < 1500; ++i) {
+    const auto customer = num(customers[i % 5]);
+    const std::string& id =
+        ids.emplace_back(fmt::format("m{}", i % 997 == 5 ? i - 1 : i));  // some reuse an id
+    if (i % 4 == 0) {
+      pricing_event in;
+      in.type = pricing_event::kind::inbound;
+      in.at = t;
+      in.business = i % 3 == 0 ? "b2" : "b1";
+      in.customer = customer;
+      in.referral = i % 8 == 0;
+      events.push_back(in);
+    }
+    pricing_event out;
+    out.type = pricing_event::kind::outbound;
+    out.at = t;
+    out.business = i % 3 == 0 ? "b2" : "b1";
+    out.id = id;
+    out.customer = i % 101 == 7 ? phone_number{} : customer;  // refused: no customer
+    out.is_template = i % 3 != 0;
+    out.category = out.is_template && i % 131 != 9 ? std::optional{categories[i % 3]} : std::nullopt;
+    events.push_back(out);
+    pricing_event st;
+    st.type = pricing_event::kind::status;
+    st.at = t + std::chrono::minutes{1 + i % 7};
+    st.id = id;
+    st.status = i % 11 == 0 ? message_status::failed : message_status::delivered;
+    events.push_back(st);
+    st.at += 1s;
+    st.status = message_status::read;  // late: changes nothing
+    events.push_back(st);
+    if (i % 50 == 0) {
+      st.id = ids.emplace_back(fmt::format("nobody{}", i));  // refused: unknown id
+      events.push_back(st);
+    }
+    t += std::chrono::hours{11};
+  }
+  return events;
+}
+
+/// Applies one event through the one-event calls; the error if refused.
+std::optional<error> one(ledger& book, const pricing_event& e) {
+  switch (e.type) {
+    case pricing_event::kind::inbound:
+      if (auto r = book.inbound(e.at, e.business, e.customer, e.id, e.referral); !r) return r.error();
+      break;
+    case pricing_event::kind::outbound:
+      if (auto r = book.outbound(e.at, e.business, e.customer, e.id, e.is_template, e.category); !r)
+        return r.error();
+      break;
+    case pricing_event::kind::status:
+      if (auto r = book.record_status(e.at, e.id, e.status); !r) return r.error();
+      break;
+  }
+  return std::nullopt;
+}
+
+void check_same(const invoice& a, const invoice& b) {
+  CHECK(a.total == b.total);
+  REQUIRE(a.lines.size() == b.lines.size());
+  for (std::size_t i = 0; i < a.lines.size(); ++i) {
+    CHECK(a.lines[i].business == b.lines[i].business);
+    CHECK(a.lines[i].month == b.lines[i].month);
+    CHECK(a.lines[i].model == b.lines[i].model);
+    CHECK(a.lines[i].market == b.lines[i].market);
+    CHECK(a.lines[i].category == b.lines[i].category);
+    CHECK(a.lines[i].tier == b.lines[i].tier);
+    CHECK(a.lines[i].count == b.lines[i].count);
+    CHECK(a.lines[i].amount == b.lines[i].amount);
+  }
+  REQUIRE(a.free.size() == b.free.size());
+  for (std::size_t i = 0; i < a.free.size(); ++i) {
+    CHECK(a.free[i].business == b.free[i].business);
+    CHECK(a.free[i].reason == b.free[i].reason);
+    CHECK(a.free[i].count == b.free[i].count);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("apply prices a run of events exactly as one call per event does", "[pricing]") {
+  std::vector<std::string> ids;
+  const auto events = mixed_stream(ids);
+  fixture by_call;
+  std::vector<std::pair<std::size_t, std::string>> refused_by_call;
+  for (std::size_t i = 0; i < events.size(); ++i)
+    if (auto e = one(by_call.book, events[i])) refused_by_call.emplace_back(i, e->code);
+  // Every kind of refusal is in the stream.
+  for (const char* code : {"pricing.duplicate_id", "pricing.unknown_message", "pricing.invalid_event"})
+    CHECK(std::any_of(refused_by_call.begin(), refused_by_call.end(),
+                      [code](const auto& r) { return r.second == code; }));
+
+  // In runs of several lengths (1 event, a few, more than the look-ahead, the rest).
+  for (std::size_t run :
+       {std::size_t{1}, std::size_t{3}, std::size_t{17}, std::size_t{1000}, events.size()}) {
+    INFO("runs of " << run);
+    fixture by_run;
+    std::vector<std::pair<std::size_t, std::string>> refused;
+    for (std::size_t from = 0; from < events.size(); from += run) {
+      const auto n = std::min(run, events.size() - from);
+      for (auto& p : by_run.book.apply(std::span(events).subspan(from, n)))
+        refused.emplace_back(from + p.line, p.problem.code);
+    }
+    CHECK(refused == refused_by_call);
+    check_same(by_run.book.invoice(), by_call.book.invoice());
+    // Explanations are kept the same way.
+    for (const char* id : {"m1", "m2", "m100", "m1499"}) {
+      const auto a = by_run.book.explain(id);
+      const auto b = by_call.book.explain(id);
+      REQUIRE(a.has_value() == b.has_value());
+      if (a) CHECK(a->explanation == b->explanation);
+    }
+  }
+  CHECK(by_call.book.invoice().total > decimal{});
+}
+
+TEST_CASE("reset forgets everything priced and keeps the cards and businesses", "[pricing]") {
+  std::vector<std::string> ids;
+  const auto events = mixed_stream(ids);
+  fixture fresh;
+  pricing_business b2{"b2", time_zone::locate("Asia/Kolkata").value(), country::unchecked("IN"),
+                      date::year{2020} / 1 / 1};
+  fresh.book.add_business(b2);
+  (void)fresh.book.apply(events);
+
+  fixture reused;
+  reused.book.add_business(b2);
+  (void)reused.book.apply(events);
+  reused.book.report({1, make_error("pricing.syntax", "a bad line")});
+  REQUIRE(reused.book.explain("m1").has_value());
+  const auto later = at("2030-01-01T00:00:00Z");
+  // The last ids are remembered (finished or pending) before the reset.
+  CHECK(reused.book.outbound(later, "b1", num(maria), "m1499", true, marketing).error().code ==
+        "pricing.duplicate_id");
+  REQUIRE(reused.book.outbound(later, "b1", num(maria), "pending", true, marketing));
+  reused.book.reset();
+  // Forgotten after it: both are new messages again, and the status of one not sent again is unknown.
+  CHECK(reused.book.outbound(later, "b1", num(maria), "m1499", true, marketing));
+  CHECK(reused.book.record_status(later, "pending", message_status::delivered).error().code ==
+        "pricing.unknown_message");
+  reused.book.reset();
+  // Nothing priced is left...
+  const auto empty = reused.book.invoice();
+  CHECK(empty.total == decimal{});
+  CHECK(empty.lines.empty());
+  CHECK(empty.free.empty());
+  CHECK(empty.problems.empty());
+  CHECK_FALSE(reused.book.explain("m1").has_value());
+  // ...so the same stream prices as on a new ledger (ids are new again, b2 keeps its zone).
+  (void)reused.book.apply(events);
+  check_same(reused.book.invoice(), fresh.book.invoice());
+  const auto lines = reused.book.invoice().lines;
+  CHECK(std::any_of(lines.begin(), lines.end(), [](const invoice_line& l) { return l.business == "b2"; }));
 }

@@ -24,21 +24,6 @@
 
 namespace chatdesk {
 
-/// One decoded pricing event. Its string views point into the reader's buffer
-/// and are valid until the next line is read.
-struct pricing_event {
-  enum class kind : std::uint8_t { inbound, outbound, status };
-  kind type = kind::inbound;
-  timestamp at{};
-  std::string_view business;
-  std::string_view id;
-  phone_number customer;
-  bool referral = false;
-  bool is_template = false;
-  std::optional<template_category> category;
-  message_status status = message_status::sent;
-};
-
 /// Decodes event lines (with simdjson, so millions of lines a second).
 class pricing_event_reader {
  public:
@@ -47,7 +32,8 @@ class pricing_event_reader {
   pricing_event_reader(const pricing_event_reader&) = delete;
   pricing_event_reader& operator=(const pricing_event_reader&) = delete;
 
-  /// Decodes one line. Errors name the field: `pricing.syntax` (not a JSON
+  /// Decodes one line; the event's string views point into the reader's
+  /// buffer and are valid until the next line is read. Errors name the field: `pricing.syntax` (not a JSON
   /// object), `pricing.field` (a missing or mistyped field), `pricing.unknown_type`,
   /// and the core's codes for times, numbers, categories and statuses.
   [[nodiscard]] result<pricing_event> parse(std::string_view line);

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,6 +91,22 @@ struct status_effect {
   std::optional<free_reason> free;  ///< why it was free
 };
 
+/// One event for the ledger: what `inbound`, `outbound` and `record_status`
+/// take, in one value (`pricing_event_reader` decodes them from JSON Lines).
+/// The string views are the caller's.
+struct pricing_event {
+  enum class kind : std::uint8_t { inbound, outbound, status };
+  kind type = kind::inbound;
+  timestamp at{};
+  std::string_view business;  ///< inbound and outbound
+  std::string_view id;
+  phone_number customer;  ///< inbound and outbound
+  bool referral = false;  ///< inbound: it came from a click-to-chat ad or page button
+  bool is_template = false;
+  std::optional<template_category> category;  ///< outbound templates
+  message_status status = message_status::sent;
+};
+
 /// A line of input that was skipped.
 struct pricing_problem {
   std::size_t line = 0;
@@ -112,9 +129,9 @@ struct invoice {
 /// messages it remembers are bounded (see `remember_ids`). It does not grow
 /// with the length of the stream.
 ///
-/// The ledger keeps no message id strings: it knows a message by two
-/// independent 64-bit hashes of its id (a false match between two ids is
-/// about as likely as guessing a 128-bit key).
+/// The ledger keeps no message id strings: it knows a message by a 128-bit
+/// hash of its id, seeded at random per process (a false match between two
+/// ids is about as likely as guessing a 128-bit key).
 class ledger {
  public:
   /// A ledger over `cards` (not copied: they must outlive it and not change while it prices). With `forced`,
@@ -143,6 +160,15 @@ class ledger {
   /// `chatdesk price` use. The invoice and `explain` are the same either way.
   result<status_effect> record_status(timestamp at, std::string_view id, message_status status);
 
+  /// Applies `events` in order, as `inbound`, `outbound` and `record_status`
+  /// would one at a time, with the same results; while it prices one event it
+  /// fetches the state of the events a few places later into the cache, so a
+  /// long run is priced several times faster than one call per event when the
+  /// ledger's state outgrows the cache. Events it refuses are returned (their
+  /// index in `events` as `line`, and the error) and change nothing, as
+  /// refused calls do; they are not recorded as problems (see `report`).
+  std::vector<pricing_problem> apply(std::span<const pricing_event> events);
+
   /// Records a problem with the input (for invoices built from files).
   void report(pricing_problem p);
 
@@ -154,13 +180,20 @@ class ledger {
   /// recognise late and repeated statuses, and refuse a reused id): at least
   /// `window` (48 h by default) unless more than `at_most / 2` messages finish
   /// within it (1,000,000 by default), at most about twice that. Memory for
-  /// ids stays under about 55 bytes times `at_most`, however long the stream.
+  /// ids stays under about 48 bytes times `at_most`, however long the stream.
   /// A status for an id forgotten is `pricing.unknown_message`: reported,
   /// never charged twice.
   void remember_ids(std::chrono::milliseconds window, std::size_t at_most);
   /// Keep each message's charge, with its explanation, for `explain` (off by
   /// default: it costs memory per message and the sentences cost time).
   void keep_explanations(bool on);
+
+  /// Forgets everything priced (conversations, counters, message ids, invoice
+  /// lines, problems and explanations) and keeps the rate cards, the
+  /// businesses, the settings and the memory already allocated: fed again, it
+  /// prices as a new ledger would, without asking the system for memory (what
+  /// pricing the same stream several times, or one period after another, wants).
+  void reset();
 
  private:
   struct impl;

@@ -1,0 +1,69 @@
+#include "big_memory.hpp"
+
+#include <cstdint>
+#include <cstdlib>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+namespace chatdesk::detail {
+
+namespace {
+
+constexpr std::size_t huge_page = std::size_t{2} * 1024 * 1024;
+
+[[nodiscard]] constexpr std::size_t round_up(std::size_t n, std::size_t to) noexcept {
+  return (n + to - 1) / to * to;
+}
+
+}  // namespace
+
+#if defined(__linux__)
+
+void* big_allocate(std::size_t bytes) {
+  if (bytes < huge_page) {
+    void* p = std::malloc(bytes == 0 ? 1 : bytes);  // NOLINT(*-no-malloc,*-owning-memory)
+    if (p == nullptr) throw std::bad_alloc();
+    return p;
+  }
+  // Map one huge page more than needed, keep the aligned part, unmap the rest.
+  const std::size_t size = round_up(bytes, huge_page);
+  void* raw = mmap(nullptr, size + huge_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) throw std::bad_alloc();
+  const auto start = reinterpret_cast<std::uintptr_t>(raw);
+  const auto aligned = round_up(start, huge_page);
+  if (aligned > start) munmap(raw, aligned - start);
+  const auto end = start + size + huge_page;
+  if (end > aligned + size) munmap(reinterpret_cast<void*>(aligned + size), end - (aligned + size));
+  void* p = reinterpret_cast<void*>(aligned);
+#if defined(MADV_HUGEPAGE)
+  (void)madvise(p, size, MADV_HUGEPAGE);  // a hint: without huge pages the memory works the same
+#endif
+  return p;
+}
+
+void big_release(void* p, std::size_t bytes) noexcept {
+  if (p == nullptr) return;
+  if (bytes < huge_page) {
+    std::free(p);  // NOLINT(*-no-malloc,*-owning-memory)
+    return;
+  }
+  munmap(p, round_up(bytes, huge_page));
+}
+
+#else
+
+void* big_allocate(std::size_t bytes) {
+  void* p = std::malloc(bytes == 0 ? 1 : bytes);  // NOLINT(*-no-malloc,*-owning-memory)
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+void big_release(void* p, std::size_t /*bytes*/) noexcept {
+  std::free(p);  // NOLINT(*-no-malloc,*-owning-memory)
+}
+
+#endif
+
+}  // namespace chatdesk::detail

@@ -1,0 +1,322 @@
+// The ledger's hot tables (internal): a one-pass 128-bit hash of message ids,
+// an open-addressing table keyed by such hashes, one keyed by business and
+// customer, and a store of conversation states that never moves them.
+//
+// They exist because the pricing ledger handles every event with a few
+// look-ups, and on a stream of millions of events the look-ups are the cost:
+// these tables hash once, keep their slots small and flat (16 to 40 bytes),
+// probe linearly (neighbouring slots share cache lines), and keep their memory
+// when cleared, so a ledger that is reset reuses the pages it already touched.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include "../core/big_memory.hpp"
+
+namespace chatdesk::detail {
+
+/// A message id as two 64-bit hashes of one pass over its bytes. Two ids
+/// share both with a chance of about 2^-128 per pair. `a` is never 0 (0 marks
+/// an empty slot).
+struct id_hash {
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+  friend bool operator==(const id_hash&, const id_hash&) = default;
+};
+
+namespace hashing {
+
+constexpr std::uint64_t k0 = 0xa0761d6478bd642fULL;
+constexpr std::uint64_t k1 = 0xe7037ed1a0b428dbULL;
+constexpr std::uint64_t k2 = 0x8ebc6af09c88c6e3ULL;
+constexpr std::uint64_t k3 = 0x589965cc75374cc3ULL;
+
+inline std::uint64_t load64(const char* p) noexcept {
+  std::uint64_t v = 0;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline std::uint64_t load32(const char* p) noexcept {
+  std::uint32_t v = 0;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+/// The 128-bit product of `x` and `y`, folded to 64 bits.
+inline std::uint64_t fold_multiply(std::uint64_t x, std::uint64_t y) noexcept {
+#if defined(__SIZEOF_INT128__)
+  __extension__ using u128 = unsigned __int128;
+  const u128 r = static_cast<u128>(x) * y;
+  return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64U);
+#else
+  const std::uint64_t xl = x & 0xFFFFFFFFULL, xh = x >> 32U, yl = y & 0xFFFFFFFFULL, yh = y >> 32U;
+  const std::uint64_t ll = xl * yl, lh = xl * yh, hl = xh * yl, hh = xh * yh;
+  const std::uint64_t mid = (ll >> 32U) + (lh & 0xFFFFFFFFULL) + (hl & 0xFFFFFFFFULL);
+  const std::uint64_t lo = (mid << 32U) | (ll & 0xFFFFFFFFULL);
+  const std::uint64_t hi = hh + (lh >> 32U) + (hl >> 32U) + (mid >> 32U);
+  return lo ^ hi;
+#endif
+}
+
+/// Finalises a 64-bit value (MurmurHash3's mixer).
+constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 33U;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33U;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33U;
+  return x;
+}
+
+}  // namespace hashing
+
+/// Hashes `s` into two lanes that read every word crosswise, so an input that
+/// cancels one lane's multiplication leaves the other intact. `seed` varies
+/// the hash (the ledger seeds it per process).
+inline id_hash hash_id(std::string_view s, std::uint64_t seed) noexcept {
+  using namespace hashing;
+  const char* p = s.data();
+  std::size_t n = s.size();
+  std::uint64_t a = seed ^ k0;
+  std::uint64_t b = (seed * k3) ^ k2;
+  while (n > 16) {
+    const std::uint64_t w0 = load64(p);
+    const std::uint64_t w1 = load64(p + 8);
+    const std::uint64_t x = fold_multiply(w0 ^ k1, w1 ^ a);
+    const std::uint64_t y = fold_multiply(w1 ^ k2, w0 ^ b);
+    a = x;
+    b = y;
+    p += 16;
+    n -= 16;
+  }
+  // The last 0-16 bytes, read with overlapping loads (the length tells them apart).
+  std::uint64_t w0 = 0;
+  std::uint64_t w1 = 0;
+  if (n >= 8) {
+    w0 = load64(p);
+    w1 = load64(p + n - 8);
+  } else if (n >= 4) {
+    w0 = load32(p);
+    w1 = load32(p + n - 4);
+  } else if (n > 0) {
+    w0 = static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) |
+         static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8U |
+         static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16U;
+  }
+  const std::uint64_t len = s.size();
+  a = mix64(fold_multiply(w0 ^ k1 ^ len, w1 ^ a) ^ len);
+  b = mix64(fold_multiply(w1 ^ k3, w0 ^ b ^ (len << 32U)) + len);
+  if (a == 0) a = k0;
+  return {a, b};
+}
+
+/// Asks the processor to start loading the cache line at `p` (a hint).
+inline void prefetch_address(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p);
+#else
+  (void)p;
+#endif
+}
+
+/// Open addressing with linear probing over `id_hash` keys. `Slot` has
+/// members `key` (an `id_hash`; `key.a == 0` marks an empty slot) and whatever
+/// else it carries. At most 70% of the slots are used; erasing shifts the
+/// following slots back, so there are no tombstones and probes stay short.
+/// `clear` keeps the memory.
+template <class Slot>
+class id_table {
+ public:
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t capacity() const noexcept { return slots_.size(); }
+
+  /// The slot of `k`, or null.
+  [[nodiscard]] Slot* find(const id_hash& k) noexcept {
+    if (size_ == 0) return nullptr;
+    for (std::size_t i = home(k);; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.key.a == k.a && s.key.b == k.b) return &s;
+      if (s.key.a == 0) return nullptr;
+    }
+  }
+  [[nodiscard]] bool contains(const id_hash& k) noexcept { return find(k) != nullptr; }
+  /// Starts fetching the slot where a search for `k` begins.
+  void prefetch(const id_hash& k) const noexcept {
+    if (size_ != 0) prefetch_address(&slots_[home(k)]);
+  }
+
+  /// The slot of `k`, added (with `Slot`'s other members value-initialised)
+  /// when missing; `added` says which. The slot stays valid until the next
+  /// insert or erase.
+  Slot& insert(const id_hash& k, bool& added) {
+    if ((size_ + 1) * 10 > slots_.size() * 7) grow();
+    std::size_t i = home(k);
+    for (;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.key.a == 0) break;
+      if (s.key.a == k.a && s.key.b == k.b) {
+        added = false;
+        return s;
+      }
+    }
+    Slot& s = slots_[i];
+    s = Slot{};
+    s.key = k;
+    ++size_;
+    added = true;
+    return s;
+  }
+
+  /// Removes the slot `s` points to (from `find` or `insert`).
+  void erase(Slot* s) noexcept {
+    std::size_t hole = static_cast<std::size_t>(s - slots_.data());
+    for (std::size_t i = (hole + 1) & mask_;; i = (i + 1) & mask_) {
+      Slot& next = slots_[i];
+      if (next.key.a == 0) break;
+      // `next` may fill the hole if its home is not in (hole, i].
+      const std::size_t h = home(next.key);
+      if (((i - h) & mask_) >= ((i - hole) & mask_)) {
+        slots_[hole] = next;
+        hole = i;
+      }
+    }
+    slots_[hole].key = id_hash{};
+    --size_;
+  }
+
+  /// Forgets every key, keeping the slots.
+  void clear() noexcept {
+    if (size_ == 0) return;
+    std::memset(static_cast<void*>(slots_.data()), 0, slots_.size() * sizeof(Slot));
+    size_ = 0;
+  }
+
+ private:
+  [[nodiscard]] std::size_t home(const id_hash& k) const noexcept {
+    return static_cast<std::size_t>(k.a) & mask_;
+  }
+
+  void grow() {
+    big_array<Slot> old(slots_.empty() ? std::size_t{16} : slots_.size() * 2);
+    old.swap(slots_);
+    mask_ = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.key.a == 0) continue;
+      std::size_t i = home(s.key);
+      while (slots_[i].key.a != 0) i = (i + 1) & mask_;
+      slots_[i] = s;
+    }
+  }
+
+  big_array<Slot> slots_;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+};
+
+/// A set of message id hashes (a finished generation).
+struct id_only {
+  id_hash key;
+};
+using id_set = id_table<id_only>;
+
+/// Business and customer to a number (the index of their state), with linear
+/// probing; entries are never removed, `clear` keeps the memory.
+class pair_index {
+ public:
+  /// The number of (`business`, `customer`), or `next` after adding it. `customer` is not 0.
+  std::uint32_t find_or_add(std::uint32_t business, std::uint64_t customer, std::uint32_t next, bool& added) {
+    if ((size_ + 1) * 10 > slots_.size() * 7) grow();
+    for (std::size_t i = home(business, customer);; i = (i + 1) & mask_) {
+      slot& s = slots_[i];
+      if (s.customer == customer && s.business == business) {
+        added = false;
+        return s.index;
+      }
+      if (s.customer == 0) {
+        s = slot{customer, business, next};
+        ++size_;
+        added = true;
+        return next;
+      }
+    }
+  }
+  void clear() noexcept {
+    if (size_ == 0) return;
+    std::memset(static_cast<void*>(slots_.data()), 0, slots_.size() * sizeof(slot));
+    size_ = 0;
+  }
+  /// Starts fetching the slot where a search for the pair begins.
+  void prefetch(std::uint32_t business, std::uint64_t customer) const noexcept {
+    if (size_ != 0) prefetch_address(&slots_[home(business, customer)]);
+  }
+
+ private:
+  struct slot {
+    std::uint64_t customer = 0;
+    std::uint32_t business = 0;
+    std::uint32_t index = 0;
+  };
+  [[nodiscard]] std::size_t home(std::uint32_t business, std::uint64_t customer) const noexcept {
+    return static_cast<std::size_t>(hashing::mix64(customer ^ (std::uint64_t{business} * hashing::k1))) &
+           mask_;
+  }
+  void grow() {
+    big_array<slot> old(slots_.empty() ? std::size_t{16} : slots_.size() * 2);
+    old.swap(slots_);
+    mask_ = slots_.size() - 1;
+    for (const slot& s : old) {
+      if (s.customer == 0) continue;
+      std::size_t i = home(s.business, s.customer);
+      while (slots_[i].customer != 0) i = (i + 1) & mask_;
+      slots_[i] = s;
+    }
+  }
+
+  big_array<slot> slots_;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+};
+
+/// Values numbered from 0 in blocks that never move: growing copies nothing,
+/// references stay valid, and `clear` keeps the blocks for reuse. Block k
+/// holds 256 * 2^k values, so a small store stays small and a large one is
+/// made of large blocks (which `big_array` backs with huge pages).
+template <class T>
+class block_store {
+ public:
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  T& operator[](std::size_t i) noexcept {
+    const std::size_t j = i + first;
+    const auto k = static_cast<std::size_t>(std::bit_width(j)) - 1 - first_bits;
+    return blocks_[k][j - (first << k)];
+  }
+  const T& operator[](std::size_t i) const noexcept {
+    const std::size_t j = i + first;
+    const auto k = static_cast<std::size_t>(std::bit_width(j)) - 1 - first_bits;
+    return blocks_[k][j - (first << k)];
+  }
+  /// Adds a value-initialised element; returns it.
+  T& push() {
+    const std::size_t j = size_ + first;
+    const auto k = static_cast<std::size_t>(std::bit_width(j)) - 1 - first_bits;
+    if (k == blocks_.size()) blocks_.emplace_back(first << k);
+    T& t = blocks_[k][j - (first << k)];
+    t = T{};
+    ++size_;
+    return t;
+  }
+  void clear() noexcept { size_ = 0; }
+
+ private:
+  static constexpr std::size_t first_bits = 8;
+  static constexpr std::size_t first = std::size_t{1} << first_bits;
+  std::vector<big_array<T>> blocks_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace chatdesk::detail

@@ -1,0 +1,169 @@
+// The ledger's internal tables (src/pricing/id_tables.hpp) against plain
+// standard containers, and the phone key they use.
+#include <cstdint>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "chatdesk/core/phone_number.hpp"
+#include "core/lookup.hpp"
+#include "pricing/id_tables.hpp"
+#include "support/catch.hpp"
+
+using namespace chatdesk;
+using detail::id_hash;
+
+namespace {
+
+struct payload {
+  id_hash key;
+  std::uint32_t value = 0;
+};
+
+/// Keys whose home slots collide often: few distinct low bits.
+id_hash crowded_key(std::mt19937_64& rng) {
+  const std::uint64_t a = ((rng() % 64) | 1U) | (rng() << 32U);
+  return {a, rng()};
+}
+
+}  // namespace
+
+TEST_CASE("id_table finds, adds and erases like a map, through growth and crowded probes",
+          "[pricing][tables]") {
+  std::mt19937_64 rng(7);
+  detail::id_table<payload> table;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint32_t> model;
+  std::vector<id_hash> known;
+  for (std::uint32_t step = 0; step < 60000; ++step) {
+    const auto op = rng() % 10;
+    if (op < 5 || known.empty()) {  // add a new key, or an old one again
+      const id_hash k = (op == 0 && !known.empty()) ? known[rng() % known.size()] : crowded_key(rng);
+      bool added = false;
+      auto& slot = table.insert(k, added);
+      const bool fresh = model.find({k.a, k.b}) == model.end();
+      REQUIRE(added == fresh);
+      if (added) {
+        CHECK(slot.value == 0);  // value-initialised
+        slot.value = step + 1;
+        model[{k.a, k.b}] = step + 1;
+        known.push_back(k);
+      } else {
+        CHECK(slot.value == model[{k.a, k.b}]);
+      }
+    } else if (op < 8) {  // erase a known key (possibly already erased)
+      const auto i = rng() % known.size();
+      const auto k = known[i];
+      auto* slot = table.find(k);
+      const auto it = model.find({k.a, k.b});
+      REQUIRE((slot != nullptr) == (it != model.end()));
+      if (slot != nullptr) {
+        CHECK(slot->value == it->second);
+        table.erase(slot);
+        model.erase(it);
+      }
+      known[i] = known.back();
+      known.pop_back();
+    } else {  // look up a key never added
+      CHECK(table.find(crowded_key(rng)) == nullptr);
+    }
+    REQUIRE(table.size() == model.size());
+  }
+  // Every key left is found with its value, after all the shifting.
+  for (const auto& [k, v] : model) {
+    auto* slot = table.find({k.first, k.second});
+    REQUIRE(slot != nullptr);
+    CHECK(slot->value == v);
+  }
+  const auto capacity = table.capacity();
+  table.clear();
+  CHECK(table.size() == 0);
+  CHECK(table.capacity() == capacity);  // the memory is kept
+  for (const auto& entry : model) CHECK(table.find({entry.first.first, entry.first.second}) == nullptr);
+}
+
+TEST_CASE("hash_id spreads ids and depends on every byte, the length and the seed", "[pricing][tables]") {
+  std::set<std::pair<std::uint64_t, std::uint64_t>> seen;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20000; ++i) ids.push_back(fmt::format("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRB{}", i));
+  for (int i = 0; i < 2000; ++i) ids.push_back(fmt::format("m{}", i));
+  ids.emplace_back("");
+  ids.emplace_back(std::string(1, '\0'));
+  ids.emplace_back(std::string(2, '\0'));
+  ids.emplace_back(std::string(17, 'a'));
+  ids.emplace_back(std::string(16, 'a'));
+  for (const auto& id : ids) {
+    const auto h = detail::hash_id(id, 1);
+    CHECK(h.a != 0);
+    seen.insert({h.a, h.b});
+  }
+  CHECK(seen.size() == ids.size());
+  // One byte flipped anywhere changes both halves.
+  const std::string base = "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=";
+  const auto h0 = detail::hash_id(base, 1);
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    auto changed = base;
+    changed[i] = static_cast<char>(changed[i] ^ 1);
+    const auto h = detail::hash_id(changed, 1);
+    CHECK(h.a != h0.a);
+    CHECK(h.b != h0.b);
+  }
+  CHECK_FALSE(detail::hash_id(base, 2) == h0);
+}
+
+TEST_CASE("phone_key tells every number apart", "[pricing][tables]") {
+  std::unordered_set<std::uint64_t> keys;
+  std::vector<std::string> numbers = {"+1 201 555 0100",  "+12015550100",      "+39 333 123 4567",
+                                      "+39 06 1234 5678", "+800 1234 5678",    "+44 7700 900123",
+                                      "+91 98765 43210",  "+7 700 123 4567",   "+690 1234",
+                                      "+870 773 111 632", "+882 1234 5678 901"};
+  for (int i = 0; i < 5000; ++i) numbers.push_back(fmt::format("+39333{:07}", i));
+  for (int i = 0; i < 5000; ++i) numbers.push_back(fmt::format("+3933{:07}", i));  // one digit shorter
+  std::set<std::string> distinct;
+  for (const auto& n : numbers) {
+    const auto p = phone_number::parse(n);
+    REQUIRE(p);
+    distinct.insert(std::string(p->digits()));
+    const auto key = detail::phone_key(*p);
+    CHECK(key != 0);
+    keys.insert(key);
+    CHECK(key == detail::phone_key(phone_number::parse(p->e164()).value()));
+  }
+  CHECK(keys.size() == distinct.size());
+  CHECK(detail::phone_key(phone_number{}) == 0);
+}
+
+TEST_CASE("block_store numbers values in blocks that never move", "[pricing][tables]") {
+  detail::block_store<std::uint64_t> store;
+  std::vector<const std::uint64_t*> where;
+  for (std::uint64_t i = 0; i < 70000; ++i) {
+    store.push() = i * 3;
+    where.push_back(&store[i]);
+  }
+  REQUIRE(store.size() == 70000);
+  for (std::uint64_t i = 0; i < 70000; i += 997) {
+    CHECK(store[i] == i * 3);
+    CHECK(where[i] == &store[i]);  // never moved by growth
+  }
+  store.clear();
+  CHECK(store.size() == 0);
+  CHECK(store.push() == 0);  // reused and value-initialised
+  CHECK(&store[0] == where[0]);
+}
+
+TEST_CASE("big_array gives value-initialised memory, small and huge", "[pricing][tables]") {
+  for (std::size_t n : {std::size_t{1}, std::size_t{1000}, std::size_t{3} * 1024 * 1024 / 8}) {
+    detail::big_array<std::uint64_t> a(n);
+    REQUIRE(a.size() == n);
+    CHECK(a[0] == 0);
+    CHECK(a[n - 1] == 0);
+    a[n - 1] = 42;
+    detail::big_array<std::uint64_t> b(std::move(a));
+    CHECK(b[n - 1] == 42);
+    CHECK(a.empty());  // NOLINT(bugprone-use-after-move): moved-from is empty by contract
+  }
+}
