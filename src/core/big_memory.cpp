@@ -12,9 +12,18 @@ namespace chatdesk::detail {
 namespace {
 
 constexpr std::size_t huge_page = std::size_t{2} * 1024 * 1024;
+constexpr std::size_t line = 64;
 
 [[nodiscard]] constexpr std::size_t round_up(std::size_t n, std::size_t to) noexcept {
   return (n + to - 1) / to * to;
+}
+
+/// Cache-line aligned memory from the C library.
+void* small_allocate(std::size_t bytes) {
+  void* p = std::aligned_alloc(
+      line, round_up(bytes == 0 ? 1 : bytes, line));  // NOLINT(*-no-malloc,*-owning-memory)
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
 }
 
 }  // namespace
@@ -22,11 +31,7 @@ constexpr std::size_t huge_page = std::size_t{2} * 1024 * 1024;
 #if defined(__linux__)
 
 void* big_allocate(std::size_t bytes) {
-  if (bytes < huge_page) {
-    void* p = std::malloc(bytes == 0 ? 1 : bytes);  // NOLINT(*-no-malloc,*-owning-memory)
-    if (p == nullptr) throw std::bad_alloc();
-    return p;
-  }
+  if (bytes < huge_page) return small_allocate(bytes);
   // Map one huge page more than needed, keep the aligned part, unmap the rest.
   const std::size_t size = round_up(bytes, huge_page);
   void* raw = mmap(nullptr, size + huge_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -55,9 +60,7 @@ void big_release(void* p, std::size_t bytes) noexcept {
 #else
 
 void* big_allocate(std::size_t bytes) {
-  void* p = std::malloc(bytes == 0 ? 1 : bytes);  // NOLINT(*-no-malloc,*-owning-memory)
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
+  return small_allocate(bytes);
 }
 
 void big_release(void* p, std::size_t /*bytes*/) noexcept {

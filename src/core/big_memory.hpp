@@ -17,7 +17,7 @@
 
 namespace chatdesk::detail {
 
-/// At least `bytes` bytes, aligned for any object; throws std::bad_alloc.
+/// At least `bytes` bytes, aligned to a cache line (64 bytes); throws std::bad_alloc.
 [[nodiscard]] void* big_allocate(std::size_t bytes);
 /// Gives back what `big_allocate(bytes)` returned (null is ignored).
 void big_release(void* p, std::size_t bytes) noexcept;
@@ -27,6 +27,7 @@ template <class T>
 class big_array {
   static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
                 "big_array holds plain slots");
+  static_assert(alignof(T) <= 64, "big_allocate aligns to a cache line");
 
  public:
   big_array() noexcept = default;

@@ -64,14 +64,19 @@ result<market_table> market_table::create(std::vector<market_rule> rules, std::s
   return t;
 }
 
-std::string_view market_table::find(const phone_number& number) const noexcept {
+std::size_t market_table::find_rule(const phone_number& number) const noexcept {
   const auto code = static_cast<std::size_t>(number.calling_code_value());
   if (code == 1) {
     const auto area = to_index(number.national_number().substr(0, 3));
-    if (by_area_[area] != 0) return rules_[by_area_[area] - 1U].name;
+    if (by_area_[area] != 0) return by_area_[area] - 1U;
   }
-  if (code < by_code_.size() && by_code_[code] != 0) return rules_[by_code_[code] - 1U].name;
-  return default_market_;
+  if (code < by_code_.size() && by_code_[code] != 0) return by_code_[code] - 1U;
+  return rules_.size();
+}
+
+std::string_view market_table::find(const phone_number& number) const noexcept {
+  const auto rule = find_rule(number);
+  return rule < rules_.size() ? std::string_view(rules_[rule].name) : std::string_view(default_market_);
 }
 
 const market_table& market_table::platform() {

@@ -90,6 +90,23 @@ std::uint64_t id_seed() noexcept {
   return seed;
 }
 
+/// What the ledger works out from an event before applying it: its id's
+/// hash, its business's number (when already known) and its customer's key.
+struct prepared {
+  detail::id_hash key;
+  std::uint32_t business = 0xFFFFFFFFU;  // unknown yet
+  std::uint64_t customer = 0;
+};
+
+/// Text equality without a library call for short texts (business ids).
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  if (a.size() > 16) return a == b;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 /// Conversation kinds of cbp_2023, in a fixed order.
 enum conv_kind : std::size_t { conv_marketing, conv_utility, conv_authentication, conv_service, conv_kinds };
 
@@ -196,9 +213,12 @@ struct market_rates {
 /// A card's rates by number instead of by name, built as markets are met.
 struct compiled_card {
   const rate_card* card = nullptr;
+  std::uint32_t number = 0;                                    // its place among the compiled cards
   absl::flat_hash_map<std::string_view, std::uint32_t> index;  // the market table's names
+  std::vector<std::uint32_t> by_rule;                          // market table rule -> market (or none)
   std::vector<market_rates> markets;
 };
+constexpr std::uint32_t no_market_yet = 0xFFFFFFFFU;
 
 const tier_rate* pick(const std::vector<tier_rate>& rates, std::uint64_t n) noexcept {
   for (const auto& t : rates)
@@ -343,15 +363,14 @@ struct ledger::impl {
       finished_now.clear();
       generation_start = at;
     }
-    bool added = false;
-    finished_now.insert(k, added);
+    finished_now.insert(k);
   }
   [[nodiscard]] bool finished(const detail::id_hash& k) noexcept {
     return finished_now.contains(k) || finished_before.contains(k);
   }
 
-  std::uint32_t pair(std::uint32_t business, const phone_number& customer) {
-    const auto value = detail::phone_key(customer);
+  /// The pair's number (`value` is the customer's `phone_key`), added when new.
+  std::uint32_t pair(std::uint32_t business, const phone_number& customer, std::uint64_t value) {
     if (value == last_pair_customer && business == last_pair_business) return last_pair;
     bool added = false;
     const auto index =
@@ -367,7 +386,8 @@ struct ledger::impl {
   }
 
   std::uint32_t business(std::string_view id) {
-    if (last_business < businesses.size() && businesses[last_business].id == id) return last_business;
+    if (last_business < businesses.size() && same_text(businesses[last_business].id, id))
+      return last_business;
     auto it = business_index.find(id);
     if (it != business_index.end()) return last_business = it->second;
     const auto index = static_cast<std::uint32_t>(businesses.size());
@@ -408,7 +428,12 @@ struct ledger::impl {
     if (card == nullptr) return nullptr;
     for (auto& c : compiled)
       if (c.card == card) return &c;
-    compiled.push_back(compiled_card{card, {}, {}});
+    compiled.push_back(
+        compiled_card{card,
+                      static_cast<std::uint32_t>(compiled.size()),
+                      {},
+                      std::vector<std::uint32_t>(card->markets().rules().size() + 1, no_market_yet),
+                      {}});
     return &compiled.back();
   }
 
@@ -423,8 +448,22 @@ struct ledger::impl {
 
   /// The customer's market in `cc`, cached in the pair's state.
   const market_rates& market_of(pair_state& st, const phone_number& customer, compiled_card& cc) {
-    if (st.market_card != 0 && &compiled[st.market_card - 1U] == &cc) return cc.markets[st.market];
-    const auto name = cc.card->markets().find(customer);
+    if (st.market_card == cc.number + 1) return cc.markets[st.market];
+    const auto rule = cc.card->markets().find_rule(customer);
+    auto market = cc.by_rule[rule];
+    if (market == no_market_yet)
+      market = cc.by_rule[rule] = add_market(cc, cc.card->markets().find(customer));
+    if (cc.number < 0xFF && market <= 0xFFFF) {  // else not cached: looked up each time
+      st.market_card = static_cast<std::uint8_t>(cc.number + 1);
+      st.market = static_cast<std::uint16_t>(market);
+    } else {
+      st.market_card = 0;
+    }
+    return cc.markets[market];
+  }
+
+  /// The market named `name` in `cc`, its rates compiled when first met.
+  std::uint32_t add_market(compiled_card& cc, std::string_view name) {
     auto it = cc.index.find(name);
     if (it == cc.index.end()) {
       market_rates m;
@@ -446,16 +485,7 @@ struct ledger::impl {
       it = cc.index.emplace(name, static_cast<std::uint32_t>(cc.markets.size())).first;
       cc.markets.push_back(std::move(m));
     }
-    const auto card_index = static_cast<std::size_t>(
-        std::find_if(compiled.begin(), compiled.end(), [&](const compiled_card& c) { return &c == &cc; }) -
-        compiled.begin());
-    if (card_index < 0xFF && it->second <= 0xFFFF) {  // else not cached: looked up each time
-      st.market_card = static_cast<std::uint8_t>(card_index + 1);
-      st.market = static_cast<std::uint16_t>(it->second);
-    } else {
-      st.market_card = 0;
-    }
-    return cc.markets[it->second];
+    return it->second;
   }
 
   std::uint64_t& count(std::uint32_t b, std::int32_t month, pricing_model m, std::uint32_t market,
@@ -465,36 +495,46 @@ struct ledger::impl {
 
   /// The business's number, if it is known (adds none).
   [[nodiscard]] std::optional<std::uint32_t> find_business(std::string_view id) const {
-    if (last_business < businesses.size() && businesses[last_business].id == id) return last_business;
+    if (last_business < businesses.size() && same_text(businesses[last_business].id, id))
+      return last_business;
     auto it = business_index.find(id);
     if (it == business_index.end()) return std::nullopt;
     return it->second;
   }
   /// Starts fetching what applying `e` will read; returns its id's hash.
-  detail::id_hash prefetch(const pricing_event& e) {
-    detail::id_hash k;
+  /// Works out what applying `e` needs and starts fetching what it will read.
+  prepared prepare(const pricing_event& e) {
+    prepared p;
     if (e.type != pricing_event::kind::inbound) {
-      k = hash_of(e.id);
-      pending.prefetch(k);
+      p.key = hash_of(e.id);
+      pending.prefetch(p.key);
       if (e.type == pricing_event::kind::outbound) {
-        finished_now.prefetch(k);
-        finished_before.prefetch(k);
+        finished_now.prefetch(p.key);
+        finished_before.prefetch(p.key);
       }
     }
     if (e.type != pricing_event::kind::status && !e.customer.empty()) {
-      if (auto b = find_business(e.business)) pair_numbers.prefetch(*b, detail::phone_key(e.customer));
+      p.customer = detail::phone_key(e.customer);
+      if (auto b = find_business(e.business)) {
+        p.business = *b;
+        pair_numbers.prefetch(*b, p.customer);
+      }
     }
-    return k;
+    return p;
   }
 
-  result<void> inbound(timestamp at, std::string_view business, const phone_number& customer, bool referral);
+  result<void> inbound(timestamp at, std::string_view business, const phone_number& customer, bool referral,
+                       const prepared& p);
   result<void> outbound(timestamp at, std::string_view business, const phone_number& customer,
-                        std::string_view id, const detail::id_hash& key, bool is_template,
-                        std::optional<template_category> category);
-  result<priced> price(std::string_view id, const pending_message& msg, timestamp at);
+                        std::string_view id, bool is_template, std::optional<template_category> category,
+                        const prepared& p);
+  /// Prices `msg` delivered at `at` into `p` (written in place: a `result<priced>` returned by value
+  /// cost more in copies than the pricing).
+  result<void> price(std::string_view id, const pending_message& msg, timestamp at, priced& p);
   /// Applies a status; writes the charge to `out` (when given) if it priced the message.
-  result<status_effect> settle(timestamp at, std::string_view id, const detail::id_hash& key,
-                               message_status status, std::optional<charge>* out);
+  /// Applies a status; writes what it did to `effect` and the charge to `out` (each when given).
+  result<void> settle(timestamp at, std::string_view id, const detail::id_hash& key, message_status status,
+                      status_effect* effect, std::optional<charge>* out);
   charge make_charge(std::string_view id, const pending_message& msg, const priced& p, timestamp at,
                      bool explain) const;
 };
@@ -543,10 +583,11 @@ void ledger::report(pricing_problem p) {
 }
 
 result<void> ledger::impl::inbound(timestamp at, std::string_view business, const phone_number& customer,
-                                   bool referral) {
+                                   bool referral, const prepared& p) {
   if (customer.empty())
     return make_error("pricing.invalid_event", "an inbound message needs a customer", "customer");
-  auto& st = pairs[pair(this->business(business), customer)];
+  const auto b = p.business < businesses.size() ? p.business : this->business(business);
+  auto& st = pairs[pair(b, customer, p.customer)];
   if (st.last_inbound == never || at > st.last_inbound) st.last_inbound = at;
   if (referral) {
     st.referral_at = at;
@@ -556,8 +597,9 @@ result<void> ledger::impl::inbound(timestamp at, std::string_view business, cons
 }
 
 result<void> ledger::impl::outbound(timestamp at, std::string_view business, const phone_number& customer,
-                                    std::string_view id, const detail::id_hash& key, bool is_template,
-                                    std::optional<template_category> category) {
+                                    std::string_view id, bool is_template,
+                                    std::optional<template_category> category, const prepared& p) {
+  const auto& key = p.key;
   if (customer.empty())
     return make_error("pricing.invalid_event", "an outbound message needs a customer", "customer");
   if (id.empty()) return make_error("pricing.invalid_event", "an outbound message needs an id", "id");
@@ -570,9 +612,9 @@ result<void> ledger::impl::outbound(timestamp at, std::string_view business, con
   auto& m = pending.insert(key, added);
   if (!added)
     return make_error("pricing.duplicate_id", fmt::format("message id '{}' was already sent", id), "id");
-  const auto b = this->business(business);
+  const auto b = p.business < businesses.size() ? p.business : this->business(business);
   m.business = b;
-  m.pair = pair(b, customer);
+  m.pair = pair(b, customer, p.customer);
   m.sent = at;
   m.is_template = is_template;
   m.category = is_template ? category : std::nullopt;
@@ -584,13 +626,18 @@ result<void> ledger::impl::outbound(timestamp at, std::string_view business, con
 result<void> ledger::inbound(timestamp at, std::string_view business, const phone_number& customer,
                              std::string_view id, bool referral) {
   (void)id;
-  return impl_->inbound(at, business, customer, referral);
+  prepared p;
+  p.customer = detail::phone_key(customer);
+  return impl_->inbound(at, business, customer, referral, p);
 }
 
 result<void> ledger::outbound(timestamp at, std::string_view business, const phone_number& customer,
                               std::string_view id, bool is_template,
                               std::optional<template_category> category) {
-  return impl_->outbound(at, business, customer, id, impl_->hash_of(id), is_template, category);
+  prepared p;
+  p.key = impl_->hash_of(id);
+  p.customer = detail::phone_key(customer);
+  return impl_->outbound(at, business, customer, id, is_template, category, p);
 }
 
 std::vector<pricing_problem> ledger::apply(std::span<const pricing_event> events) {
@@ -599,24 +646,24 @@ std::vector<pricing_problem> ledger::apply(std::span<const pricing_event> events
   // Event i + ahead is hashed and its slots fetched while event i is applied.
   constexpr std::size_t ahead = 16;
   constexpr std::size_t ring = 32;  // a power of two above `ahead`
-  std::array<detail::id_hash, ring> keys{};
+  std::array<prepared, ring> ready{};
   const std::size_t n = events.size();
-  for (std::size_t i = 0; i < std::min(ahead, n); ++i) keys[i] = d.prefetch(events[i]);
+  for (std::size_t i = 0; i < std::min(ahead, n); ++i) ready[i] = d.prepare(events[i]);
   for (std::size_t i = 0; i < n; ++i) {
-    if (i + ahead < n) keys[(i + ahead) % ring] = d.prefetch(events[i + ahead]);
+    if (i + ahead < n) ready[(i + ahead) % ring] = d.prepare(events[i + ahead]);
     const auto& e = events[i];
-    const auto& key = keys[i % ring];
+    const auto& p = ready[i % ring];
     switch (e.type) {
       case pricing_event::kind::inbound:
-        if (auto r = d.inbound(e.at, e.business, e.customer, e.referral); !r)
+        if (auto r = d.inbound(e.at, e.business, e.customer, e.referral, p); !r)
           refused.push_back({i, std::move(r).error()});
         break;
       case pricing_event::kind::outbound:
-        if (auto r = d.outbound(e.at, e.business, e.customer, e.id, key, e.is_template, e.category); !r)
+        if (auto r = d.outbound(e.at, e.business, e.customer, e.id, e.is_template, e.category, p); !r)
           refused.push_back({i, std::move(r).error()});
         break;
       case pricing_event::kind::status:
-        if (auto r = d.settle(e.at, e.id, key, e.status, nullptr); !r)
+        if (auto r = d.settle(e.at, e.id, p.key, e.status, nullptr, nullptr); !r)
           refused.push_back({i, std::move(r).error()});
         break;
     }
@@ -624,45 +671,47 @@ std::vector<pricing_problem> ledger::apply(std::span<const pricing_event> events
   return refused;
 }
 
-result<status_effect> ledger::impl::settle(timestamp at, std::string_view id, const detail::id_hash& key,
-                                           message_status status, std::optional<charge>* out) {
+result<void> ledger::impl::settle(timestamp at, std::string_view id, const detail::id_hash& key,
+                                  message_status status, status_effect* effect, std::optional<charge>* out) {
   auto* msg = pending.find(key);
   if (msg == nullptr) {
     // A late or repeated status of a message already priced (or failed) changes nothing.
-    if (finished(key)) return status_effect{};
+    if (finished(key)) return {};
     return make_error("pricing.unknown_message", fmt::format("no outbound message has the id '{}'", id),
                       "id");
   }
   if (status == message_status::failed) {  // failed messages cost nothing
     pending.erase(msg);
     finish(key, at);
-    return status_effect{};
+    return {};
   }
-  if (status != message_status::delivered && status != message_status::read) return status_effect{};
-  auto p = price(id, *msg, at);
-  if (!p) return p.error();
+  if (status != message_status::delivered && status != message_status::read) return {};
+  priced p;
+  if (auto ok = price(id, *msg, at, p); !ok) return ok;
   if (out != nullptr || keep) {
-    auto c = make_charge(id, *msg, *p, at, keep);
+    auto c = make_charge(id, *msg, p, at, keep);
     if (keep) explained.insert_or_assign(std::string(id), c);
     if (out != nullptr) *out = std::move(c);
   }
   pending.erase(msg);
   finish(key, at);
-  return status_effect{true, p->amount, p->free};
+  if (effect != nullptr) *effect = status_effect{true, p.amount, p.free};
+  return {};
 }
 
 result<std::optional<charge>> ledger::status(timestamp at, std::string_view id, message_status status) {
   std::optional<charge> c;
-  auto s = impl_->settle(at, id, impl_->hash_of(id), status, &c);
-  if (!s) return s.error();
+  if (auto s = impl_->settle(at, id, impl_->hash_of(id), status, nullptr, &c); !s) return s.error();
   return c;
 }
 
 result<status_effect> ledger::record_status(timestamp at, std::string_view id, message_status status) {
-  return impl_->settle(at, id, impl_->hash_of(id), status, nullptr);
+  status_effect effect;
+  if (auto s = impl_->settle(at, id, impl_->hash_of(id), status, &effect, nullptr); !s) return s.error();
+  return effect;
 }
 
-result<priced> ledger::impl::price(std::string_view id, const pending_message& msg, timestamp at) {
+result<void> ledger::impl::price(std::string_view id, const pending_message& msg, timestamp at, priced& p) {
   const auto b = msg.business;
   const auto& biz = businesses[b];
   auto& d = day(b, at);
@@ -677,7 +726,6 @@ result<priced> ledger::impl::price(std::string_view id, const pending_message& m
   const auto& rates = market_of(st, customer, *cc);
   const auto local = d.date;
 
-  priced p;
   p.model = msg.model;
   p.month = d.month;
   p.market = rates.name;
@@ -815,7 +863,7 @@ result<priced> ledger::impl::price(std::string_view id, const pending_message& m
     ++lines[line_key{b, p.month, p.market, p.tier, static_cast<std::uint8_t>(p.category),
                      static_cast<std::uint8_t>(p.model), p.amount.units()}];
   }
-  return p;
+  return {};
 }
 
 charge ledger::impl::make_charge(std::string_view id, const pending_message& msg, const priced& p,

@@ -48,7 +48,6 @@ TEST_CASE("id_table finds, adds and erases like a map, through growth and crowde
       const bool fresh = model.find({k.a, k.b}) == model.end();
       REQUIRE(added == fresh);
       if (added) {
-        CHECK(slot.value == 0);  // value-initialised
         slot.value = step + 1;
         model[{k.a, k.b}] = step + 1;
         known.push_back(k);
@@ -135,6 +134,47 @@ TEST_CASE("phone_key tells every number apart", "[pricing][tables]") {
   }
   CHECK(keys.size() == distinct.size());
   CHECK(detail::phone_key(phone_number{}) == 0);
+}
+
+TEST_CASE("id_set and pair_index keep every key through growth and crowded buckets", "[pricing][tables]") {
+  std::mt19937_64 rng(11);
+  detail::id_set set;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> model;
+  for (int i = 0; i < 50000; ++i) {
+    const auto k = crowded_key(rng);
+    CHECK(set.contains(k) == (model.count({k.a, k.b}) == 1));
+    set.insert(k);
+    set.insert(k);  // twice: still one
+    model.insert({k.a, k.b});
+    REQUIRE(set.size() == model.size());
+  }
+  for (const auto& [a, b] : model) CHECK(set.contains({a, b}));
+  CHECK_FALSE(set.contains({3, 4}));
+  set.clear();
+  CHECK(set.size() == 0);
+  for (const auto& [a, b] : model) CHECK_FALSE(set.contains({a, b}));
+
+  detail::pair_index pairs;
+  std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint32_t> numbers;
+  for (std::uint32_t i = 0; i < 40000; ++i) {
+    const auto business = static_cast<std::uint32_t>(rng() % 3);
+    const std::uint64_t customer = rng() % 20000 + 1;
+    const auto next = static_cast<std::uint32_t>(numbers.size());
+    bool added = false;
+    const auto n = pairs.find_or_add(business, customer, next, added);
+    const auto it = numbers.find({business, customer});
+    REQUIRE(added == (it == numbers.end()));
+    if (added) {
+      CHECK(n == next);
+      numbers[{business, customer}] = n;
+    } else {
+      CHECK(n == it->second);
+    }
+  }
+  pairs.clear();
+  bool added = false;
+  CHECK(pairs.find_or_add(1, 5, 77, added) == 77);
+  CHECK(added);
 }
 
 TEST_CASE("block_store numbers values in blocks that never move", "[pricing][tables]") {

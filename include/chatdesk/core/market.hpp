@@ -40,6 +40,9 @@ class market_table {
 
   /// The market of `number`.
   [[nodiscard]] std::string_view find(const phone_number& number) const noexcept;
+  /// The index in `rules()` of the rule that gives `number` its market, or
+  /// `rules().size()` for the default market.
+  [[nodiscard]] std::size_t find_rule(const phone_number& number) const noexcept;
 
   [[nodiscard]] std::span<const market_rule> rules() const noexcept { return rules_; }
   [[nodiscard]] std::string_view default_market() const noexcept { return default_market_; }
