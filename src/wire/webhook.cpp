@@ -45,6 +45,18 @@ std::optional<phone_number> parse_wa_id(std::string_view wa_id) {
   return *r;
 }
 
+// Copies text that does not overlap `out` into it, keeping its storage:
+// clear and append cost less than assign, which allows for overlap.
+inline void copy_text(std::string& out, std::string_view s) {
+  out.clear();
+  out.append(s);
+}
+void copy_metadata(webhook_metadata& to, const webhook_metadata& from, std::string_view account_id) {
+  copy_text(to.account_id, account_id);
+  copy_text(to.phone_number_id, from.phone_number_id);
+  copy_text(to.display_phone_number, from.display_phone_number);
+}
+
 // A field's key. Keys are read in place, without copying, unless they hold an
 // escape (which the platform never writes, but JSON allows).
 simdjson::error_code key_of(simdjson::simdjson_result<od::field>& f, std::string_view& out) noexcept {
@@ -347,7 +359,7 @@ class run {
     if constexpr (fast) {
       std::string_view s;
       if (v.get_string().get(s) == simdjson::SUCCESS) {
-        out.assign(s);
+        copy_text(out, s);
         return std::nullopt;
       }
       if (!v.is_null()) return fail(retry_code, "a string");
@@ -443,6 +455,23 @@ class run {
       }
       if (auto ec = v.get_string().get(s)) return json_error(ec, "a whole number");
     }
+    // Up to 18 plain digits cannot overflow: read them inline (Unix times, the common case).
+    if (!s.empty() && s.size() <= 18) {
+      std::int64_t n = 0;
+      bool digits = true;
+      for (const char c : s) {
+        const auto d = static_cast<unsigned>(c) - unsigned{'0'};
+        if (d > 9) {
+          digits = false;
+          break;
+        }
+        n = n * 10 + static_cast<std::int64_t>(d);
+      }
+      if (digits) {
+        out = n;
+        return std::nullopt;
+      }
+    }
     const auto* end = s.data() + s.size();
     auto [p, ec] = std::from_chars(s.data(), end, out);
     if (ec != std::errc{} || p != end || s.empty()) return fail("webhook.value", "must be a whole number");
@@ -459,7 +488,7 @@ class run {
   }
 
   problem entry(value& v);
-  problem change(value& v, std::string_view account_id, std::optional<timestamp> entry_time);
+  problem change(value& v, std::string_view account_id, const std::optional<timestamp>& entry_time);
   problem value_object(object& obj, change_parts& parts);
   problem metadata(value& v, webhook_metadata& m);
   problem contacts_array(value& v, change_parts& parts);
@@ -601,7 +630,7 @@ bool is_account_field(std::string_view f) {
 }
 
 template <class J>
-problem run<J>::change(value& v, std::string_view account_id, std::optional<timestamp> entry_time) {
+problem run<J>::change(value& v, std::string_view account_id, const std::optional<timestamp>& entry_time) {
   std::string field_name;
   bool has_field = false, has_value = false;
   change_parts& parts = parts_;
@@ -634,11 +663,10 @@ problem run<J>::change(value& v, std::string_view account_id, std::optional<time
     std::size_t k = 0;  // the k-th message's contact is usually the k-th contact
     for (std::size_t i = first; i < event_count(); ++i) {
       if (auto* m = std::get_if<webhook_message>(&event_at(i))) {
-        m->metadata = parts.metadata;
-        m->metadata.account_id = account_id;
-        m->message.business_number_id = parts.metadata.phone_number_id;
+        copy_metadata(m->metadata, parts.metadata, account_id);
+        copy_text(m->message.business_number_id, parts.metadata.phone_number_id);
         if (k < parts.contacts.size() && parts.contacts[k].first == m->from) {
-          m->profile_name = parts.contacts[k].second;
+          copy_text(m->profile_name, parts.contacts[k].second);
         } else {
           for (const auto& [wa_id, name] : parts.contacts)
             if (wa_id == m->from) m->profile_name = name;
@@ -647,8 +675,7 @@ problem run<J>::change(value& v, std::string_view account_id, std::optional<time
         }
         ++k;
       } else if (auto* st = std::get_if<webhook_status>(&event_at(i))) {
-        st->metadata = parts.metadata;
-        st->metadata.account_id = account_id;
+        copy_metadata(st->metadata, parts.metadata, account_id);
       }
     }
     if (!parts.errors.empty()) {
@@ -821,7 +848,13 @@ problem run<J>::message(value& v, webhook_message& m) {
         } else if (!wanted(key)) {
           return std::nullopt;
         } else if (key == "text") {
-          auto& t = m.message.content.template emplace<text_content>();
+          // A reused event's text keeps its storage.
+          auto* reused = std::get_if<text_content>(&m.message.content);
+          if (reused != nullptr) {
+            reused->body.clear();
+            reused->preview_url = false;
+          }
+          auto& t = reused != nullptr ? *reused : m.message.content.template emplace<text_content>();
           return keep(key, fields(fv, [&](json_key k, auto& x) -> problem {
                         return k == "body" ? text(x, t.body) : std::nullopt;
                       }));
@@ -1208,9 +1241,12 @@ result<void> webhook_decoder::decode_into(std::string_view body, webhook_batch& 
     return make_error("webhook.too_large", fmt::format("the body has {} bytes, more than the limit of {}",
                                                        body.size(), limits.max_body_bytes));
   }
+  // The body and zeroed padding in the decoder's buffer, which only grows.
   auto& buf = impl_->buffer;
-  buf.assign(body);
-  buf.resize(body.size() + simdjson::SIMDJSON_PADDING, '\0');
+  if (buf.size() < body.size() + simdjson::SIMDJSON_PADDING)
+    buf.resize(body.size() + simdjson::SIMDJSON_PADDING);
+  if (!body.empty()) std::memcpy(buf.data(), body.data(), body.size());
+  std::memset(buf.data() + body.size(), 0, simdjson::SIMDJSON_PADDING);
   if (impl_->preferred == webhook_path::fast && body.size() <= fast_path_max_bytes) {
     simdjson::dom::element root;
     if (impl_->dom.parse(buf.data(), body.size(), false).get(root) == simdjson::SUCCESS) {
