@@ -128,97 +128,12 @@ std::string phone_number::e164() const {
   return s;
 }
 
-result<phone_number> phone_number::parse(std::string_view input, std::string_view default_region) {
-  const std::string_view original = input;
-  // Trim surrounding white space and the address schemes systems put in front.
-  while (!input.empty() && (input.front() == ' ' || input.front() == '\t')) input.remove_prefix(1);
-  while (!input.empty() &&
-         (input.back() == ' ' || input.back() == '\t' || input.back() == '\n' || input.back() == '\r'))
-    input.remove_suffix(1);
-  std::size_t offset = static_cast<std::size_t>(input.data() - original.data());
-  for (std::string_view scheme : {std::string_view("whatsapp:"), std::string_view("tel:")}) {
-    if (starts_with_nocase(input, scheme)) {
-      input.remove_prefix(scheme.size());
-      offset += scheme.size();
-      break;
-    }
-  }
-  if (input.empty()) return make_error("phone.empty", "a phone number is required, got an empty string");
+namespace {
 
-  // Collect the digits, noting a leading '+'.
-  char buf[32];
-  std::size_t n = 0;
-  bool plus = false;
-  bool seen_digit = false;
-  for (std::size_t i = 0; i < input.size(); ++i) {
-    const char c = input[i];
-    if (c >= '0' && c <= '9') {
-      if (n == sizeof buf)
-        return make_error("phone.too_long", fmt::format("{} has more than 15 digits", quoted(original)));
-      buf[n++] = c;
-      seen_digit = true;
-    } else if (c == '+' && !plus && !seen_digit) {
-      plus = true;
-    } else if (is_separator(c)) {
-      continue;
-    } else if (static_cast<unsigned char>(c) == 0xC2 && i + 1 < input.size() &&
-               static_cast<unsigned char>(input[i + 1]) == 0xA0) {
-      ++i;  // a no-break space, as copied from web pages
-    } else if (is_letter(c)) {
-      return make_error(
-          "phone.letters",
-          fmt::format("{} contains the letter '{}': a phone number has digits only", quoted(original), c),
-          fmt::format("character {}", offset + i + 1));
-    } else {
-      return make_error("phone.invalid_character",
-                        fmt::format("{} contains {} where a digit was expected", quoted(original),
-                                    quoted(std::string_view(&input[i], 1))),
-                        fmt::format("character {}", offset + i + 1));
-    }
-  }
-  if (n == 0) return make_error("phone.empty", fmt::format("{} contains no digits", quoted(original)));
-
-  std::string_view digits(buf, n);
+/// Calling code and national number, digits only, as parsed from `original`.
+result<phone_number> from_international(std::string_view digits, std::string_view original) {
+  constexpr auto max_digits = phone_number::max_digits;
   const auto& t = tables();
-
-  if (!plus) {
-    chatdesk::country region;
-    int region_code = 0;
-    if (!default_region.empty()) {
-      auto r = country::from_alpha2(default_region);
-      if (!r || (region_code = calling_code_of(*r)) == 0)
-        return make_error(
-            "phone.unknown_region",
-            fmt::format("the default region '{}' is not a country with a calling code", default_region));
-      region = *r;
-    }
-    if (digits.substr(0, 2) == "00") {
-      digits.remove_prefix(2);  // international prefix used in most of the world
-    } else if (region_code == 1 && digits.substr(0, 3) == "011") {
-      digits.remove_prefix(3);  // the NANP international prefix
-    } else if (region.empty()) {
-      return make_error("phone.missing_region",
-                        fmt::format("{} has no '+' or international prefix, so it needs a default "
-                                    "region to say which country it belongs to",
-                                    quoted(original)));
-    } else {
-      // A national number: drop the trunk prefix, put the calling code in front.
-      const auto rule = trunk_for(region, region_code);
-      if (!rule.prefix.empty() && digits.substr(0, rule.prefix.size()) == rule.prefix &&
-          (region_code != 1 || digits.size() == 11))
-        digits.remove_prefix(rule.prefix.size());
-      const auto code = fmt::format_int(region_code);
-      if (code.size() + digits.size() > max_digits)
-        return make_error("phone.too_long",
-                          fmt::format("{} has more than 15 digits with its calling code", quoted(original)));
-      char joined[max_digits];
-      std::copy_n(code.data(), code.size(), joined);
-      std::copy(digits.begin(), digits.end(), joined + code.size());
-      std::copy_n(joined, code.size() + digits.size(), buf);
-      digits = std::string_view(buf, code.size() + digits.size());
-    }
-  }
-
   if (digits.size() > max_digits)
     return make_error("phone.too_long", fmt::format("{} has {} digits: E.164 allows at most 15",
                                                     quoted(original), digits.size()));
@@ -273,6 +188,110 @@ result<phone_number> phone_number::parse(std::string_view input, std::string_vie
     }
   }
   return phone_number_builder::make(digits, code_length, region);
+}
+
+bool all_digits(std::string_view s) noexcept {
+  for (const char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+}  // namespace
+
+result<phone_number> phone_number::parse(std::string_view input, std::string_view default_region) {
+  const std::string_view original = input;
+  // The common case first: '+' and the digits, nothing else (as webhooks and stores give them).
+  if (input.size() >= 2 && input.size() <= max_digits + 1 && input[0] == '+' && all_digits(input.substr(1)))
+    return from_international(input.substr(1), original);
+  // Trim surrounding white space and the address schemes systems put in front.
+  while (!input.empty() && (input.front() == ' ' || input.front() == '\t')) input.remove_prefix(1);
+  while (!input.empty() &&
+         (input.back() == ' ' || input.back() == '\t' || input.back() == '\n' || input.back() == '\r'))
+    input.remove_suffix(1);
+  std::size_t offset = static_cast<std::size_t>(input.data() - original.data());
+  for (std::string_view scheme : {std::string_view("whatsapp:"), std::string_view("tel:")}) {
+    if (starts_with_nocase(input, scheme)) {
+      input.remove_prefix(scheme.size());
+      offset += scheme.size();
+      break;
+    }
+  }
+  if (input.empty()) return make_error("phone.empty", "a phone number is required, got an empty string");
+
+  // Collect the digits, noting a leading '+'.
+  char buf[32];
+  std::size_t n = 0;
+  bool plus = false;
+  bool seen_digit = false;
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    const char c = input[i];
+    if (c >= '0' && c <= '9') {
+      if (n == sizeof buf)
+        return make_error("phone.too_long", fmt::format("{} has more than 15 digits", quoted(original)));
+      buf[n++] = c;
+      seen_digit = true;
+    } else if (c == '+' && !plus && !seen_digit) {
+      plus = true;
+    } else if (is_separator(c)) {
+      continue;
+    } else if (static_cast<unsigned char>(c) == 0xC2 && i + 1 < input.size() &&
+               static_cast<unsigned char>(input[i + 1]) == 0xA0) {
+      ++i;  // a no-break space, as copied from web pages
+    } else if (is_letter(c)) {
+      return make_error(
+          "phone.letters",
+          fmt::format("{} contains the letter '{}': a phone number has digits only", quoted(original), c),
+          fmt::format("character {}", offset + i + 1));
+    } else {
+      return make_error("phone.invalid_character",
+                        fmt::format("{} contains {} where a digit was expected", quoted(original),
+                                    quoted(std::string_view(&input[i], 1))),
+                        fmt::format("character {}", offset + i + 1));
+    }
+  }
+  if (n == 0) return make_error("phone.empty", fmt::format("{} contains no digits", quoted(original)));
+
+  std::string_view digits(buf, n);
+
+  if (!plus) {
+    chatdesk::country region;
+    int region_code = 0;
+    if (!default_region.empty()) {
+      auto r = country::from_alpha2(default_region);
+      if (!r || (region_code = calling_code_of(*r)) == 0)
+        return make_error(
+            "phone.unknown_region",
+            fmt::format("the default region '{}' is not a country with a calling code", default_region));
+      region = *r;
+    }
+    if (digits.substr(0, 2) == "00") {
+      digits.remove_prefix(2);  // international prefix used in most of the world
+    } else if (region_code == 1 && digits.substr(0, 3) == "011") {
+      digits.remove_prefix(3);  // the NANP international prefix
+    } else if (region.empty()) {
+      return make_error("phone.missing_region",
+                        fmt::format("{} has no '+' or international prefix, so it needs a default "
+                                    "region to say which country it belongs to",
+                                    quoted(original)));
+    } else {
+      // A national number: drop the trunk prefix, put the calling code in front.
+      const auto rule = trunk_for(region, region_code);
+      if (!rule.prefix.empty() && digits.substr(0, rule.prefix.size()) == rule.prefix &&
+          (region_code != 1 || digits.size() == 11))
+        digits.remove_prefix(rule.prefix.size());
+      const auto code = fmt::format_int(region_code);
+      if (code.size() + digits.size() > max_digits)
+        return make_error("phone.too_long",
+                          fmt::format("{} has more than 15 digits with its calling code", quoted(original)));
+      char joined[max_digits];
+      std::copy_n(code.data(), code.size(), joined);
+      std::copy(digits.begin(), digits.end(), joined + code.size());
+      std::copy_n(joined, code.size() + digits.size(), buf);
+      digits = std::string_view(buf, code.size() + digits.size());
+    }
+  }
+
+  return from_international(digits, original);
 }
 
 }  // namespace chatdesk

@@ -27,6 +27,20 @@ namespace {
 namespace od = simdjson::ondemand;
 using problem = std::optional<error>;
 
+// The fast path's problem: only whether there is one (the reference path
+// decodes the body again and words the error). One byte to return instead of
+// an optional error: the decoder's helpers return one on every call.
+class retry_flag {
+ public:
+  retry_flag() noexcept = default;
+  retry_flag(std::nullopt_t /*none*/) noexcept {}          // NOLINT(*-explicit-*): as problem's
+  retry_flag(const error& /*e*/) noexcept : set_(true) {}  // NOLINT(*-explicit-*): as problem's
+  explicit operator bool() const noexcept { return set_; }
+
+ private:
+  bool set_ = false;
+};
+
 // simdjson's raw views end where the next token starts: drop the whitespace.
 std::string_view trim_right(std::string_view s) noexcept {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
@@ -251,6 +265,7 @@ class run {
   using object = typename J::object;
   using array = typename J::array;
   static constexpr bool fast = std::is_same_v<J, dom_json>;
+  using problem = std::conditional_t<fast, retry_flag, chatdesk::problem>;
 
   run(webhook_batch& out, const webhook_limits& limits, od::parser& parser, std::string& scratch,
       change_parts& parts)
@@ -549,7 +564,7 @@ class run {
 };
 
 template <class J>
-problem run<J>::body(root& doc, std::string_view raw_body) {
+auto run<J>::body(root& doc, std::string_view raw_body) -> problem {
   // simdjson reads lazily: tell "not JSON" from "JSON, but not an object" first.
   const auto start = raw_body.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos || (raw_body[start] != '{' && raw_body[start] != '['))
@@ -578,7 +593,7 @@ problem run<J>::body(root& doc, std::string_view raw_body) {
 }
 
 template <class J>
-problem run<J>::entry(value& v) {
+auto run<J>::entry(value& v) -> problem {
   // The account id and time come before or after the changes: the changes'
   // events are completed with them when the entry ends.
   std::string account_id;
@@ -630,7 +645,8 @@ bool is_account_field(std::string_view f) {
 }
 
 template <class J>
-problem run<J>::change(value& v, std::string_view account_id, const std::optional<timestamp>& entry_time) {
+auto run<J>::change(value& v, std::string_view account_id, const std::optional<timestamp>& entry_time)
+    -> problem {
   std::string field_name;
   bool has_field = false, has_value = false;
   change_parts& parts = parts_;
@@ -727,7 +743,7 @@ problem run<J>::change(value& v, std::string_view account_id, const std::optiona
 }
 
 template <class J>
-problem run<J>::value_object(object& obj, change_parts& parts) {
+auto run<J>::value_object(object& obj, change_parts& parts) -> problem {
   return fields_of(obj, [&](json_key key, auto& v) -> problem {
     if (key == "metadata") {
       parts.messages_shaped = true;
@@ -775,7 +791,7 @@ problem run<J>::value_object(object& obj, change_parts& parts) {
 }
 
 template <class J>
-problem run<J>::metadata(value& v, webhook_metadata& m) {
+auto run<J>::metadata(value& v, webhook_metadata& m) -> problem {
   return fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "phone_number_id") return id_text(fv, m.phone_number_id);
     if (key == "display_phone_number") return id_text(fv, m.display_phone_number);
@@ -784,7 +800,7 @@ problem run<J>::metadata(value& v, webhook_metadata& m) {
 }
 
 template <class J>
-problem run<J>::contacts_array(value& v, change_parts& parts) {
+auto run<J>::contacts_array(value& v, change_parts& parts) -> problem {
   return elements(v, [&](auto& cv) -> problem {
     std::string wa_id, name;
     if (auto p = fields(cv, [&](json_key key, auto& fv) -> problem {
@@ -811,7 +827,7 @@ std::optional<media_kind> media_of(std::string_view key) {
 }
 
 template <class J>
-problem run<J>::message(value& v, webhook_message& m) {
+auto run<J>::message(value& v, webhook_message& m) -> problem {
   object obj;
   if (auto p = object_of(v, obj)) return p;
   m.message.direction = direction::inbound;
@@ -920,7 +936,7 @@ problem run<J>::message(value& v, webhook_message& m) {
 }
 
 template <class J>
-problem run<J>::media(value& v, media_kind kind, webhook_message& m) {
+auto run<J>::media(value& v, media_kind kind, webhook_message& m) -> problem {
   media_content c;
   c.kind = kind;
   auto p = fields(v, [&](json_key key, auto& fv) -> problem {
@@ -939,7 +955,7 @@ problem run<J>::media(value& v, media_kind kind, webhook_message& m) {
 }
 
 template <class J>
-problem run<J>::location(value& v, webhook_message& m) {
+auto run<J>::location(value& v, webhook_message& m) -> problem {
   location_content c;
   auto p = fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "latitude") return number_text(fv, c.latitude);
@@ -953,7 +969,7 @@ problem run<J>::location(value& v, webhook_message& m) {
 }
 
 template <class J>
-problem run<J>::contacts_content_of(value& v, webhook_message& m) {
+auto run<J>::contacts_content_of(value& v, webhook_message& m) -> problem {
   contacts_content c;
   auto p = elements(v, [&](auto& cv) -> problem {
     contact_card card;
@@ -982,7 +998,7 @@ problem run<J>::contacts_content_of(value& v, webhook_message& m) {
 }
 
 template <class J>
-problem run<J>::interactive(value& v, webhook_message& m, bool& known) {
+auto run<J>::interactive(value& v, webhook_message& m, bool& known) -> problem {
   interactive_content c;
   std::string type;
   if (auto p = fields(v, [&](json_key key, auto& fv) -> problem {
@@ -1007,7 +1023,7 @@ problem run<J>::interactive(value& v, webhook_message& m, bool& known) {
 }
 
 template <class J>
-problem run<J>::order(value& v, webhook_message& m) {
+auto run<J>::order(value& v, webhook_message& m) -> problem {
   order_content c;
   auto p = fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "catalog_id") return id_text(fv, c.catalog_id);
@@ -1037,7 +1053,7 @@ problem run<J>::order(value& v, webhook_message& m) {
 }
 
 template <class J>
-problem run<J>::context(value& v, webhook_message& m) {
+auto run<J>::context(value& v, webhook_message& m) -> problem {
   reply_context c;
   auto p = fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "id") return text(fv, c.message_id);
@@ -1057,7 +1073,7 @@ problem run<J>::context(value& v, webhook_message& m) {
 }
 
 template <class J>
-problem run<J>::referral_of(value& v, webhook_message& m) {
+auto run<J>::referral_of(value& v, webhook_message& m) -> problem {
   chatdesk::referral r;
   auto p = fields(v, [&](json_key key, auto& fv) -> problem {
     std::string* target = key == "source_type"     ? &r.source_type
@@ -1078,7 +1094,7 @@ problem run<J>::referral_of(value& v, webhook_message& m) {
 }
 
 template <class J>
-problem run<J>::status(value& v, webhook_status& s) {
+auto run<J>::status(value& v, webhook_status& s) -> problem {
   bool has_id = false, has_status = false, has_timestamp = false;
   if (auto p = fields(v, [&](json_key key, auto& fv) -> problem {
         if (key == "id") {
@@ -1116,7 +1132,7 @@ problem run<J>::status(value& v, webhook_status& s) {
 }
 
 template <class J>
-problem run<J>::pricing(value& v, webhook_pricing& out) {
+auto run<J>::pricing(value& v, webhook_pricing& out) -> problem {
   return fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "billable") {
       bool b = false;
@@ -1134,7 +1150,7 @@ problem run<J>::pricing(value& v, webhook_pricing& out) {
 }
 
 template <class J>
-problem run<J>::conversation(value& v, webhook_conversation& c) {
+auto run<J>::conversation(value& v, webhook_conversation& c) -> problem {
   return fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "id") return text(fv, c.id);
     if (key == "expiration_timestamp") {
@@ -1151,12 +1167,12 @@ problem run<J>::conversation(value& v, webhook_conversation& c) {
 }
 
 template <class J>
-problem run<J>::errors_array(value& v, std::vector<status_error>& out) {
+auto run<J>::errors_array(value& v, std::vector<status_error>& out) -> problem {
   return elements(v, [&](auto& ev) { return error_object(ev, out.emplace_back()); });
 }
 
 template <class J>
-problem run<J>::error_object(value& v, status_error& e) {
+auto run<J>::error_object(value& v, status_error& e) -> problem {
   return fields(v, [&](json_key key, auto& fv) -> problem {
     if (key == "code") {
       std::int64_t code = 0;
