@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -18,11 +19,12 @@ constexpr std::size_t line = 64;
   return (n + to - 1) / to * to;
 }
 
-/// Cache-line aligned memory from the C library.
+/// Zeroed, cache-line aligned memory from the C library.
 void* small_allocate(std::size_t bytes) {
-  void* p = std::aligned_alloc(
-      line, round_up(bytes == 0 ? 1 : bytes, line));  // NOLINT(*-no-malloc,*-owning-memory)
+  const std::size_t size = round_up(bytes == 0 ? 1 : bytes, line);
+  void* p = std::aligned_alloc(line, size);  // NOLINT(*-no-malloc,*-owning-memory)
   if (p == nullptr) throw std::bad_alloc();
+  std::memset(p, 0, size);
   return p;
 }
 

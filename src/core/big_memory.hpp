@@ -17,12 +17,16 @@
 
 namespace chatdesk::detail {
 
-/// At least `bytes` bytes, aligned to a cache line (64 bytes); throws std::bad_alloc.
+/// At least `bytes` bytes, all zero, aligned to a cache line (64 bytes);
+/// throws std::bad_alloc. (Large blocks come zeroed from the system: they are
+/// not written here, so a page costs nothing until it is first touched.)
 [[nodiscard]] void* big_allocate(std::size_t bytes);
 /// Gives back what `big_allocate(bytes)` returned (null is ignored).
 void big_release(void* p, std::size_t bytes) noexcept;
 
-/// A fixed number of value-initialised `T`s in memory from `big_allocate`.
+/// A fixed number of `T`s whose bytes are all zero, in memory from
+/// `big_allocate`. `T` is a plain slot (trivially copyable, so its objects
+/// exist in the allocated bytes) whose users read all-zero bytes as empty.
 template <class T>
 class big_array {
   static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
@@ -31,9 +35,7 @@ class big_array {
 
  public:
   big_array() noexcept = default;
-  explicit big_array(std::size_t n) : data_(static_cast<T*>(big_allocate(n * sizeof(T)))), size_(n) {
-    std::uninitialized_value_construct_n(data_, n);
-  }
+  explicit big_array(std::size_t n) : data_(static_cast<T*>(big_allocate(n * sizeof(T)))), size_(n) {}
   ~big_array() { big_release(data_, size_ * sizeof(T)); }
   big_array(big_array&& o) noexcept
       : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}

@@ -1,5 +1,6 @@
 // The ledger's internal tables (src/pricing/id_tables.hpp) against plain
 // standard containers, and the phone key they use.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -195,8 +196,14 @@ TEST_CASE("block_store numbers values in blocks that never move", "[pricing][tab
   CHECK(&store[0] == where[0]);
 }
 
-TEST_CASE("big_array gives value-initialised memory, small and huge", "[pricing][tables]") {
+TEST_CASE("big_array gives zeroed memory, small and huge", "[pricing][tables]") {
   for (std::size_t n : {std::size_t{1}, std::size_t{1000}, std::size_t{3} * 1024 * 1024 / 8}) {
+    {  // memory given back dirty is zero when handed out again
+      detail::big_array<std::uint64_t> dirty(n);
+      for (auto& x : dirty) x = ~std::uint64_t{0};
+    }
+    detail::big_array<std::uint64_t> again(n);
+    CHECK(std::all_of(again.begin(), again.end(), [](std::uint64_t x) { return x == 0; }));
     detail::big_array<std::uint64_t> a(n);
     REQUIRE(a.size() == n);
     CHECK(a[0] == 0);
