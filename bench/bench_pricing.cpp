@@ -97,7 +97,7 @@ long page_faults() {
 enum class feed : std::uint8_t {
   record_status,  ///< one call per event, statuses through `record_status` (the invoice only)
   status,         ///< one call per event, statuses through `status` (a `charge` with strings each)
-  apply,          ///< all events in one `ledger::apply` (what `price_events` uses)
+  apply,          ///< all events in one `ledger::apply` (looks ahead and fetches)
 };
 
 /// range(1): a `feed`. range(2): how many customers the events go to.

@@ -38,12 +38,12 @@ void* big_allocate(std::size_t bytes) {
   const std::size_t size = round_up(bytes, huge_page);
   void* raw = mmap(nullptr, size + huge_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (raw == MAP_FAILED) throw std::bad_alloc();
-  const auto start = reinterpret_cast<std::uintptr_t>(raw);
-  const auto aligned = round_up(start, huge_page);
-  if (aligned > start) munmap(raw, aligned - start);
-  const auto end = start + size + huge_page;
-  if (end > aligned + size) munmap(reinterpret_cast<void*>(aligned + size), end - (aligned + size));
-  void* p = reinterpret_cast<void*>(aligned);
+  auto* base = static_cast<char*>(raw);
+  const auto misaligned = reinterpret_cast<std::uintptr_t>(raw) % huge_page;
+  const std::size_t head = misaligned == 0 ? 0 : huge_page - misaligned;
+  if (head > 0) munmap(base, head);
+  if (huge_page - head > 0) munmap(base + head + size, huge_page - head);
+  void* p = base + head;
 #if defined(MADV_HUGEPAGE)
   (void)madvise(p, size, MADV_HUGEPAGE);  // a hint: without huge pages the memory works the same
 #endif

@@ -371,18 +371,18 @@ class block_store {
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   T& operator[](std::size_t i) noexcept {
     const std::size_t j = i + first;
-    const auto k = static_cast<std::size_t>(std::bit_width(j)) - 1 - first_bits;
+    const auto k = block_of(j);
     return blocks_[k][j - (first << k)];
   }
   const T& operator[](std::size_t i) const noexcept {
     const std::size_t j = i + first;
-    const auto k = static_cast<std::size_t>(std::bit_width(j)) - 1 - first_bits;
+    const auto k = block_of(j);
     return blocks_[k][j - (first << k)];
   }
   /// Adds a value-initialised element; returns it.
   T& push() {
     const std::size_t j = size_ + first;
-    const auto k = static_cast<std::size_t>(std::bit_width(j)) - 1 - first_bits;
+    const auto k = block_of(j);
     if (k == blocks_.size()) blocks_.emplace_back(first << k);
     T& t = blocks_[k][j - (first << k)];
     t = T{};
@@ -394,6 +394,11 @@ class block_store {
  private:
   static constexpr std::size_t first_bits = 8;
   static constexpr std::size_t first = std::size_t{1} << first_bits;
+  /// The block of position `j` (an index plus `first`, so at least `first`).
+  [[nodiscard]] static std::size_t block_of(std::size_t j) noexcept {
+    const auto width = static_cast<std::size_t>(std::bit_width(j));
+    return width > first_bits ? width - 1 - first_bits : 0;
+  }
   std::vector<big_array<T>> blocks_;
   std::size_t size_ = 0;
 };

@@ -365,7 +365,7 @@ struct ledger::impl {
     }
     finished_now.insert(k);
   }
-  [[nodiscard]] bool finished(const detail::id_hash& k) noexcept {
+  [[nodiscard]] bool finished(const detail::id_hash& k) const noexcept {
     return finished_now.contains(k) || finished_before.contains(k);
   }
 
@@ -503,7 +503,7 @@ struct ledger::impl {
   }
   /// Starts fetching what applying `e` will read; returns its id's hash.
   /// Works out what applying `e` needs and starts fetching what it will read.
-  prepared prepare(const pricing_event& e) {
+  [[nodiscard]] prepared prepare(const pricing_event& e) const {
     prepared p;
     if (e.type != pricing_event::kind::inbound) {
       p.key = hash_of(e.id);
