@@ -96,6 +96,28 @@ constexpr auto authentication = template_category::authentication;
 const char* const maria = "+393331234567";
 const char* const priya = "+919876543210";
 
+/// Two invoices with the same lines, free counts and total.
+void check_same(const invoice& a, const invoice& b) {
+  CHECK(a.total == b.total);
+  REQUIRE(a.lines.size() == b.lines.size());
+  for (std::size_t i = 0; i < a.lines.size(); ++i) {
+    CHECK(a.lines[i].business == b.lines[i].business);
+    CHECK(a.lines[i].month == b.lines[i].month);
+    CHECK(a.lines[i].model == b.lines[i].model);
+    CHECK(a.lines[i].market == b.lines[i].market);
+    CHECK(a.lines[i].category == b.lines[i].category);
+    CHECK(a.lines[i].tier == b.lines[i].tier);
+    CHECK(a.lines[i].count == b.lines[i].count);
+    CHECK(a.lines[i].amount == b.lines[i].amount);
+  }
+  REQUIRE(a.free.size() == b.free.size());
+  for (std::size_t i = 0; i < a.free.size(); ++i) {
+    CHECK(a.free[i].business == b.free[i].business);
+    CHECK(a.free[i].reason == b.free[i].reason);
+    CHECK(a.free[i].count == b.free[i].count);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("the shipped 2026-01-01 USD card loads and prices by market", "[pricing][card]") {
@@ -499,19 +521,8 @@ TEST_CASE("record_status prices exactly as status does, without building charges
   }
   const auto a = with_charges.book.invoice();
   const auto b = in_short.book.invoice();
-  CHECK(a.total == b.total);
+  check_same(a, b);
   CHECK(a.total > decimal{});
-  REQUIRE(a.lines.size() == b.lines.size());
-  for (std::size_t i = 0; i < a.lines.size(); ++i) {
-    CHECK(a.lines[i].month == b.lines[i].month);
-    CHECK(a.lines[i].market == b.lines[i].market);
-    CHECK(a.lines[i].category == b.lines[i].category);
-    CHECK(a.lines[i].tier == b.lines[i].tier);
-    CHECK(a.lines[i].count == b.lines[i].count);
-    CHECK(a.lines[i].amount == b.lines[i].amount);
-  }
-  REQUIRE(a.free.size() == b.free.size());
-  for (std::size_t i = 0; i < a.free.size(); ++i) CHECK(a.free[i].count == b.free[i].count);
   // Every model priced something (cbp_2022's conversations all fell in the free tier).
   for (auto m : {pricing_model::legacy_2018, pricing_model::cbp_2023, pricing_model::pmp_2025})
     CHECK(std::any_of(a.lines.begin(), a.lines.end(), [m](const invoice_line& l) { return l.model == m; }));
@@ -632,27 +643,6 @@ std::optional<error> one(ledger& book, const pricing_event& e) {
       break;
   }
   return std::nullopt;
-}
-
-void check_same(const invoice& a, const invoice& b) {
-  CHECK(a.total == b.total);
-  REQUIRE(a.lines.size() == b.lines.size());
-  for (std::size_t i = 0; i < a.lines.size(); ++i) {
-    CHECK(a.lines[i].business == b.lines[i].business);
-    CHECK(a.lines[i].month == b.lines[i].month);
-    CHECK(a.lines[i].model == b.lines[i].model);
-    CHECK(a.lines[i].market == b.lines[i].market);
-    CHECK(a.lines[i].category == b.lines[i].category);
-    CHECK(a.lines[i].tier == b.lines[i].tier);
-    CHECK(a.lines[i].count == b.lines[i].count);
-    CHECK(a.lines[i].amount == b.lines[i].amount);
-  }
-  REQUIRE(a.free.size() == b.free.size());
-  for (std::size_t i = 0; i < a.free.size(); ++i) {
-    CHECK(a.free[i].business == b.free[i].business);
-    CHECK(a.free[i].reason == b.free[i].reason);
-    CHECK(a.free[i].count == b.free[i].count);
-  }
 }
 
 }  // namespace
