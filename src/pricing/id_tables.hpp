@@ -1,12 +1,13 @@
 // The ledger's hot tables (internal): a one-pass 128-bit hash of message ids,
-// an open-addressing table keyed by such hashes, one keyed by business and
-// customer, and a store of conversation states that never moves them.
+// a linear-probing table keyed by such hashes (messages in flight, with
+// erase), bucketed tables that only grow (finished ids, pair numbers), and a
+// store of pair states that never moves them.
 //
 // They exist because the pricing ledger handles every event with a few
 // look-ups, and on a stream of millions of events the look-ups are the cost:
 // these tables hash once, keep their slots small and flat (16 to 40 bytes),
-// probe linearly (neighbouring slots share cache lines), and keep their memory
-// when cleared, so a ledger that is reset reuses the pages it already touched.
+// read neighbouring slots from one cache line, and keep their memory when
+// cleared, so a ledger that is reset reuses the pages it already touched.
 #pragma once
 
 #include <bit>
@@ -222,7 +223,7 @@ class id_table {
 /// every case even with 85% of the slots used, so a large table costs half
 /// the memory (and TLB reach) of one probed slot by slot. Slots fill each
 /// bucket in order and are never removed, so the first empty slot ends a
-/// search. `Slot` is 16 bytes with `bool empty() const` and `void* ` free.
+/// search. `Slot` is 16 bytes, with `bool empty() const` true for all-zero bytes.
 template <class Slot>
 class bucket_table {
   static_assert(sizeof(Slot) == 16, "four slots to a cache line");
