@@ -10,6 +10,7 @@
 // cleared, so a ledger that is reset reuses the pages it already touched.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -195,14 +196,20 @@ class id_table {
     std::memset(static_cast<void*>(slots_.data()), 0, slots_.size() * sizeof(Slot));
     size_ = 0;
   }
+  /// Makes room for `n` keys without growing again.
+  void reserve(std::size_t n) {
+    const std::size_t want = std::bit_ceil(std::max<std::size_t>(16, n * 10 / 7 + 1));
+    if (want > slots_.size()) grow_to(want);
+  }
 
  private:
   [[nodiscard]] std::size_t home(const id_hash& k) const noexcept {
     return static_cast<std::size_t>(k.a) & mask_;
   }
 
-  void grow() {
-    big_array<Slot> old(slots_.empty() ? std::size_t{16} : slots_.size() * 2);
+  void grow() { grow_to(slots_.empty() ? std::size_t{16} : slots_.size() * 2); }
+  void grow_to(std::size_t count) {
+    big_array<Slot> old(count);
     old.swap(slots_);
     mask_ = slots_.size() - 1;
     for (const Slot& s : old) {
@@ -272,6 +279,12 @@ class bucket_table {
     std::memset(static_cast<void*>(buckets_.data()), 0, buckets_.size() * sizeof(bucket));
     size_ = 0;
   }
+  /// Makes room for `n` slots without growing again.
+  template <class Hash>
+  void reserve(std::size_t n, Hash rehash) {
+    const std::size_t want = std::bit_ceil(std::max<std::size_t>(4, (n * 20 / 17 + per_bucket) / per_bucket));
+    if (want > buckets_.size()) grow_to(want, rehash);
+  }
 
  private:
   static constexpr std::size_t per_bucket = 4;
@@ -281,7 +294,11 @@ class bucket_table {
 
   template <class Hash>
   void grow(Hash rehash) {
-    big_array<bucket> old(buckets_.empty() ? std::size_t{4} : buckets_.size() * 2);
+    grow_to(buckets_.empty() ? std::size_t{4} : buckets_.size() * 2, rehash);
+  }
+  template <class Hash>
+  void grow_to(std::size_t count, Hash rehash) {
+    big_array<bucket> old(count);
     old.swap(buckets_);
     mask_ = buckets_.size() - 1;
     for (const bucket& from : old) {
@@ -311,6 +328,7 @@ class bucket_table {
 class id_set {
  public:
   [[nodiscard]] std::size_t size() const noexcept { return table_.size(); }
+  [[nodiscard]] std::size_t capacity() const noexcept { return table_.capacity(); }
   [[nodiscard]] bool contains(const id_hash& k) const noexcept {
     return table_.find(k.a, [&](const slot& s) { return s.key == k; }) != nullptr;
   }
@@ -322,6 +340,10 @@ class id_set {
   }
   void prefetch(const id_hash& k) const noexcept { table_.prefetch(k.a); }
   void clear() noexcept { table_.clear(); }
+  /// Makes room for `n` ids without growing again.
+  void reserve(std::size_t n) {
+    table_.reserve(n, [](const slot& s) { return s.key.a; });
+  }
 
  private:
   struct slot {
@@ -335,6 +357,7 @@ class id_set {
 /// never removed, `clear` keeps the memory.
 class pair_index {
  public:
+  [[nodiscard]] std::size_t capacity() const noexcept { return table_.capacity(); }
   /// The number of (`business`, `customer`), or `next` after adding it. `customer` is not 0.
   std::uint32_t find_or_add(std::uint32_t business, std::uint64_t customer, std::uint32_t next, bool& added) {
     const auto& s = table_.find_or_add(
@@ -344,6 +367,10 @@ class pair_index {
     return s.index;
   }
   void clear() noexcept { table_.clear(); }
+  /// Makes room for `n` pairs without growing again.
+  void reserve(std::size_t n) {
+    table_.reserve(n, [](const slot& x) { return hash(x.business, x.customer); });
+  }
   /// Starts fetching the bucket where a search for the pair begins.
   void prefetch(std::uint32_t business, std::uint64_t customer) const noexcept {
     table_.prefetch(hash(business, customer));

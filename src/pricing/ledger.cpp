@@ -523,18 +523,27 @@ struct ledger::impl {
     return p;
   }
 
-  result<void> inbound(timestamp at, std::string_view business, const phone_number& customer, bool referral,
-                       const prepared& p);
-  result<void> outbound(timestamp at, std::string_view business, const phone_number& customer,
-                        std::string_view id, bool is_template, std::optional<template_category> category,
-                        const prepared& p);
+  // The steps below return false when they refuse an event, with the reason
+  // in `refusal`: an `error` returned by value on every step cost the hot path
+  // copies and destructor calls even when nothing was wrong.
+  error refusal;
+  /// Records why the current event is refused; returns false.
+  bool refuse(std::string_view code, std::string message, std::string_view where) {
+    refusal = make_error(code, std::move(message), std::string(where));
+    return false;
+  }
+
+  bool inbound(timestamp at, std::string_view business, const phone_number& customer, bool referral,
+               const prepared& p);
+  bool outbound(timestamp at, std::string_view business, const phone_number& customer, std::string_view id,
+                bool is_template, std::optional<template_category> category, const prepared& p);
   /// Prices `msg` delivered at `at` into `p` (written in place: a `result<priced>` returned by value
   /// cost more in copies than the pricing).
-  result<void> price(std::string_view id, const pending_message& msg, timestamp at, priced& p);
+  bool price(std::string_view id, const pending_message& msg, timestamp at, priced& p);
   /// Applies a status; writes the charge to `out` (when given) if it priced the message.
   /// Applies a status; writes what it did to `effect` and the charge to `out` (each when given).
-  result<void> settle(timestamp at, std::string_view id, const detail::id_hash& key, message_status status,
-                      status_effect* effect, std::optional<charge>* out);
+  bool settle(timestamp at, std::string_view id, const detail::id_hash& key, message_status status,
+              status_effect* effect, std::optional<charge>* out);
   charge make_charge(std::string_view id, const pending_message& msg, const priced& p, timestamp at,
                      bool explain) const;
 };
@@ -560,6 +569,16 @@ void ledger::keep_explanations(bool on) {
   impl_->keep = on;
 }
 
+void ledger::reserve(std::size_t pairs, std::size_t messages) {
+  auto& d = *impl_;
+  d.pair_numbers.reserve(pairs);
+  // A generation holds up to half of `remember_at_most` ids; the previous
+  // one is in use only once the current one has ended.
+  const auto generation = std::max<std::size_t>(d.remember_at_most / 2, 1);
+  d.finished_now.reserve(std::min(messages, generation));
+  if (messages > generation) d.finished_before.reserve(generation);
+}
+
 void ledger::reset() {
   auto& d = *impl_;
   d.pair_numbers.clear();
@@ -582,10 +601,10 @@ void ledger::report(pricing_problem p) {
   impl_->problems.push_back(std::move(p));
 }
 
-result<void> ledger::impl::inbound(timestamp at, std::string_view business, const phone_number& customer,
-                                   bool referral, const prepared& p) {
+bool ledger::impl::inbound(timestamp at, std::string_view business, const phone_number& customer,
+                           bool referral, const prepared& p) {
   if (customer.empty())
-    return make_error("pricing.invalid_event", "an inbound message needs a customer", "customer");
+    return refuse("pricing.invalid_event", "an inbound message needs a customer", "customer");
   const auto b = p.business < businesses.size() ? p.business : this->business(business);
   auto& st = pairs[pair(b, customer, p.customer)];
   if (st.last_inbound == never || at > st.last_inbound) st.last_inbound = at;
@@ -593,25 +612,25 @@ result<void> ledger::impl::inbound(timestamp at, std::string_view business, cons
     st.referral_at = at;
     st.referral_open = true;
   }
-  return {};
+  return true;
 }
 
-result<void> ledger::impl::outbound(timestamp at, std::string_view business, const phone_number& customer,
-                                    std::string_view id, bool is_template,
-                                    std::optional<template_category> category, const prepared& p) {
+bool ledger::impl::outbound(timestamp at, std::string_view business, const phone_number& customer,
+                            std::string_view id, bool is_template, std::optional<template_category> category,
+                            const prepared& p) {
   const auto& key = p.key;
   if (customer.empty())
-    return make_error("pricing.invalid_event", "an outbound message needs a customer", "customer");
-  if (id.empty()) return make_error("pricing.invalid_event", "an outbound message needs an id", "id");
+    return refuse("pricing.invalid_event", "an outbound message needs a customer", "customer");
+  if (id.empty()) return refuse("pricing.invalid_event", "an outbound message needs an id", "id");
   if (is_template && !category)
-    return make_error("pricing.invalid_event", fmt::format("template message '{}' needs its category", id),
-                      "category");
+    return refuse("pricing.invalid_event", fmt::format("template message '{}' needs its category", id),
+                  "category");
   if (finished(key))
-    return make_error("pricing.duplicate_id", fmt::format("message id '{}' was already sent", id), "id");
+    return refuse("pricing.duplicate_id", fmt::format("message id '{}' was already sent", id), "id");
   bool added = false;
   auto& m = pending.insert(key, added);
   if (!added)
-    return make_error("pricing.duplicate_id", fmt::format("message id '{}' was already sent", id), "id");
+    return refuse("pricing.duplicate_id", fmt::format("message id '{}' was already sent", id), "id");
   const auto b = p.business < businesses.size() ? p.business : this->business(business);
   m.business = b;
   m.pair = pair(b, customer, p.customer);
@@ -620,7 +639,7 @@ result<void> ledger::impl::outbound(timestamp at, std::string_view business, con
   m.category = is_template ? category : std::nullopt;
   m.csw_open_at_send = pairs[m.pair].csw_open(at);
   m.model = forced ? *forced : day(b, at).in_force;
-  return {};
+  return true;
 }
 
 result<void> ledger::inbound(timestamp at, std::string_view business, const phone_number& customer,
@@ -628,7 +647,8 @@ result<void> ledger::inbound(timestamp at, std::string_view business, const phon
   (void)id;
   prepared p;
   p.customer = detail::phone_key(customer);
-  return impl_->inbound(at, business, customer, referral, p);
+  if (!impl_->inbound(at, business, customer, referral, p)) return std::move(impl_->refusal);
+  return {};
 }
 
 result<void> ledger::outbound(timestamp at, std::string_view business, const phone_number& customer,
@@ -637,7 +657,9 @@ result<void> ledger::outbound(timestamp at, std::string_view business, const pho
   prepared p;
   p.key = impl_->hash_of(id);
   p.customer = detail::phone_key(customer);
-  return impl_->outbound(at, business, customer, id, is_template, category, p);
+  if (!impl_->outbound(at, business, customer, id, is_template, category, p))
+    return std::move(impl_->refusal);
+  return {};
 }
 
 std::vector<pricing_problem> ledger::apply(std::span<const pricing_event> events) {
@@ -655,39 +677,38 @@ std::vector<pricing_problem> ledger::apply(std::span<const pricing_event> events
     const auto& p = ready[i % ring];
     switch (e.type) {
       case pricing_event::kind::inbound:
-        if (auto r = d.inbound(e.at, e.business, e.customer, e.referral, p); !r)
-          refused.push_back({i, std::move(r).error()});
+        if (!d.inbound(e.at, e.business, e.customer, e.referral, p))
+          refused.push_back({i, std::move(d.refusal)});
         break;
       case pricing_event::kind::outbound:
-        if (auto r = d.outbound(e.at, e.business, e.customer, e.id, e.is_template, e.category, p); !r)
-          refused.push_back({i, std::move(r).error()});
+        if (!d.outbound(e.at, e.business, e.customer, e.id, e.is_template, e.category, p))
+          refused.push_back({i, std::move(d.refusal)});
         break;
       case pricing_event::kind::status:
-        if (auto r = d.settle(e.at, e.id, p.key, e.status, nullptr, nullptr); !r)
-          refused.push_back({i, std::move(r).error()});
+        if (!d.settle(e.at, e.id, p.key, e.status, nullptr, nullptr))
+          refused.push_back({i, std::move(d.refusal)});
         break;
     }
   }
   return refused;
 }
 
-result<void> ledger::impl::settle(timestamp at, std::string_view id, const detail::id_hash& key,
-                                  message_status status, status_effect* effect, std::optional<charge>* out) {
+bool ledger::impl::settle(timestamp at, std::string_view id, const detail::id_hash& key,
+                          message_status status, status_effect* effect, std::optional<charge>* out) {
   auto* msg = pending.find(key);
   if (msg == nullptr) {
     // A late or repeated status of a message already priced (or failed) changes nothing.
-    if (finished(key)) return {};
-    return make_error("pricing.unknown_message", fmt::format("no outbound message has the id '{}'", id),
-                      "id");
+    if (finished(key)) return true;
+    return refuse("pricing.unknown_message", fmt::format("no outbound message has the id '{}'", id), "id");
   }
   if (status == message_status::failed) {  // failed messages cost nothing
     pending.erase(msg);
     finish(key, at);
-    return {};
+    return true;
   }
-  if (status != message_status::delivered && status != message_status::read) return {};
+  if (status != message_status::delivered && status != message_status::read) return true;
   priced p;
-  if (auto ok = price(id, *msg, at, p); !ok) return ok;
+  if (!price(id, *msg, at, p)) return false;
   if (out != nullptr || keep) {
     auto c = make_charge(id, *msg, p, at, keep);
     if (keep) explained.insert_or_assign(std::string(id), c);
@@ -696,31 +717,31 @@ result<void> ledger::impl::settle(timestamp at, std::string_view id, const detai
   pending.erase(msg);
   finish(key, at);
   if (effect != nullptr) *effect = status_effect{true, p.amount, p.free};
-  return {};
+  return true;
 }
 
 result<std::optional<charge>> ledger::status(timestamp at, std::string_view id, message_status status) {
   std::optional<charge> c;
-  if (auto s = impl_->settle(at, id, impl_->hash_of(id), status, nullptr, &c); !s) return s.error();
+  if (!impl_->settle(at, id, impl_->hash_of(id), status, nullptr, &c)) return std::move(impl_->refusal);
   return c;
 }
 
 result<status_effect> ledger::record_status(timestamp at, std::string_view id, message_status status) {
   status_effect effect;
-  if (auto s = impl_->settle(at, id, impl_->hash_of(id), status, &effect, nullptr); !s) return s.error();
+  if (!impl_->settle(at, id, impl_->hash_of(id), status, &effect, nullptr)) return std::move(impl_->refusal);
   return effect;
 }
 
-result<void> ledger::impl::price(std::string_view id, const pending_message& msg, timestamp at, priced& p) {
+bool ledger::impl::price(std::string_view id, const pending_message& msg, timestamp at, priced& p) {
   const auto b = msg.business;
   const auto& biz = businesses[b];
   auto& d = day(b, at);
   auto* cc = card_for(d, msg.model);
   if (cc == nullptr)
-    return make_error("pricing.no_rate_card",
-                      fmt::format("no {} rate card is in force on {} for message '{}'", to_string(msg.model),
-                                  format_timestamp(at).substr(0, 10), id),
-                      "id");
+    return refuse("pricing.no_rate_card",
+                  fmt::format("no {} rate card is in force on {} for message '{}'", to_string(msg.model),
+                              format_timestamp(at).substr(0, 10), id),
+                  "id");
   auto& st = pairs[msg.pair];  // pricing adds no pairs: the reference stays valid
   const auto& customer = customers[msg.pair];
   const auto& rates = market_of(st, customer, *cc);
@@ -745,11 +766,11 @@ result<void> ledger::impl::price(std::string_view id, const pending_message& msg
     return true;
   };
   auto no_rate = [&](rate_key key) {
-    return make_error("pricing.no_rate",
-                      fmt::format("{} has no '{}' rate for market '{}'",
-                                  cc->card->source().empty() ? "the rate card" : cc->card->source(),
-                                  name_of(key), names.name(rates.name)),
-                      "id");
+    return refuse("pricing.no_rate",
+                  fmt::format("{} has no '{}' rate for market '{}'",
+                              cc->card->source().empty() ? "the rate card" : cc->card->source(), name_of(key),
+                              names.name(rates.name)),
+                  "id");
   };
 
   // The free entry point: the business's first delivery within 24 h of a referral opens 72 h.
@@ -863,7 +884,7 @@ result<void> ledger::impl::price(std::string_view id, const pending_message& msg
     ++lines[line_key{b, p.month, p.market, p.tier, static_cast<std::uint8_t>(p.category),
                      static_cast<std::uint8_t>(p.model), p.amount.units()}];
   }
-  return {};
+  return true;
 }
 
 charge ledger::impl::make_charge(std::string_view id, const pending_message& msg, const priced& p,

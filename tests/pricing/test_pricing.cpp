@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -653,11 +654,12 @@ TEST_CASE("apply prices a run of events exactly as one call per event does", "[p
   fixture by_call;
   std::vector<std::pair<std::size_t, std::string>> refused_by_call;
   for (std::size_t i = 0; i < events.size(); ++i)
-    if (auto e = one(by_call.book, events[i])) refused_by_call.emplace_back(i, e->code);
+    if (auto e = one(by_call.book, events[i])) refused_by_call.emplace_back(i, e->to_string());
   // Every kind of refusal is in the stream.
   for (const char* code : {"pricing.duplicate_id", "pricing.unknown_message", "pricing.invalid_event"})
-    CHECK(std::any_of(refused_by_call.begin(), refused_by_call.end(),
-                      [code](const auto& r) { return r.second == code; }));
+    CHECK(std::any_of(refused_by_call.begin(), refused_by_call.end(), [code](const auto& r) {
+      return r.second.find(fmt::format("[chatdesk.{}]", code)) == 0;
+    }));
 
   // In runs of several lengths (1 event, a few, more than the look-ahead, the rest).
   for (std::size_t run :
@@ -668,7 +670,7 @@ TEST_CASE("apply prices a run of events exactly as one call per event does", "[p
     for (std::size_t from = 0; from < events.size(); from += run) {
       const auto n = std::min(run, events.size() - from);
       for (auto& p : by_run.book.apply(std::span(events).subspan(from, n)))
-        refused.emplace_back(from + p.line, p.problem.code);
+        refused.emplace_back(from + p.line, p.problem.to_string());  // the code, the words and where
     }
     CHECK(refused == refused_by_call);
     check_same(by_run.book.invoice(), by_call.book.invoice());
@@ -681,6 +683,54 @@ TEST_CASE("apply prices a run of events exactly as one call per event does", "[p
     }
   }
   CHECK(by_call.book.invoice().total > decimal{});
+}
+
+TEST_CASE("reserve changes no price, before a stream or in the middle of one", "[pricing]") {
+  std::vector<std::string> ids;
+  const auto events = mixed_stream(ids);
+  fixture plain;
+  const auto refused = plain.book.apply(events);
+  const auto half = events.size() / 2;
+  // Reserved for less than comes (the tables grow past it), for far more, and
+  // in the middle of the stream, when the tables already hold pairs and ids.
+  for (const auto& [pairs, messages, at_event] :
+       {std::tuple{std::size_t{2}, std::size_t{3}, std::size_t{0}},
+        std::tuple{std::size_t{100'000}, std::size_t{2'000'000}, std::size_t{0}},
+        std::tuple{std::size_t{50'000}, std::size_t{400'000}, half}}) {
+    INFO(pairs << " pairs, " << messages << " messages, reserved at event " << at_event);
+    fixture reserved;
+    reserved.book.remember_ids(std::chrono::hours{48}, 1'000'000);
+    std::vector<pricing_problem> got;
+    for (auto& p : reserved.book.apply(std::span(events).first(at_event))) got.push_back(std::move(p));
+    reserved.book.reserve(pairs, messages);
+    for (auto& p : reserved.book.apply(std::span(events).subspan(at_event))) {
+      p.line += at_event;
+      got.push_back(std::move(p));
+    }
+    REQUIRE(got.size() == refused.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      CHECK(got[i].line == refused[i].line);
+      CHECK(got[i].problem == refused[i].problem);
+    }
+    check_same(reserved.book.invoice(), plain.book.invoice());
+    CHECK(reserved.book.outbound(at("2030-01-01T00:00:00Z"), "b1", num(maria), "m1499", true, marketing)
+              .error()
+              .code == "pricing.duplicate_id");
+  }
+  // What the tables hold when the reserve moves them is still there after it:
+  // a finished id, a message in flight and the pair's window.
+  fixture f;
+  f.in("2025-08-01T10:00:00Z", maria, "i1");
+  f.out("2025-08-01T10:01:00Z", maria, "done", utility);
+  REQUIRE(f.book.record_status(at("2025-08-01T10:02:00Z"), "done", message_status::delivered));
+  f.out("2025-08-01T10:03:00Z", maria, "flying", utility);
+  f.book.reserve(200'000, 3'000'000);
+  CHECK(f.book.outbound(at("2025-08-01T10:04:00Z"), "b1", num(maria), "done", true, utility).error().code ==
+        "pricing.duplicate_id");
+  const auto flying = f.book.status(at("2025-08-01T10:05:00Z"), "flying", message_status::delivered);
+  REQUIRE(flying);
+  REQUIRE(flying->has_value());
+  CHECK((*flying)->free == free_reason::customer_service_window);  // the window opened before the reserve
 }
 
 TEST_CASE("reset forgets everything priced and keeps the cards and businesses", "[pricing]") {

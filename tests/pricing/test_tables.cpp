@@ -86,6 +86,60 @@ TEST_CASE("id_table finds, adds and erases like a map, through growth and crowde
   for (const auto& entry : model) CHECK(table.find({entry.first.first, entry.first.second}) == nullptr);
 }
 
+TEST_CASE("reserve makes room ahead, keeps every key and stops growth", "[pricing][tables]") {
+  std::mt19937_64 rng(5);
+  std::vector<id_hash> keys(30000);
+  for (auto& k : keys) k = crowded_key(rng);
+
+  detail::id_table<payload> table;
+  detail::id_set set;
+  for (std::uint32_t i = 0; i < 1000; ++i) {
+    bool added = false;
+    table.insert(keys[i], added).value = i + 1;
+    set.insert(keys[i]);
+  }
+  // Reserving moves what is there (a rehash into the larger table)...
+  table.reserve(keys.size());
+  set.reserve(keys.size());
+  for (std::uint32_t i = 0; i < 1000; ++i) {
+    auto* slot = table.find(keys[i]);
+    REQUIRE(slot != nullptr);
+    CHECK(slot->value == i + 1);
+    CHECK(set.contains(keys[i]));
+  }
+  CHECK_FALSE(set.contains(keys[1000]));
+  // ...and the reserved number then fits without growing.
+  const auto slots = table.capacity();
+  const auto set_slots = set.capacity();
+  CHECK(slots >= keys.size());
+  CHECK(set_slots >= keys.size());
+  for (std::uint32_t i = 1000; i < keys.size(); ++i) {
+    bool added = false;
+    table.insert(keys[i], added).value = i + 1;
+    set.insert(keys[i]);
+  }
+  CHECK(table.capacity() == slots);
+  CHECK(set.capacity() == set_slots);
+  CHECK(table.size() == keys.size());
+  CHECK(set.size() == keys.size());
+  // One more past the reserved number is still taken (growing as it must).
+  for (int i = 0; i < 30000; ++i) set.insert(crowded_key(rng));
+  CHECK(set.capacity() > set_slots);
+  for (const auto& k : keys) CHECK(set.contains(k));
+  // Reserving less than there is changes nothing.
+  const auto now = table.capacity();
+  table.reserve(10);
+  CHECK(table.capacity() == now);
+
+  detail::pair_index pairs;
+  bool added = false;
+  CHECK(pairs.find_or_add(2, 99, 0, added) == 0);
+  pairs.reserve(50000);
+  CHECK(pairs.capacity() >= 50000);
+  CHECK(pairs.find_or_add(2, 99, 1, added) == 0);
+  CHECK_FALSE(added);
+}
+
 TEST_CASE("hash_id spreads ids and depends on every byte, the length and the seed", "[pricing][tables]") {
   std::set<std::pair<std::uint64_t, std::uint64_t>> seen;
   std::vector<std::string> ids;

@@ -187,6 +187,13 @@ class ledger {
   /// Keep each message's charge, with its explanation, for `explain` (off by
   /// default: it costs memory per message and the sentences cost time).
   void keep_explanations(bool on);
+  /// Makes room for `pairs` business and customer pairs and for the ids of
+  /// `messages` finished messages (no more than `remember_ids` keeps), so a
+  /// ledger told its volume ahead does not grow and rehash its tables while
+  /// it prices. Optional: the tables grow as needed either way. Messages in
+  /// flight (sent and not yet delivered) have a table of their own that grows
+  /// as needed.
+  void reserve(std::size_t pairs, std::size_t messages);
 
   /// Forgets everything priced (conversations, counters, message ids, invoice
   /// lines, problems and explanations) and keeps the rate cards, the
