@@ -11,6 +11,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -301,12 +302,26 @@ class bucket_table {
     big_array<bucket> old(count);
     old.swap(buckets_);
     mask_ = buckets_.size() - 1;
+    // The old slots are read in order and land at random: a batch's
+    // destinations are fetched first, so their misses overlap.
+    constexpr std::size_t batch = 32;
+    std::array<std::uint64_t, batch> hashes{};
+    std::array<const Slot*, batch> slots{};
+    std::size_t waiting = 0;
+    const auto place_waiting = [&] {
+      for (std::size_t i = 0; i < waiting; ++i) place(hashes[i], *slots[i]);
+      waiting = 0;
+    };
     for (const bucket& from : old) {
       for (const Slot& s : from.slots) {
         if (s.empty()) break;
-        place(rehash(s), s);
+        hashes[waiting] = rehash(s);
+        slots[waiting] = &s;
+        prefetch_address(&buckets_[hashes[waiting] & mask_]);
+        if (++waiting == batch) place_waiting();
       }
     }
+    place_waiting();
   }
   void place(std::uint64_t hash, const Slot& s) noexcept {
     for (std::size_t b = hash & mask_;; b = (b + 1) & mask_) {
