@@ -1,6 +1,7 @@
 #include "chatdesk/pricing/ledger.hpp"
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 #include <absl/hash/hash.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <random>
 #include <tuple>
 
@@ -43,6 +45,8 @@ using namespace std::chrono_literals;
 /// least, unless more than `default_remembered_ids` finish in that time).
 constexpr std::chrono::hours finished_window{48};
 constexpr std::size_t default_remembered_ids = 1'000'000;
+/// Problems an invoice lists in full unless told otherwise (all are counted).
+constexpr std::size_t default_kept_problems = 1'000;
 
 /// The rate keys of all models, as numbers (their names in `key_names`).
 enum class rate_key : std::uint8_t {
@@ -347,8 +351,12 @@ struct ledger::impl {
   absl::flat_hash_map<count_key, std::uint64_t> counts;
   absl::flat_hash_map<line_key, std::uint64_t> lines;
   absl::flat_hash_map<free_key, std::uint64_t> free;
-  std::vector<pricing_problem> problems;
+  std::vector<pricing_problem> problems;  // the first `keep_problems_at_most`
+  std::size_t keep_problems_at_most = default_kept_problems;
+  std::uint64_t problems_total = 0;
+  std::map<std::string, std::uint64_t, std::less<>> problem_counts;
   bool keep = false;
+  absl::flat_hash_set<std::string, detail::text_hash, std::equal_to<>> keep_ids;
   detail::text_map<charge> explained;
 
   [[nodiscard]] detail::id_hash hash_of(std::string_view id) const noexcept {
@@ -569,6 +577,10 @@ void ledger::keep_explanations(bool on) {
   impl_->keep = on;
 }
 
+void ledger::keep_explanation_of(std::string_view id) {
+  impl_->keep_ids.emplace(id);
+}
+
 void ledger::reserve(std::size_t pairs, std::size_t messages) {
   auto& d = *impl_;
   d.pair_numbers.reserve(pairs);
@@ -594,11 +606,22 @@ void ledger::reset() {
   d.lines.clear();
   d.free.clear();
   d.problems.clear();
+  d.problems_total = 0;
+  d.problem_counts.clear();
   d.explained.clear();
 }
 
 void ledger::report(pricing_problem p) {
-  impl_->problems.push_back(std::move(p));
+  auto& d = *impl_;
+  ++d.problems_total;
+  auto it = d.problem_counts.find(p.problem.code);
+  if (it == d.problem_counts.end()) it = d.problem_counts.emplace(p.problem.code, 0).first;
+  ++it->second;
+  if (d.problems.size() < d.keep_problems_at_most) d.problems.push_back(std::move(p));
+}
+
+void ledger::keep_problems(std::size_t at_most) {
+  impl_->keep_problems_at_most = at_most;
 }
 
 bool ledger::impl::inbound(timestamp at, std::string_view business, const phone_number& customer,
@@ -708,10 +731,18 @@ bool ledger::impl::settle(timestamp at, std::string_view id, const detail::id_ha
   }
   if (status != message_status::delivered && status != message_status::read) return true;
   priced p;
-  if (!price(id, *msg, at, p)) return false;
-  if (out != nullptr || keep) {
-    auto c = make_charge(id, *msg, p, at, keep);
-    if (keep) explained.insert_or_assign(std::string(id), c);
+  if (!price(id, *msg, at, p)) {
+    // No card or no rate: the message cannot be priced, now or later (the
+    // cards do not change under a ledger). It is refused once and finished,
+    // so its later statuses are not refused again and it holds no memory.
+    pending.erase(msg);
+    finish(key, at);
+    return false;
+  }
+  const bool explain = keep || (!keep_ids.empty() && keep_ids.contains(id));
+  if (out != nullptr || explain) {
+    auto c = make_charge(id, *msg, p, at, explain);
+    if (explain) explained.insert_or_assign(std::string(id), c);
     if (out != nullptr) *out = std::move(c);
   }
   pending.erase(msg);
@@ -992,6 +1023,8 @@ chatdesk::invoice ledger::invoice() const {
     return std::tie(a.business, a.month, a.reason) < std::tie(b.business, b.month, b.reason);
   });
   out.problems = impl_->problems;
+  out.problems_total = impl_->problems_total;
+  for (const auto& [code, n] : impl_->problem_counts) out.problem_counts.push_back({code, n});
   out.total_settled = settle(out.total, out.currency);
   return out;
 }

@@ -86,6 +86,10 @@ expect_run(price_compare 0 "\"model\": \"legacy_2018\".*\"problems\": [0-9]+.*\"
   price --rates "${_card_2025_file}" --compare "${_events}")
 expect_run(price_remember_small 0 "\"total\": \"0.104\"" "3 line\\(s\\) skipped"
   price --rates "${_card_2025_file}" --remember-ids 2 --remember-hours 1 "${_events}")
+expect_run(price_max_problems 0
+  "\"problems\": \\[[^{}]*{[^}]*\"line\": 16,[^}]*}[^{}]*\\],[^[]*\"problems_total\": 3,[^[]*\"problem_counts\": {[^}]*\"pricing.out_of_order\": 1,[^}]*\"pricing.syntax\": 1,[^}]*\"pricing.unknown_message\": 1"
+  "3 line\\(s\\) skipped, the first 1 listed under \"problems\", all counted"
+  price --rates "${_card_2025_file}" --max-problems 1 "${_events}")
 expect_run(price_remember_bad 2 "^$" "--remember-ids: Value 1 not in range"
   price --rates "${_card_2025_file}" --remember-ids 1 "${_events}")
 expect_run(price_bad_card 2 "^$" "pricing.invalid_card\\] .*businesses.json: .model. is required \\(at \\$.model\\)" price --rates "${_root}/examples/pricing/businesses.json" "${_events}")

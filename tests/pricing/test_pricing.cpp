@@ -733,6 +733,82 @@ TEST_CASE("reserve changes no price, before a stream or in the middle of one", "
   CHECK((*flying)->free == free_reason::customer_service_window);  // the window opened before the reserve
 }
 
+TEST_CASE("problems are listed up to a limit and all counted by code", "[pricing]") {
+  fixture f;
+  f.book.keep_problems(10);
+  for (std::size_t line = 1; line <= 5000; ++line)
+    f.book.report({line, make_error(line % 3 == 0 ? "pricing.syntax" : "pricing.out_of_order",
+                                    fmt::format("line {} is bad", line))});
+  // A refused status is reported by the caller, as price_events does.
+  auto refused = f.book.record_status(at("2025-07-01T00:00:00Z"), "nobody", message_status::read);
+  REQUIRE_FALSE(refused);
+  f.book.report({5001, refused.error()});
+  const auto inv = f.book.invoice();
+  REQUIRE(inv.problems.size() == 10);
+  for (std::size_t i = 0; i < 10; ++i) {  // the first ones, in order
+    CHECK(inv.problems[i].line == i + 1);
+    CHECK(inv.problems[i].problem.message == fmt::format("line {} is bad", i + 1));
+  }
+  CHECK(inv.problems_total == 5001);
+  const std::vector<problem_count> expected{
+      {"pricing.out_of_order", 3334}, {"pricing.syntax", 1666}, {"pricing.unknown_message", 1}};
+  CHECK(inv.problem_counts == expected);
+  // None listed, all still counted.
+  fixture quiet;
+  quiet.book.keep_problems(0);
+  quiet.book.report({1, make_error("pricing.syntax", "bad")});
+  CHECK(quiet.book.invoice().problems.empty());
+  CHECK(quiet.book.invoice().problems_total == 1);
+  // The default lists the first 1,000.
+  fixture plain;
+  for (std::size_t line = 1; line <= 1001; ++line)
+    plain.book.report({line, make_error("pricing.syntax", "bad")});
+  CHECK(plain.book.invoice().problems.size() == 1000);
+  CHECK(plain.book.invoice().problems.back().line == 1000);
+  // reset forgets them all.
+  f.book.reset();
+  CHECK(f.book.invoice().problems_total == 0);
+  CHECK(f.book.invoice().problem_counts.empty());
+}
+
+TEST_CASE("a message that cannot be priced is refused once, with the reason", "[pricing]") {
+  rate_cards cards;
+  REQUIRE(cards.add(card(card_json("pmp_2025", "2025-07-01"))));
+  ledger book(cards);
+  // Sent and delivered before the only card is in force.
+  const auto early = at("2025-06-30T10:00:00Z");
+  REQUIRE(book.outbound(early, "b1", num(maria), "early", true, marketing));
+  const auto refused = book.record_status(early + 1s, "early", message_status::delivered);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == "pricing.no_rate_card");
+  CHECK(refused.error().message == "no cbp_2023 rate card is in force on 2025-06-30 for message 'early'");
+  // Finished: its read status changes nothing, its id is not taken again.
+  CHECK(book.record_status(early + 2s, "early", message_status::read));
+  CHECK(book.outbound(early + 3s, "b1", num(maria), "early", true, marketing).error().code ==
+        "pricing.duplicate_id");
+  CHECK(book.invoice().total == decimal{});
+
+  // (`pricing.no_rate` is not reached with cards that load: a card must give every market a rate for
+  // every key of its model.)
+}
+
+TEST_CASE("an explanation can be kept for the messages asked for only", "[pricing]") {
+  rate_cards cards;
+  REQUIRE(cards.add(card(card_json("pmp_2025", "2018-01-01"))));
+  ledger book(cards);
+  book.keep_explanation_of("wanted");
+  const auto t = at("2025-07-03T09:00:00Z");
+  for (const char* id : {"other", "wanted", "third"}) {
+    REQUIRE(book.outbound(t, "b1", num(maria), id, true, marketing));
+    REQUIRE(book.record_status(t + 1s, id, message_status::delivered));
+  }
+  const auto wanted = book.explain("wanted");
+  REQUIRE(wanted.has_value());
+  CHECK(wanted->explanation.find("pmp_2025: a marketing template") == 0);
+  CHECK_FALSE(book.explain("other").has_value());
+  CHECK_FALSE(book.explain("third").has_value());
+}
+
 TEST_CASE("reset forgets everything priced and keeps the cards and businesses", "[pricing]") {
   std::vector<std::string> ids;
   const auto events = mixed_stream(ids);

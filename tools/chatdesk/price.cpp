@@ -123,6 +123,10 @@ ojson invoice_json(const invoice& inv) {
     problems.push_back(o);
   }
   j["problems"] = problems;
+  j["problems_total"] = inv.problems_total;
+  ojson counts = ojson::object();
+  for (const auto& c : inv.problem_counts) counts[c.code] = c.count;
+  j["problem_counts"] = counts;
   return j;
 }
 
@@ -138,6 +142,7 @@ command add_price_command(CLI::App& app) {
     std::string explain;
     std::size_t remember_ids = 1'000'000;
     std::uint64_t remember_hours = 48;
+    std::size_t max_problems = 1'000;
   };
   auto opts = std::make_shared<options>();
   auto* sub = app.add_subcommand("price", "Price a JSON Lines file of message events with rate cards");
@@ -158,6 +163,9 @@ command add_price_command(CLI::App& app) {
          "Ids of priced messages are remembered at least this long (unless --remember-ids is reached)")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{24} * 365 * 10));
+  sub->add_option("--max-problems", opts->max_problems,
+                  "List at most this many problems in full (the first ones); all are counted by code")
+      ->capture_default_str();
   sub->add_option("EVENTS", opts->events, "JSON Lines: inbound, outbound and status events in time order")
       ->required();
 
@@ -215,7 +223,8 @@ command add_price_command(CLI::App& app) {
     std::vector<ledger*> raw;
     for (auto& l : ledgers) {
       for (const auto& b : businesses) l->add_business(b);
-      l->keep_explanations(!opts->explain.empty());
+      if (!opts->explain.empty()) l->keep_explanation_of(opts->explain);  // that message's charge only
+      l->keep_problems(opts->max_problems);
       l->remember_ids(std::chrono::hours{opts->remember_hours}, opts->remember_ids);
       raw.push_back(l.get());
     }
@@ -260,16 +269,23 @@ command add_price_command(CLI::App& app) {
         for (const auto& f : inv.free) free += f.count;
         o["charged"] = charged;
         o["free"] = free;
-        o["problems"] = inv.problems.size();
+        o["problems"] = inv.problems_total;
         totals.push_back(o);
       }
       j["compare"] = totals;
       out << j.dump(2) << '\n';
       return exit_ok;
     }
-    out << invoice_json(ledgers.front()->invoice()).dump(2) << '\n';
-    if (run.problems > 0)
-      err << "chatdesk price: " << run.problems << " line(s) skipped, listed under \"problems\"\n";
+    const auto inv = ledgers.front()->invoice();
+    out << invoice_json(inv).dump(2) << '\n';
+    if (run.problems > 0) {
+      err << "chatdesk price: " << run.problems << " line(s) skipped, ";
+      if (inv.problems.size() < inv.problems_total)
+        err << "the first " << inv.problems.size()
+            << " listed under \"problems\", all counted under \"problem_counts\"\n";
+      else
+        err << "listed under \"problems\"\n";
+    }
     return exit_ok;
   };
 }

@@ -113,6 +113,13 @@ struct pricing_problem {
   error problem;
 };
 
+/// How many problems of one kind were reported.
+struct problem_count {
+  std::string code;
+  std::uint64_t count = 0;
+  friend bool operator==(const problem_count&, const problem_count&) = default;
+};
+
 /// An invoice: exact lines whose amounts add up to `total` to the last digit.
 struct invoice {
   chatdesk::currency currency;
@@ -120,7 +127,12 @@ struct invoice {
   money total_settled;  ///< rounded half-even to the currency's minor unit
   std::vector<invoice_line> lines;
   std::vector<invoice_free> free;
+  /// The first problems reported, in order (at most `ledger::keep_problems`).
   std::vector<pricing_problem> problems;
+  /// Every problem reported, listed in `problems` or not.
+  std::uint64_t problems_total = 0;
+  /// Every problem reported, counted by code (sorted by code).
+  std::vector<problem_count> problem_counts;
 };
 
 /// Prices events. Not thread-safe: give each thread its own ledger, or
@@ -154,7 +166,9 @@ class ledger {
                         std::string_view id, bool is_template, std::optional<template_category> category);
   /// A status. The first `delivered` or `read` prices the message and returns
   /// its charge; later statuses, `sent` and `failed` return nothing. Errors:
-  /// `pricing.unknown_message`, `pricing.no_rate_card`, `pricing.no_rate`.
+  /// `pricing.unknown_message`, `pricing.no_rate_card`, `pricing.no_rate`
+  /// (a message that cannot be priced is refused once: it is then finished,
+  /// and its later statuses change nothing).
   result<std::optional<charge>> status(timestamp at, std::string_view id, message_status status);
   /// The same as `status`, answering in short: what `price_events` and
   /// `chatdesk price` use. The invoice and `explain` are the same either way.
@@ -169,8 +183,13 @@ class ledger {
   /// refused calls do; they are not recorded as problems (see `report`).
   std::vector<pricing_problem> apply(std::span<const pricing_event> events);
 
-  /// Records a problem with the input (for invoices built from files).
+  /// Records a problem with the input (for invoices built from files): the
+  /// first ones in full, every one in the counts (see `keep_problems`).
   void report(pricing_problem p);
+  /// The invoice lists at most `at_most` problems in full, the first ones
+  /// (1,000 by default); all are counted by code. A file of millions of bad
+  /// lines then costs no more memory than a good one.
+  void keep_problems(std::size_t at_most);
 
   /// The invoice of everything priced so far.
   [[nodiscard]] chatdesk::invoice invoice() const;
@@ -187,6 +206,9 @@ class ledger {
   /// Keep each message's charge, with its explanation, for `explain` (off by
   /// default: it costs memory per message and the sentences cost time).
   void keep_explanations(bool on);
+  /// Keep the charge of the message `id` only, for `explain` (in addition to
+  /// others asked for this way): memory for one charge however long the stream.
+  void keep_explanation_of(std::string_view id);
   /// Makes room for `pairs` business and customer pairs and for the ids of
   /// `messages` finished messages (no more than `remember_ids` keeps), so a
   /// ledger told its volume ahead does not grow and rehash its tables while
