@@ -191,6 +191,25 @@ class id_table {
     --size_;
   }
 
+  /// Removes every slot for which `pred(slot)` is true; returns how many.
+  template <class Pred>
+  std::size_t erase_if(Pred pred) {
+    if (size_ == 0) return 0;
+    // Start after an empty slot (there is one: at most 70% are used), so no
+    // run of slots wraps past the start: an erase only shifts slots of the
+    // current run back into the hole, which is then looked at again.
+    std::size_t start = 0;
+    while (slots_[start].key.a != 0) ++start;
+    std::size_t erased = 0;
+    for (std::size_t step = 1; step <= slots_.size(); ++step) {
+      const std::size_t i = (start + step) & mask_;
+      while (slots_[i].key.a != 0 && pred(slots_[i])) {
+        erase(&slots_[i]);
+        ++erased;
+      }
+    }
+    return erased;
+  }
   /// Forgets every key, keeping the slots.
   void clear() noexcept {
     if (size_ == 0) return;

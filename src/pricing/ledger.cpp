@@ -45,6 +45,10 @@ using namespace std::chrono_literals;
 /// least, unless more than `default_remembered_ids` finish in that time).
 constexpr std::chrono::hours finished_window{48};
 constexpr std::size_t default_remembered_ids = 1'000'000;
+/// How long a message in flight is waited for: the platform retries delivery
+/// for the message's time-to-live, 30 days at most (and by default for
+/// utility and marketing templates); a message not delivered by then never is.
+constexpr std::chrono::hours default_undelivered_after{24 * 30};
 /// Problems an invoice lists in full unless told otherwise (all are counted).
 constexpr std::size_t default_kept_problems = 1'000;
 
@@ -345,6 +349,10 @@ struct ledger::impl {
   detail::id_set finished_before;
   timestamp generation_start = never;
   std::chrono::milliseconds remember_for = finished_window;
+  // Messages in flight longer than `undelivered_after` are finished unpriced,
+  // in a sweep at most every eighth of that time (of event time).
+  std::chrono::milliseconds undelivered_after = default_undelivered_after;
+  timestamp next_sweep = never;
   std::size_t remember_at_most = default_remembered_ids;
   interner names;
   std::deque<compiled_card> compiled;
@@ -372,6 +380,19 @@ struct ledger::impl {
       generation_start = at;
     }
     finished_now.insert(k);
+  }
+  /// Finishes, unpriced, the messages sent before `at - undelivered_after`.
+  void sweep_undelivered(timestamp at) {
+    const bool due = next_sweep != never && at >= next_sweep;
+    if (next_sweep == never || due)
+      next_sweep = at + std::max<std::chrono::milliseconds>(undelivered_after / 8, std::chrono::minutes{1});
+    if (!due) return;
+    const auto cutoff = at - undelivered_after;
+    pending.erase_if([&](const pending_message& m) {
+      if (m.sent >= cutoff) return false;
+      finish(m.key, at);
+      return true;
+    });
   }
   [[nodiscard]] bool finished(const detail::id_hash& k) const noexcept {
     return finished_now.contains(k) || finished_before.contains(k);
@@ -573,6 +594,11 @@ void ledger::remember_ids(std::chrono::milliseconds window, std::size_t at_most)
   impl_->remember_at_most = at_most;
 }
 
+void ledger::forget_undelivered_after(std::chrono::milliseconds ttl) {
+  impl_->undelivered_after = std::max<std::chrono::milliseconds>(ttl, std::chrono::milliseconds{1});
+  impl_->next_sweep = never;
+}
+
 void ledger::keep_explanations(bool on) {
   impl_->keep = on;
 }
@@ -602,6 +628,7 @@ void ledger::reset() {
   d.finished_now.clear();
   d.finished_before.clear();
   d.generation_start = never;
+  d.next_sweep = never;
   d.counts.clear();
   d.lines.clear();
   d.free.clear();
@@ -650,6 +677,7 @@ bool ledger::impl::outbound(timestamp at, std::string_view business, const phone
                   "category");
   if (finished(key))
     return refuse("pricing.duplicate_id", fmt::format("message id '{}' was already sent", id), "id");
+  if (at >= next_sweep) sweep_undelivered(at);  // (always true while next_sweep is `never`)
   bool added = false;
   auto& m = pending.insert(key, added);
   if (!added)
@@ -724,7 +752,8 @@ bool ledger::impl::settle(timestamp at, std::string_view id, const detail::id_ha
     if (finished(key)) return true;
     return refuse("pricing.unknown_message", fmt::format("no outbound message has the id '{}'", id), "id");
   }
-  if (status == message_status::failed) {  // failed messages cost nothing
+  if (status == message_status::failed ||    // failed messages cost nothing
+      at - msg->sent > undelivered_after) {  // nor ones past their time-to-live (the sweep may not have run)
     pending.erase(msg);
     finish(key, at);
     return true;

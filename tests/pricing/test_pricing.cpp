@@ -792,6 +792,50 @@ TEST_CASE("a message that cannot be priced is refused once, with the reason", "[
   // every key of its model.)
 }
 
+TEST_CASE("a message not delivered within 30 days is finished unpriced", "[pricing]") {
+  using std::chrono::days;
+  fixture f;
+  const auto sent = at("2025-08-01T10:00:00Z");
+  REQUIRE(f.book.outbound(sent, "b1", num(maria), "lost", true, marketing));
+  REQUIRE(f.book.outbound(sent + 1s, "b1", num(maria), "late", true, marketing));
+  // 29 days on, both are still waited for.
+  REQUIRE(f.book.outbound(sent + days{29}, "b1", num(priya), "silent", true, marketing));
+  REQUIRE(f.book.record_status(sent + days{29} + 1s, "late", message_status::delivered)->priced);
+  // 30 days and a moment on, "lost" is past its time-to-live: its status changes nothing...
+  const auto status = f.book.record_status(sent + days{30} + 2s, "lost", message_status::delivered);
+  REQUIRE(status);
+  CHECK_FALSE(status->priced);
+  // ...and it stays finished: its id is not taken again.
+  CHECK(f.book.outbound(sent + days{30} + 3s, "b1", num(maria), "lost", true, marketing).error().code ==
+        "pricing.duplicate_id");
+  std::uint64_t charged = 0;
+  for (const auto& l : f.book.invoice().lines) charged += l.count;
+  CHECK(charged == 1);  // "late" only
+
+  // A message left without any status is finished when a later send lets the
+  // ledger look (at most an eighth of the time-to-live after it expired)...
+  REQUIRE(f.book.outbound(sent + days{64}, "b1", num(priya), "x2", true, marketing));
+  // ...and is held no more: once its generation of finished ids is forgotten
+  // (two more generations of 48 hours), its id is unknown.
+  for (int day : {67, 70}) {
+    const auto t = sent + days{day};
+    const auto id = fmt::format("later{}", day);
+    REQUIRE(f.book.outbound(t, "b1", num(priya), id, true, marketing));
+    REQUIRE(f.book.record_status(t + 1s, id, message_status::delivered));
+  }
+  CHECK(f.book.record_status(sent + days{71}, "silent", message_status::read).error().code ==
+        "pricing.unknown_message");
+
+  // A shorter time-to-live (an authentication template's), set by the caller.
+  fixture g;
+  g.book.forget_undelivered_after(std::chrono::minutes{10});
+  REQUIRE(g.book.outbound(sent, "b1", num(maria), "code", true, authentication));
+  REQUIRE(g.book.outbound(sent + 9min, "b1", num(maria), "a", true, marketing));
+  REQUIRE(g.book.outbound(sent + 11min, "b1", num(maria), "b", true, marketing));
+  CHECK_FALSE(g.book.record_status(sent + 12min, "code", message_status::delivered)->priced);
+  CHECK(g.book.record_status(sent + 12min, "a", message_status::delivered)->priced);
+}
+
 TEST_CASE("an explanation can be kept for the messages asked for only", "[pricing]") {
   rate_cards cards;
   REQUIRE(cards.add(card(card_json("pmp_2025", "2018-01-01"))));

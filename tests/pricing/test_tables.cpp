@@ -86,6 +86,46 @@ TEST_CASE("id_table finds, adds and erases like a map, through growth and crowde
   for (const auto& entry : model) CHECK(table.find({entry.first.first, entry.first.second}) == nullptr);
 }
 
+TEST_CASE("id_table erase_if removes what it is told to, through crowded runs", "[pricing][tables]") {
+  std::mt19937_64 rng(9);
+  for (int round = 0; round < 20; ++round) {
+    detail::id_table<payload> table;
+    std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint32_t> model;
+    const auto n = static_cast<std::uint32_t>(rng() % 3000 + 1);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const auto k = crowded_key(rng);
+      bool added = false;
+      table.insert(k, added).value = i;
+      model[{k.a, k.b}] = i;
+    }
+    const auto modulus = static_cast<std::uint32_t>(round % 4 + 2);  // every second, third, fourth or fifth
+    std::size_t expected = 0;
+    for (auto it = model.begin(); it != model.end();) {
+      if (it->second % modulus == 0) {
+        it = model.erase(it);
+        ++expected;
+      } else {
+        ++it;
+      }
+    }
+    std::size_t asked = 0;
+    const auto erased = table.erase_if([&](const payload& p) {
+      ++asked;
+      return p.value % modulus == 0;
+    });
+    CHECK(erased == expected);
+    CHECK(asked >= n);  // every slot was looked at
+    REQUIRE(table.size() == model.size());
+    for (const auto& [k, v] : model) {
+      auto* slot = table.find({k.first, k.second});
+      REQUIRE(slot != nullptr);
+      CHECK(slot->value == v);
+    }
+  }
+  detail::id_table<payload> empty;
+  CHECK(empty.erase_if([](const payload&) { return true; }) == 0);
+}
+
 TEST_CASE("reserve makes room ahead, keeps every key and stops growth", "[pricing][tables]") {
   std::mt19937_64 rng(5);
   std::vector<id_hash> keys(30000);

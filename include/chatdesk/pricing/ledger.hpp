@@ -203,6 +203,12 @@ class ledger {
   /// A status for an id forgotten is `pricing.unknown_message`: reported,
   /// never charged twice.
   void remember_ids(std::chrono::milliseconds window, std::size_t at_most);
+  /// A message sent and not delivered (nor failed) within `ttl` of event
+  /// time is finished unpriced: the platform retries delivery for a message's
+  /// time-to-live, 30 days at most, which is the default. Its later statuses
+  /// change nothing, and messages whose statuses never come do not stay in
+  /// memory. (Checked as messages are sent, at most every eighth of `ttl`.)
+  void forget_undelivered_after(std::chrono::milliseconds ttl);
   /// Keep each message's charge, with its explanation, for `explain` (off by
   /// default: it costs memory per message and the sentences cost time).
   void keep_explanations(bool on);
