@@ -8,6 +8,11 @@ namespace chatdesk {
 
 namespace {
 
+/// The most sends (and sends so far) a plan may name for one market and
+/// category: far above any campaign, and low enough that counts and tiers
+/// never wrap around.
+constexpr std::uint64_t max_planned = 1'000'000'000'000;
+
 /// Splits `count` charged messages starting after `so_far` across the tiers.
 result<void> add_tiered(forecast& out, const rate_card& card, const std::string& market,
                         const std::string& key, std::uint64_t so_far, std::uint64_t count) {
@@ -42,6 +47,43 @@ result<void> add_tiered(forecast& out, const rate_card& card, const std::string&
   return {};
 }
 
+/// Adds one entry of a plan to `out`.
+result<void> estimate_sends(forecast& out, const rate_card& card, pricing_model model,
+                            const planned_sends& s) {
+  // Sends inside the window, rounded half-even to whole messages.
+  const auto inside = static_cast<std::uint64_t>(
+      (s.share_in_window * static_cast<std::int64_t>(s.count)).round(0).units() / decimal::units_per_one);
+  const std::string category(to_string(s.category));
+  std::uint64_t charged = s.count;
+  std::string key = category;
+  switch (model) {
+    case pricing_model::legacy_2018:
+      charged = s.count - inside;  // everything inside the window is free
+      key = "message";
+      break;
+    case pricing_model::cbp_2022:
+      charged = s.count;
+      key = "business_initiated";
+      if (inside > 0) {
+        auto r = add_tiered(out, card, s.market, "user_initiated", 0, inside);
+        if (!r) return r.error();
+        charged = s.count - inside;
+      }
+      break;
+    case pricing_model::cbp_2023:
+      break;
+    case pricing_model::pmp_2025:
+      if (s.category == template_category::utility) charged = s.count - inside;
+      break;
+  }
+  out.free += s.count - charged - (model == pricing_model::cbp_2022 ? inside : 0);
+  if (charged > 0) {
+    auto r = add_tiered(out, card, s.market, key, s.volume_so_far, charged);
+    if (!r) return r.error();
+  }
+  return {};
+}
+
 }  // namespace
 
 result<forecast> estimate(const rate_cards& cards, const forecast_plan& plan) {
@@ -61,36 +103,26 @@ result<forecast> estimate(const rate_cards& cards, const forecast_plan& plan) {
     if (s.share_in_window.is_negative() || s.share_in_window > one)
       return make_error("pricing.invalid_plan", "share_in_window must be between 0 and 1",
                         fmt::format("sends[{}].share_in_window", i));
-    // Sends inside the window, rounded half-even to whole messages.
-    const auto inside = static_cast<std::uint64_t>(
-        (s.share_in_window * static_cast<std::int64_t>(s.count)).round(0).units() / decimal::units_per_one);
-    const std::string category(to_string(s.category));
-    std::uint64_t charged = s.count;
-    std::string key = category;
-    switch (plan.model) {
-      case pricing_model::legacy_2018:
-        charged = s.count - inside;  // everything inside the window is free
-        key = "message";
-        break;
-      case pricing_model::cbp_2022:
-        charged = s.count;
-        key = "business_initiated";
-        if (inside > 0) {
-          auto r = add_tiered(out, *card, s.market, "user_initiated", 0, inside);
-          if (!r) return r.error();
-          charged = s.count - inside;
-        }
-        break;
-      case pricing_model::cbp_2023:
-        break;
-      case pricing_model::pmp_2025:
-        if (s.category == template_category::utility) charged = s.count - inside;
-        break;
-    }
-    out.free += s.count - charged - (plan.model == pricing_model::cbp_2022 ? inside : 0);
-    if (charged > 0) {
-      auto r = add_tiered(out, *card, s.market, key, s.volume_so_far, charged);
-      if (!r) return r.error();
+    if (s.count > max_planned)
+      return make_error("pricing.invalid_plan",
+                        fmt::format("count {} is above {}, the most a plan may send", s.count, max_planned),
+                        fmt::format("sends[{}].count", i));
+    if (s.volume_so_far > max_planned)
+      return make_error("pricing.invalid_plan",
+                        fmt::format("volume_so_far {} is above {}", s.volume_so_far, max_planned),
+                        fmt::format("sends[{}].volume_so_far", i));
+    try {
+      if (auto r = estimate_sends(out, *card, plan.model, s); !r) {
+        auto e = std::move(r).error();
+        e.where = fmt::format("sends[{}]", i);
+        return e;
+      }
+    } catch (const exception& e) {  // an amount beyond the exact range
+      if (e.err().code != "decimal.overflow") throw;
+      return make_error("pricing.too_large",
+                        fmt::format("the cost of {} sends to {} is beyond what can be added up exactly ({})",
+                                    s.count, s.market, e.err().message),
+                        fmt::format("sends[{}]", i));
     }
   }
   return out;

@@ -59,6 +59,9 @@ std::vector<std::string_view> rate_keys(pricing_model m) {
 
 namespace {
 
+/// The highest rate a card may give one message, in units of its currency.
+constexpr std::int64_t max_rate = 1'000'000;
+
 struct card_failure {
   error err;
 };
@@ -91,6 +94,11 @@ class reader {
     auto d = decimal::parse(j.get<std::string>());
     if (!d) fail(path, fmt::format("'{}' is not a rate: {}", j.get<std::string>(), d.error().message));
     if (d->is_negative()) fail(path, fmt::format("the rate {} is negative", j.get<std::string>()));
+    // No real rate comes near this in any currency; a bound keeps every
+    // invoice of up to millions of messages within exact range.
+    if (*d > decimal::from_integer(max_rate))
+      fail(path, fmt::format("the rate {} is above {}, the most a message may cost", j.get<std::string>(),
+                             max_rate));
     return *d;
   }
 

@@ -96,6 +96,8 @@ expect_run(price_bad_card 2 "^$" "pricing.invalid_card\\] .*businesses.json: .mo
 expect_run(price_bad_model 2 "^$" "--model: 'pmp_2099' is not a pricing model" price --rates "${_card}" --model pmp_2099 "${_events}")
 expect_run(forecast 0 "\"total\": \"963.50\",.*\"free\": 5000,.*\"count\": 15000,.*\"unit_price\": \"0.0300\"" "^$"
   forecast --rates "${_card}" "${_root}/examples/pricing/plan.json")
+expect_run(forecast_too_big 2 "^$" "pricing.invalid_plan\\] count 18446744073709551615 is above .*\\(at sends\\[0\\].count\\)"
+  forecast --rates "${_card}" "${_root}/tests/cli/data/plan_too_big.json")
 expect_run(forecast_bad_plan 2 "^$" "pricing.invalid_plan" forecast --rates "${_card}" "${_root}/examples/pricing/businesses.json")
 
 # chatdesk webhook decode|sign: every format, signatures, refusals.

@@ -163,6 +163,8 @@ TEST_CASE("bad rate cards are refused with the file, the JSON path and the reaso
        "$.rates", "market 'Italy' has no 'marketing' rate"},
       {replace(good, R"("0.0691")", R"("-0.0691")"), "$.rates.Italy.marketing", "negative"},
       {replace(good, R"("0.0691")", R"("cheap")"), "$.rates.Italy.marketing", "not a rate"},
+      {replace(good, R"("0.0691")", R"("1000000.000001")"), "$.rates.Italy.marketing",
+       "above 1000000, the most a message may cost"},
       {replace(good, R"("0.0691")", "0.0691"), "$.rates.Italy.marketing", "exact decimal string"},
       {replace(good, R"({"up_to":2,"rate":"0.0014"},{"up_to":null)",
                R"({"up_to":2,"rate":"0.0014"},{"up_to":2)"),
@@ -183,6 +185,7 @@ TEST_CASE("bad rate cards are refused with the file, the JSON path and the reaso
     CHECK_THAT(r.error().message, test::contains_substring(c.says));
     CHECK_THAT(r.error().message, test::contains_substring("cards/bad.json"));
   }
+  CHECK(rate_card::parse(replace(good, R"("0.0691")", R"("1000000")")));  // the highest rate is taken
   CHECK(rate_card::parse("{", "x.json").error().code == "pricing.invalid_card");
   CHECK(
       rate_card::parse(replace(good, R"("model":"pmp_2025")", R"("model":"flat")"), "x.json").error().code ==
@@ -470,6 +473,28 @@ TEST_CASE("forecasts split planned sends across tiers and leave window sends fre
 
   legacy.sends[0].share_in_window = dec("1.5");
   CHECK(estimate(old, legacy).error().code == "pricing.invalid_plan");
+  legacy.sends[0].share_in_window = dec("0.2");
+  // Counts that would wrap around, and costs beyond the exact range, are refused by name.
+  legacy.sends[0].count = 18'446'744'073'709'551'615ULL;
+  auto wrap = estimate(old, legacy);
+  REQUIRE_FALSE(wrap);
+  CHECK(wrap.error().code == "pricing.invalid_plan");
+  CHECK(wrap.error().where == "sends[0].count");
+  legacy.sends[0].count = 10;
+  legacy.sends[0].volume_so_far = 18'446'744'073'709'551'615ULL;
+  CHECK(estimate(old, legacy).error().where == "sends[0].volume_so_far");
+  legacy.sends[0].volume_so_far = 0;
+  rate_cards dear;
+  REQUIRE(dear.add(card(R"({"model":"legacy_2018","effective_from":"2018-01-01","currency":"USD",
+    "markets":[{"name":"Italy","calling_codes":["39"]}],"default_market":"Other",
+    "rates":{"Italy":{"message":"1000000"},"Other":{"message":"1"}}})")));
+  legacy.sends[0].count = 1'000'000'000'000;
+  auto too_large = estimate(dear, legacy);
+  REQUIRE_FALSE(too_large);
+  CHECK(too_large.error().code == "pricing.too_large");
+  CHECK(too_large.error().where == "sends[0]");
+  legacy.sends[0].count = 10;
+  CHECK(estimate(dear, legacy).value().total == dec("8000000"));  // 8 charged at the highest rate
   legacy.date = date::year{2010} / 1 / 1;
   CHECK(estimate(old, legacy).error().code == "pricing.no_rate_card");
   for (

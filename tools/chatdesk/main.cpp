@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "chatdesk/core/error.hpp"
 #include "chatdesk/version.hpp"
 #include "commands.hpp"
 
@@ -44,6 +45,14 @@ int main(int argc, char** argv) {
     if (it != commands.end()) {
       try {
         return it->second(std::cout, std::cerr);
+      } catch (const chatdesk::exception& e) {
+        // Amounts beyond the exact range (about 9.2 trillion) come from the input, not from a bug.
+        if (e.err().code == "decimal.overflow") {
+          std::cerr << "chatdesk: the input's amounts are too large to add up exactly: " << e.what() << '\n';
+          return exit_bad_input;
+        }
+        std::cerr << "chatdesk: internal error: " << e.what() << '\n';
+        return exit_failure;
       } catch (const std::exception& e) {
         std::cerr << "chatdesk: internal error: " << e.what() << '\n';
         return exit_failure;
