@@ -530,7 +530,6 @@ struct ledger::impl {
     if (it == business_index.end()) return std::nullopt;
     return it->second;
   }
-  /// Starts fetching what applying `e` will read; returns its id's hash.
   /// Works out what applying `e` needs and starts fetching what it will read.
   [[nodiscard]] prepared prepare(const pricing_event& e) const {
     prepared p;
@@ -569,7 +568,6 @@ struct ledger::impl {
   /// Prices `msg` delivered at `at` into `p` (written in place: a `result<priced>` returned by value
   /// cost more in copies than the pricing).
   bool price(std::string_view id, const pending_message& msg, timestamp at, priced& p);
-  /// Applies a status; writes the charge to `out` (when given) if it priced the message.
   /// Applies a status; writes what it did to `effect` and the charge to `out` (each when given).
   bool settle(timestamp at, std::string_view id, const detail::id_hash& key, message_status status,
               status_effect* effect, std::optional<charge>* out);
