@@ -24,10 +24,10 @@ namespace {
 
 using namespace chatdesk;
 
-const rate_cards& cards() {
-  static const rate_cards c = [] {
-    rate_cards out;
-    const char* json = R"({"model":"pmp_2025","effective_from":"2025-07-01","currency":"USD",
+/// The benchmark's card, in force from `from` (the events start on 2025-07-01).
+rate_cards make_cards(const std::string& from) {
+  rate_cards out;
+  std::string json = R"({"model":"pmp_2025","effective_from":"FROM","currency":"USD",
       "markets":[{"name":"North America","calling_codes":["1"]},{"name":"Italy","calling_codes":["39"]},
                  {"name":"India","calling_codes":["91"]}],
       "default_market":"Other",
@@ -37,9 +37,17 @@ const rate_cards& cards() {
                "Other":{"marketing":"0.0604","utility":"0.0077","authentication":"0.0077"}},
       "tiers":{"India":{"utility":[{"up_to":25000000,"rate":"0.0014"},{"up_to":null,"rate":"0.0012"}],
                         "authentication":[{"up_to":null,"rate":"0.0014"}]}}})";
-    (void)out.add(rate_card::parse(json).value());
-    return out;
-  }();
+  json.replace(json.find("FROM"), 4, from);
+  (void)out.add(rate_card::parse(json).value());
+  return out;
+}
+const rate_cards& cards() {
+  static const rate_cards c = make_cards("2025-07-01");
+  return c;
+}
+/// A card that comes into force after the events: every status is refused.
+const rate_cards& late_cards() {
+  static const rate_cards c = make_cards("2026-01-01");
   return c;
 }
 
@@ -202,8 +210,11 @@ void bm_parse_lines(benchmark::State& state) {
 BENCHMARK(bm_parse_lines);
 
 /// End to end over a file of `range(0)` lines (written once to /tmp).
+/// range(1): 1 prices with a card not yet in force, so that every status is
+/// refused and reported (memory must not grow with the problems).
 void bm_price_file(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
+  const bool refused = state.range(1) != 0;
   const auto path = fmt::format("/tmp/chatdesk-bench-events-{}.jsonl", n);
   if (std::ifstream probe(path); !probe) {
     std::ofstream out(path, std::ios::binary);
@@ -212,7 +223,7 @@ void bm_price_file(benchmark::State& state) {
   }
   for (auto _ : state) {
     std::ifstream in(path, std::ios::binary);
-    ledger book(cards());
+    ledger book(refused ? late_cards() : cards());
     auto run = price_events(in, {&book});
     benchmark::DoNotOptimize(book.invoice());
     state.counters["problems"] = static_cast<double>(run.problems);
@@ -221,9 +232,11 @@ void bm_price_file(benchmark::State& state) {
   state.counters["peak_rss_MiB"] = static_cast<double>(peak_rss_kib()) / 1024.0;
 }
 BENCHMARK(bm_price_file)
-    ->Arg(1'000'000)
-    ->Arg(4'000'000)
-    ->Arg(10'000'000)
+    ->ArgNames({"lines", "refused"})
+    ->Args({1'000'000, 0})
+    ->Args({4'000'000, 0})
+    ->Args({10'000'000, 0})
+    ->Args({10'000'000, 1})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

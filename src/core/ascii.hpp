@@ -30,6 +30,13 @@ namespace chatdesk::detail {
     s.remove_suffix(1);
   return s;
 }
+/// True when `s` is one or more ASCII digits.
+[[nodiscard]] inline bool all_digits(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (const char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
 /// Case-insensitive ASCII equality.
 [[nodiscard]] inline bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;

@@ -2,15 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "ascii.hpp"
+
 namespace chatdesk {
 
 namespace {
-
-bool all_digits(std::string_view s) {
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return !s.empty();
-}
 
 std::size_t to_index(std::string_view digits) {
   std::size_t v = 0;
@@ -37,8 +33,8 @@ result<market_table> market_table::create(std::vector<market_rule> rules, std::s
       for (std::size_t j = 0; j < codes.size(); ++j) {
         const auto& code = codes[j];
         const auto at = fmt::format("{}.{}[{}]", where, list, j);
-        const bool well_formed = all_digits(code) && (area ? code.size() == 3 && code[0] >= '2'
-                                                           : code.size() <= 3 && code[0] != '0');
+        const bool well_formed = detail::all_digits(code) && (area ? code.size() == 3 && code[0] >= '2'
+                                                                   : code.size() <= 3 && code[0] != '0');
         if (!well_formed)
           return make_error(
               "market.invalid_rule",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "ascii.hpp"
 #include "calling_codes.hpp"
 
 namespace chatdesk {
@@ -190,18 +191,13 @@ result<phone_number> from_international(std::string_view digits, std::string_vie
   return phone_number_builder::make(digits, code_length, region);
 }
 
-bool all_digits(std::string_view s) noexcept {
-  for (const char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
-
 }  // namespace
 
 result<phone_number> phone_number::parse(std::string_view input, std::string_view default_region) {
   const std::string_view original = input;
   // The common case first: '+' and the digits, nothing else (as webhooks and stores give them).
-  if (input.size() >= 2 && input.size() <= max_digits + 1 && input[0] == '+' && all_digits(input.substr(1)))
+  if (input.size() >= 2 && input.size() <= max_digits + 1 && input[0] == '+' &&
+      detail::all_digits(input.substr(1)))
     return from_international(input.substr(1), original);
   // Trim surrounding white space and the address schemes systems put in front.
   while (!input.empty() && (input.front() == ' ' || input.front() == '\t')) input.remove_prefix(1);

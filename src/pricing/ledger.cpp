@@ -382,11 +382,11 @@ struct ledger::impl {
     finished_now.insert(k);
   }
   /// Finishes, unpriced, the messages sent before `at - undelivered_after`.
+  /// Called when `at` reaches `next_sweep`; the first call only sets it.
   void sweep_undelivered(timestamp at) {
-    const bool due = next_sweep != never && at >= next_sweep;
-    if (next_sweep == never || due)
-      next_sweep = at + std::max<std::chrono::milliseconds>(undelivered_after / 8, std::chrono::minutes{1});
-    if (!due) return;
+    const bool first = next_sweep == never;
+    next_sweep = at + std::max<std::chrono::milliseconds>(undelivered_after / 8, std::chrono::minutes{1});
+    if (first) return;
     const auto cutoff = at - undelivered_after;
     pending.erase_if([&](const pending_message& m) {
       if (m.sent >= cutoff) return false;
