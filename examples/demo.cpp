@@ -7,8 +7,6 @@
 // It grows with the library: conversations, templates, pricing models and
 // webhooks join it as they land.
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <string>
 #include <string_view>
@@ -195,9 +193,8 @@ void pricing_demo(const cd::time_zone& rome) {
        {"pmp_2025-2026-01-01-usd.json", "legacy_2018-2018-08-01-usd-illustrative.json",
         "cbp_2022-2022-02-01-usd-illustrative.json", "cbp_2023-2023-06-01-usd-illustrative.json"}) {
     const std::string path = std::string(CHATDESK_DATA_DIR) + "/rate_cards/" + file;
-    std::ifstream in(path, std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto card = cd::rate_card::parse(text, file);
+    const auto text = cd::read_file(path, cd::input_limits::document);
+    auto card = text ? cd::rate_card::parse(*text, file) : cd::result<cd::rate_card>(text.error());
     if (!card || !cards.add(std::move(*card))) {
       fmt::print("\n(rate card {} missing: no invoice)\n", file);
       return;

@@ -8,6 +8,8 @@
 #include "chatdesk/core/decimal.hpp"
 #include "chatdesk/core/dedupe.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/input.hpp"
+#include "chatdesk/core/json.hpp"
 #include "chatdesk/core/market.hpp"
 #include "chatdesk/core/money.hpp"
 #include "chatdesk/core/phone_number.hpp"

@@ -3,6 +3,8 @@
 #include <date/date.h>
 #include <fmt/format.h>
 
+#include "chatdesk/core/utf8.hpp"
+
 namespace chatdesk {
 
 timestamp system_clock::now() const {
@@ -26,7 +28,7 @@ bool read_digits(std::string_view s, std::size_t pos, std::size_t count, int& ou
 error syntax(std::string_view text, std::size_t pos, std::string_view expected) {
   return make_error("time.syntax",
                     fmt::format("'{}' is not an ISO 8601 time such as 2025-07-03T09:00:00Z: expected {}",
-                                text.substr(0, 64), expected),
+                                utf8::printable(text), expected),
                     fmt::format("character {}", pos + 1));
 }
 
@@ -55,7 +57,7 @@ result<timestamp> parse_timestamp(std::string_view text) {
       if (digits >= 3) {
         if (text[pos] != '0')
           return make_error("time.syntax",
-                            fmt::format("'{}' has more than millisecond precision", text.substr(0, 64)),
+                            fmt::format("'{}' has more than millisecond precision", utf8::printable(text)),
                             fmt::format("character {}", pos + 1));
         continue;
       }
@@ -74,7 +76,8 @@ result<timestamp> parse_timestamp(std::string_view text) {
     if (pos + 3 >= text.size() || text[pos + 3] != ':') return syntax(text, pos + 3, "':' in the offset");
     if (!read_digits(text, pos + 4, 2, om)) return syntax(text, pos + 4, "2-digit offset minutes");
     if (oh > 23 || om > 59)
-      return make_error("time.invalid", fmt::format("'{}' has an impossible UTC offset", text.substr(0, 64)));
+      return make_error("time.invalid",
+                        fmt::format("'{}' has an impossible UTC offset", utf8::printable(text)));
     offset_minutes = sign * (oh * 60 + om);
     pos += 6;
   } else {
@@ -85,30 +88,31 @@ result<timestamp> parse_timestamp(std::string_view text) {
   const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)},
                                  date::day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 59)
-    return make_error("time.invalid", fmt::format("'{}' is not a real date and time", text.substr(0, 64)));
+    return make_error("time.invalid", fmt::format("'{}' is not a real date and time", utf8::printable(text)));
   const auto t = date::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +
                  std::chrono::seconds{s} + std::chrono::milliseconds{millis} -
                  std::chrono::minutes{offset_minutes};
   const date::year_month_day utc_day{std::chrono::floor<date::days>(t)};
   if (utc_day.year() < date::year{0} || utc_day.year() > date::year{9999})
     return make_error("time.invalid",
-                      fmt::format("'{}' falls outside the years 0000 to 9999 in UTC", text.substr(0, 64)));
+                      fmt::format("'{}' falls outside the years 0000 to 9999 in UTC", utf8::printable(text)));
   return timestamp{t};
 }
 
 result<timestamp> parse_unix_seconds(std::string_view text) {
   if (text.empty() || text.size() > 12)
-    return make_error("time.syntax",
-                      fmt::format("'{}' is not a Unix time in seconds (1 to 12 digits)", text.substr(0, 64)));
+    return make_error("time.syntax", fmt::format("'{}' is not a Unix time in seconds (1 to 12 digits)",
+                                                 utf8::printable(text)));
   std::int64_t v = 0;
   for (char c : text) {
     if (c < '0' || c > '9')
-      return make_error("time.syntax", fmt::format("'{}' is not a Unix time in seconds", text.substr(0, 64)));
+      return make_error("time.syntax",
+                        fmt::format("'{}' is not a Unix time in seconds", utf8::printable(text)));
     v = v * 10 + (c - '0');
   }
   constexpr std::int64_t last_second_of_9999 = 253'402'300'799;
   if (v > last_second_of_9999)
-    return make_error("time.invalid", fmt::format("'{}' is after the year 9999", text.substr(0, 64)));
+    return make_error("time.invalid", fmt::format("'{}' is after the year 9999", utf8::printable(text)));
   return timestamp{std::chrono::seconds{v}};
 }
 

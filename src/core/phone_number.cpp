@@ -5,6 +5,7 @@
 
 #include "ascii.hpp"
 #include "calling_codes.hpp"
+#include "chatdesk/core/utf8.hpp"
 
 namespace chatdesk {
 
@@ -73,19 +74,8 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
 }
 
 std::string quoted(std::string_view input) {
-  // Keep messages short and printable whatever the input holds.
-  std::string out = "'";
-  for (char c : input.substr(0, 64)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) {
-      out += fmt::format("\\x{:02x}", u);
-    } else {
-      out += c;
-    }
-  }
-  if (input.size() > 64) out += "...";
-  out += "'";
-  return out;
+  // Keep messages short and printable whatever the input holds, never cutting a character.
+  return "'" + utf8::printable(input) + "'";
 }
 
 /// The trunk (national) prefix a region's national numbers start with.
@@ -241,7 +231,7 @@ result<phone_number> phone_number::parse(std::string_view input, std::string_vie
     } else {
       return make_error("phone.invalid_character",
                         fmt::format("{} contains {} where a digit was expected", quoted(original),
-                                    quoted(std::string_view(&input[i], 1))),
+                                    quoted(utf8::character_at(input, i))),
                         fmt::format("character {}", offset + i + 1));
     }
   }

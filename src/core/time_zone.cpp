@@ -82,4 +82,9 @@ std::string time_zone::format(timestamp t) const {
                      tod.hours().count(), tod.minutes().count(), abbrev);
 }
 
+std::string format_date(date::year_month_day day) {
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(day.year()), static_cast<unsigned>(day.month()),
+                     static_cast<unsigned>(day.day()));
+}
+
 }  // namespace chatdesk

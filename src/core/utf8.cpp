@@ -1,7 +1,9 @@
 #include "chatdesk/core/utf8.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 namespace chatdesk::utf8 {
 
@@ -61,6 +63,37 @@ std::optional<std::size_t> first_invalid(std::string_view text) noexcept {
     i += len;
   }
   return std::nullopt;
+}
+
+std::string printable(std::string_view text, std::size_t max_bytes) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes) + 3);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    const std::size_t len = sequence_at(text, i);
+    const bool escape = len == 0 || u < 0x20 || u == 0x7F;
+    const std::size_t width = escape ? 4 : len;
+    if (out.size() + width > max_bytes) break;
+    if (escape) {
+      out += "\\x";
+      out += hex[u >> 4U];
+      out += hex[u & 0x0FU];
+      i += 1;
+    } else {
+      out.append(text.substr(i, len));
+      i += len;
+    }
+  }
+  if (i < text.size()) out += "...";
+  return out;
+}
+
+std::string_view character_at(std::string_view text, std::size_t offset) noexcept {
+  if (offset >= text.size()) return {};
+  const std::size_t len = sequence_at(text, offset);
+  return text.substr(offset, len == 0 ? 1 : len);
 }
 
 }  // namespace chatdesk::utf8

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <queue>
+#include <random>
 #include <shared_mutex>
+#include <tuple>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -80,6 +83,12 @@ charge_class classify(const send_intent& intent, const window_info& w,
 struct desk::impl {
   impl(const chatdesk::clock& c, chatdesk::store& s, chatdesk::transport* t, desk_options o)
       : clock(c), st(s), tr(t), options(std::move(o)) {
+    correlation_prefix = options.correlation_prefix;
+    if (correlation_prefix.empty()) {
+      std::random_device random;
+      const std::uint64_t bits = (std::uint64_t{random()} << 32U) ^ random();
+      correlation_prefix = fmt::format("cd-{:016x}-", bits);
+    }
     if (options.policies) {
       policies = *options.policies;
     } else {
@@ -106,7 +115,18 @@ struct desk::impl {
   std::mutex timers_mu;
   std::priority_queue<timer, std::vector<timer>, std::greater<>> timers;
 
+  std::string correlation_prefix;
   std::atomic<std::uint64_t> next_correlation{1};
+
+  // Statuses for messages not known yet, by message id, oldest first in `held_order`.
+  struct held_statuses {
+    std::uint64_t serial = 0;
+    std::vector<status_update> updates;
+  };
+  std::mutex held_mu;
+  std::unordered_map<std::string, held_statuses> held;
+  std::deque<std::tuple<timestamp, std::string, std::uint64_t>> held_order;
+  std::uint64_t held_serial = 0;
 
   struct config_snapshot {
     std::shared_ptr<const business> biz;
@@ -167,6 +187,74 @@ struct desk::impl {
     deliver(events);
     return {};
   }
+
+  /// The time to record for an event stamped `at` (unset: now), or why it is refused.
+  result<timestamp> event_time(timestamp at, std::string_view what, std::string_view where) const {
+    const timestamp now = clock.now();
+    if (at == timestamp{}) return now;
+    if (at > now + options.max_clock_skew)
+      return make_error(
+          "desk.future_time",
+          fmt::format("{} is stamped {}, more than {} ahead of the desk's clock ({})", what,
+                      format_timestamp(at), describe(options.max_clock_skew), format_timestamp(now)),
+          std::string(where));
+    if (at > now) return now;  // a clock a little ahead of ours
+    if (at < now - options.max_event_age)
+      return make_error(
+          "desk.stale_time",
+          fmt::format("{} is stamped {}, more than {} before the desk's clock ({}): the platform "
+                      "does not deliver events that old",
+                      what, format_timestamp(at), describe(options.max_event_age), format_timestamp(now)),
+          std::string(where));
+    return at;
+  }
+
+  static std::string describe(std::chrono::seconds d) {
+    const auto s = d.count();
+    if (s % 86400 == 0) return fmt::format("{} day{}", s / 86400, s == 86400 ? "" : "s");
+    if (s % 3600 == 0) return fmt::format("{} hour{}", s / 3600, s == 3600 ? "" : "s");
+    if (s % 60 == 0) return fmt::format("{} minute{}", s / 60, s == 60 ? "" : "s");
+    return fmt::format("{} second{}", s, s == 1 ? "" : "s");
+  }
+
+  /// Holds a status whose message is not known. False when the message
+  /// became known meanwhile (the caller applies it then).
+  bool hold(const status_update& update) {
+    std::lock_guard g(held_mu);
+    // Checked under held_mu: an answer that names the message releases its
+    // statuses under held_mu after recording the id, so none is stranded.
+    if (st.find_message(update.message_id)) return false;
+    const timestamp now = clock.now();
+    while (!held_order.empty() && (std::get<0>(held_order.front()) + options.early_status_hold <= now ||
+                                   held.size() > options.early_status_capacity)) {
+      const auto& [at, id, serial] = held_order.front();
+      if (auto it = held.find(id); it != held.end() && it->second.serial == serial) held.erase(it);
+      held_order.pop_front();
+    }
+    auto [it, added] = held.try_emplace(update.message_id);
+    if (added) {
+      it->second.serial = ++held_serial;
+      held_order.emplace_back(now, update.message_id, it->second.serial);
+    }
+    auto& list = it->second.updates;
+    const bool repeat = std::any_of(list.begin(), list.end(),
+                                    [&](const status_update& u) { return u.status == update.status; });
+    if (!repeat && list.size() < 8) list.push_back(update);
+    return true;
+  }
+
+  /// The statuses held for `message_id`, taken out.
+  std::vector<status_update> release(const std::string& message_id) {
+    std::lock_guard g(held_mu);
+    auto it = held.find(message_id);
+    if (it == held.end()) return {};
+    auto out = std::move(it->second.updates);
+    held.erase(it);
+    return out;
+  }
+
+  /// Applies a status to a known message; nothing when the message is not known.
+  std::optional<result<status_result>> apply_known(const status_update& update);
 
   /// The evaluation shared by check and send.
   result<send_result> evaluate(send_intent& intent, bool commit);
@@ -240,7 +328,9 @@ result<receive_result> desk::receive(const message& inbound, std::string_view pr
                       fmt::format("no business has the number '{}'", inbound.business_number_id),
                       "business_number_id");
 
-  const timestamp at = inbound.at == timestamp{} ? impl_->clock.now() : inbound.at;
+  const auto stamped = impl_->event_time(inbound.at, fmt::format("inbound message '{}'", inbound.id), "at");
+  if (!stamped) return stamped.error();
+  const timestamp at = *stamped;
   const conversation_key key{inbound.business_number_id, inbound.customer};
   event_list events(impl_->observed());
   receive_result out;
@@ -303,56 +393,68 @@ result<receive_result> desk::receive(const message& inbound, std::string_view pr
 }
 
 result<status_result> desk::apply_status(const status_update& update) {
+  if (update.message_id.empty())
+    return make_error("desk.unknown_message", "a status needs the message's id", "message_id");
+  // Twice at most: a message that became known while its status was being held is applied at once.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (auto applied = impl_->apply_known(update)) return std::move(*applied);
+    if (impl_->hold(update)) return status_result{status_change::held, message_status::accepted};
+  }
+  return make_error("desk.unknown_message",
+                    fmt::format("no outbound message has the id '{}'", update.message_id), "message_id");
+}
+
+std::optional<result<status_result>> desk::impl::apply_known(const status_update& update) {
+  auto at = event_time(
+      update.at, fmt::format("the {} status of '{}'", to_string(update.status), update.message_id), "at");
+  if (!at) return result<status_result>(at.error());
   // Webhook statuses name the recipient and the number: then one look-up under
   // the lock is enough. Otherwise find the message first to know whom to lock.
   std::shared_ptr<const business> biz;
   phone_number customer = update.customer;
-  if (!customer.empty()) biz = impl_->business_of_number(update.business_number_id);
+  if (!customer.empty()) biz = business_of_number(update.business_number_id);
   if (!biz) {
-    auto found = impl_->st.find_message(update.message_id);
-    if (!found)
-      return make_error("desk.unknown_message",
-                        fmt::format("no outbound message has the id '{}'", update.message_id), "message_id");
-    if (found->direction != direction::outbound)
-      return make_error(
-          "desk.invalid_status",
-          fmt::format("message '{}' is inbound: statuses apply to outbound messages", update.message_id),
-          "message_id");
-    biz = impl_->business_of_number(found->key.business_number_id);
+    auto found = st.find_message(update.message_id);
+    if (!found) return std::nullopt;
+    biz = business_of_number(found->key.business_number_id);
     if (customer.empty()) customer = found->key.customer;
   }
   const std::string_view business_id = biz ? std::string_view(biz->id) : std::string_view();
-  event_list events(impl_->observed());
+  event_list events(observed());
   status_result out;
   {
-    auto lock = impl_->st.lock(business_id, customer, false);
-    auto record = impl_->st.find_message(update.message_id);  // fresh, under the lock
-    if (!record)
-      return make_error("desk.unknown_message",
-                        fmt::format("no outbound message has the id '{}'", update.message_id), "message_id");
+    auto lock = st.lock(business_id, customer, false);
+    auto record = st.find_message(update.message_id);  // fresh, under the lock
+    if (!record) return std::nullopt;
     if (record->direction != direction::outbound)
-      return make_error(
+      return result<status_result>(make_error(
           "desk.invalid_status",
           fmt::format("message '{}' is inbound: statuses apply to outbound messages", update.message_id),
-          "message_id");
+          "message_id"));
     if (!(record->key.customer == customer))
-      return make_error("desk.invalid_status",
-                        fmt::format("message '{}' was sent to {}, not {}", update.message_id,
-                                    record->key.customer, customer),
-                        "customer");
+      return result<status_result>(make_error("desk.invalid_status",
+                                              fmt::format("message '{}' was sent to {}, not {}",
+                                                          update.message_id, record->key.customer, customer),
+                                              "customer"));
+    if (!update.business_number_id.empty() && update.business_number_id != record->key.business_number_id)
+      return result<status_result>(make_error(
+          "desk.invalid_status",
+          fmt::format("message '{}' was sent from business number '{}', not '{}'", update.message_id,
+                      record->key.business_number_id, update.business_number_id),
+          "business_number_id"));
     const auto from = record->status;
     out.change = compare_status(from, update.status);
     if (out.change == status_change::advanced) {
       record->status = update.status;
-      record->status_at = update.at == timestamp{} ? impl_->clock.now() : update.at;
+      record->status_at = *at;
       if (update.error) record->error = update.error;
-      impl_->st.update_message(*record);
+      st.update_message(*record);
       events.add([r = *record, from](observer& o) { o.status_changed(r, from); });
     }
     out.status = record->status;
   }
-  impl_->deliver(events);
-  return out;
+  deliver(events);
+  return result<status_result>(out);
 }
 
 result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
@@ -452,7 +554,8 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
     ++next_state.outbound_count;
 
     if (intent.correlation_id.empty())
-      intent.correlation_id = fmt::format("cd-{}", next_correlation.fetch_add(1, std::memory_order_relaxed));
+      intent.correlation_id =
+          correlation_prefix + std::to_string(next_correlation.fetch_add(1, std::memory_order_relaxed));
     message_record record;
     record.correlation_id = intent.correlation_id;
     record.key = key;
@@ -510,6 +613,7 @@ result<status_result> desk::impl::answered(const message_record& found, const tr
   auto biz = business_of_number(found.key.business_number_id);
   event_list events(observed());
   status_result out;
+  bool identified = false;  // the answer gave the message its platform id
   {
     auto lock = st.lock(biz ? biz->id : std::string(), found.key.customer, false);
     auto record = st.find_message(found.correlation_id);
@@ -524,6 +628,7 @@ result<status_result> desk::impl::answered(const message_record& found, const tr
       out.change = record->id.empty() ? status_change::advanced : status_change::duplicate;
       record->id = answer.message_id;
       st.update_message(*record);
+      identified = out.change == status_change::advanced;
     } else if (answer.outcome == transport_answer::kind::failed) {
       const auto from = record->status;
       out.change = compare_status(from, message_status::failed);
@@ -538,6 +643,10 @@ result<status_result> desk::impl::answered(const message_record& found, const tr
     }
   }
   deliver(events);
+  if (identified) {  // statuses that overtook this answer
+    for (const auto& update : release(answer.message_id))
+      if (auto applied = apply_known(update); applied && *applied) out.status = (*applied)->status;
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "chatdesk/feed/webhook_feed.hpp"
 
+#include <atomic>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -130,21 +131,52 @@ struct webhook_feed::impl {
   impl(desk& target, feed_options o) : d(target), options(o), seen(o.dedupe_window, o.dedupe_capacity) {}
   desk& d;
   feed_options options;
-  dedupe_window seen;
-  ledger_bridge* bridge = nullptr;
+  dedupe_window seen;  // events the desk took (or refused for good); thread-safe
+  std::atomic<ledger_bridge*> bridge{nullptr};
+  std::mutex pending_mu;
   std::unordered_map<std::string, webhook_pricing> pending;  // platform pricing awaiting chatdesk's charge
+
+  void keep_pricing(const std::string& id, const webhook_pricing& p) {
+    std::lock_guard g(pending_mu);
+    if (pending.size() >= options.pending_pricing_capacity) pending.clear();
+    pending[id] = p;
+  }
+  /// The platform's pricing for `id`, taken out once chatdesk's charge is known or the message failed.
+  std::optional<webhook_pricing> settle_pricing(const std::string& id, bool failed, ledger_bridge& b,
+                                                std::optional<charge>& c) {
+    std::lock_guard g(pending_mu);
+    const auto p = pending.find(id);
+    if (p == pending.end()) return std::nullopt;
+    c = b.charge_for(id);
+    if (!c && !failed) return std::nullopt;
+    auto out = std::move(p->second);
+    pending.erase(p);
+    return out;
+  }
 };
+
+namespace {
+
+/// Refusals that a later delivery of the same event can overcome: the number
+/// is registered a moment later, the send's answer names the message, or the
+/// platform's clock was ahead. Such events are not remembered as seen.
+bool may_change(const error& e) {
+  return e.code == "desk.unknown_number" || e.code == "desk.unknown_message" || e.code == "desk.future_time";
+}
+
+}  // namespace
 
 webhook_feed::webhook_feed(desk& d, feed_options options) : impl_(std::make_unique<impl>(d, options)) {}
 webhook_feed::~webhook_feed() = default;
 
 void webhook_feed::check_pricing_with(ledger_bridge* bridge) {
-  impl_->bridge = bridge;
+  impl_->bridge.store(bridge);
 }
 
 feed_report webhook_feed::apply(const webhook_batch& batch) {
   auto& s = *impl_;
   feed_report report;
+  ledger_bridge* bridge = s.bridge.load();
   for (std::size_t i = 0; i < batch.events.size(); ++i) {
     const auto& e = batch.events[i];
     if (const auto* m = std::get_if<webhook_message>(&e)) {
@@ -154,13 +186,19 @@ feed_report webhook_feed::apply(const webhook_batch& batch) {
                                                        m->message.id, m->from)));
         continue;
       }
-      if (!s.seen.first_seen("m:" + m->message.id, m->message.at)) {
+      const auto key = "m:" + m->message.id;
+      if (s.seen.contains(key, m->message.at)) {
         ++report.duplicates;
         continue;
       }
-      if (auto r = s.d.receive(m->message, m->profile_name); !r) {
+      auto r = s.d.receive(m->message, m->profile_name);
+      if (!r) {
+        if (!may_change(r.error())) (void)s.seen.first_seen(key, m->message.at);
         report.refused.emplace_back(i, r.error());
-      } else if (r->duplicate) {
+        continue;
+      }
+      (void)s.seen.first_seen(key, m->message.at);
+      if (r->duplicate) {
         ++report.duplicates;
       } else {
         ++report.messages;
@@ -172,14 +210,12 @@ feed_report webhook_feed::apply(const webhook_batch& batch) {
       ++report.passed;
       continue;
     }
-    if (!s.seen.first_seen(fmt::format("s:{}:{}", st->id, st->status_text), st->at)) {
+    const auto key = fmt::format("s:{}:{}", st->id, st->status_text);
+    if (s.seen.contains(key, st->at)) {
       ++report.duplicates;
       continue;
     }
-    if (s.bridge != nullptr && st->pricing) {
-      if (s.pending.size() >= s.options.pending_pricing_capacity) s.pending.clear();
-      s.pending[st->id] = *st->pricing;
-    }
+    if (bridge != nullptr && st->pricing) s.keep_pricing(st->id, *st->pricing);
     status_update u;
     u.message_id = st->id;
     u.status = *st->status;
@@ -189,23 +225,26 @@ feed_report webhook_feed::apply(const webhook_batch& batch) {
     u.business_number_id = st->metadata.phone_number_id;
     auto r = s.d.apply_status(u);
     if (!r) {
+      if (!may_change(r.error())) (void)s.seen.first_seen(key, st->at);
       report.refused.emplace_back(i, r.error());
       continue;
     }
+    if (r->change == status_change::held) {  // not seen yet: if the hold lapses, a redelivery still counts
+      ++report.held;
+      continue;
+    }
+    (void)s.seen.first_seen(key, st->at);
     if (r->change != status_change::advanced) {
       ++report.duplicates;
       continue;
     }
     ++report.statuses;
-    if (s.bridge == nullptr) continue;
-    const auto p = s.pending.find(st->id);
-    if (p == s.pending.end()) continue;
-    if (auto c = s.bridge->charge_for(st->id)) {
-      if (auto why = compare_pricing(p->second, *c); !why.empty())
-        report.mismatches.push_back({st->id, p->second, std::move(*c), std::move(why)});
-      s.pending.erase(p);
-    } else if (*st->status == message_status::failed) {
-      s.pending.erase(p);
+    if (bridge == nullptr) continue;
+    std::optional<charge> c;
+    if (auto platform = s.settle_pricing(st->id, *st->status == message_status::failed, *bridge, c);
+        platform && c) {
+      if (auto why = compare_pricing(*platform, *c); !why.empty())
+        report.mismatches.push_back({st->id, std::move(*platform), std::move(*c), std::move(why)});
     }
   }
   return report;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "../core/ascii.hpp"
+#include "chatdesk/core/utf8.hpp"
 
 namespace chatdesk {
 
@@ -54,7 +55,7 @@ result<messaging_tier> parse_messaging_tier(std::string_view text) {
   if (t == "TIER_UNLIMITED" || t == "UNLIMITED") return messaging_tier::unlimited;
   return make_error("business.unknown_tier",
                     fmt::format("'{}' is not a messaging-limit tier (250, 1K, 2K, 10K, 100K, unlimited)",
-                                text.substr(0, 64)));
+                                utf8::printable(text)));
 }
 
 std::string_view to_string(quality_rating q) noexcept {
@@ -79,7 +80,7 @@ result<quality_rating> parse_quality_rating(std::string_view text) {
   if (t == "UNKNOWN" || t == "NA") return quality_rating::unknown;
   return make_error(
       "business.unknown_quality",
-      fmt::format("'{}' is not a quality rating (GREEN, YELLOW, RED, UNKNOWN)", text.substr(0, 64)));
+      fmt::format("'{}' is not a quality rating (GREEN, YELLOW, RED, UNKNOWN)", utf8::printable(text)));
 }
 
 const business_number* business::find_number(std::string_view number_id) const noexcept {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "../core/ascii.hpp"
+#include "chatdesk/core/utf8.hpp"
 
 namespace chatdesk {
 
@@ -25,7 +26,7 @@ result<template_category> parse_template_category(std::string_view text) {
   if (t == "authentication") return template_category::authentication;
   return make_error("message.unknown_category",
                     fmt::format("'{}' is not a template category (marketing, utility, authentication)",
-                                text.substr(0, 64)));
+                                utf8::printable(text)));
 }
 
 std::string_view to_string(media_kind k) noexcept {
@@ -109,7 +110,7 @@ result<message_status> parse_message_status(std::string_view text) {
   if (t == "failed") return message_status::failed;
   return make_error("message.unknown_status",
                     fmt::format("'{}' is not a message status (accepted, sent, delivered, read, failed)",
-                                text.substr(0, 64)));
+                                utf8::printable(text)));
 }
 
 std::string_view to_string(status_change c) noexcept {
@@ -120,6 +121,8 @@ std::string_view to_string(status_change c) noexcept {
       return "duplicate";
     case status_change::stale:
       return "stale";
+    case status_change::held:
+      return "held";
   }
   return "unknown";
 }
@@ -183,7 +186,7 @@ result<template_status> parse_template_status(std::string_view text) {
   return make_error(
       "template.unknown_status",
       fmt::format("'{}' is not a template status (APPROVED, PENDING, REJECTED, PAUSED, DISABLED)",
-                  text.substr(0, 64)));
+                  utf8::printable(text)));
 }
 
 }  // namespace chatdesk

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "chatdesk/core/utf8.hpp"
+
 namespace chatdesk {
 
 struct pricing_event_reader::impl {
@@ -93,7 +95,8 @@ result<pricing_event> pricing_event_reader::parse(std::string_view line) {
   if (type != "inbound" && type != "outbound")
     return make_error(
         "pricing.unknown_type",
-        fmt::format("'{}' is not an event type (inbound, outbound, status)", type.substr(0, 32)), "type");
+        fmt::format("'{}' is not an event type (inbound, outbound, status)", utf8::printable(type, 32)),
+        "type");
   if (!has_business || e.business.empty()) return field_error("business", "is required");
   if (!has_customer) return field_error("customer", "is required");
   auto number = phone_number::parse(customer);
@@ -115,22 +118,36 @@ result<pricing_event> pricing_event_reader::parse(std::string_view line) {
   return e;
 }
 
-pricing_run price_events(std::istream& in, const std::vector<ledger*>& ledgers) {
+pricing_run price_events(std::istream& in, const std::vector<ledger*>& ledgers,
+                         const price_options& options) {
   pricing_run run;
   pricing_event_reader reader;
-  std::string line;
+  line_reader lines(in, options.max_line, "the events");
   timestamp last{};
   bool started = false;
   auto problem = [&](const error& e) {
     ++run.problems;
     for (auto* l : ledgers) l->report({run.lines, e});
   };
-  while (std::getline(in, line)) {
+  while (auto next = lines.next()) {
     ++run.lines;
+    if (!*next) {
+      problem(next->error());
+      continue;
+    }
+    const std::string_view line = **next;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     auto e = reader.parse(line);
     if (!e) {
       problem(std::move(e).error());
+      continue;
+    }
+    if (options.latest && e->at > *options.latest) {
+      problem(make_error(
+          "pricing.future_time",
+          fmt::format("the event at {} is later than {}: a time stamp from the future is not priced",
+                      format_timestamp(e->at), format_timestamp(*options.latest)),
+          "at"));
       continue;
     }
     if (started && e->at < last) {
@@ -170,6 +187,7 @@ pricing_run price_events(std::istream& in, const std::vector<ledger*>& ledgers) 
     started = true;
     ++run.events;
   }
+  run.failure = lines.failure();
   return run;
 }
 

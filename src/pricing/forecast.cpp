@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/json.hpp"
+#include "chatdesk/core/time_zone.hpp"
 
 namespace chatdesk {
 
@@ -91,9 +93,7 @@ result<forecast> estimate(const rate_cards& cards, const forecast_plan& plan) {
   if (card == nullptr)
     return make_error(
         "pricing.no_rate_card",
-        fmt::format("no {} rate card is in force on {}-{:02}-{:02}", to_string(plan.model),
-                    static_cast<int>(plan.date.year()), static_cast<unsigned>(plan.date.month()),
-                    static_cast<unsigned>(plan.date.day())),
+        fmt::format("no {} rate card is in force on {}", to_string(plan.model), format_date(plan.date)),
         "date");
   forecast out;
   out.currency = card->currency();
@@ -132,6 +132,8 @@ result<forecast_plan> forecast_plan_from_json(const nlohmann::ordered_json& j) {
   auto bad = [](std::string message, std::string where) {
     return make_error("pricing.invalid_plan", std::move(message), std::move(where));
   };
+  if (json_too_deep(j))
+    return bad(fmt::format("the plan nests arrays and objects deeper than {} levels", max_json_depth), "$");
   if (!j.is_object()) return bad("a plan must be a JSON object", "$");
   forecast_plan plan;
   auto m = j.find("model");

@@ -796,10 +796,11 @@ bool ledger::impl::price(std::string_view id, const pending_message& msg, timest
   auto& d = day(b, at);
   auto* cc = card_for(d, msg.model);
   if (cc == nullptr)
-    return refuse("pricing.no_rate_card",
-                  fmt::format("no {} rate card is in force on {} for message '{}'", to_string(msg.model),
-                              format_timestamp(at).substr(0, 10), id),
-                  "id");
+    return refuse(
+        "pricing.no_rate_card",
+        fmt::format("no {} rate card is in force on {} (the business's date in {}) for message '{}'",
+                    to_string(msg.model), format_date(d.date), businesses[b].zone.name(), id),
+        "id");
   auto& st = pairs[msg.pair];  // pricing adds no pairs: the reference stays valid
   const auto& customer = customers[msg.pair];
   const auto& rates = market_of(st, customer, *cc);

@@ -7,6 +7,8 @@
 #include <fmt/ranges.h>
 
 #include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/json.hpp"
+#include "chatdesk/core/utf8.hpp"
 
 namespace chatdesk {
 
@@ -32,7 +34,7 @@ result<pricing_model> parse_pricing_model(std::string_view text) {
     if (to_string(m) == text) return m;
   return make_error("pricing.unknown_model",
                     fmt::format("'{}' is not a pricing model (legacy_2018, cbp_2022, cbp_2023, pmp_2025)",
-                                text.substr(0, 64)));
+                                utf8::printable(text)));
 }
 
 pricing_model model_in_force(date::year_month_day d) noexcept {
@@ -109,6 +111,11 @@ class reader {
 }  // namespace
 
 result<rate_card> rate_card::from_json(const ojson& j, std::string_view source) {
+  if (json_too_deep(j))
+    return make_error("pricing.invalid_card",
+                      fmt::format("{}{}nests arrays and objects deeper than {} levels", source,
+                                  source.empty() ? "" : " ", max_json_depth),
+                      "$");
   rate_card card;
   card.source_ = std::string(source);
   const reader r(source);
@@ -252,18 +259,10 @@ result<rate_card> rate_card::from_json(const ojson& j, std::string_view source) 
 }
 
 result<rate_card> rate_card::parse(std::string_view text, std::string_view source) {
-  ojson j;
-  try {
-    j = ojson::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    return make_error("pricing.invalid_card",
-                      fmt::format("{}{}is not valid JSON: {}", source, source.empty() ? "" : " ", e.what()),
-                      fmt::format("byte {}", e.byte));
-  } catch (const nlohmann::json::exception& e) {
-    return make_error("pricing.invalid_card",
-                      fmt::format("{}{}cannot be read: {}", source, source.empty() ? "" : " ", e.what()));
-  }
-  return from_json(j, source);
+  auto j = parse_json(text, "pricing.invalid_card",
+                      source.empty() ? std::string("the card") : std::string(source));
+  if (!j) return j.error();
+  return from_json(*j, source);
 }
 
 std::optional<decimal> rate_card::rate(std::string_view market, std::string_view key) const {

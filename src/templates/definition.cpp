@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "../core/ascii.hpp"
+#include "chatdesk/core/json.hpp"
 #include "chatdesk/core/utf8.hpp"
 
 namespace chatdesk {
@@ -112,7 +113,7 @@ class checker {
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }))
       add("template.invalid_name",
           fmt::format("'{}' is not a template name: 1 to 512 lower-case letters, digits and underscores",
-                      def_.name.substr(0, 80)),
+                      utf8::printable(def_.name, 80)),
           "name", template_limits::name, def_.name.size());
     if (def_.language.empty())
       add("template.missing_language", "a template needs a language code", "language");
@@ -365,6 +366,11 @@ std::vector<template_problem> validate(const template_definition& def) {
 }
 
 result<template_definition> template_from_json(const ojson& j) {
+  // Unknown fields are kept by copying them, and a copy recurses once per level.
+  if (json_too_deep(j))
+    return make_error(
+        "template.json",
+        fmt::format("the definition nests arrays and objects deeper than {} levels", max_json_depth), "$");
   try {
     if (!j.is_object()) fail("template.json", "a template definition must be a JSON object", "$");
     template_definition d;
@@ -426,17 +432,9 @@ result<template_definition> template_from_json(const ojson& j) {
 }
 
 result<template_definition> parse_template_json(std::string_view text) {
-  ojson j;
-  try {
-    j = ojson::parse(text.begin(), text.end(), nullptr, true, false);
-  } catch (const nlohmann::json::parse_error& e) {
-    return make_error("template.json", fmt::format("the file is not valid JSON: {}", e.what()),
-                      fmt::format("byte {}", e.byte));
-  } catch (const nlohmann::json::exception& e) {
-    // Numbers out of range and the like.
-    return make_error("template.json", fmt::format("the file cannot be read as JSON: {}", e.what()));
-  }
-  return template_from_json(j);
+  auto j = parse_json(text, "template.json", "the file");
+  if (!j) return j.error();
+  return template_from_json(*j);
 }
 
 ojson to_json(const template_definition& d) {

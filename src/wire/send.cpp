@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "chatdesk/core/json.hpp"
 #include "chatdesk/core/utf8.hpp"
 #include "chatdesk/templates/binding.hpp"
 
@@ -76,8 +77,7 @@ std::optional<error> check_content(const content& c) {
           "send.invalid",
           fmt::format("coordinates must be decimal degrees (latitude -90 to 90, longitude -180 to 180), "
                       "not '{}' and '{}'",
-                      std::string_view(l->latitude).substr(0, 40),
-                      std::string_view(l->longitude).substr(0, 40)),
+                      utf8::printable(l->latitude, 40), utf8::printable(l->longitude, 40)),
           "location");
     if (auto e = check_text("location.name", l->name, 1000)) return e;
     return check_text("location.address", l->address, 1000);
@@ -156,6 +156,10 @@ std::optional<error> check_content(const content& c) {
         const auto j = nlohmann::json::parse(i->payload_json, nullptr, false);
         if (j.is_discarded() || !j.is_object())
           return make_error("send.invalid", "order parameters must be a JSON object",
+                            "interactive.action.parameters");
+        if (json_too_deep(j))  // they are printed into the request, which recurses per level
+          return make_error("send.invalid",
+                            fmt::format("order parameters nest deeper than {} levels", max_json_depth),
                             "interactive.action.parameters");
         return std::nullopt;
       }

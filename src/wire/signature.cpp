@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "../core/ascii.hpp"
+#include "chatdesk/core/utf8.hpp"
 #include "crypto.hpp"
 
 #if CHATDESK_WITH_OPENSSL
@@ -62,11 +63,19 @@ result<void> hub_verifier::verify(std::string_view body, std::string_view header
                       fmt::format("the {} header must start with 'sha256='", hub_signature_header));
   const auto hex = value.substr(prefix.size());
   std::string claimed;
-  if (hex.size() != 64 || !detail::from_hex(hex, claimed))
+  if (hex.size() != 64)
     return make_error("signature.malformed",
                       fmt::format("the {} header must hold 64 hexadecimal digits after "
                                   "'sha256=', not {} characters",
                                   hub_signature_header, hex.size()));
+  if (!detail::from_hex(hex, claimed)) {
+    const auto bad = hex.find_first_not_of("0123456789abcdefABCDEF");
+    return make_error("signature.malformed",
+                      fmt::format("the {} header must hold hexadecimal digits after 'sha256=': character {} "
+                                  "is '{}'",
+                                  hub_signature_header, prefix.size() + bad + 1,
+                                  utf8::printable(utf8::character_at(hex, bad))));
+  }
   std::string actual;
   if (!impl_->mac.compute(body, actual)) return detail::hmac_failed(detail::digest::sha256);
   if (!constant_time_equal(actual, claimed))

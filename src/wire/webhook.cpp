@@ -5,7 +5,7 @@
 // the whole body decoded, so a bad body yields no events.
 #include "chatdesk/wire/webhook.hpp"
 
-#include "json_depth.hpp"
+#include "../core/json_depth.hpp"
 
 #include <simdjson.h>
 

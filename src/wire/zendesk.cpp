@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/ascii.hpp"
+#include "chatdesk/core/json.hpp"
 #include "chatdesk/core/utf8.hpp"
 #include "chatdesk/wire/signature.hpp"
-#include "json_depth.hpp"
 
 namespace chatdesk {
 
@@ -272,8 +272,9 @@ result<webhook_batch> decode_zendesk_webhook(std::string_view body, std::size_t 
   if (body.size() > max_body_bytes)
     return make_error("zendesk.too_large", fmt::format("the body has {} bytes, more than the limit of {}",
                                                        body.size(), max_body_bytes));
-  if (detail::nesting_depth(body) > 64)
-    return make_error("zendesk.too_deep", "the body nests deeper than 64 levels");
+  if (json_nesting_depth(body) > max_json_depth)
+    return make_error("zendesk.too_deep",
+                      fmt::format("the body nests deeper than {} levels", max_json_depth));
   const auto j = json::parse(body, nullptr, false);
   if (j.is_discarded()) return make_error("zendesk.syntax", "the body is not valid JSON");
   webhook_batch batch;

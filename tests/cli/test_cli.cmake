@@ -39,9 +39,10 @@ expect_run(simulate_conversation 0
   "\"line\":5,\"at\":\"2026-03-02T09:05:00Z\",\"event\":\"send\",\"customer\":\"\\+393331234567\",\"kind\":\"text\",\"decision\":\"allowed\",\"charge\":\"free_service_window\",\"id\":\"out1\".*\"line\":7,[^\n]*\"status\":\"sent\",\"result\":\"stale\",\"message_status\":\"delivered\".*\"line\":9,[^\n]*\"result\":\"duplicate\".*\"line\":10,[^\n]*\"event\":\"window_closing\".*\"line\":10,[^\n]*\"decision\":\"allowed\".*\"line\":11,[^\n]*\"event\":\"window_closed\".*\"line\":11,[^\n]*\"decision\":\"refused\",\"policy\":\"service_window\",\"code\":\"policy.outside_service_window\",\"reason\":\"the customer service window with \\+393331234567 closed at 2026-03-03T09:00:00Z.*\"line\":12,[^\n]*\"code\":\"policy.template_not_approved\".*\"line\":13,[^\n]*\"decision\":\"allowed\",\"charge\":\"billable_template\".*\"event\":\"opted_out\".*\"code\":\"policy.opted_out\".*\"entry_point\":\"pending\".*\"event\":\"entry_point_opened\".*\"charge\":\"free_entry_point\""
   "^$" simulate "${_root}/examples/scripts/conversation.jsonl")
 expect_run(simulate_problems 2
-  "\"line\":3,\"event\":\"problem\",\"code\":\"desk.unknown_message\".*\"line\":4,\"event\":\"problem\",\"code\":\"phone.too_short\".*\"line\":5,\"event\":\"problem\",\"code\":\"simulate.unknown_kind\".*\"line\":6,\"event\":\"problem\",\"code\":\"simulate.unknown_type\".*\"line\":7,\"event\":\"problem\",\"code\":\"simulate.syntax\".*\"line\":8,\"event\":\"problem\",\"code\":\"simulate.out_of_order\".*\"line\":10,\"event\":\"problem\",\"code\":\"simulate.field\",\"reason\":\"'id' must be a string, not number\".*\"line\":13,"
-  "11 line\\(s\\) of .* were skipped" simulate "${_root}/tests/cli/data/simulate_problems.jsonl")
-expect_run(simulate_missing_file 2 "^$" "cannot read" simulate "/nonexistent/script.jsonl")
+  "\"line\":3,[^\n]*\"event\":\"status\",\"id\":\"nope\",\"status\":\"read\",\"result\":\"held\".*\"line\":4,\"event\":\"problem\",\"code\":\"phone.too_short\".*\"line\":5,\"event\":\"problem\",\"code\":\"simulate.unknown_kind\".*\"line\":6,\"event\":\"problem\",\"code\":\"simulate.unknown_type\".*\"line\":7,\"event\":\"problem\",\"code\":\"simulate.syntax\".*\"line\":8,\"event\":\"problem\",\"code\":\"simulate.out_of_order\".*\"line\":10,\"event\":\"problem\",\"code\":\"simulate.field\",\"reason\":\"'id' must be a string, not number\".*\"line\":13,"
+  "10 line\\(s\\) of .* were skipped" simulate "${_root}/tests/cli/data/simulate_problems.jsonl")
+expect_run(simulate_missing_file 2 "^$" "'/nonexistent/script.jsonl' does not exist" simulate "/nonexistent/script.jsonl")
+expect_run(simulate_directory 2 "^$" "is a directory, not a file" simulate "${_root}/tests")
 
 # chatdesk template: validate, render, catalog.
 expect_run(template_validate_problems 2
@@ -134,6 +135,84 @@ expect_run(webhook_decode_twilio 0 "^{\"kind\":\"status\",\"id\":\"SM5\",\"statu
   "^$" webhook decode --format twilio --received-at 2025-10-01T10:00:00Z "${_fx}/twilio/status_delivered.form")
 expect_run(webhook_decode_zendesk 0 "\"kind\":\"agent_message\"[^\n]*\"author_name\":\"Giulia \\(support\\)\""
   "^$" webhook decode --format zendesk "${_fx}/zendesk/events.json")
-expect_run(webhook_decode_missing_file 2 "^$" "cannot read" webhook decode "${_fx}/nope.json")
+expect_run(webhook_decode_missing_file 2 "^$" "nope.json' does not exist" webhook decode "${_fx}/nope.json")
 expect_run(webhook_signature_without_secret 2 "^$" "--signature needs --secret"
   webhook decode --signature sha256=00 "${_fx}/platform/text.json")
+
+# Untrusted input (issue 14): directories, endless and deeply nested input, odd characters, times
+# from the future, empty secrets. Every one is bad input (exit 2) or a problem in the output, never a crash.
+function(expect_run_input name input_file expected_status expected_out_regex expected_err_regex)
+  execute_process(COMMAND "${CHATDESK}" ${ARGN} INPUT_FILE "${input_file}"
+    RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT status STREQUAL expected_status)
+    message(SEND_ERROR "${name}: exit status ${status}, expected ${expected_status}\nstdout: ${out}\nstderr: ${err}")
+  endif()
+  if(NOT out MATCHES "${expected_out_regex}")
+    message(SEND_ERROR "${name}: stdout does not match '${expected_out_regex}':\n${out}")
+  endif()
+  if(NOT err MATCHES "${expected_err_regex}")
+    message(SEND_ERROR "${name}: stderr does not match '${expected_err_regex}':\n${err}")
+  endif()
+endfunction()
+
+set(_scratch "${CMAKE_CURRENT_BINARY_DIR}/cli_scratch")
+if(NOT CMAKE_CURRENT_BINARY_DIR)
+  set(_scratch "${_root}/build/cli_scratch")
+endif()
+file(MAKE_DIRECTORY "${_scratch}")
+
+expect_run(price_events_directory 2 "^$" "price: '[^']*tests' is a directory, not a file"
+  price --rates "${_card_2025_file}" "${_root}/tests")
+expect_run(price_card_directory 2 "^$" "is a directory, not a file" price --rates "${_root}/tests" "${_events}")
+expect_run(forecast_plan_directory 2 "^$" "is a directory, not a file" forecast --rates "${_card}" "${_root}/tests")
+expect_run(template_directory 2 "^$" "is a directory, not a file" template validate "${_root}/tests")
+expect_run(webhook_decode_directory 2 "^$" "is a directory, not a file" webhook decode "${_root}/tests")
+if(EXISTS /dev/zero)
+  expect_run(webhook_decode_endless_file 2 "^$" "larger than the limit of 16 MiB" webhook decode /dev/zero)
+  expect_run_input(webhook_decode_endless_stdin /dev/zero 2 "^$" "standard input is larger than the limit of 16 MiB"
+    webhook decode -)
+  expect_run(price_endless_card 2 "^$" "larger than the limit of 4 MiB" price --rates /dev/zero "${_events}")
+endif()
+
+string(REPEAT "{\"a\":" 120000 _open)
+string(REPEAT "}" 120000 _close)
+file(WRITE "${_scratch}/deep.json" "${_open}1${_close}")
+expect_run(template_validate_deep 2 "^$" "template.json\\] '[^']*deep.json' nests arrays and objects deeper than 64 levels"
+  template validate "${_scratch}/deep.json")
+expect_run(template_render_deep 2 "^$" "deeper than 64 levels" template render "${_scratch}/deep.json")
+file(READ "${_root}/tests/cli/data/order_update.json" _template)
+string(REGEX REPLACE "^{" "{\"x_extra\":${_open}1${_close}," _deep_template "${_template}")
+file(WRITE "${_scratch}/deep_unknown_field.json" "${_deep_template}")
+expect_run(template_unknown_field_deep 2 "^$" "deeper than 64 levels" template validate "${_scratch}/deep_unknown_field.json")
+expect_run(price_card_deep 2 "^$" "pricing.invalid_card.*deeper than 64 levels" price --rates "${_scratch}/deep.json" "${_events}")
+expect_run(price_businesses_deep 2 "^$" "pricing.businesses.*deeper than 64 levels"
+  price --rates "${_card_2025_file}" --businesses "${_scratch}/deep.json" "${_events}")
+expect_run(forecast_plan_deep 2 "^$" "pricing.invalid_plan.*deeper than 64 levels" forecast --rates "${_card}" "${_scratch}/deep.json")
+file(WRITE "${_scratch}/deep_script.jsonl" "${_open}1${_close}\n")
+expect_run(simulate_deep_line 2 "\"code\":\"simulate.syntax\",\"reason\":\"the line nests deeper than 64 levels\"" "skipped"
+  simulate "${_scratch}/deep_script.jsonl")
+
+# A customer with an Arabic-Indic digit, an event stamped 9999-12-31, a line over 1 MiB: each a problem on its
+# line; the lines after them are priced in order, and the invoice is valid JSON.
+string(REPEAT "x" 1100000 _long)
+file(WRITE "${_scratch}/hostile_events.jsonl"
+  "{\"at\":\"2025-07-03T09:00:00Z\",\"type\":\"outbound\",\"business\":\"b1\",\"customer\":\"+39 333 ٣٣٣ 4567\",\"id\":\"x1\",\"kind\":\"template\",\"category\":\"marketing\"}\n"
+  "{\"at\":\"9999-12-31T00:00:00Z\",\"type\":\"inbound\",\"business\":\"b1\",\"customer\":\"+393331234567\",\"id\":\"x2\"}\n"
+  "{\"pad\":\"${_long}\"}\n"
+  "{\"at\":\"2025-07-03T09:01:00Z\",\"type\":\"outbound\",\"business\":\"b1\",\"customer\":\"+393331234567\",\"id\":\"m1\",\"kind\":\"template\",\"category\":\"marketing\"}\n"
+  "{\"at\":\"2025-07-03T09:02:00Z\",\"type\":\"status\",\"id\":\"m1\",\"status\":\"delivered\"}\n")
+expect_run(price_hostile_lines 0
+  "\"total\": \"0.0691\".*\"line\": 1,[^}]*\"code\": \"phone.invalid_character\",[^}]*\"reason\": \"'\\+39 333 ٣٣٣ 4567' contains '٣' where a digit was expected\".*\"line\": 2,[^}]*\"pricing.future_time\".*\"line\": 3,[^}]*\"input.line_too_long\""
+  "3 line\\(s\\) skipped" price --rates "${_card_2025_file}" "${_scratch}/hostile_events.jsonl")
+
+# An empty argument does not survive a CMake list, so this one runs directly.
+execute_process(COMMAND "${CHATDESK}" webhook sign --secret "" "${_fx}/platform/text.json"
+  RESULT_VARIABLE _status ERROR_VARIABLE _err OUTPUT_QUIET)
+if(NOT _status EQUAL 2 OR NOT _err MATCHES "signature.no_secret")
+  message(SEND_ERROR "webhook_sign_empty_secret: exit status ${_status}, stderr: ${_err}")
+endif()
+if(CHATDESK_WITH_OPENSSL)
+  expect_run(webhook_decode_signature_not_hex 2 "^$" "hexadecimal digits after 'sha256=': character 8 is 'z'"
+    webhook decode --secret app-secret
+    --signature "sha256=z000000000000000000000000000000000000000000000000000000000000000" "${_fx}/platform/text.json")
+endif()

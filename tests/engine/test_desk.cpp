@@ -1,4 +1,5 @@
 #include <chrono>
+#include <set>
 #include <string>
 
 #include "engine/desk_fixture.hpp"
@@ -500,7 +501,10 @@ TEST_CASE("bad input is refused with a clear error", "[engine][errors]") {
   m.direction = direction::outbound;
   CHECK(f.desk.receive(m).error().code == "desk.invalid_message");
 
-  CHECK(f.desk.apply_status(test::status("wamid.unknown", message_status::read, {})).error().code ==
+  // A status for a message not known yet is held for its send's answer, not refused.
+  CHECK(f.desk.apply_status(test::status("wamid.unknown", message_status::read, {})).value().change ==
+        status_change::held);
+  CHECK(f.desk.apply_status(test::status("", message_status::read, {})).error().code ==
         "desk.unknown_message");
   m.direction = direction::inbound;
   (void)f.desk.receive(m).value();
@@ -535,4 +539,106 @@ TEST_CASE("unsupported inbound content is kept, not dropped", "[engine][messages
   CHECK(r.window.service_window_open);
   CHECK(f.store.find_message("wamid.poll")->type == "poll");
   CHECK(f.store.messages({"n1", number(maria)}).size() == 1);
+}
+
+TEST_CASE("time stamps from outside are bounded by the desk's clock", "[engine][time]") {
+  desk_fixture f;
+  const auto now = f.clock.now();
+  auto inbound = [&](const char* id, timestamp when) {
+    message m;
+    m.direction = direction::inbound;
+    m.id = id;
+    m.business_number_id = "n1";
+    m.customer = number(maria);
+    m.at = when;
+    m.content = text_content{"hello"};
+    return f.desk.receive(m);
+  };
+  // Year 5138: refused, and the window is not pinned open.
+  auto far = inbound("in-far", at("5138-11-16T09:46:40Z"));
+  REQUIRE_FALSE(far);
+  CHECK(far.error().code == "desk.future_time");
+  CHECK(far.error().where == "at");
+  CHECK(far.error().message.find("more than 5 minutes ahead") != std::string::npos);
+  CHECK_FALSE(f.desk.window("n1", number(maria)).service_window_open);
+  // Two seconds ahead (the platform's clock runs fast): taken as now, so an immediate reply is allowed.
+  REQUIRE(inbound("in-skew", now + std::chrono::seconds(2)));
+  CHECK(f.desk.conversation("n1", number(maria))->last_inbound == now);
+  CHECK(f.reply(maria).decision.allowed);
+  // Older than the platform's retry horizon (7 days): refused.
+  auto old = inbound("in-old", now - std::chrono::hours(24 * 8));
+  REQUIRE_FALSE(old);
+  CHECK(old.error().code == "desk.stale_time");
+  // Statuses too.
+  const auto sent = f.reply(maria);
+  CHECK(
+      f.desk
+          .apply_status(test::status(sent.message_id, message_status::delivered, at("9999-12-31T00:00:00Z")))
+          .error()
+          .code == "desk.future_time");
+  auto ok = f.desk.apply_status(
+      test::status(sent.message_id, message_status::delivered, now + std::chrono::seconds(30)));
+  REQUIRE(ok);
+  CHECK(f.store.find_message(sent.message_id)->status_at == now);
+  // The bounds are settings.
+  desk_options o;
+  o.max_clock_skew = std::chrono::hours(1);
+  manual_clock clock{now};
+  memory_store store;
+  chatdesk::desk lenient{clock, store, nullptr, o};
+  lenient.add_business(test::shop()).value();
+  message m;
+  m.direction = direction::inbound;
+  m.id = "in-30min";
+  m.business_number_id = "n1";
+  m.customer = number(maria);
+  m.at = now + std::chrono::minutes(30);
+  CHECK(lenient.receive(m));
+}
+
+TEST_CASE("a status under another business number is refused", "[engine][status]") {
+  desk_fixture f;
+  auto other = test::shop();
+  other.id = "other";
+  other.numbers = {{"n2", number("+39 055 765 4321"), 80}};
+  f.desk.add_business(other).value();
+  f.customer_writes(maria, "in1");
+  const auto sent = f.reply(maria);
+  auto u = test::status(sent.message_id, message_status::delivered, f.clock.now());
+  u.customer = number(maria);
+  u.business_number_id = "n2";
+  auto r = f.desk.apply_status(u);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == "desk.invalid_status");
+  CHECK(r.error().where == "business_number_id");
+  CHECK(f.store.find_message(sent.message_id)->status == message_status::accepted);
+  u.business_number_id = "n1";
+  CHECK(f.desk.apply_status(u).value().change == status_change::advanced);
+}
+
+TEST_CASE("correlation ids made by desks sharing a store never collide", "[engine][ids]") {
+  manual_clock clock{at("2026-03-02T09:00:00Z")};
+  memory_store store;
+  chatdesk::desk first{clock, store};
+  chatdesk::desk second{clock, store};  // another instance, or the same one after a restart
+  first.add_business(test::shop()).value();
+  second.add_business(test::shop()).value();
+  std::set<std::string> ids;
+  for (auto* d : {&first, &second, &first, &second}) {
+    auto r = d->send({"shop", "", number(maria),
+                      template_content{"order_update", "it", template_category::utility, {{"1", "A"}}}, ""});
+    REQUIRE(r);
+    REQUIRE(r->decision.allowed);
+    CHECK(r->correlation_id.rfind("cd-", 0) == 0);
+    CHECK(ids.insert(r->correlation_id).second);
+  }
+  desk_options o;
+  o.correlation_prefix = "replay-";
+  chatdesk::desk replay{clock, store, nullptr, o};
+  replay.add_business(test::shop()).value();
+  auto r =
+      replay.send({"shop", "", number(maria),
+                   template_content{"order_update", "it", template_category::utility, {{"1", "A"}}}, ""});
+  REQUIRE(r);
+  CHECK(r->correlation_id == "replay-1");
 }

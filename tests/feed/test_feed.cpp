@@ -1,9 +1,12 @@
 // The live flow: platform webhook bodies decoded, de-duplicated and applied
 // to a desk; the desk feeding a ledger; the platform's pricing checked
 // against chatdesk's charges.
+#include <atomic>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -26,7 +29,8 @@ rate_cards cards() {
 }
 
 std::string status_body(const std::string& id, const char* status, timestamp when,
-                        const char* pricing_type = nullptr, const char* category = "utility") {
+                        const char* pricing_type = nullptr, const char* category = "utility",
+                        const std::string& customer = "393331234567") {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(when.time_since_epoch()).count();
   std::string pricing;
   if (pricing_type != nullptr)
@@ -36,21 +40,26 @@ std::string status_body(const std::string& id, const char* status, timestamp whe
   return fmt::format(
       R"({{"object":"whatsapp_business_account","entry":[{{"id":"waba","changes":[{{"field":"messages","value":{{)"
       R"("metadata":{{"display_phone_number":"390551234567","phone_number_id":"n1"}},"statuses":[{{"id":"{}",)"
-      R"("status":"{}","timestamp":"{}","recipient_id":"393331234567"{}}}]}}}}]}}]}})",
-      id, status, seconds, pricing);
+      R"("status":"{}","timestamp":"{}","recipient_id":"{}"{}}}]}}}}]}}]}})",
+      id, status, seconds, customer, pricing);
 }
 
-std::string message_body(const char* id, timestamp when, const char* text) {
+std::string message_body(const std::string& id, timestamp when, const char* text,
+                         const std::string& customer = "393331234567") {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(when.time_since_epoch()).count();
   return fmt::format(
       R"({{"object":"whatsapp_business_account","entry":[{{"id":"waba","changes":[{{"field":"messages","value":{{)"
       R"("metadata":{{"display_phone_number":"390551234567","phone_number_id":"n1"}},)"
-      R"("contacts":[{{"profile":{{"name":"Maria"}},"wa_id":"393331234567"}}],)"
-      R"("messages":[{{"from":"393331234567","id":"{}","timestamp":"{}","type":"text","text":{{"body":"{}"}}}}]}}}}]}}]}})",
-      id, seconds, text);
+      R"("contacts":[{{"profile":{{"name":"Maria"}},"wa_id":"{}"}}],)"
+      R"("messages":[{{"from":"{}","id":"{}","timestamp":"{}","type":"text","text":{{"body":"{}"}}}}]}}}}]}}]}})",
+      customer, customer, id, seconds, text);
 }
 
 struct live {
+  explicit live(business b = shop()) : f(std::move(b)) {
+    f.desk.subscribe(&bridge);
+    feed.check_pricing_with(&bridge);
+  }
   desk_fixture f;
   rate_cards rc = cards();
   ledger l{rc};
@@ -58,10 +67,6 @@ struct live {
   webhook_feed feed{f.desk};
   webhook_decoder decoder;
 
-  live() {
-    f.desk.subscribe(&bridge);
-    feed.check_pricing_with(&bridge);
-  }
   feed_report apply(const std::string& body) { return feed.apply(decoder.decode(body).value()); }
 };
 
@@ -142,10 +147,89 @@ TEST_CASE("events the desk cannot take are reported by index, others passed on",
   body.events.emplace_back(group);
   auto r = x.feed.apply(body);
   CHECK(r.passed == 1);
-  REQUIRE(r.refused.size() == 2);
-  CHECK(r.refused[0].first == 0);  // the desk knows no wamid.unknown
-  CHECK(r.refused[1].first == 2);
-  CHECK(r.refused[1].second.code == "feed.customer");
+  CHECK(r.held == 1);  // the desk knows no wamid.unknown yet: its send may still be answered
+  REQUIRE(r.refused.size() == 1);
+  CHECK(r.refused[0].first == 2);
+  CHECK(r.refused[0].second.code == "feed.customer");
+}
+
+TEST_CASE("a status that overtakes its send's answer is applied when the answer comes", "[feed]") {
+  live x;
+  x.f.customer_writes("+393331234567", "wamid.in1");
+  x.f.wire.next_answer = transport_answer::pending();  // the transport has not answered yet
+  const auto sent = x.f.reply("+393331234567");
+  x.f.events.take();
+  // The platform's statuses arrive first: held, not lost, not remembered as seen.
+  const auto delivered =
+      status_body("wamid.out1", "delivered", x.f.clock.now(), "free_customer_service", "service");
+  auto r = x.apply(delivered);
+  CHECK(r.held == 1);
+  CHECK(r.refused.empty());
+  CHECK(x.f.events.take().empty());
+  CHECK(x.apply(status_body("wamid.out1", "sent", x.f.clock.now())).held == 1);
+  // The answer names the message: both statuses apply, in their order.
+  auto answered = x.f.desk.transport_answered(sent.correlation_id, transport_answer::accepted("wamid.out1"));
+  REQUIRE(answered);
+  CHECK(answered->status == message_status::delivered);
+  CHECK(x.f.events.take() == std::vector<std::string>{"status wamid.out1 accepted->delivered"});
+  CHECK(x.f.store.find_message("wamid.out1")->status == message_status::delivered);
+  // The platform retries: a duplicate now, and nothing moves.
+  auto again = x.apply(delivered);
+  CHECK(again.duplicates == 1);
+  CHECK(again.held == 0);
+  // The ledger priced it once.
+  CHECK(x.bridge.take_charges().size() == 1);
+}
+
+TEST_CASE("a held status is forgotten after the hold and can come again", "[feed]") {
+  live x;
+  x.f.customer_writes("+393331234567", "wamid.in1");
+  x.f.wire.next_answer = transport_answer::pending();
+  const auto sent = x.f.reply("+393331234567");
+  const auto delivered = status_body("wamid.out1", "delivered", x.f.clock.now());
+  CHECK(x.apply(delivered).held == 1);
+  x.f.clock.advance(std::chrono::minutes(11));  // past desk_options::early_status_hold
+  CHECK(x.apply(status_body("wamid.other", "sent", x.f.clock.now())).held == 1);  // sweeps the old hold
+  REQUIRE(x.f.desk.transport_answered(sent.correlation_id, transport_answer::accepted("wamid.out1")));
+  CHECK(x.f.store.find_message("wamid.out1")->status == message_status::accepted);
+  // The platform's redelivery of the status was never marked seen: it applies now.
+  auto r = x.apply(delivered);
+  CHECK(r.statuses == 1);
+  CHECK(x.f.store.find_message("wamid.out1")->status == message_status::delivered);
+}
+
+TEST_CASE("a message for a number registered a moment later is applied when redelivered", "[feed]") {
+  desk_fixture f{};
+  webhook_feed feed{f.desk};
+  webhook_decoder decoder;
+  auto body = message_body("wamid.in1", f.clock.now(), "Ciao");
+  body.replace(body.find("\"n1\""), 4, "\"n2\"");
+  auto first = feed.apply(decoder.decode(body).value());
+  REQUIRE(first.refused.size() == 1);
+  CHECK(first.refused[0].second.code == "desk.unknown_number");
+  auto b = shop();
+  b.numbers.push_back({"n2", number("+39 055 123 4568"), 80});
+  f.desk.add_business(b).value();
+  auto again = feed.apply(decoder.decode(body).value());
+  CHECK(again.messages == 1);
+  CHECK(again.duplicates == 0);
+  CHECK(f.desk.window("n2", number("+393331234567")).service_window_open);
+  // Now it is remembered.
+  CHECK(feed.apply(decoder.decode(body).value()).duplicates == 1);
+}
+
+TEST_CASE("a refusal that cannot change is remembered: the redelivery is a duplicate", "[feed]") {
+  live x;
+  x.f.customer_writes("+393331234567", "wamid.in1");
+  const auto sent = x.f.reply("+393331234567");
+  auto body = status_body(sent.message_id, "delivered", x.f.clock.now());
+  body.replace(body.find("\"phone_number_id\":\"n1\""), 22, "\"phone_number_id\":\"n9\"");
+  auto first = x.apply(body);
+  REQUIRE(first.refused.size() == 1);
+  CHECK(first.refused[0].second.code == "desk.invalid_status");
+  CHECK(first.refused[0].second.where == "business_number_id");
+  CHECK(x.f.store.find_message(sent.message_id)->status == message_status::accepted);
+  CHECK(x.apply(body).duplicates == 1);
 }
 
 TEST_CASE("compare_pricing names each disagreement", "[feed][pricing]") {
@@ -186,4 +270,52 @@ TEST_CASE("an agent's reply from Zendesk goes through the desk's policies", "[fe
   CHECK(sent.decision.allowed);
   CHECK(sent.correlation_id == "zd-msg-1");
   CHECK(x.f.wire.delivered.back() == "zd-msg-1");  // handed to the transport under the CRM's id
+}
+
+TEST_CASE("one feed with the pricing cross-check is shared by many threads", "[feed][threads]") {
+  auto b = shop(messaging_tier::unlimited);
+  b.numbers[0].throughput_per_second = 1000;
+  live x{b};
+  constexpr int threads = 4;
+  constexpr int customers_per_thread = 30;
+  std::atomic<int> messages{0}, statuses{0}, duplicates{0}, mismatches{0}, refused{0}, not_allowed{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      webhook_decoder decoder;  // a decoder per thread; the feed is shared
+      auto apply = [&](const std::string& body) {
+        const auto r = x.feed.apply(decoder.decode(body).value());
+        messages += static_cast<int>(r.messages);
+        statuses += static_cast<int>(r.statuses);
+        duplicates += static_cast<int>(r.duplicates);
+        mismatches += static_cast<int>(r.mismatches.size());
+        refused += static_cast<int>(r.refused.size());
+      };
+      for (int c = 0; c < customers_per_thread; ++c) {
+        const auto customer = fmt::format("39340{:02}{:05}", t, c);
+        const auto now = x.f.clock.now();
+        apply(message_body(fmt::format("wamid.in-{}-{}", t, c), now, "Ciao", customer));
+        send_intent i;
+        i.business_id = "shop";
+        i.customer = phone_number::parse("+" + customer).value();
+        i.content = text_content{"Grazie!"};
+        const auto sent = x.f.desk.send(std::move(i)).value();
+        if (!sent.decision.allowed) {  // Catch's assertions are for the main thread
+          ++not_allowed;
+          continue;
+        }
+        for (const char* st : {"sent", "delivered", "delivered", "read"})  // one redelivery
+          apply(status_body(sent.message_id, st, now, "free_customer_service", "service", customer));
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  constexpr int total = threads * customers_per_thread;
+  CHECK(not_allowed.load() == 0);
+  CHECK(messages.load() == total);
+  CHECK(statuses.load() == total * 3);
+  CHECK(duplicates.load() == total);
+  CHECK(mismatches.load() == 0);
+  CHECK(refused.load() == 0);
+  CHECK(x.bridge.take_charges().size() == static_cast<std::size_t>(total));
 }

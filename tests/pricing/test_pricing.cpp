@@ -806,7 +806,8 @@ TEST_CASE("a message that cannot be priced is refused once, with the reason", "[
   const auto refused = book.record_status(early + 1s, "early", message_status::delivered);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == "pricing.no_rate_card");
-  CHECK(refused.error().message == "no cbp_2023 rate card is in force on 2025-06-30 for message 'early'");
+  CHECK(refused.error().message ==
+        "no cbp_2023 rate card is in force on 2025-06-30 (the business's date in UTC) for message 'early'");
   // Finished: its read status changes nothing, its id is not taken again.
   CHECK(book.record_status(early + 2s, "early", message_status::read));
   CHECK(book.outbound(early + 3s, "b1", num(maria), "early", true, marketing).error().code ==

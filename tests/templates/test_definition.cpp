@@ -327,3 +327,33 @@ TEST_CASE("malformed template JSON is refused with the JSON path", "[templates][
     CHECK(r.error().where == c.where);
   }
 }
+
+TEST_CASE("a definition nested too deep is refused before it is copied", "[templates][json]") {
+  // A valid template with one unknown field nested 100,000 deep: the unknown
+  // fields are kept by copying, which recursed once per level and overflowed the stack.
+  std::string deep;
+  for (int i = 0; i < 100'000; ++i) deep += "{\"a\":";
+  deep += "1";
+  deep += std::string(100'000, '}');
+  const std::string text =
+      R"({"x_extra":)" + deep +
+      R"(,"name":"t","language":"en_US","category":"UTILITY","components":[{"type":"BODY","text":"Hi"}]})";
+  auto parsed = chatdesk::parse_template_json(text);
+  REQUIRE_FALSE(parsed);
+  CHECK(parsed.error().code == "template.json");
+  CHECK(parsed.error().message == "the file nests arrays and objects deeper than 64 levels");
+  // The same value built in code and handed over already parsed.
+  nlohmann::ordered_json inner = 1;
+  for (int i = 0; i < 100'000; ++i) {
+    nlohmann::ordered_json outer = nlohmann::ordered_json::object();
+    outer["a"] = std::move(inner);
+    inner = std::move(outer);
+  }
+  auto j = nlohmann::ordered_json::parse(
+      R"({"name":"t","language":"en_US","category":"UTILITY","components":[{"type":"BODY","text":"Hi"}]})");
+  CHECK(chatdesk::template_from_json(j));
+  j["x_extra"] = std::move(inner);
+  auto refused = chatdesk::template_from_json(j);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message == "the definition nests arrays and objects deeper than 64 levels");
+}

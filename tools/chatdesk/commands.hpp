@@ -5,7 +5,10 @@
 #include <functional>
 #include <iosfwd>
 
+#include <string>
+
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 namespace chatdesk::cli {
 
@@ -13,6 +16,13 @@ namespace chatdesk::cli {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
 inline constexpr int exit_bad_input = 2;
+
+/// JSON for output. Text that came from input and is not valid UTF-8 is
+/// replaced (U+FFFD) rather than thrown on: a writer never fails on input.
+template <class Json>
+std::string to_output(const Json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
 
 /// What a subcommand runs, writing results to `out` and problems to `err`.
 using command = std::function<int(std::ostream& out, std::ostream& err)>;

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
         return it->second(std::cout, std::cerr);
       } catch (const chatdesk::exception& e) {
         // Amounts beyond the exact range (about 9.2 trillion) come from the input, not from a bug.
-        if (e.err().code == "decimal.overflow") {
+        if (e.err().code == "decimal.overflow" || e.err().code == "money.overflow") {
           std::cerr << "chatdesk: the input's amounts are too large to add up exactly: " << e.what() << '\n';
           return exit_bad_input;
         }

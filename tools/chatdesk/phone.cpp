@@ -38,7 +38,7 @@ command add_phone_command(CLI::App& app) {
                                        : nlohmann::ordered_json(std::string(p.country().alpha2()));
     j["market"] = std::string(market_table::platform().find(p));
     j["click_to_chat"] = std::string(p.click_to_chat());
-    out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    out << to_output(j) << '\n';
     return exit_ok;
   };
 }

@@ -2,8 +2,6 @@
 // under the model in force or a chosen one, compares models, explains charges.
 #include <chrono>
 #include <cstdint>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -12,6 +10,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "chatdesk/core/input.hpp"
+#include "chatdesk/core/json.hpp"
 #include "chatdesk/pricing/events.hpp"
 #include "chatdesk/pricing/forecast.hpp"
 #include "chatdesk/pricing/ledger.hpp"
@@ -24,22 +24,13 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("cli.file", fmt::format("cannot read '{}'", path));
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 /// {"b1": {"time_zone": "Europe/Rome", "country": "IT", "auth_international_from": "2025-08-01"}}
 result<std::vector<pricing_business>> load_businesses(const std::string& path) {
-  auto text = read_file(path);
+  auto text = read_file(path, input_limits::document);
   if (!text) return text.error();
-  ojson j;
-  try {
-    j = ojson::parse(*text);
-  } catch (const nlohmann::json::exception& e) {
-    return make_error("pricing.businesses", fmt::format("'{}' is not valid JSON: {}", path, e.what()));
-  }
+  auto parsed = parse_json(*text, "pricing.businesses", fmt::format("'{}'", path));
+  if (!parsed) return parsed.error();
+  const ojson& j = *parsed;
   if (!j.is_object())
     return make_error("pricing.businesses", fmt::format("'{}' must be a JSON object", path), "$");
   std::vector<pricing_business> out;
@@ -172,7 +163,7 @@ command add_price_command(CLI::App& app) {
   return [opts](std::ostream& out, std::ostream& err) {
     rate_cards cards;
     for (const auto& path : opts->rates) {
-      auto text = read_file(path);
+      auto text = read_file(path, input_limits::document);
       if (!text) {
         err << "chatdesk price: " << text.error().message << '\n';
         return exit_bad_input;
@@ -205,9 +196,9 @@ command add_price_command(CLI::App& app) {
       }
       forced = *m;
     }
-    std::ifstream in(opts->events, std::ios::binary);
+    auto in = open_file(opts->events);
     if (!in) {
-      err << "chatdesk price: cannot read '" << opts->events << "'\n";
+      err << "chatdesk price: " << in.error().message << '\n';
       return exit_bad_input;
     }
 
@@ -228,7 +219,13 @@ command add_price_command(CLI::App& app) {
       l->remember_ids(std::chrono::hours{opts->remember_hours}, opts->remember_ids);
       raw.push_back(l.get());
     }
-    const auto run = price_events(in, raw);
+    price_options reading;
+    reading.latest = system_clock{}.now() + std::chrono::minutes(5);  // a clock a little ahead is fine
+    const auto run = price_events(*in, raw, reading);
+    if (run.failure) {  // a partial invoice would look complete: print none
+      err << "chatdesk price: " << run.failure->message << "; no invoice is printed\n";
+      return exit_bad_input;
+    }
 
     if (!opts->explain.empty()) {
       auto c = ledgers.front()->explain(opts->explain);
@@ -249,7 +246,7 @@ command add_price_command(CLI::App& app) {
       j["free"] = c->free ? ojson(std::string(to_string(*c->free))) : ojson(nullptr);
       j["delivered_at"] = format_timestamp(c->delivered_at);
       j["explanation"] = c->explanation;
-      out << j.dump(-1, ' ', false, ojson::error_handler_t::replace) << '\n';
+      out << to_output(j) << '\n';
       return exit_ok;
     }
     if (opts->compare) {
@@ -273,11 +270,11 @@ command add_price_command(CLI::App& app) {
         totals.push_back(o);
       }
       j["compare"] = totals;
-      out << j.dump(2) << '\n';
+      out << to_output(j, 2) << '\n';
       return exit_ok;
     }
     const auto inv = ledgers.front()->invoice();
-    out << invoice_json(inv).dump(2) << '\n';
+    out << to_output(invoice_json(inv), 2) << '\n';
     if (run.problems > 0) {
       err << "chatdesk price: " << run.problems << " line(s) skipped, ";
       if (inv.problems.size() < inv.problems_total)
@@ -302,7 +299,7 @@ command add_forecast_command(CLI::App& app) {
   return [opts](std::ostream& out, std::ostream& err) {
     rate_cards cards;
     for (const auto& path : opts->rates) {
-      auto text = read_file(path);
+      auto text = read_file(path, input_limits::document);
       if (!text) {
         err << "chatdesk forecast: " << text.error().message << '\n';
         return exit_bad_input;
@@ -314,19 +311,17 @@ command add_forecast_command(CLI::App& app) {
         return exit_bad_input;
       }
     }
-    auto text = read_file(opts->plan);
+    auto text = read_file(opts->plan, input_limits::document);
     if (!text) {
       err << "chatdesk forecast: " << text.error().message << '\n';
       return exit_bad_input;
     }
-    ojson j;
-    try {
-      j = ojson::parse(*text);
-    } catch (const nlohmann::json::exception& e) {
-      err << "chatdesk forecast: '" << opts->plan << "' is not valid JSON: " << e.what() << '\n';
+    auto j = parse_json(*text, "pricing.invalid_plan", fmt::format("'{}'", opts->plan));
+    if (!j) {
+      err << "chatdesk forecast: " << j.error().to_string() << '\n';
       return exit_bad_input;
     }
-    auto plan = forecast_plan_from_json(j);
+    auto plan = forecast_plan_from_json(*j);
     if (!plan) {
       err << "chatdesk forecast: " << plan.error().to_string() << '\n';
       return exit_bad_input;
@@ -354,7 +349,7 @@ command add_forecast_command(CLI::App& app) {
       lines.push_back(x);
     }
     o["lines"] = lines;
-    out << o.dump(2) << '\n';
+    out << to_output(o, 2) << '\n';
     return exit_ok;
   };
 }

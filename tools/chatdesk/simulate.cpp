@@ -2,8 +2,6 @@
 // manual clock and prints one JSON line per decision or event. The format is
 // in docs/simulate.md; every rule applied is the library's.
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,6 +12,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "chatdesk/core/input.hpp"
+#include "chatdesk/core/json.hpp"
 #include "chatdesk/engine/desk.hpp"
 #include "commands.hpp"
 
@@ -28,10 +28,6 @@ struct line_error {
   std::string code;
   std::string reason;
 };
-
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 /// Reads an optional string field; a present field of another type is an error.
 std::optional<std::string> text_field(const json& j, const char* name) {
@@ -109,13 +105,13 @@ class printer final : public observer {
     j["business"] = std::string(business_id);
     j["used"] = used;
     j["limit"] = limit;
-    out_ << dump(j) << '\n';
+    out_ << to_output(j) << '\n';
   }
   void consent_changed(std::string_view business_id, const phone_number& c, const consent& now) override {
     json j = base(now.opted_out() ? "opted_out" : "opted_in");
     j["business"] = std::string(business_id);
     j["customer"] = c.e164();
-    out_ << dump(j) << '\n';
+    out_ << to_output(j) << '\n';
   }
 
   json base(const char* event) const {
@@ -133,7 +129,7 @@ class printer final : public observer {
     j["number"] = k.business_number_id;
     j["customer"] = k.customer.e164();
     for (const auto& [name, value] : f) j[name] = value;
-    out_ << dump(j) << '\n';
+    out_ << to_output(j) << '\n';
   }
 
   std::ostream& out_;
@@ -262,7 +258,7 @@ void run_line(simulation& sim, printer& print, const json& j, std::ostream& out)
     o["line"] = print.line();
     o["event"] = "business";
     o["business"] = j.at("business");
-    out << dump(o) << '\n';
+    out << to_output(o) << '\n';
     return;
   }
   if (type == "template") {
@@ -296,7 +292,7 @@ void run_line(simulation& sim, printer& print, const json& j, std::ostream& out)
     o["status"] = std::string(to_string(update_status));
     o["result"] = std::string(to_string(r.change));
     o["message_status"] = std::string(to_string(r.status));
-    out << dump(o) << '\n';
+    out << to_output(o) << '\n';
     return;
   }
 
@@ -313,7 +309,7 @@ void run_line(simulation& sim, printer& print, const json& j, std::ostream& out)
       json o = print.base(type == "block" ? "blocked" : "unblocked");
       o["business"] = business_id;
       o["customer"] = customer.e164();
-      out << dump(o) << '\n';
+      out << to_output(o) << '\n';
     }
     return;
   }
@@ -326,7 +322,7 @@ void run_line(simulation& sim, printer& print, const json& j, std::ostream& out)
     m.business_number_id = number_id;
     m.customer = customer;
     m.at = sim.clock.now();
-    m.content = kind == "unsupported" ? content{unsupported_content{"unsupported", dump(j)}}
+    m.content = kind == "unsupported" ? content{unsupported_content{"unsupported", to_output(j)}}
                                       : content_of(j, kind, business_id, sim.templates, sim.has_templates);
     if (bool_field(j, "referral")) {
       m.referral = referral{};
@@ -341,7 +337,7 @@ void run_line(simulation& sim, printer& print, const json& j, std::ostream& out)
     if (r.opted_out) o["opted_out"] = true;
     if (r.opted_in) o["opted_in"] = true;
     o["window"] = window_json(r.window);
-    out << dump(o) << '\n';
+    out << to_output(o) << '\n';
     return;
   }
   if (type == "send") {
@@ -367,7 +363,7 @@ void run_line(simulation& sim, printer& print, const json& j, std::ostream& out)
       o["reason"] = r.decision.refusal->message;
     }
     o["window"] = window_json(r.decision.window);
-    out << dump(o) << '\n';
+    out << to_output(o) << '\n';
     return;
   }
   throw line_error{"simulate.unknown_type", fmt::format("'{}' is not an event type", type)};
@@ -381,23 +377,27 @@ command add_simulate_command(CLI::App& app) {
       app.add_subcommand("simulate", "Replay a script of timed events through the engine (docs/simulate.md)");
   sub->add_option("SCRIPT", *file, "JSON Lines: one event per line, in time order")->required();
   return [file](std::ostream& out, std::ostream& err) {
-    std::ifstream in(*file, std::ios::binary);
+    auto in = open_file(*file);
     if (!in) {
-      err << "chatdesk simulate: cannot read '" << *file << "'\n";
+      err << "chatdesk simulate: " << in.error().message << '\n';
       return exit_bad_input;
     }
     simulation sim;
     printer print(out, sim.clock);
     sim.desk.subscribe(&print);
-    std::string line;
-    std::size_t number = 0;
+    line_reader lines(*in, input_limits::line, "'" + *file + "'");
     std::size_t problems = 0;
     bool started = false;
-    while (std::getline(in, line)) {
-      ++number;
+    while (auto next = lines.next()) {
+      const std::size_t number = lines.line_number();
       print.set_line(number);
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       try {
+        if (!*next) throw line_error{next->error().code, next->error().message};
+        const std::string_view line = **next;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        if (json_nesting_depth(line) > max_json_depth)
+          throw line_error{"simulate.syntax",
+                           fmt::format("the line nests deeper than {} levels", max_json_depth)};
         const auto j = json::parse(line, nullptr, false);
         if (j.is_discarded()) throw line_error{"simulate.syntax", "the line is not valid JSON"};
         if (!j.is_object()) throw line_error{"simulate.syntax", "each line must be a JSON object"};
@@ -426,8 +426,12 @@ command add_simulate_command(CLI::App& app) {
         o["event"] = "problem";
         o["code"] = e.code;
         o["reason"] = e.reason;
-        out << dump(o) << '\n';
+        out << to_output(o) << '\n';
       }
+    }
+    if (lines.failure()) {
+      err << "chatdesk simulate: " << lines.failure()->message << '\n';
+      return exit_bad_input;
     }
     if (problems > 0) {
       err << "chatdesk simulate: " << problems << " line(s) of '" << *file

@@ -1,6 +1,4 @@
 // chatdesk template validate|render|catalog: thin shells over the templates module.
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <ostream>
 #include <sstream>
@@ -10,6 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "chatdesk/core/input.hpp"
+#include "chatdesk/core/json.hpp"
 #include "chatdesk/templates/binding.hpp"
 #include "chatdesk/templates/catalog.hpp"
 #include "chatdesk/templates/definition.hpp"
@@ -21,24 +21,13 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-std::string dump(const ojson& j) {
-  return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
-}
-
 /// The definitions in a file: one object, a list, or the management API's {"data": [...]}.
 result<std::vector<template_definition>> load_definitions(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("cli.file", fmt::format("cannot read '{}'", path));
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  ojson j;
-  try {
-    j = ojson::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    return make_error("template.json", fmt::format("'{}' is not valid JSON: {}", path, e.what()),
-                      fmt::format("byte {}", e.byte));
-  } catch (const nlohmann::json::exception& e) {
-    return make_error("template.json", fmt::format("'{}' cannot be read as JSON: {}", path, e.what()));
-  }
+  auto text = read_file(path, input_limits::document);
+  if (!text) return text.error();
+  auto parsed = parse_json(*text, "template.json", fmt::format("'{}'", path));
+  if (!parsed) return parsed.error();
+  const ojson& j = *parsed;
   std::vector<ojson> items;
   if (j.is_object() && j.contains("data") && j["data"].is_array()) {
     for (const auto& d : j["data"]) items.push_back(d);
@@ -147,7 +136,7 @@ command add_template_command(CLI::App& app) {
         err << "chatdesk template catalog: no template matches\n";
         return exit_bad_input;
       }
-      out << (list.size() == 1 ? list[0] : list).dump(2) << '\n';
+      out << to_output(list.size() == 1 ? list[0] : ojson(list), 2) << '\n';
       return exit_ok;
     }
 
@@ -170,7 +159,7 @@ command add_template_command(CLI::App& app) {
           if (p.limit) j["limit"] = *p.limit;
           if (p.actual) j["actual"] = *p.actual;
           j["message"] = p.error.message;
-          out << dump(j) << '\n';
+          out << to_output(j) << '\n';
         }
       }
       if (problems > 0) {
@@ -246,7 +235,7 @@ command add_template_command(CLI::App& app) {
     }
     if (!buttons.empty()) j["buttons"] = buttons;
     j["request"] = ojson::parse(send_request_json(*bound, *to));
-    out << j.dump(2) << '\n';
+    out << to_output(j, 2) << '\n';
     return exit_ok;
   };
 }

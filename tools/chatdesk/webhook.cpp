@@ -1,14 +1,13 @@
 // chatdesk webhook decode|sign: thin shells over the wire module.
 #include <chrono>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <ostream>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "chatdesk/core/input.hpp"
 #include "chatdesk/wire/signature.hpp"
 #include "chatdesk/wire/twilio.hpp"
 #include "chatdesk/wire/webhook.hpp"
@@ -19,13 +18,10 @@ namespace chatdesk::cli {
 
 namespace {
 
-/// The whole file, or standard input for "-".
+/// The whole file, or standard input for "-", up to the decoders' body limit.
 result<std::string> read_body(const std::string& path) {
-  if (path == "-")
-    return std::string((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("cli.file", fmt::format("cannot read '{}'", path));
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (path == "-") return read_stream(std::cin, input_limits::webhook_body, "standard input");
+  return read_file(path, input_limits::webhook_body);
 }
 
 }  // namespace
@@ -69,7 +65,8 @@ command add_webhook_command(CLI::App& app) {
       auto header = hub_signature(*body, opts->sign_secret);
       if (!header) {
         err << "chatdesk webhook sign: " << header.error().to_string() << '\n';
-        return exit_failure;
+        // An empty secret is the caller's mistake; a build without OpenSSL is not.
+        return header.error().code == "signature.unavailable" ? exit_failure : exit_bad_input;
       }
       out << hub_signature_header << ": " << *header << '\n';
       return exit_ok;

@@ -57,4 +57,7 @@ class time_zone {
   const date::time_zone* zone_ = nullptr;  // nullptr is UTC
 };
 
+/// A calendar date as ISO 8601: "2026-03-02".
+[[nodiscard]] std::string format_date(date::year_month_day day);
+
 }  // namespace chatdesk

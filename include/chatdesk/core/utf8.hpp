@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace chatdesk::utf8 {
@@ -16,6 +17,16 @@ namespace chatdesk::utf8 {
 
 /// The byte offset of the first invalid sequence, or nullopt if `text` is valid.
 [[nodiscard]] std::optional<std::size_t> first_invalid(std::string_view text) noexcept;
+
+/// `text` made safe to quote in an error message or a log: at most about
+/// `max_bytes` bytes, never cut inside a character (a cut adds "..."),
+/// control characters and bytes that are not valid UTF-8 written as \xNN.
+/// The result is always valid UTF-8.
+[[nodiscard]] std::string printable(std::string_view text, std::size_t max_bytes = 64);
+
+/// The bytes of the character that starts at `offset` in `text` (one byte
+/// when it is not valid UTF-8 there), so an error can name the whole character.
+[[nodiscard]] std::string_view character_at(std::string_view text, std::size_t offset) noexcept;
 
 /// True when `text` is valid UTF-8.
 [[nodiscard]] inline bool valid(std::string_view text) noexcept {

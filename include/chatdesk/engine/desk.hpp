@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,29 @@ struct desk_options {
   bool opt_out_blocks_service_replies = false;
   /// Use these policies instead of `policies::defaults()`.
   std::optional<std::vector<std::shared_ptr<const send_policy>>> policies;
+
+  /// How far ahead of the desk's clock an inbound message or a status may be
+  /// stamped. Within it the time is taken as now (the platform's clock may run
+  /// a little ahead of ours); beyond it the event is refused (`desk.future_time`),
+  /// so one hostile stamp cannot pin a window open or shut.
+  std::chrono::seconds max_clock_skew{std::chrono::minutes(5)};
+  /// How old an inbound message or a status may be: the platform retries a
+  /// webhook for at most 7 days (docs/decisions.md), so an older stamp is
+  /// refused (`desk.stale_time`).
+  std::chrono::seconds max_event_age{std::chrono::hours(24 * 7)};
+
+  /// A status for a message whose send is not answered yet (the platform's
+  /// `sent` can overtake the transport's answer) is held this long, and
+  /// applied when the answer names the message.
+  std::chrono::seconds early_status_hold{std::chrono::minutes(10)};
+  /// Most messages with held statuses; beyond it the oldest are dropped.
+  std::size_t early_status_capacity = 10'000;
+
+  /// The start of the correlation ids the desk makes for sends without one
+  /// ("<prefix><n>"). Empty (the default): "cd-" and 16 random hex digits
+  /// drawn when the desk is made, so desks sharing a store, and a desk made
+  /// again after a restart, never make the same id.
+  std::string correlation_prefix;
 };
 
 /// What `desk::receive` did with an inbound message.
@@ -109,10 +133,17 @@ class desk {
   void unsubscribe(observer* o);
 
   /// Ingests a customer's message. Errors: `desk.unknown_number` (no business
-  /// has `business_number_id`), `desk.invalid_message` (outbound, no id, or no
-  /// customer). A message whose id was seen before is a duplicate and changes nothing.
+  /// has `business_number_id`; it may be added later), `desk.invalid_message`
+  /// (outbound, no id, or no customer), `desk.future_time` and `desk.stale_time`
+  /// (stamped outside the bounds in `desk_options`). A message whose id was
+  /// seen before is a duplicate and changes nothing.
   result<receive_result> receive(const message& inbound, std::string_view profile_name = {});
-  /// Applies a status to an outbound message. Error `desk.unknown_message`.
+  /// Applies a status to an outbound message. A status for a message the
+  /// desk does not know yet is held (`status_change::held`) and applied when
+  /// a transport answer names the message (see `desk_options::early_status_hold`).
+  /// Errors: `desk.unknown_message` (no id), `desk.invalid_status` (an
+  /// inbound message, another customer, or another business number than the
+  /// message's), `desk.future_time`, `desk.stale_time`.
   result<status_result> apply_status(const status_update& update);
 
   /// The policies' verdict on `intent` now, changing nothing. Errors (not

@@ -72,6 +72,7 @@ struct feed_report {
   std::size_t messages = 0;    ///< inbound messages the desk received
   std::size_t statuses = 0;    ///< statuses the desk applied
   std::size_t duplicates = 0;  ///< events dropped as redeliveries
+  std::size_t held = 0;        ///< statuses that overtook their send's answer: the desk applies them with it
   std::size_t passed = 0;      ///< events for the application (template/account updates, agent messages, ...)
   /// Events the desk refused, by index in the batch, with the reason.
   std::vector<std::pair<std::size_t, error>> refused;
@@ -79,6 +80,15 @@ struct feed_report {
 };
 
 /// Applies decoded webhook batches to a desk.
+///
+/// Redeliveries: an event is remembered as seen only once the desk took it,
+/// or refused it for a reason that cannot change (a malformed event, a status
+/// for another business's message). An event refused for a reason that can
+/// change (`desk.unknown_number` for a number registered a moment later,
+/// `desk.future_time`) is applied when the platform delivers it again.
+///
+/// Thread-safe: one feed may take batches from many threads at once (with or
+/// without the pricing cross-check).
 class webhook_feed {
  public:
   explicit webhook_feed(desk& d, feed_options options = {});
@@ -87,7 +97,8 @@ class webhook_feed {
   webhook_feed& operator=(const webhook_feed&) = delete;
 
   /// Cross-checks statuses' `pricing` (PMP) against the charges `bridge`
-  /// records (it must be subscribed to the same desk).
+  /// records (it must be subscribed to the same desk). A status the desk
+  /// held (it overtook its send's answer) is not cross-checked.
   void check_pricing_with(ledger_bridge* bridge);
 
   /// Applies every message and status of `batch` that was not seen before.

@@ -254,6 +254,7 @@ enum class status_change : std::uint8_t {
   advanced,   ///< the message moved forward
   duplicate,  ///< the same status again: nothing changes
   stale,      ///< an earlier status arriving late: nothing changes
+  held,       ///< the message is not known yet (its send is still being answered): kept, applied later
 };
 [[nodiscard]] std::string_view to_string(status_change c) noexcept;  ///< "advanced", ...
 

@@ -18,6 +18,7 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/input.hpp"
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/pricing/ledger.hpp"
@@ -48,13 +49,28 @@ struct pricing_run {
   std::size_t lines = 0;     ///< lines read (blank lines included)
   std::size_t events = 0;    ///< events applied
   std::size_t problems = 0;  ///< lines skipped, each reported to the ledgers
+  /// Set when a read error ended the stream before its end (`input.read`):
+  /// the ledgers then hold only the events before it, and their invoices are partial.
+  std::optional<error> failure;
+};
+
+/// How `price_events` reads.
+struct price_options {
+  /// A longer line is a problem (`input.line_too_long`) and is never held in memory.
+  std::size_t max_line = input_limits::line;
+  /// Events stamped after this are problems (`pricing.future_time`), so one
+  /// stamp in the year 9999 cannot make every later line out of order. The
+  /// program passes its clock plus 5 minutes; unset: no bound.
+  std::optional<timestamp> latest;
 };
 
 /// Feeds a JSON Lines stream to one or more ledgers (the same events priced
 /// under several models for --compare). A malformed line, an unknown id in a
-/// status, or an event out of time order is reported with its line number
-/// (`pricing.out_of_order`) and skipped: it never stops the run and never
-/// changes a charge. Memory does not grow with the stream's length.
-pricing_run price_events(std::istream& in, const std::vector<ledger*>& ledgers);
+/// status, an event out of time order (`pricing.out_of_order`) or after
+/// `options.latest` is reported with its line number and skipped: it never
+/// stops the run and never changes a charge. Memory does not grow with the
+/// stream's length. A read error ends the run and is kept in `pricing_run::failure`.
+pricing_run price_events(std::istream& in, const std::vector<ledger*>& ledgers,
+                         const price_options& options = {});
 
 }  // namespace chatdesk
