@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "chatdesk/core/utf8.hpp"
 #include "crypto.hpp"
 
 namespace chatdesk {
@@ -19,9 +20,10 @@ result<std::string> decode_component(std::string_view s, std::string_view name) 
       const int hi = i + 1 < s.size() ? detail::hex_digit(s[i + 1]) : -1;
       const int lo = i + 2 < s.size() ? detail::hex_digit(s[i + 2]) : -1;
       if (hi < 0 || lo < 0)
-        return make_error("form.malformed",
-                          fmt::format("'{}' has a bad percent escape at character {}", name, i + 1),
-                          std::string(name));
+        return make_error(
+            "form.malformed",
+            fmt::format("'{}' has a bad percent escape at character {}", utf8::printable(name), i + 1),
+            utf8::printable(name));
       out += static_cast<char>((hi << 4) | lo);
       i += 2;
     } else {

@@ -143,6 +143,13 @@ result<webhook_batch> decode_twilio_webhook(std::string_view form_body, timestam
   auto form = parse_form(form_body);
   if (!form) return form.error();
   const auto& f = *form;
+  // The platform's decoder refuses invalid UTF-8 (simdjson checks the body); so does this one.
+  for (const auto& [name, value] : f)
+    if (!utf8::valid(name) || !utf8::valid(value))
+      return make_error(
+          "twilio.invalid",
+          fmt::format("the parameter '{}' is not valid UTF-8 once decoded", utf8::printable(name)),
+          utf8::printable(name));
   auto get = [&](std::string_view name) { return form_value(f, name); };
   const auto sid = get("MessageSid").empty() ? get("SmsSid") : get("MessageSid");
   if (sid.empty()) return make_error("twilio.missing", "the body has no MessageSid", "MessageSid");
@@ -313,6 +320,14 @@ result<void> check(std::string_view data, std::string_view header_value, const d
                                 twilio_signature_header));
 }
 
+/// The `bodySHA256` query parameter of a URL, or empty.
+std::string claimed_body_hash(std::string_view url) {
+  const auto query_start = url.find('?');
+  if (query_start == std::string_view::npos) return {};
+  auto query = parse_form(url.substr(query_start + 1));
+  return query ? std::string(form_value(*query, "bodySHA256")) : std::string();
+}
+
 result<void> preconditions(std::string_view header_value, std::string_view auth_token) {
   if (!detail::have_openssl()) return detail::openssl_missing("checked");
   if (auth_token.empty())
@@ -337,6 +352,11 @@ result<std::string> twilio_signature(std::string_view url, const form_parameters
 result<void> verify_twilio_signature(std::string_view url, const form_parameters& parameters,
                                      std::string_view header_value, std::string_view auth_token) {
   if (auto ok = preconditions(header_value, auth_token); !ok) return ok;
+  if (!claimed_body_hash(url).empty())
+    return make_error("signature.body_hash",
+                      "the URL carries bodySHA256, so the raw body must be checked against it: use "
+                      "verify_twilio_request (or verify_twilio_json_signature) with the body",
+                      "bodySHA256");
   const detail::prepared_hmac mac(detail::digest::sha1, auth_token);
   auto first = check(signed_data(url, parameters), header_value, mac);
   if (first) return first;
@@ -348,12 +368,7 @@ result<void> verify_twilio_signature(std::string_view url, const form_parameters
 result<void> verify_twilio_json_signature(std::string_view url, std::string_view body,
                                           std::string_view header_value, std::string_view auth_token) {
   if (auto ok = preconditions(header_value, auth_token); !ok) return ok;
-  const auto query_start = url.find('?');
-  std::string claimed;
-  if (query_start != std::string_view::npos) {
-    auto query = parse_form(url.substr(query_start + 1));
-    if (query) claimed = std::string(form_value(*query, "bodySHA256"));
-  }
+  const std::string claimed = claimed_body_hash(url);
   if (claimed.empty())
     return make_error("signature.body_hash",
                       "the URL has no bodySHA256 parameter to check the JSON body against", "bodySHA256");
@@ -369,6 +384,15 @@ result<void> verify_twilio_json_signature(std::string_view url, std::string_view
   if (auto other = other_port_form(url))
     if (check(*other, header_value, mac)) return {};
   return first;
+}
+
+result<void> verify_twilio_request(std::string_view url, std::string_view raw_body,
+                                   std::string_view header_value, std::string_view auth_token) {
+  if (!claimed_body_hash(url).empty())
+    return verify_twilio_json_signature(url, raw_body, header_value, auth_token);
+  auto form = parse_form(raw_body);
+  if (!form) return form.error();
+  return verify_twilio_signature(url, *form, header_value, auth_token);
 }
 
 }  // namespace chatdesk

@@ -7,6 +7,7 @@
 
 #include "chatdesk/core/market.hpp"
 #include "chatdesk/core/phone_number.hpp"
+#include "chatdesk/core/utf8.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static constexpr std::string_view regions[] = {"", "US", "IT", "GB", "RU", "HU", "DE", "IN", "ZZ", "it"};
@@ -19,6 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto p = chatdesk::phone_number::parse(text, region);
   if (!p) {
     if (p.error().code.empty() || p.error().message.empty()) __builtin_trap();
+    if (!chatdesk::utf8::valid(p.error().message)) __builtin_trap();  // never a cut character
     return 0;
   }
   const auto digits = p->digits();

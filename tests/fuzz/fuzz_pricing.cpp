@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chatdesk/core/utf8.hpp"
 #include "chatdesk/pricing/events.hpp"
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
@@ -92,6 +93,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto b = by_apply.invoice();
   if (lines != run.lines || problems != run.problems || a.problems_total != run.problems) __builtin_trap();
   if (a.problems.size() > 5) __builtin_trap();
+  for (const auto& p : a.problems)  // problems are printed in the invoice: never a cut character
+    if (!chatdesk::utf8::valid(p.problem.message)) __builtin_trap();
   if (a.total != b.total || a.lines.size() != b.lines.size() || a.free.size() != b.free.size())
     __builtin_trap();
   for (std::size_t i = 0; i < a.lines.size(); ++i)

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "chatdesk/core/utf8.hpp"
 #include "chatdesk/pricing/forecast.hpp"
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
@@ -79,6 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!card) {
     const auto& e = card.error();
     if (e.code.empty() || e.message.empty()) __builtin_trap();
+    if (!chatdesk::utf8::valid(e.message)) __builtin_trap();
     return 0;
   }
   price_with(*card);

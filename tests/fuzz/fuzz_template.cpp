@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chatdesk/core/utf8.hpp"
 #include "chatdesk/templates/binding.hpp"
 #include "chatdesk/templates/definition.hpp"
 
@@ -20,6 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto def = chatdesk::parse_template_json(json_text);
   if (!def) {
     if (def.error().code.empty()) __builtin_trap();
+    if (!chatdesk::utf8::valid(def.error().message)) __builtin_trap();
     return 0;
   }
   const auto saved = chatdesk::to_json(*def);

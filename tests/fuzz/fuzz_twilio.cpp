@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chatdesk/core/utf8.hpp"
 #include "chatdesk/wire/twilio.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -26,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (batch) {
     if (batch->events.size() != 1) __builtin_trap();
     if (!nlohmann::json::accept(chatdesk::to_json_line(batch->events.front()))) __builtin_trap();
-  } else if (batch.error().code.empty()) {
+  } else if (batch.error().code.empty() || !chatdesk::utf8::valid(batch.error().message)) {
     __builtin_trap();
   }
 #if CHATDESK_WITH_OPENSSL

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chatdesk/core/utf8.hpp"
 #include "chatdesk/wire/zendesk.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -15,6 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto batch = chatdesk::decode_zendesk_webhook(body);
   if (!batch) {
     if (batch.error().code.empty()) __builtin_trap();
+    if (!chatdesk::utf8::valid(batch.error().message)) __builtin_trap();
     return 0;
   }
   for (const auto& e : batch->events) {

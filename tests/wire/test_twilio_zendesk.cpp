@@ -169,8 +169,36 @@ TEST_CASE("X-Twilio-Signature over the URL and sorted parameters", "[wire][twili
                                      "y77kIzt2vzLz71DgmJGsen2scGs=", "12345")
             .error()
             .code == "signature.body_hash");
+  // Whenever the URL carries bodySHA256 the body is checked: verify_twilio_request picks the scheme,
+  // and the form check refuses to ignore the hash.
+  CHECK(verify_twilio_request(json_url, body, "y77kIzt2vzLz71DgmJGsen2scGs=", "12345"));
+  CHECK(verify_twilio_request(json_url, body + " ", "y77kIzt2vzLz71DgmJGsen2scGs=", "12345").error().code ==
+        "signature.body_hash");
+  CHECK(verify_twilio_signature(json_url, {}, "y77kIzt2vzLz71DgmJGsen2scGs=", "12345").error().code ==
+        "signature.body_hash");
+  CHECK(verify_twilio_request(
+      url,
+      "CallSid=CA1234567890ABCDE&Caller=%2B12349013030&Digits=1234&From=%2B12349013030&To=%2B18005551212",
+      "0/KCTR6DLpKmkAf8muzZqo1nDgQ=", "12345"));
+  // A limit of Twilio's scheme (documented): names and values are signed with nothing between them.
+  CHECK(twilio_signature(url, {{"Body", "Ciao"}}, "12345").value() ==
+        twilio_signature(url, {{"BodyC", "iao"}}, "12345").value());
 }
 #endif
+
+TEST_CASE("Twilio form values that are not UTF-8 once decoded are refused by name", "[wire][twilio]") {
+  const std::string base =
+      "MessageSid=SM1&AccountSid=AC1&From=whatsapp%3A%2B393331234567&To=whatsapp%3A%2B390551234567";
+  REQUIRE(decode_twilio_webhook(base + "&Body=Ciao", timestamp{}));
+  auto bad = decode_twilio_webhook(base + "&Body=%FF", timestamp{});
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == "twilio.invalid");
+  CHECK(bad.error().where == "Body");
+  auto bad_name = decode_twilio_webhook(base + "&%C3=x", timestamp{});
+  REQUIRE_FALSE(bad_name);
+  CHECK(bad_name.error().code == "twilio.invalid");
+  CHECK(bad_name.error().where == "\\xc3");
+}
 
 TEST_CASE("Zendesk v2 events decode to exactly their expected events", "[wire][zendesk]") {
   auto batch = decode_zendesk_webhook(slurp(fixtures / "zendesk/events.json"));

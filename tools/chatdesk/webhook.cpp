@@ -84,9 +84,7 @@ command add_webhook_command(CLI::App& app) {
       }
       result<void> ok;
       if (opts->format == "twilio") {
-        auto form = parse_form(*body);
-        ok = !form ? result<void>(form.error())
-                   : verify_twilio_signature(opts->url, *form, opts->signature, opts->secret);
+        ok = verify_twilio_request(opts->url, *body, opts->signature, opts->secret);
       } else if (opts->format == "zendesk") {
         ok = verify_zendesk_secret(opts->signature, opts->secret);
       } else {

@@ -64,7 +64,8 @@ struct twilio_message {
 /// events carry `received_at`. Metadata: `account_id` is the AccountSid,
 /// `phone_number_id` and `display_phone_number` the business's number.
 /// Errors: `form.malformed`, `twilio.missing` (no MessageSid, From or To),
-/// `twilio.address`.
+/// `twilio.address`, `twilio.invalid` (a value that is not valid UTF-8 once
+/// its percent escapes are decoded, naming the parameter).
 [[nodiscard]] result<webhook_batch> decode_twilio_webhook(std::string_view form_body, timestamp received_at);
 
 /// The header Twilio signs its requests with.
@@ -79,7 +80,16 @@ inline constexpr std::string_view twilio_signature_header = "X-Twilio-Signature"
 /// Checks `X-Twilio-Signature` for a form request, in constant time. Like
 /// Twilio's own libraries it accepts the URL with or without its default
 /// port (443 or 80). Errors: `signature.missing`, `signature.mismatch`,
-/// `signature.no_secret`, `signature.unavailable`.
+/// `signature.no_secret`, `signature.unavailable`, and `signature.body_hash`
+/// when the URL carries `bodySHA256` (then the body must be checked against
+/// it: use `verify_twilio_request` with the raw body).
+///
+/// A limit of Twilio's scheme, not of this check: the signed text is each
+/// name followed by its value with nothing between, so the same signature
+/// holds for `Body=Ciao` and `BodyC=iao`. An attacker without the auth token
+/// still cannot change a value's bytes, only how they split into names and
+/// values; read only the parameters you expect, and prefer `bodySHA256`
+/// (JSON bodies) where Twilio offers it.
 [[nodiscard]] result<void> verify_twilio_signature(std::string_view url, const form_parameters& parameters,
                                                    std::string_view header_value,
                                                    std::string_view auth_token);
@@ -91,5 +101,13 @@ inline constexpr std::string_view twilio_signature_header = "X-Twilio-Signature"
 [[nodiscard]] result<void> verify_twilio_json_signature(std::string_view url, std::string_view body,
                                                         std::string_view header_value,
                                                         std::string_view auth_token);
+
+/// Checks a request as Twilio sent it, whatever its kind: when the URL
+/// carries `bodySHA256` the raw body is checked against it and the signature
+/// covers the URL (`verify_twilio_json_signature`); otherwise the body is a
+/// form and its parameters are signed (`verify_twilio_signature`). The one
+/// call to use when the raw body is at hand. Errors as above and `form.malformed`.
+[[nodiscard]] result<void> verify_twilio_request(std::string_view url, std::string_view raw_body,
+                                                 std::string_view header_value, std::string_view auth_token);
 
 }  // namespace chatdesk
