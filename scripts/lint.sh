@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # clang-tidy (.clang-tidy) over the library, the program and the examples.
-# Usage: scripts/lint.sh BUILD_DIR   (a configured build with compile_commands.json)
+# Usage: scripts/lint.sh BUILD_DIR   (a configured build with compile_commands.json, best without
+#        precompiled headers: then a source that misses an #include fails here)
 # Fails when clang-tidy reports any warning or error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build/dev}"
+if [ ! -f "$build/compile_commands.json" ]; then
+  echo "clang-tidy: no compile database in $build (configure it first)" >&2
+  exit 1
+fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # The compile database is GCC's: clang-tidy must ignore GCC-only warning options.
