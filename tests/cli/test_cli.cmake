@@ -1,7 +1,5 @@
-# Runs the chatdesk program and checks its output, exit status and stderr.
-# Usage: cmake -DCHATDESK=<path> -P test_cli.cmake
-function(expect_run name expected_status expected_out_regex expected_err_regex)
-  execute_process(COMMAND "${CHATDESK}" ${ARGN} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+# Checks one run's exit status, stdout and stderr against what is expected.
+function(check_run name expected_status expected_out_regex expected_err_regex status out err)
   if(NOT status STREQUAL expected_status)
     message(SEND_ERROR "${name}: exit status ${status}, expected ${expected_status}\nstdout: ${out}\nstderr: ${err}")
   endif()
@@ -11,6 +9,11 @@ function(expect_run name expected_status expected_out_regex expected_err_regex)
   if(NOT err MATCHES "${expected_err_regex}")
     message(SEND_ERROR "${name}: stderr does not match '${expected_err_regex}':\n${err}")
   endif()
+endfunction()
+
+function(expect_run name expected_status expected_out_regex expected_err_regex)
+  execute_process(COMMAND "${CHATDESK}" ${ARGN} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  check_run("${name}" "${expected_status}" "${expected_out_regex}" "${expected_err_regex}" "${status}" "${out}" "${err}")
 endfunction()
 
 expect_run(phone_italy 0
@@ -144,15 +147,7 @@ expect_run(webhook_signature_without_secret 2 "^$" "--signature needs --secret"
 function(expect_run_input name input_file expected_status expected_out_regex expected_err_regex)
   execute_process(COMMAND "${CHATDESK}" ${ARGN} INPUT_FILE "${input_file}"
     RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT status STREQUAL expected_status)
-    message(SEND_ERROR "${name}: exit status ${status}, expected ${expected_status}\nstdout: ${out}\nstderr: ${err}")
-  endif()
-  if(NOT out MATCHES "${expected_out_regex}")
-    message(SEND_ERROR "${name}: stdout does not match '${expected_out_regex}':\n${out}")
-  endif()
-  if(NOT err MATCHES "${expected_err_regex}")
-    message(SEND_ERROR "${name}: stderr does not match '${expected_err_regex}':\n${err}")
-  endif()
+  check_run("${name}" "${expected_status}" "${expected_out_regex}" "${expected_err_regex}" "${status}" "${out}" "${err}")
 endfunction()
 
 set(_scratch "${CMAKE_CURRENT_BINARY_DIR}/cli_scratch")
