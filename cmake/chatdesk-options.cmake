@@ -45,12 +45,3 @@ function(chatdesk_own_target target)
   target_compile_features(${target} PUBLIC cxx_std_20)
 endfunction()
 
-# chatdesk_precompile(<target> <header>...): precompiled third-party headers
-# for a target with many sources, when CHATDESK_PCH is on. Only the build's
-# speed changes: the header check (every public header alone) and clang-tidy
-# (run without precompiled headers) still find a missing #include.
-function(chatdesk_precompile target)
-  if(CHATDESK_PCH)
-    target_precompile_headers(${target} PRIVATE ${ARGN})
-  endif()
-endfunction()

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # clang-tidy (.clang-tidy) over the library, the program and the examples.
-# Usage: scripts/lint.sh BUILD_DIR   (a configured build with compile_commands.json, best without
-#        precompiled headers: then a source that misses an #include fails here)
+# Usage: scripts/lint.sh BUILD_DIR   (a configured build with compile_commands.json)
 # Fails when clang-tidy reports any warning or error.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -6,8 +6,7 @@
 #   asan  - address and undefined-behaviour sanitizers over the whole suite;
 #   tsan  - thread sanitizer over the library's unit tests (the desk's and the feed's threading tests);
 #   release - the optimised build of everything (what scripts/demo.sh and bench/ use), and its tests;
-#   lint  - clang-tidy over the library, the program and the examples (a compile database
-#           without precompiled headers, in build/lint).
+#   lint  - clang-tidy over the library, the program and the examples (uses dev's build).
 # Each step's time is printed, and a summary at the end: CI must stay well under 40 minutes.
 # Usage: scripts/test.sh [step ...]   (default: dev clang asan tsan release lint)
 set -euo pipefail
@@ -25,10 +24,8 @@ failed_names=()
 for preset in "${presets[@]}"; do
   echo "=== chatdesk: ${preset} ==="
   if [ "${preset}" = lint ]; then
-    # Its own compile database, without precompiled headers: a missing #include fails here.
-    rm -f build/lint/CMakeCache.txt
-    cmake --preset dev -B build/lint -DCHATDESK_PCH=OFF >/dev/null
-    step=(scripts/lint.sh build/lint)
+    [ -f build/dev/compile_commands.json ] || cmake --preset dev >/dev/null
+    step=(scripts/lint.sh build/dev)
   else
     # A fresh configure each time, so stale cache entries cannot hide a problem.
     rm -f "build/${preset}/CMakeCache.txt"

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -60,10 +61,12 @@ result<std::ifstream> open_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int why = errno;
-    return make_error("input.unreadable",
-                      fmt::format("'{}' cannot be opened: {}", path,
-                                  why != 0 ? std::strerror(why) : (ec ? ec.message() : "unknown reason")),
-                      path);
+    return make_error(
+        "input.unreadable",
+        fmt::format("'{}' cannot be opened: {}", path,
+                    why != 0 ? std::generic_category().message(why)  // strerror is not thread-safe
+                             : (ec ? ec.message() : "unknown reason")),
+        path);
   }
   return in;
 }

@@ -75,7 +75,11 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
 
 std::string quoted(std::string_view input) {
   // Keep messages short and printable whatever the input holds, never cutting a character.
-  return "'" + utf8::printable(input) + "'";
+  // Built by appending: "'" + std::string&& trips GCC 12's -Wstringop-overflow at -O3.
+  std::string out(1, '\'');
+  out += utf8::printable(input);
+  out += '\'';
+  return out;
 }
 
 /// The trunk (national) prefix a region's national numbers start with.
