@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "chatdesk/core/utf8.hpp"
 #include "json_depth.hpp"
 
 namespace chatdesk {
@@ -48,10 +49,12 @@ result<nlohmann::ordered_json> parse_json(std::string_view text, std::string_vie
   try {
     return nlohmann::ordered_json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& e) {
-    return make_error(code, fmt::format("{} is not valid JSON: {}", what, e.what()),
+    // The parser quotes the bytes it last read, which may not be UTF-8.
+    return make_error(code, fmt::format("{} is not valid JSON: {}", what, utf8::printable(e.what(), 400)),
                       fmt::format("byte {}", e.byte));
   } catch (const nlohmann::json::exception& e) {
-    return make_error(code, fmt::format("{} cannot be read as JSON: {}", what, e.what()));
+    return make_error(code,
+                      fmt::format("{} cannot be read as JSON: {}", what, utf8::printable(e.what(), 400)));
   }
 }
 

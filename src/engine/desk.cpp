@@ -67,15 +67,26 @@ bool matches_keyword(const content& c, const std::vector<std::string>& keywords)
                      [&](const std::string& k) { return detail::iequals(body, detail::trim(k)); });
 }
 
-charge_class classify(const send_intent& intent, const window_info& w,
-                      const std::optional<template_info>& entry) {
-  if (w.entry_point_open || w.entry_point_pending) return charge_class::free_entry_point;
+/// What the pricing rules make of a send, from what the desk knows at send
+/// time: the model in force on the business's date, the windows now, the
+/// template's category. The monthly counts and the open conversations of the
+/// conversation-based models are the ledger's: the estimate takes none open
+/// and the month's free tier used up, so it never calls free what the ledger
+/// could charge.
+charge_reason estimate_charge(const business& biz, const send_intent& intent, const window_info& w,
+                              const std::optional<template_info>& entry, timestamp now) {
+  message_facts f;
+  f.local_date = biz.zone.local_date(now);
+  f.model = model_in_force(f.local_date);
   const auto* t = std::get_if<template_content>(&intent.content);
-  if (t == nullptr) return charge_class::free_service_window;
-  const auto category = entry ? entry->category : t->category;
-  if (category == template_category::utility && w.service_window_open)
-    return charge_class::free_utility_in_window;
-  return charge_class::billable_template;
+  f.kind = t == nullptr ? message_kind::service : kind_of(entry ? entry->category : t->category);
+  f.service_window_open_at_send = w.service_window_open;
+  f.in_entry_point = has_entry_points(f.model) && (w.entry_point_open || w.entry_point_pending);
+  f.international = f.kind == message_kind::authentication && biz.auth_international_from &&
+                    *biz.auth_international_from <= now && !biz.home_country.empty() &&
+                    !(biz.home_country == intent.customer.country());
+  f.counted_before = pricing_constants::free_conversations_per_month;
+  return decide(f).reason;
 }
 
 }  // namespace
@@ -531,7 +542,7 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
     }
     if (!out.decision.refusal) {
       out.decision.allowed = true;
-      out.decision.charge = classify(intent, w, entry);
+      out.decision.charge = estimate_charge(*biz, intent, w, entry, now);
     }
     if (!commit || !out.decision.allowed) {
       if (commit) events.add([i = intent, e = *out.decision.refusal](observer& o) { o.send_refused(i, e); });

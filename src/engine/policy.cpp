@@ -6,20 +6,6 @@
 
 namespace chatdesk {
 
-std::string_view to_string(charge_class c) noexcept {
-  switch (c) {
-    case charge_class::free_service_window:
-      return "free_service_window";
-    case charge_class::free_entry_point:
-      return "free_entry_point";
-    case charge_class::free_utility_in_window:
-      return "free_utility_in_window";
-    case charge_class::billable_template:
-      return "billable_template";
-  }
-  return "unknown";
-}
-
 std::optional<std::chrono::microseconds> rate_limit::wait(std::int64_t tat_us,
                                                           std::int64_t now_us) const noexcept {
   // Allowed when the bucket, drained at one message per interval, has room:

@@ -88,31 +88,30 @@ std::vector<error> ledger_bridge::take_problems() {
 // ---------------------------------------------------------------- pricing check
 
 std::string compare_pricing(const webhook_pricing& platform, const charge& c) {
+  // Only the per-message model reports a pricing type to compare with.
   if (platform.pricing_model != "PMP" || c.model != pricing_model::pmp_2025) return {};
-  const bool charged = c.amount > decimal{} && !c.free;
-  if (platform.type == "regular" || (platform.type.empty() && platform.billable == true)) {
-    if (!charged)
-      return fmt::format("the platform charges it ({}), chatdesk found it free ({})", platform.category,
-                         c.free ? to_string(*c.free) : std::string_view("no rate"));
-    if (!platform.category.empty() && platform.category != c.category)
+  std::string_view theirs = platform.type;
+  if (theirs.empty()) {  // older payloads: only "billable"
+    if (platform.billable != true) return {};
+    theirs = "regular";
+  }
+  const auto ours = platform_pricing_type(c.reason);
+  if (theirs == ours) {
+    if (theirs == "regular" && !platform.category.empty() && platform.category != c.category)
       return fmt::format("the platform charges it as {}, chatdesk as {}", platform.category, c.category);
     return {};
   }
-  if (platform.type == "free_customer_service") {
-    if (charged)
-      return fmt::format("the platform found it free in the service window, chatdesk charged {}", c.category);
-    return {};
-  }
-  if (platform.type == "free_entry_point") {
-    if (charged)
-      return fmt::format("the platform found it free in an entry point window, chatdesk charged {}",
-                         c.category);
-    if (c.free && *c.free != free_reason::free_entry_point)
-      return fmt::format("the platform found it free in an entry point window, chatdesk free for {}",
-                         to_string(*c.free));
-    return {};
-  }
-  return {};
+  if (theirs == "regular")
+    return fmt::format("the platform charges it ({}), chatdesk found it free ({})", platform.category,
+                       to_string(c.reason));
+  if (theirs != "free_customer_service" && theirs != "free_entry_point")
+    return {};  // a type chatdesk does not know
+  const auto where = theirs == "free_entry_point" ? "in an entry point window" : "in the service window";
+  if (ours == "regular")
+    return fmt::format("the platform found it free {}, chatdesk charged {}", where, c.category);
+  // Free in the service window while chatdesk found another reason to be free: both agree it is free.
+  if (theirs == "free_customer_service") return {};
+  return fmt::format("the platform found it free {}, chatdesk free for {}", where, to_string(c.reason));
 }
 
 send_intent agent_reply_intent(const webhook_agent_message& reply, std::string business_id,

@@ -1,5 +1,7 @@
 #include "chatdesk/pricing/forecast.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "chatdesk/core/clock.hpp"
@@ -49,39 +51,51 @@ result<void> add_tiered(forecast& out, const rate_card& card, const std::string&
   return {};
 }
 
-/// Adds one entry of a plan to `out`.
+/// Adds one entry of a plan to `out`: the sends inside the service window,
+/// then the others, each decided by the pricing rules. Every send is taken to
+/// open its own conversation with the month's free conversations used up (see
+/// forecast.hpp); volume tiers continue from `volume_so_far`.
 result<void> estimate_sends(forecast& out, const rate_card& card, pricing_model model,
-                            const planned_sends& s) {
+                            date::year_month_day day, const planned_sends& s) {
   // Sends inside the window, rounded half-even to whole messages.
   const auto inside = static_cast<std::uint64_t>(
       (s.share_in_window * static_cast<std::int64_t>(s.count)).round(0).units() / decimal::units_per_one);
-  const std::string category(to_string(s.category));
-  std::uint64_t charged = s.count;
-  std::string key = category;
-  switch (model) {
-    case pricing_model::legacy_2018:
-      charged = s.count - inside;  // everything inside the window is free
-      key = "message";
-      break;
-    case pricing_model::cbp_2022:
-      charged = s.count;
-      key = "business_initiated";
-      if (inside > 0) {
-        auto r = add_tiered(out, card, s.market, "user_initiated", 0, inside);
-        if (!r) return r.error();
-        charged = s.count - inside;
-      }
-      break;
-    case pricing_model::cbp_2023:
-      break;
-    case pricing_model::pmp_2025:
-      if (s.category == template_category::utility) charged = s.count - inside;
-      break;
+  const auto first_line = out.lines.size();
+  std::uint64_t volume = s.volume_so_far;  // charged messages of the category and market so far
+  for (const bool in_window : {true, false}) {
+    const std::uint64_t n = in_window ? inside : s.count - inside;
+    if (n == 0) continue;
+    message_facts facts;
+    facts.model = model;
+    facts.kind = kind_of(s.category);
+    facts.local_date = day;
+    facts.service_window_open_at_send = in_window;
+    facts.counted_before = counter_for(model, facts.kind, day) == monthly_counter::category_in_market
+                               ? volume
+                               : std::max(volume, pricing_constants::free_conversations_per_month);
+    const auto decision = decide(facts);
+    if (decision.free()) {
+      out.free += n;
+      continue;
+    }
+    if (auto r = add_tiered(out, card, s.market, std::string(to_string(decision.rate)), decision.rank - 1, n);
+        !r)
+      return r;
+    if (decision.count != 0) volume += n;
   }
-  out.free += s.count - charged - (model == pricing_model::cbp_2022 ? inside : 0);
-  if (charged > 0) {
-    auto r = add_tiered(out, card, s.market, key, s.volume_so_far, charged);
-    if (!r) return r.error();
+  // Lines of the same market, category, tier and price, made by both halves, are one.
+  for (std::size_t i = first_line; i < out.lines.size(); ++i) {
+    for (std::size_t j = i + 1; j < out.lines.size();) {
+      auto& a = out.lines[i];
+      const auto& b = out.lines[j];
+      if (a.category == b.category && a.tier == b.tier && a.unit_price == b.unit_price) {
+        a.count += b.count;
+        a.amount += b.amount;
+        out.lines.erase(out.lines.begin() + static_cast<std::ptrdiff_t>(j));
+      } else {
+        ++j;
+      }
+    }
   }
   return {};
 }
@@ -112,7 +126,7 @@ result<forecast> estimate(const rate_cards& cards, const forecast_plan& plan) {
                         fmt::format("volume_so_far {} is above {}", s.volume_so_far, max_planned),
                         fmt::format("sends[{}].volume_so_far", i));
     try {
-      if (auto r = estimate_sends(out, *card, plan.model, s); !r) {
+      if (auto r = estimate_sends(out, *card, plan.model, plan.date, s); !r) {
         auto e = std::move(r).error();
         e.where = fmt::format("sends[{}]", i);
         return e;

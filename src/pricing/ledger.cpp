@@ -16,26 +16,10 @@
 #include <fmt/format.h>
 
 #include "../core/lookup.hpp"
-#include "chatdesk/engine/conversation.hpp"
+#include "chatdesk/model/windows.hpp"
 #include "id_tables.hpp"
 
 namespace chatdesk {
-
-std::string_view to_string(free_reason r) noexcept {
-  switch (r) {
-    case free_reason::customer_service_window:
-      return "customer_service_window";
-    case free_reason::free_entry_point:
-      return "free_entry_point";
-    case free_reason::free_tier:
-      return "free_tier";
-    case free_reason::service:
-      return "service";
-    case free_reason::inside_open_conversation:
-      return "inside_open_conversation";
-  }
-  return "unknown";
-}
 
 namespace {
 
@@ -52,34 +36,8 @@ constexpr std::chrono::hours default_undelivered_after{24 * 30};
 /// Problems an invoice lists in full unless told otherwise (all are counted).
 constexpr std::size_t default_kept_problems = 1'000;
 
-/// The rate keys of all models, as numbers (their names in `key_names`).
-enum class rate_key : std::uint8_t {
-  message,
-  user_initiated,
-  business_initiated,
-  marketing,
-  utility,
-  authentication,
-  service,
-  authentication_international,
-};
-constexpr std::size_t rate_key_count = 8;
-constexpr std::array<std::string_view, rate_key_count> key_names{
-    "message",        "user_initiated", "business_initiated",          "marketing", "utility",
-    "authentication", "service",        "authentication_international"};
-constexpr std::string_view name_of(rate_key k) noexcept {
-  return key_names[static_cast<std::size_t>(k)];
-}
-constexpr rate_key key_of(template_category c) noexcept {
-  switch (c) {
-    case template_category::marketing:
-      return rate_key::marketing;
-    case template_category::utility:
-      return rate_key::utility;
-    case template_category::authentication:
-      return rate_key::authentication;
-  }
-  return rate_key::marketing;
+std::string_view name_of(rate_key k) noexcept {
+  return to_string(k);
 }
 
 /// The seed of message id hashes: random per process, so ids cannot be
@@ -115,9 +73,6 @@ inline bool same_text(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
-/// Conversation kinds of cbp_2023, in a fixed order.
-enum conv_kind : std::size_t { conv_marketing, conv_utility, conv_authentication, conv_service, conv_kinds };
-
 struct compiled_card;
 
 /// What a business and a customer share, touched by nearly every event: 32
@@ -144,7 +99,7 @@ static_assert(sizeof(pair_state) == 32);
 /// a pair first meets one of them): when each open one ends.
 struct pair_conversations {
   timestamp conv2022_end = never;
-  std::array<timestamp, conv_kinds> conv2023_end{never, never, never, never};
+  std::array<timestamp, message_kind_count> conv2023_end{never, never, never, never};
 
   /// A free entry point closes every open conversation at `at`.
   void close_all(timestamp at) noexcept {
@@ -241,7 +196,7 @@ struct day_info {
   date::year_month_day date{};
   std::int32_t month = 0;
   pricing_model in_force = pricing_model::pmp_2025;
-  std::array<compiled_card*, 4> cards{};
+  std::array<compiled_card*, pricing_models.size()> cards{};
   std::uint8_t known = 0;  // bit m: cards[m] was looked up
 };
 
@@ -284,35 +239,14 @@ struct count_key {
 constexpr std::uint32_t no_market = 0xFFFFFFFFU;
 constexpr std::uint8_t conversation_counter = 0xFF;
 
-/// Why a message cost what it cost (the sentence is written only on demand).
-enum class why : std::uint8_t {
-  inside_window,
-  outside_window,
-  entry_point,
-  conversation_open,
-  category_open,
-  free_tier_conversation,
-  opened_conversation,
-  service_free,
-  free_tier_service,
-  opened_category_conversation,
-  free_form,
-  utility_in_window,
-  authentication_international,
-  charged_nth,
-};
-
 /// A priced message, in numbers.
 struct priced {
   pricing_model model = pricing_model::pmp_2025;
   std::int32_t month = 0;
   std::uint32_t market = 0;
-  rate_key category = rate_key::message;
   std::uint32_t tier = 0;
   decimal amount;
-  std::optional<free_reason> free;
-  why reason = why::free_form;
-  std::uint64_t n = 0;
+  charge_decision decision;
 };
 
 }  // namespace
@@ -774,7 +708,7 @@ bool ledger::impl::settle(timestamp at, std::string_view id, const detail::id_ha
   }
   pending.erase(msg);
   finish(key, at);
-  if (effect != nullptr) *effect = status_effect{true, p.amount, p.free};
+  if (effect != nullptr) *effect = status_effect{true, p.amount, p.decision.reason, p.decision.free()};
   return true;
 }
 
@@ -809,138 +743,89 @@ bool ledger::impl::price(std::string_view id, const pending_message& msg, timest
   p.model = msg.model;
   p.month = d.month;
   p.market = rates.name;
-  auto set_free = [&](free_reason r, rate_key category, why reason) {
-    p.free = r;
-    p.category = category;
-    p.reason = reason;
-  };
-  // Charges the n-th message of `category` (1-based); false when the card has no rate.
-  auto set_charged = [&](rate_key category, std::uint64_t n, why reason) {
-    const auto* t = pick(rates.rates[static_cast<std::size_t>(category)], n);
-    if (t == nullptr) return false;
-    p.category = category;
-    p.amount = t->rate;
-    p.tier = t->tier;
-    p.reason = reason;
-    return true;
-  };
-  auto no_rate = [&](rate_key key) {
-    return refuse("pricing.no_rate",
-                  fmt::format("{} has no '{}' rate for market '{}'",
-                              cc->card->source().empty() ? "the rate card" : cc->card->source(), name_of(key),
-                              names.name(rates.name)),
-                  "id");
-  };
 
-  // The free entry point: the business's first delivery within 24 h of a referral opens 72 h.
-  const bool fep_models = msg.model != pricing_model::legacy_2018;
+  // The free entry point: the business's first delivery within 24 h of a
+  // referral opens 72 h, under the models that have entry points.
+  const bool fep_model = has_entry_points(msg.model);
   if (st.referral_open && st.referral_at != never && at >= st.referral_at) {
     st.referral_open = false;
-    if (at < st.referral_at + entry_point_answer_limit) {
+    if (fep_model && at < st.referral_at + entry_point_answer_limit) {
       st.fep_end = at + entry_point_window_length;
-      if (fep_models && st.conversations != 0)
-        conversations_of(st).close_all(at);  // it closes every open one
-    }
-  }
-  const bool in_fep =
-      fep_models && st.fep_end != never && at < st.fep_end && at >= st.fep_end - entry_point_window_length;
-
-  switch (msg.model) {
-    case pricing_model::legacy_2018: {
-      if (msg.csw_open_at_send) {
-        set_free(free_reason::customer_service_window, rate_key::message, why::inside_window);
-        break;
-      }
-      if (!set_charged(rate_key::message, 1, why::outside_window)) return no_rate(rate_key::message);
-      break;
-    }
-    case pricing_model::cbp_2022: {
-      const auto type = msg.csw_open_at_send ? rate_key::user_initiated : rate_key::business_initiated;
-      if (in_fep) {
-        set_free(free_reason::free_entry_point, type, why::entry_point);
-        break;
-      }
-      auto& cs = conversations_of(st);
-      if (cs.conv2022_end != never && at < cs.conv2022_end) {
-        set_free(free_reason::inside_open_conversation, type, why::conversation_open);
-        break;
-      }
-      cs.conv2022_end = at + 24h;
-      const auto n = ++count(b, p.month, msg.model, no_market, conversation_counter);
-      p.n = n;
-      if (n <= 1000) {
-        set_free(free_reason::free_tier, type, why::free_tier_conversation);
-        break;
-      }
-      if (!set_charged(type, 1, why::opened_conversation)) return no_rate(type);
-      break;
-    }
-    case pricing_model::cbp_2023: {
-      const auto kind =
-          msg.is_template ? static_cast<conv_kind>(static_cast<std::size_t>(*msg.category)) : conv_service;
-      const auto category = msg.is_template ? key_of(*msg.category) : rate_key::service;
-      if (in_fep) {
-        set_free(free_reason::free_entry_point, category, why::entry_point);
-        break;
-      }
-      auto& cs = conversations_of(st);
-      auto open = [&](std::size_t k) { return cs.conv2023_end[k] != never && at < cs.conv2023_end[k]; };
-      if (msg.is_template ? open(kind)
-                          : (open(conv_marketing) || open(conv_utility) || open(conv_authentication) ||
-                             open(conv_service))) {
-        set_free(free_reason::inside_open_conversation, category,
-                 msg.is_template ? why::category_open : why::conversation_open);
-        break;
-      }
-      cs.conv2023_end[kind] = at + 24h;
-      if (!msg.is_template) {
-        if (local >= date::year{2024} / 11 / 1) {
-          set_free(free_reason::service, category, why::service_free);
-          break;
-        }
-        const auto n =
-            ++count(b, p.month, msg.model, no_market, static_cast<std::uint8_t>(rate_key::service));
-        p.n = n;
-        if (n <= 1000) {
-          set_free(free_reason::free_tier, category, why::free_tier_service);
-          break;
-        }
-      }
-      if (!set_charged(category, 1, why::opened_category_conversation)) return no_rate(category);
-      break;
-    }
-    case pricing_model::pmp_2025: {
-      if (in_fep) {
-        set_free(free_reason::free_entry_point, msg.is_template ? key_of(*msg.category) : rate_key::service,
-                 why::entry_point);
-        break;
-      }
-      if (!msg.is_template) {
-        set_free(free_reason::customer_service_window, rate_key::service, why::free_form);
-        break;
-      }
-      const auto cat = *msg.category;
-      const auto category = key_of(cat);
-      if (cat == template_category::utility && msg.csw_open_at_send) {
-        set_free(free_reason::customer_service_window, category, why::utility_in_window);
-        break;
-      }
-      if (cat == template_category::authentication && biz.auth_international_from &&
-          *biz.auth_international_from <= local && !biz.home_country.empty() &&
-          !(biz.home_country == customer.country())) {
-        if (set_charged(rate_key::authentication_international, 1, why::authentication_international)) break;
-      }
-      auto& n = count(b, p.month, msg.model, rates.name, static_cast<std::uint8_t>(category));
-      if (!set_charged(category, n + 1, why::charged_nth)) return no_rate(category);
-      p.n = ++n;
-      break;
+      if (st.conversations != 0) conversations_of(st).close_all(at);  // it closes every open one
     }
   }
 
-  if (p.free) {
-    ++free[free_key{b, p.month, static_cast<std::uint8_t>(*p.free)}];
+  message_facts facts;
+  facts.model = msg.model;
+  facts.kind = msg.is_template ? kind_of(*msg.category) : message_kind::service;
+  facts.local_date = local;
+  facts.service_window_open_at_send = msg.csw_open_at_send;
+  facts.in_entry_point =
+      fep_model && st.fep_end != never && at < st.fep_end && at >= st.fep_end - entry_point_window_length;
+  pair_conversations* cs = nullptr;
+  if (msg.model == pricing_model::cbp_2022 || msg.model == pricing_model::cbp_2023) {
+    cs = &conversations_of(st);
+    auto open = [&](timestamp end) { return end != never && at < end; };
+    if (msg.model == pricing_model::cbp_2022) {
+      facts.open_conversations[0] = open(cs->conv2022_end);
+    } else {
+      for (std::size_t k = 0; k < message_kind_count; ++k)
+        facts.open_conversations[k] = open(cs->conv2023_end[k]);
+    }
+  }
+  facts.international = facts.kind == message_kind::authentication && biz.auth_international_from &&
+                        *biz.auth_international_from <= local && !biz.home_country.empty() &&
+                        !(biz.home_country == customer.country());
+  // The counter the rules read: conversations of the business, or charged
+  // messages of the category in the customer's market.
+  std::uint64_t* counter = nullptr;
+  switch (counter_for(msg.model, facts.kind, local)) {
+    case monthly_counter::none:
+      break;
+    case monthly_counter::conversations:
+      counter = &count(b, p.month, msg.model, no_market, conversation_counter);
+      break;
+    case monthly_counter::service_conversations:
+      counter = &count(b, p.month, msg.model, no_market, static_cast<std::uint8_t>(rate_key::service));
+      break;
+    case monthly_counter::category_in_market:
+      counter = &count(b, p.month, msg.model, rates.name, static_cast<std::uint8_t>(rate_key_of(facts.kind)));
+      break;
+  }
+  if (counter != nullptr) facts.counted_before = *counter;
+
+  auto decision = decide(facts);
+  const tier_rate* rate = nullptr;
+  if (!decision.free()) {
+    rate = pick(rates.rates[static_cast<std::size_t>(decision.rate)], decision.rank);
+    if (rate == nullptr && decision.rate == rate_key::authentication_international) {
+      // The card has no authentication-international rate for this market: the ordinary one applies.
+      facts.international = false;
+      decision = decide(facts);
+      rate = pick(rates.rates[static_cast<std::size_t>(decision.rate)], decision.rank);
+    }
+    if (rate == nullptr)
+      return refuse("pricing.no_rate",
+                    fmt::format("{} has no '{}' rate for market '{}'",
+                                cc->card->source().empty() ? "the rate card" : cc->card->source(),
+                                name_of(decision.rate), names.name(rates.name)),
+                    "id");
+    p.amount = rate->rate;
+    p.tier = rate->tier;
+  }
+  // The decision stands: record what it changes.
+  if (decision.opens_conversation && cs != nullptr) {
+    auto& end = msg.model == pricing_model::cbp_2022 ? cs->conv2022_end
+                                                     : cs->conv2023_end[static_cast<std::size_t>(facts.kind)];
+    end = at + pricing_constants::conversation_length;
+  }
+  if (decision.count != 0 && counter != nullptr) *counter = decision.count;
+  p.decision = decision;
+
+  if (decision.free()) {
+    ++free[free_key{b, p.month, static_cast<std::uint8_t>(decision.reason)}];
   } else {
-    ++lines[line_key{b, p.month, p.market, p.tier, static_cast<std::uint8_t>(p.category),
+    ++lines[line_key{b, p.month, p.market, p.tier, static_cast<std::uint8_t>(decision.rate),
                      static_cast<std::uint8_t>(p.model), p.amount.units()}];
   }
   return true;
@@ -956,63 +841,21 @@ charge ledger::impl::make_charge(std::string_view id, const pending_message& msg
   c.month = month_name(p.month);
   c.model = p.model;
   c.market = names.name(p.market);
-  c.category = std::string(name_of(p.category));
+  c.category = std::string(name_of(p.decision.rate));
   c.tier = names.name(p.tier);
   c.amount = p.amount;
-  c.free = p.free;
+  c.reason = p.decision.reason;
+  c.free = p.decision.free();
   c.delivered_at = at;
   if (!explain) return c;
 
   const std::string what = msg.is_template ? fmt::format("a {} template", to_string(*msg.category))
                                            : std::string("a free-form message");
   const auto when = fmt::format("delivered {} to {} (market {})", format_timestamp(at), customer, c.market);
-  std::string reason;
-  switch (p.reason) {
-    case why::inside_window:
-      reason = "sent inside the customer service window";
-      break;
-    case why::outside_window:
-      reason = "sent outside the customer service window";
-      break;
-    case why::entry_point:
-      reason = "inside a free entry point window";
-      break;
-    case why::conversation_open:
-      reason = "a conversation was already open";
-      break;
-    case why::category_open:
-      reason = "a conversation of its category was already open";
-      break;
-    case why::free_tier_conversation:
-      reason = fmt::format("it opened conversation {} of the month, within the first 1,000", p.n);
-      break;
-    case why::opened_conversation:
-      reason = fmt::format("it opened a {} conversation ({} of the month)", c.category, p.n);
-      break;
-    case why::service_free:
-      reason = "service conversations are free from 2024-11-01";
-      break;
-    case why::free_tier_service:
-      reason = fmt::format("it opened service conversation {} of the month, within the first 1,000", p.n);
-      break;
-    case why::opened_category_conversation:
-      reason = fmt::format("it opened a 24-hour {} conversation", c.category);
-      break;
-    case why::free_form:
-      reason = "free-form messages are free";
-      break;
-    case why::utility_in_window:
-      reason = "utility templates sent inside the service window are free";
-      break;
-    case why::authentication_international:
-      reason = fmt::format("authentication-international: the business is in {}, the customer in {}",
-                           biz.home_country.alpha2(), customer.country().alpha2());
-      break;
-    case why::charged_nth:
-      reason = fmt::format("charged {} of the month for this category and market", p.n);
-      break;
-  }
-  if (p.free) {
+  const auto home = biz.home_country.alpha2();
+  const auto abroad = customer.country().alpha2();
+  const auto reason = describe(p.decision, {home, abroad});
+  if (c.free) {
     c.explanation = fmt::format("{}: {} {}: free, {}", to_string(p.model), what, when, reason);
   } else {
     const auto cur = cards.currency();  // code() views it: keep the value alive
@@ -1046,7 +889,7 @@ chatdesk::invoice ledger::invoice() const {
   });
   for (const auto& [k, n] : impl_->free)
     out.free.push_back(
-        {impl_->businesses[k.business].id, month_name(k.month), static_cast<free_reason>(k.reason), n});
+        {impl_->businesses[k.business].id, month_name(k.month), static_cast<charge_reason>(k.reason), n});
   std::sort(out.free.begin(), out.free.end(), [](const invoice_free& a, const invoice_free& b) {
     return std::tie(a.business, a.month, a.reason) < std::tie(b.business, b.month, b.reason);
   });

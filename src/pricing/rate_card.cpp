@@ -14,51 +14,6 @@ namespace chatdesk {
 
 using ojson = nlohmann::ordered_json;
 
-std::string_view to_string(pricing_model m) noexcept {
-  switch (m) {
-    case pricing_model::legacy_2018:
-      return "legacy_2018";
-    case pricing_model::cbp_2022:
-      return "cbp_2022";
-    case pricing_model::cbp_2023:
-      return "cbp_2023";
-    case pricing_model::pmp_2025:
-      return "pmp_2025";
-  }
-  return "unknown";
-}
-
-result<pricing_model> parse_pricing_model(std::string_view text) {
-  for (auto m : {pricing_model::legacy_2018, pricing_model::cbp_2022, pricing_model::cbp_2023,
-                 pricing_model::pmp_2025})
-    if (to_string(m) == text) return m;
-  return make_error("pricing.unknown_model",
-                    fmt::format("'{}' is not a pricing model (legacy_2018, cbp_2022, cbp_2023, pmp_2025)",
-                                utf8::printable(text)));
-}
-
-pricing_model model_in_force(date::year_month_day d) noexcept {
-  using date::year;
-  if (d < year{2022} / 2 / 1) return pricing_model::legacy_2018;
-  if (d < year{2023} / 6 / 1) return pricing_model::cbp_2022;
-  if (d < year{2025} / 7 / 1) return pricing_model::cbp_2023;
-  return pricing_model::pmp_2025;
-}
-
-std::vector<std::string_view> rate_keys(pricing_model m) {
-  switch (m) {
-    case pricing_model::legacy_2018:
-      return {"message"};
-    case pricing_model::cbp_2022:
-      return {"user_initiated", "business_initiated"};
-    case pricing_model::cbp_2023:
-      return {"marketing", "utility", "authentication", "service"};
-    case pricing_model::pmp_2025:
-      return {"marketing", "utility", "authentication"};
-  }
-  return {};
-}
-
 namespace {
 
 /// The highest rate a card may give one message, in units of its currency.
@@ -172,7 +127,8 @@ result<rate_card> rate_card::from_json(const ojson& j, std::string_view source) 
     std::set<std::string, std::less<>> markets;
     for (const auto& rule : card.markets_.rules()) markets.insert(rule.name);
     markets.insert(std::string(card.markets_.default_market()));
-    const auto keys = rate_keys(card.model_);
+    std::vector<std::string_view> keys;
+    for (auto k : required_rate_keys(card.model_)) keys.push_back(to_string(k));
     auto known_key = [&](const std::string& k) {
       return std::find(keys.begin(), keys.end(), k) != keys.end();
     };

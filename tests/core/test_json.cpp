@@ -2,6 +2,7 @@
 #include <string>
 
 #include "chatdesk/core/json.hpp"
+#include "chatdesk/core/utf8.hpp"
 #include "support/catch.hpp"
 
 using namespace chatdesk;
@@ -41,6 +42,17 @@ TEST_CASE("parse_json refuses deep nesting with the caller's code", "[core][json
   CHECK(bad.error().code == "pricing.invalid_plan");
   CHECK(bad.error().message.rfind("'plan.json' is not valid JSON", 0) == 0);
   CHECK(bad.error().where.rfind("byte ", 0) == 0);
+}
+
+TEST_CASE("parse_json's syntax errors are valid UTF-8 whatever the input", "[core][json]") {
+  // The parser quotes the bytes it last read: here a lone 0xF2 (found by fuzz_template).
+  const std::string text = "{\"name\":\xf2\"x\"}";
+  auto j = parse_json(text, "test.json", "the file");
+  REQUIRE_FALSE(j);
+  CHECK(j.error().code == "test.json");
+  CHECK(utf8::valid(j.error().message));
+  CHECK(j.error().message.find("\\xf2") != std::string::npos);
+  CHECK(j.error().where == "byte 9");
 }
 
 TEST_CASE("json_too_deep measures a parsed value without recursion", "[core][json]") {

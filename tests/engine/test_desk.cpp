@@ -27,7 +27,7 @@ TEST_CASE("the customer service window is open for exactly 24 hours", "[engine][
   f.clock.advance(23h + 59min + 59s);
   auto inside = f.reply(maria);
   CHECK(inside.decision.allowed);
-  CHECK(inside.decision.charge == charge_class::free_service_window);
+  CHECK(inside.decision.charge == charge_reason::free_form);
 
   f.clock.advance(1s);  // exactly 24:00:00 after the customer's message
   auto outside = f.reply(maria, "Still there?");
@@ -40,7 +40,7 @@ TEST_CASE("the customer service window is open for exactly 24 hours", "[engine][
   // A template is what may be sent now, and it is billable.
   auto tmpl = f.send_template(maria);
   CHECK(tmpl.decision.allowed);
-  CHECK(tmpl.decision.charge == charge_class::billable_template);
+  CHECK(tmpl.decision.charge == charge_reason::volume_tier);
 }
 
 TEST_CASE("every customer message restarts the window", "[engine][window]") {
@@ -68,12 +68,11 @@ TEST_CASE("charge classes inside and outside the window", "[engine][charge]") {
   desk_fixture f;
   f.customer_writes(maria, "in1");
   CHECK(f.send_template(maria, template_category::utility).decision.charge ==
-        charge_class::free_utility_in_window);
-  CHECK(f.send_template(maria, template_category::marketing).decision.charge ==
-        charge_class::billable_template);
+        charge_reason::utility_in_window);
+  CHECK(f.send_template(maria, template_category::marketing).decision.charge == charge_reason::volume_tier);
   CHECK(f.send_template(maria, template_category::authentication).decision.charge ==
-        charge_class::billable_template);
-  CHECK(f.send_template(luca, template_category::utility).decision.charge == charge_class::billable_template);
+        charge_reason::volume_tier);
+  CHECK(f.send_template(luca, template_category::utility).decision.charge == charge_reason::volume_tier);
 }
 
 TEST_CASE("a duplicate inbound message changes nothing", "[engine][idempotency]") {
@@ -132,7 +131,7 @@ TEST_CASE("a referral answered within 24 hours opens a 72-hour free entry point"
   CHECK(f.desk.window("n1", number(maria)).entry_point_pending);
   f.clock.advance(23h + 59min + 59s);  // the last moment to answer
   auto answer = f.reply(maria, "Welcome!");
-  CHECK(answer.decision.charge == charge_class::free_entry_point);
+  CHECK(answer.decision.charge == charge_reason::free_entry_point);
   const auto opened = f.clock.now();
   auto w = f.desk.window("n1", number(maria));
   CHECK(w.entry_point_open);
@@ -142,13 +141,12 @@ TEST_CASE("a referral answered within 24 hours opens a 72-hour free entry point"
   // Every message inside the window is free, templates included.
   f.clock.advance(2s);  // the service window has closed now
   CHECK(f.send_template(maria, template_category::marketing).decision.charge ==
-        charge_class::free_entry_point);
+        charge_reason::free_entry_point);
   f.clock.set(opened + 72h - 1ms);
   CHECK(f.send_template(maria, template_category::marketing).decision.charge ==
-        charge_class::free_entry_point);
+        charge_reason::free_entry_point);
   f.clock.set(opened + 72h);
-  CHECK(f.send_template(maria, template_category::marketing).decision.charge ==
-        charge_class::billable_template);
+  CHECK(f.send_template(maria, template_category::marketing).decision.charge == charge_reason::volume_tier);
   CHECK(f.desk.conversation("n1", number(maria))->entry_point_start == opened);
 }
 
@@ -158,14 +156,14 @@ TEST_CASE("a referral not answered within 24 hours opens nothing", "[engine][fep
   f.clock.advance(24h);
   CHECK_FALSE(f.desk.window("n1", number(maria)).entry_point_pending);
   auto t = f.send_template(maria, template_category::marketing);
-  CHECK(t.decision.charge == charge_class::billable_template);
+  CHECK(t.decision.charge == charge_reason::volume_tier);
   CHECK_FALSE(f.desk.window("n1", number(maria)).entry_point_open);
 }
 
 TEST_CASE("a message without referral opens no entry point", "[engine][fep]") {
   desk_fixture f;
   f.customer_writes(maria, "in1");
-  CHECK(f.reply(maria).decision.charge == charge_class::free_service_window);
+  CHECK(f.reply(maria).decision.charge == charge_reason::free_form);
   CHECK_FALSE(f.desk.window("n1", number(maria)).entry_point_open);
 }
 
@@ -370,7 +368,7 @@ TEST_CASE("only approved templates may be sent", "[engine][templates]") {
   // The directory's category wins over the intent's: order_update is utility.
   f.customer_writes(luca, "in1");
   CHECK(f.send_template(luca, template_category::marketing, "order_update").decision.charge ==
-        charge_class::free_utility_in_window);
+        charge_reason::utility_in_window);
 }
 
 namespace {

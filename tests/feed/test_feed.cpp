@@ -123,7 +123,7 @@ TEST_CASE("the desk feeds the ledger and the platform's pricing is cross-checked
   REQUIRE(r.mismatches.size() == 1);
   CHECK(r.mismatches[0].message_id == in_window.message_id);
   CHECK(r.mismatches[0].reason.find("chatdesk found it free") != std::string::npos);
-  CHECK(r.mismatches[0].charge.free == free_reason::customer_service_window);
+  CHECK(r.mismatches[0].charge.reason == charge_reason::utility_in_window);
 
   // And when the platform says free in the service window, they agree.
   auto second = x.f.send_template("+393331234567");
@@ -237,6 +237,7 @@ TEST_CASE("compare_pricing names each disagreement", "[feed][pricing]") {
   c.model = pricing_model::pmp_2025;
   c.category = "marketing";
   c.amount = decimal::parse("0.0691").value();
+  c.reason = charge_reason::volume_tier;
   webhook_pricing p;
   p.pricing_model = "PMP";
   p.type = "regular";
@@ -245,7 +246,26 @@ TEST_CASE("compare_pricing names each disagreement", "[feed][pricing]") {
   p.category = "utility";
   CHECK(compare_pricing(p, c) == "the platform charges it as utility, chatdesk as marketing");
   p.type = "free_entry_point";
-  CHECK(compare_pricing(p, c).find("entry point") != std::string::npos);
+  CHECK(compare_pricing(p, c) ==
+        "the platform found it free in an entry point window, chatdesk charged marketing");
+  // Free for another reason than the entry point: named.
+  c.reason = charge_reason::utility_in_window;
+  c.free = true;
+  CHECK(compare_pricing(p, c) ==
+        "the platform found it free in an entry point window, chatdesk free for utility_in_window");
+  // Free in the service window: any free reason agrees.
+  p.type = "free_customer_service";
+  CHECK(compare_pricing(p, c).empty());
+  c.reason = charge_reason::free_entry_point;
+  CHECK(compare_pricing(p, c).empty());
+  // Only "billable" (older payloads): charged agrees with a charged reason, and disagrees with a free one.
+  p.type.clear();
+  p.billable = true;
+  CHECK(compare_pricing(p, c) ==
+        "the platform charges it (utility), chatdesk found it free (free_entry_point)");
+  c.reason = charge_reason::volume_tier;
+  p.category = "marketing";
+  CHECK(compare_pricing(p, c).empty());
   p.pricing_model = "CBP";  // conversation-based pricing is not compared message by message
   CHECK(compare_pricing(p, c).empty());
 }

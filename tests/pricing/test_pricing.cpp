@@ -232,7 +232,8 @@ TEST_CASE("legacy_2018: free for 24 hours after the customer's message, then per
   f.out("2020-03-02T09:00:00Z", maria, "m2", utility);       // exactly 24 h after
   f.out("2020-03-02T09:00:00Z", priya, "m3", std::nullopt);
   auto free = f.delivered("2020-03-02T10:00:00Z", "m1");
-  CHECK(free->free == free_reason::customer_service_window);
+  CHECK(free->reason == charge_reason::inside_service_window);
+  CHECK(free->free);
   CHECK(free->amount.is_zero());
   auto paid = f.delivered("2020-03-02T10:00:00Z", "m2");
   CHECK_FALSE(paid->free);
@@ -249,8 +250,8 @@ TEST_CASE("pmp_2025: templates by category, utility free in the window, free-for
   f.out("2025-07-03T09:30:00Z", maria, "mk_in", marketing);
   f.out("2025-07-04T09:00:00Z", maria, "u_out", utility);  // exactly 24 h: the window is closed
   f.out("2025-07-04T10:00:00Z", maria, "auth", authentication);
-  CHECK(f.delivered("2025-07-03T09:10:01Z", "reply")->free == free_reason::customer_service_window);
-  CHECK(f.delivered("2025-07-03T09:20:01Z", "u_in")->free == free_reason::customer_service_window);
+  CHECK(f.delivered("2025-07-03T09:10:01Z", "reply")->reason == charge_reason::free_form);
+  CHECK(f.delivered("2025-07-03T09:20:01Z", "u_in")->reason == charge_reason::utility_in_window);
   CHECK(f.delivered("2025-07-03T09:30:01Z", "mk_in")->amount == dec("0.0691"));
   CHECK(f.delivered("2025-07-04T09:00:01Z", "u_out")->amount == dec("0.0300"));
   CHECK(f.delivered("2025-07-04T10:00:01Z", "auth", message_status::read)->amount == dec("0.0300"));
@@ -284,7 +285,7 @@ TEST_CASE("pmp_2025: volume tiers count charged messages per business, category,
   // A free utility message (inside the window) does not count toward the tier.
   f.in("2025-08-01T08:00:00Z", priya, "in1");
   f.out("2025-08-01T08:30:00Z", priya, "free", utility);
-  CHECK(f.delivered("2025-08-01T08:30:01Z", "free")->free == free_reason::customer_service_window);
+  CHECK(f.delivered("2025-08-01T08:30:01Z", "free")->reason == charge_reason::utility_in_window);
   f.in("2025-08-01T08:00:00Z", priya, "in1");  // harmless repeat
   for (int i = 1; i <= 3; ++i) {
     const auto id = fmt::format("u{}", i);
@@ -339,20 +340,19 @@ TEST_CASE("free entry point: 72 hours from the answer to a referral, if within 2
     fixture f(model);
     f.in("2024-03-01T09:00:00Z", maria, "ad", true);
     f.out("2024-03-02T08:59:00Z", maria, "answer", std::nullopt);
-    CHECK(f.delivered("2024-03-02T08:59:59Z", "answer")->free ==
-          free_reason::free_entry_point);  // 23:59:59 after
+    CHECK(f.delivered("2024-03-02T08:59:59Z", "answer")->reason ==
+          charge_reason::free_entry_point);  // 23:59:59 after
     f.out("2024-03-05T08:00:00Z", maria, "inside", marketing);
-    CHECK(f.delivered("2024-03-05T08:59:58Z", "inside")->free ==
-          free_reason::free_entry_point);  // 72 h - 1 s
+    CHECK(f.delivered("2024-03-05T08:59:58Z", "inside")->reason ==
+          charge_reason::free_entry_point);  // 72 h - 1 s
     f.out("2024-03-05T08:00:00Z", maria, "after", marketing);
     // Exactly 72 h: no longer the entry point (cbp_2022 may still count it among the month's free 1,000).
-    CHECK(f.delivered("2024-03-05T08:59:59Z", "after")->free != free_reason::free_entry_point);
+    CHECK(f.delivered("2024-03-05T08:59:59Z", "after")->reason != charge_reason::free_entry_point);
   }
   fixture late(pricing_model::pmp_2025);
   late.in("2025-08-01T09:00:00Z", maria, "ad", true);
   late.out("2025-08-02T08:00:00Z", maria, "slow", marketing);
-  CHECK_FALSE(
-      late.delivered("2025-08-02T09:00:00Z", "slow")->free.has_value());  // delivered exactly 24 h after
+  CHECK_FALSE(late.delivered("2025-08-02T09:00:00Z", "slow")->free);  // delivered exactly 24 h after
 }
 
 TEST_CASE("cbp_2022: conversations, user- or business-initiated, 1,000 free a month", "[pricing][cbp2022]") {
@@ -361,9 +361,9 @@ TEST_CASE("cbp_2022: conversations, user- or business-initiated, 1,000 free a mo
   f.out("2022-05-02T09:10:00Z", maria, "reply", std::nullopt);
   auto first = f.delivered("2022-05-02T09:10:01Z", "reply");
   CHECK(first->category == "user_initiated");
-  CHECK(first->free == free_reason::free_tier);
+  CHECK(first->reason == charge_reason::free_tier_conversation);
   f.out("2022-05-03T09:10:00Z", maria, "same_conv", utility);
-  CHECK(f.delivered("2022-05-03T09:10:00Z", "same_conv")->free == free_reason::inside_open_conversation);
+  CHECK(f.delivered("2022-05-03T09:10:00Z", "same_conv")->reason == charge_reason::conversation_open);
   // 999 more conversations with other customers make 1,000, all free; the 1,001st is not.
   for (int i = 0; i < 1000; ++i) {
     const auto id = fmt::format("c{}", i);
@@ -371,16 +371,17 @@ TEST_CASE("cbp_2022: conversations, user- or business-initiated, 1,000 free a mo
     REQUIRE(f.book.outbound(at("2022-05-10T10:00:00Z"), "b1", customer, id, true, marketing));
     auto c = *f.book.status(at("2022-05-10T10:00:01Z"), id, message_status::delivered);
     if (i < 999) {
-      REQUIRE(c->free == free_reason::free_tier);
+      REQUIRE(c->reason == charge_reason::free_tier_conversation);
     } else {
-      CHECK_FALSE(c->free.has_value());  // the 1,001st conversation of May
+      CHECK_FALSE(c->free);
+      CHECK(c->reason == charge_reason::opened_conversation);  // the 1,001st conversation of May
       CHECK(c->category == "business_initiated");
       CHECK(c->amount == dec("0.0600"));
     }
   }
   // June starts a new count.
   f.out("2022-06-01T00:00:00Z", priya, "june", marketing);
-  CHECK(f.delivered("2022-06-01T00:00:01Z", "june")->free == free_reason::free_tier);
+  CHECK(f.delivered("2022-06-01T00:00:01Z", "june")->reason == charge_reason::free_tier_conversation);
 }
 
 TEST_CASE("cbp_2023: one conversation per category; service only when nothing is open",
@@ -391,21 +392,21 @@ TEST_CASE("cbp_2023: one conversation per category; service only when nothing is
   f.out("2024-02-01T04:00:00Z", maria, "u1", utility);
   CHECK(f.delivered("2024-02-01T04:00:01Z", "u1")->amount == dec("0.0300"));  // a utility conversation opens
   f.out("2024-02-01T10:00:00Z", maria, "u2", utility);
-  CHECK(f.delivered("2024-02-01T10:00:01Z", "u2")->free == free_reason::inside_open_conversation);
+  CHECK(f.delivered("2024-02-01T10:00:01Z", "u2")->reason == charge_reason::category_conversation_open);
   f.in("2024-02-01T11:00:00Z", maria, "in1");
   f.out("2024-02-01T11:10:00Z", maria, "svc", std::nullopt);
-  CHECK(f.delivered("2024-02-01T11:10:01Z", "svc")->free == free_reason::inside_open_conversation);
+  CHECK(f.delivered("2024-02-01T11:10:01Z", "svc")->reason == charge_reason::conversation_open);
   // Once every conversation has closed, a free-form reply opens a service conversation: free within 1,000
   // before November 2024.
   f.in("2024-02-03T09:00:00Z", maria, "in2");
   f.out("2024-02-03T09:10:00Z", maria, "svc2", std::nullopt);
   auto svc2 = f.delivered("2024-02-03T09:10:01Z", "svc2");
-  CHECK(svc2->free == free_reason::free_tier);
+  CHECK(svc2->reason == charge_reason::free_tier_service);
   CHECK(svc2->category == "service");
   // From 2024-11-01 service conversations are free whatever the count.
   f.in("2024-11-01T09:00:00Z", maria, "in3");
   f.out("2024-11-01T09:10:00Z", maria, "svc3", std::nullopt);
-  CHECK(f.delivered("2024-11-01T09:10:01Z", "svc3")->free == free_reason::service);
+  CHECK(f.delivered("2024-11-01T09:10:01Z", "svc3")->reason == charge_reason::service_conversation_free);
 }
 
 TEST_CASE("auto: the model in force when the message was sent, in the business's zone", "[pricing]") {
@@ -538,6 +539,7 @@ TEST_CASE("record_status prices exactly as status does, without building charges
     if (e->priced) {
       CHECK((*c)->amount == e->amount);
       CHECK((*c)->free == e->free);
+      CHECK((*c)->reason == e->reason);
     }
     // A read after the delivery changes nothing.
     auto r = in_short.book.record_status(later + 1s, id, message_status::read);
@@ -552,8 +554,9 @@ TEST_CASE("record_status prices exactly as status does, without building charges
   // Every model priced something (cbp_2022's conversations all fell in the free tier).
   for (auto m : {pricing_model::legacy_2018, pricing_model::cbp_2023, pricing_model::pmp_2025})
     CHECK(std::any_of(a.lines.begin(), a.lines.end(), [m](const invoice_line& l) { return l.model == m; }));
-  CHECK(std::any_of(a.free.begin(), a.free.end(),
-                    [](const invoice_free& l) { return l.reason == free_reason::free_tier; }));
+  CHECK(std::any_of(a.free.begin(), a.free.end(), [](const invoice_free& l) {
+    return l.reason == charge_reason::free_tier_conversation || l.reason == charge_reason::free_tier_service;
+  }));
 }
 
 TEST_CASE("finished ids are remembered for a bounded time and number", "[pricing]") {
@@ -755,7 +758,7 @@ TEST_CASE("reserve changes no price, before a stream or in the middle of one", "
   const auto flying = f.book.status(at("2025-08-01T10:05:00Z"), "flying", message_status::delivered);
   REQUIRE(flying);
   REQUIRE(flying->has_value());
-  CHECK((*flying)->free == free_reason::customer_service_window);  // the window opened before the reserve
+  CHECK((*flying)->reason == charge_reason::utility_in_window);  // the window opened before the reserve
 }
 
 TEST_CASE("problems are listed up to a limit and all counted by code", "[pricing]") {

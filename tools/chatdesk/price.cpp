@@ -243,7 +243,8 @@ command add_price_command(CLI::App& app) {
       j["category"] = c->category;
       j["tier"] = c->tier;
       j["amount"] = c->amount.to_string(4);
-      j["free"] = c->free ? ojson(std::string(to_string(*c->free))) : ojson(nullptr);
+      j["reason"] = std::string(to_string(c->reason));
+      j["free"] = c->free;
       j["delivered_at"] = format_timestamp(c->delivered_at);
       j["explanation"] = c->explanation;
       out << to_output(j) << '\n';

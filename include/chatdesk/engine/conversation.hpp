@@ -10,18 +10,9 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/phone_number.hpp"
+#include "chatdesk/model/windows.hpp"
 
 namespace chatdesk {
-
-/// The customer service window: 24 hours from the customer's latest message.
-inline constexpr std::chrono::hours service_window_length{24};
-/// A referral (click-to-chat ad, page button) must be answered within 24 hours to open a free entry point.
-inline constexpr std::chrono::hours entry_point_answer_limit{24};
-/// A free entry point window lasts 72 hours from the business's answer.
-inline constexpr std::chrono::hours entry_point_window_length{72};
-
-/// "No such time": the value of a window time that never happened.
-inline constexpr timestamp never = timestamp::min();
 
 /// Names a conversation: a business number and a customer.
 struct conversation_key {

@@ -21,6 +21,7 @@
 #include "chatdesk/engine/transport.hpp"
 #include "chatdesk/model/business.hpp"
 #include "chatdesk/model/message.hpp"
+#include "chatdesk/rules/pricing_rules.hpp"
 
 namespace chatdesk {
 
@@ -90,10 +91,12 @@ struct status_result {
 /// The policies' verdict on a send.
 struct decision {
   bool allowed = false;
-  charge_class charge = charge_class::billable_template;  ///< when allowed
-  std::optional<error> refusal;                           ///< when refused
-  std::string policy;                                     ///< the refusing policy's name
-  window_info window;                                     ///< windows at the time of the check
+  /// When allowed: what the pricing rules make of it at send time (the
+  /// ledger decides at delivery; see `estimate` in docs/engine.md).
+  charge_reason charge = charge_reason::volume_tier;
+  std::optional<error> refusal;  ///< when refused
+  std::string policy;            ///< the refusing policy's name
+  window_info window;            ///< windows at the time of the check
 };
 
 /// What `desk::send` did.

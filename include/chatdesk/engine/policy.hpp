@@ -19,6 +19,7 @@
 #include "chatdesk/model/customer.hpp"
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/model/template_status.hpp"
+#include "chatdesk/templates/directory.hpp"
 
 namespace chatdesk {
 
@@ -29,35 +30,6 @@ struct send_intent {
   phone_number customer;
   chatdesk::content content;
   std::string correlation_id;  ///< the caller's id; empty: the desk makes one
-};
-
-/// What an allowed message will cost, class-wise (the pricing module turns a
-/// class into money with a rate card).
-enum class charge_class : std::uint8_t {
-  free_service_window,     ///< a free-form reply inside the customer service window
-  free_entry_point,        ///< anything inside a free entry point window
-  free_utility_in_window,  ///< a utility template inside the service window (free since 2025-07-01)
-  billable_template,       ///< a template charged at its category's rate
-};
-[[nodiscard]] std::string_view to_string(charge_class c) noexcept;  ///< "free_service_window", ...
-
-/// A template's review state as the desk needs it.
-struct template_info {
-  template_status status = template_status::approved;
-  template_category category = template_category::utility;
-  std::string status_reason;  ///< why it is paused, rejected ...
-};
-
-/// Where the desk looks templates up (the templates module provides one).
-class template_directory {
- public:
-  template_directory() = default;
-  template_directory(const template_directory&) = delete;
-  template_directory& operator=(const template_directory&) = delete;
-  virtual ~template_directory() = default;
-  /// The template `name` in `language` of `business_id`, or nullopt if unknown.
-  [[nodiscard]] virtual std::optional<template_info> find(std::string_view business_id, std::string_view name,
-                                                          std::string_view language) const = 0;
 };
 
 /// Per-number state the throughput rule keeps.

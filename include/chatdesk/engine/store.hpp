@@ -16,6 +16,7 @@
 #include "chatdesk/engine/conversation.hpp"
 #include "chatdesk/engine/policy.hpp"
 #include "chatdesk/model/message.hpp"
+#include "chatdesk/rules/pricing_rules.hpp"
 
 namespace chatdesk {
 
@@ -28,11 +29,11 @@ struct message_record {
   chatdesk::direction direction = direction::inbound;
   std::string type;  ///< "text", "template", "image", ...
   std::optional<template_category> category;
-  charge_class charge = charge_class::free_service_window;  ///< outbound: as decided at send time
-  message_status status = message_status::accepted;         ///< outbound only
-  timestamp at{};                                           ///< received or accepted
-  timestamp status_at{};                                    ///< when `status` was reached
-  std::optional<status_error> error;                        ///< why it failed
+  charge_reason charge = charge_reason::free_form;   ///< outbound: as estimated at send time
+  message_status status = message_status::accepted;  ///< outbound only
+  timestamp at{};                                    ///< received or accepted
+  timestamp status_at{};                             ///< when `status` was reached
+  std::optional<status_error> error;                 ///< why it failed
 };
 
 /// Held while the desk applies one step to one conversation: every read and

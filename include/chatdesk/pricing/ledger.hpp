@@ -25,6 +25,7 @@
 #include "chatdesk/core/time_zone.hpp"
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
+#include "chatdesk/rules/pricing_rules.hpp"
 
 namespace chatdesk {
 
@@ -35,16 +36,6 @@ struct pricing_business {
   country home_country;  ///< for authentication-international rates
   std::optional<date::year_month_day> auth_international_from;
 };
-
-/// Why a delivered message cost nothing.
-enum class free_reason : std::uint8_t {
-  customer_service_window,   ///< inside the customer service window
-  free_entry_point,          ///< inside a free entry point window
-  free_tier,                 ///< within the first 1,000 conversations of the month
-  service,                   ///< service conversations are free (from 2024-11-01)
-  inside_open_conversation,  ///< a conversation of its kind was already open
-};
-[[nodiscard]] std::string_view to_string(free_reason r) noexcept;
 
 /// What one delivered message cost, and why.
 struct charge {
@@ -57,7 +48,8 @@ struct charge {
                          ///< "service", "user_initiated", "business_initiated", "message"
   std::string tier;      ///< "0:MAX", "25000001:MAX" ...
   decimal amount;        ///< 0 when free
-  std::optional<free_reason> free;
+  charge_reason reason = charge_reason::free_form;  ///< why it cost what it cost (see pricing_rules.hpp)
+  bool free = false;                                ///< `is_free(reason)`
   timestamp delivered_at{};
   std::string explanation;  ///< a sentence for a person (written when explanations are kept)
 };
@@ -79,16 +71,17 @@ struct invoice_line {
 struct invoice_free {
   std::string business;
   std::string month;
-  free_reason reason = free_reason::customer_service_window;
+  charge_reason reason = charge_reason::free_form;
   std::uint64_t count = 0;
 };
 
 /// What a status did, in short: for bulk pricing, where only the invoice
 /// matters and a `charge`'s strings would cost more than the pricing.
 struct status_effect {
-  bool priced = false;              ///< this status priced its message
-  decimal amount;                   ///< what the message cost (0 when free)
-  std::optional<free_reason> free;  ///< why it was free
+  bool priced = false;                              ///< this status priced its message
+  decimal amount;                                   ///< what the message cost (0 when free)
+  charge_reason reason = charge_reason::free_form;  ///< why
+  bool free = false;                                ///< `is_free(reason)`
 };
 
 /// One event for the ledger: what `inbound`, `outbound` and `record_status`

@@ -17,23 +17,9 @@
 #include "chatdesk/core/decimal.hpp"
 #include "chatdesk/core/error.hpp"
 #include "chatdesk/core/market.hpp"
+#include "chatdesk/rules/pricing_rules.hpp"
 
 namespace chatdesk {
-
-/// The platform's four pricing models.
-enum class pricing_model : std::uint8_t {
-  legacy_2018,  ///< per message outside the service window (until 2022-01-31)
-  cbp_2022,     ///< per 24-hour conversation, user- or business-initiated (2022-02-01 to 2023-05-31)
-  cbp_2023,     ///< per 24-hour conversation by category (2023-06-01 to 2025-06-30)
-  pmp_2025,     ///< per delivered template, by category, with volume tiers (from 2025-07-01)
-};
-[[nodiscard]] std::string_view to_string(pricing_model m) noexcept;  ///< "pmp_2025", ...
-/// Parses a model id. Error `pricing.unknown_model`.
-[[nodiscard]] result<pricing_model> parse_pricing_model(std::string_view text);
-/// The model in force on a business-local date.
-[[nodiscard]] pricing_model model_in_force(date::year_month_day local_date) noexcept;
-/// The rate keys a model's cards must give for every market.
-[[nodiscard]] std::vector<std::string_view> rate_keys(pricing_model m);
 
 /// One volume tier: messages up to `up_to` (inclusive; nullopt: no limit) in a month pay `rate`.
 struct rate_tier {

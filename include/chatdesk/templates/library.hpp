@@ -11,8 +11,9 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
-#include "chatdesk/engine/policy.hpp"
+#include "chatdesk/model/windows.hpp"
 #include "chatdesk/templates/definition.hpp"
+#include "chatdesk/templates/directory.hpp"
 
 namespace chatdesk {
 

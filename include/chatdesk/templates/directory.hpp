@@ -1,0 +1,35 @@
+/// @file
+/// Where the desk looks templates up: a small interface of the templates
+/// module, implemented by `template_library` (or by an application's own
+/// catalogue), and used by the engine's policies.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "chatdesk/model/message.hpp"
+#include "chatdesk/model/template_status.hpp"
+
+namespace chatdesk {
+
+/// A template's review state as the desk needs it.
+struct template_info {
+  template_status status = template_status::approved;
+  template_category category = template_category::utility;
+  std::string status_reason;  ///< why it is paused, rejected ...
+};
+
+/// Where the desk looks templates up.
+class template_directory {
+ public:
+  template_directory() = default;
+  template_directory(const template_directory&) = delete;
+  template_directory& operator=(const template_directory&) = delete;
+  virtual ~template_directory() = default;
+  /// The template `name` in `language` of `business_id`, or nullopt if unknown.
+  [[nodiscard]] virtual std::optional<template_info> find(std::string_view business_id, std::string_view name,
+                                                          std::string_view language) const = 0;
+};
+
+}  // namespace chatdesk
