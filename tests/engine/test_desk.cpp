@@ -640,3 +640,34 @@ TEST_CASE("correlation ids made by desks sharing a store never collide", "[engin
   REQUIRE(r);
   CHECK(r->correlation_id == "replay-1");
 }
+
+TEST_CASE("the desk's charge estimate follows the model in force on the business's date", "[desk][pricing]") {
+  SECTION("legacy_2018: a template inside the window is free") {
+    desk_fixture f;
+    f.clock.set(at("2021-06-01T09:00:00Z"));
+    f.customer_writes(maria, "wamid.in1");
+    CHECK(f.reply(maria).decision.charge == charge_reason::inside_service_window);
+    CHECK(f.send_template(maria, template_category::marketing).decision.charge ==
+          charge_reason::inside_service_window);
+    // A referral opens no entry point under this model.
+    f.customer_writes("+393339999999", "wamid.ad", "hi", true);
+    CHECK(f.reply("+393339999999").decision.charge == charge_reason::inside_service_window);
+  }
+  SECTION(
+      "cbp_2023: the desk cannot see open conversations, so it never calls a send free that may be charged") {
+    desk_fixture f;
+    f.clock.set(at("2024-03-01T09:00:00Z"));
+    f.customer_writes(maria, "wamid.in1");
+    CHECK(f.reply(maria).decision.charge == charge_reason::opened_category_conversation);
+    f.clock.set(at("2024-11-01T09:00:00Z"));
+    f.customer_writes(maria, "wamid.in2");
+    CHECK(f.reply(maria).decision.charge == charge_reason::service_conversation_free);
+  }
+  SECTION("pmp_2025: free-form and utility in the window are free, marketing is not") {
+    desk_fixture f;
+    f.customer_writes(maria, "wamid.in1");
+    CHECK(f.reply(maria).decision.charge == charge_reason::free_form);
+    CHECK(f.send_template(maria).decision.charge == charge_reason::utility_in_window);
+    CHECK(f.send_template(maria, template_category::marketing).decision.charge == charge_reason::volume_tier);
+  }
+}

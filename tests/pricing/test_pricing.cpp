@@ -14,10 +14,12 @@
 #include "chatdesk/pricing/forecast.hpp"
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
+#include "pricing/test_cards.hpp"
 #include "support/catch.hpp"
 
 using namespace chatdesk;
 using namespace std::chrono_literals;
+using chatdesk::testing::card_json;
 
 namespace {
 
@@ -33,37 +35,6 @@ decimal dec(const char* s) {
 
 rate_card card(const std::string& json) {
   return rate_card::parse(json, "test.json").value();
-}
-
-/// A small card of `model` with Italy, India (tiered utility/auth for pmp) and Other.
-std::string card_json(const char* model, const char* from) {
-  const std::string m = model;
-  std::string rates;
-  std::string tiers;
-  if (m == "legacy_2018") {
-    rates =
-        R"("Italy":{"message":"0.0500"},"India":{"message":"0.0100"},"North America":{"message":"0.0200"},"Other":{"message":"0.0300"})";
-  } else if (m == "cbp_2022") {
-    rates =
-        R"("Italy":{"user_initiated":"0.0400","business_initiated":"0.0600"},"India":{"user_initiated":"0.0040","business_initiated":"0.0070"},"North America":{"user_initiated":"0.0050","business_initiated":"0.0090"},"Other":{"user_initiated":"0.0200","business_initiated":"0.0300"})";
-  } else if (m == "cbp_2023") {
-    rates =
-        R"("Italy":{"marketing":"0.0691","utility":"0.0300","authentication":"0.0300","service":"0.0100"},"India":{"marketing":"0.0100","utility":"0.0010","authentication":"0.0010","service":"0.0040"},"North America":{"marketing":"0.0250","utility":"0.0040","authentication":"0.0135","service":"0.0088"},"Other":{"marketing":"0.0600","utility":"0.0080","authentication":"0.0080","service":"0.0300"})";
-  } else {
-    rates =
-        R"("Italy":{"marketing":"0.0691","utility":"0.0300","authentication":"0.0300"},"India":{"marketing":"0.0118"},"North America":{"marketing":"0.0250","utility":"0.0034","authentication":"0.0034"},"Other":{"marketing":"0.0604","utility":"0.0077","authentication":"0.0077"})";
-    tiers =
-        R"(,"tiers":{"India":{"utility":[{"up_to":2,"rate":"0.0014"},{"up_to":null,"rate":"0.0012"}],"authentication":[{"up_to":null,"rate":"0.0014"}]}},"authentication_international":{"India":"0.0280"})";
-  }
-  return fmt::format(
-      R"({{"model":"{}","effective_from":"{}","currency":"USD","markets":[{{"name":"North America","calling_codes":["1"]}},{{"name":"Rest of Latin America","calling_codes":["591"],"nanp_area_codes":["809"]}},{{"name":"Italy","calling_codes":["39"]}},{{"name":"India","calling_codes":["91"]}}],"default_market":"Other","rates":{{{},"Rest of Latin America":{}}}{}}})",
-      model, from, rates,
-      m == "legacy_2018" ? R"({"message":"0.0700"})"
-      : m == "cbp_2022"  ? R"({"user_initiated":"0.0100","business_initiated":"0.0200"})"
-      : m == "cbp_2023"
-          ? R"({"marketing":"0.0740","utility":"0.0113","authentication":"0.0113","service":"0.0100"})"
-          : R"({"marketing":"0.0740","utility":"0.0113","authentication":"0.0113"})",
-      tiers);
 }
 
 struct fixture {
@@ -919,4 +890,22 @@ TEST_CASE("reset forgets everything priced and keeps the cards and businesses", 
   check_same(reused.book.invoice(), fresh.book.invoice());
   const auto lines = reused.book.invoice().lines;
   CHECK(std::any_of(lines.begin(), lines.end(), [](const invoice_line& l) { return l.business == "b2"; }));
+}
+
+TEST_CASE("a referral answered under legacy_2018 opens no entry point for later models",
+          "[pricing][legacy]") {
+  fixture f;  // the model in force at each send
+  f.in("2022-01-31T12:00:00Z", maria, "ad", true);
+  f.out("2022-01-31T13:00:00Z", maria, "answer", utility);  // legacy_2018: inside the window
+  CHECK(f.delivered("2022-01-31T13:00:01Z", "answer")->reason == charge_reason::inside_service_window);
+  // The next day cbp_2022 is in force: within 72 h of the answer, but no entry point was opened.
+  f.out("2022-02-01T10:00:00Z", maria, "next", marketing);
+  const auto next = f.delivered("2022-02-01T10:00:01Z", "next");
+  CHECK(next->model == pricing_model::cbp_2022);
+  CHECK(next->reason == charge_reason::free_tier_conversation);
+  CHECK(next->category == "user_initiated");
+  // The same referral answered under cbp_2022 does open one.
+  f.in("2022-02-03T12:00:00Z", priya, "ad2", true);
+  f.out("2022-02-03T13:00:00Z", priya, "answer2", utility);
+  CHECK(f.delivered("2022-02-03T13:00:01Z", "answer2")->reason == charge_reason::free_entry_point);
 }
