@@ -2,19 +2,20 @@
 # Quick start 2: install what is missing, then build and run every test:
 #   dev   - GCC debug build, warnings as errors; unit, CLI, packaging, examples,
 #           and the install-and-consume test (find_package against an installed tree);
-#   clang - the same sources with clang, warnings as errors;
-#   asan  - address and undefined-behaviour sanitizers over the whole suite;
-#   tsan  - thread sanitizer over the library's unit tests (the desk's and the feed's threading tests);
+#   asan  - clang 14 with warnings as errors, and the address and undefined-behaviour
+#           sanitizers over the whole suite (benchmarks built too);
+#   tsan  - thread sanitizer over the tests that run threads ([threads]: clock, dedupe, desk, feed);
 #   release - the optimised build of everything (what scripts/demo.sh and bench/ use), and its tests;
 #   lint  - clang-tidy over the library, the program and the examples (uses dev's build).
 # Each step's time is printed, and a summary at the end: CI must stay well under 40 minutes.
-# Usage: scripts/test.sh [step ...]   (default: dev clang asan tsan release lint)
+# Usage: scripts/test.sh [step ...]   (default: dev asan tsan release lint; "clang" is
+# a plain clang build for local use)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(dev clang asan tsan release lint)
+[ ${#presets[@]} -eq 0 ] && presets=(dev asan tsan release lint)
 
 all_started=$(date +%s)
 times=()

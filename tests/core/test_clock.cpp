@@ -69,7 +69,7 @@ TEST_CASE("malformed timestamps are refused with the place", "[core][clock]") {
   CHECK(chatdesk::parse_unix_seconds("253402300800").error().code == "time.invalid");
 }
 
-TEST_CASE("a manual clock moves only when told, from any thread", "[core][clock]") {
+TEST_CASE("a manual clock moves only when told, from any thread", "[core][clock][threads]") {
   chatdesk::manual_clock clock(at("2025-07-03T09:00:00Z"));
   const chatdesk::clock& c = clock;
   CHECK(c.now() == at("2025-07-03T09:00:00Z"));

@@ -48,7 +48,7 @@ TEST_CASE("memory is bounded by the capacity, oldest first", "[core][dedupe]") {
   CHECK(w.size() == 0);
 }
 
-TEST_CASE("many threads agree on exactly one first delivery per id", "[core][dedupe]") {
+TEST_CASE("many threads agree on exactly one first delivery per id", "[core][dedupe][threads]") {
   dedupe_window w(24h, 100000);
   std::vector<int> firsts(8, 0);
   std::vector<std::thread> threads;
