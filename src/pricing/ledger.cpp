@@ -852,9 +852,8 @@ charge ledger::impl::make_charge(std::string_view id, const pending_message& msg
   const std::string what = msg.is_template ? fmt::format("a {} template", to_string(*msg.category))
                                            : std::string("a free-form message");
   const auto when = fmt::format("delivered {} to {} (market {})", format_timestamp(at), customer, c.market);
-  const auto home = biz.home_country.alpha2();
-  const auto abroad = customer.country().alpha2();
-  const auto reason = describe(p.decision, {home, abroad});
+  const auto abroad = customer.country();  // alpha2() views the value: keep it alive
+  const auto reason = describe(p.decision, {biz.home_country.alpha2(), abroad.alpha2()});
   if (c.free) {
     c.explanation = fmt::format("{}: {} {}: free, {}", to_string(p.model), what, when, reason);
   } else {
