@@ -302,6 +302,12 @@ const business* desk::find_business(std::string_view id) const {
   return impl_->business_by_id(id).get();
 }
 
+std::optional<std::string> desk::business_id_of(std::string_view business_number_id) const {
+  auto b = impl_->business_of_number(business_number_id);
+  if (!b) return std::nullopt;
+  return b->id;
+}
+
 void desk::set_template_directory(const template_directory* directory) {
   std::unique_lock g(impl_->config_mu);
   impl_->directory = directory;

@@ -29,6 +29,10 @@ struct ledger_bridge::impl {
 
 ledger_bridge::ledger_bridge(ledger& l, std::function<std::string(std::string_view)> business_of)
     : impl_(std::make_unique<impl>(l, std::move(business_of))) {}
+ledger_bridge::ledger_bridge(ledger& l, const desk& d)
+    : ledger_bridge(l, [&d](std::string_view number_id) {
+        return d.business_id_of(number_id).value_or(std::string(number_id));
+      }) {}
 ledger_bridge::~ledger_bridge() = default;
 
 void ledger_bridge::message_received(const message& m) {

@@ -63,7 +63,7 @@ struct live {
   desk_fixture f;
   rate_cards rc = cards();
   ledger l{rc};
-  ledger_bridge bridge{l, [](std::string_view) { return std::string("shop"); }};
+  ledger_bridge bridge{l, f.desk};
   webhook_feed feed{f.desk};
   webhook_decoder decoder;
 
@@ -338,4 +338,34 @@ TEST_CASE("one feed with the pricing cross-check is shared by many threads", "[f
   CHECK(mismatches.load() == 0);
   CHECK(refused.load() == 0);
   CHECK(x.bridge.take_charges().size() == static_cast<std::size_t>(total));
+}
+
+TEST_CASE("a business's numbers share its monthly counts in the ledger", "[feed][pricing]") {
+  auto two_numbers = shop();
+  two_numbers.numbers.push_back({"n2", number("+39 055 765 4321"), 80});
+  live x(two_numbers);
+  send_intent i;
+  i.business_id = "shop";
+  i.content = template_content{"order_update", "it", template_category::utility, {{"1", "A-1"}}};
+  i.business_number_id = "n1";
+  i.customer = number("+393331234567");
+  const auto first = x.f.desk.send(i).value();
+  i.business_number_id = "n2";
+  i.customer = number("+393339876543");
+  const auto second = x.f.desk.send(i).value();
+  REQUIRE(first.decision.allowed);
+  REQUIRE(second.decision.allowed);
+  REQUIRE(x.f.desk.apply_status(status(first.message_id, message_status::delivered, x.f.clock.now())));
+  REQUIRE(x.f.desk.apply_status(status(second.message_id, message_status::delivered, x.f.clock.now())));
+  const auto charges = x.bridge.take_charges();
+  REQUIRE(charges.size() == 2);
+  // Both are the business's, whichever number sent them: the second is its second utility template this
+  // month.
+  CHECK(charges[0].business == "shop");
+  CHECK(charges[1].business == "shop");
+  const auto invoice = x.l.invoice();
+  REQUIRE(invoice.lines.size() == 1);
+  CHECK(invoice.lines[0].business == "shop");
+  CHECK(invoice.lines[0].count == 2);
+  CHECK(x.bridge.take_problems().empty());
 }

@@ -127,6 +127,8 @@ class desk {
   result<void> add_business(business b);
   /// The business with `id`, or nullptr. The pointer stays valid until the business is replaced.
   [[nodiscard]] const business* find_business(std::string_view id) const;
+  /// The id of the business that owns the number `business_number_id`, if any.
+  [[nodiscard]] std::optional<std::string> business_id_of(std::string_view business_number_id) const;
   /// Uses `directory` to look templates up (not owned; nullptr: trust the intent's category).
   void set_template_directory(const template_directory* directory);
   /// Adds a rule after the others.

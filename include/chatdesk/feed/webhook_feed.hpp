@@ -32,9 +32,13 @@ namespace chatdesk {
 /// Subscribe it to the desk (`desk.subscribe(&bridge)`). Thread-safe.
 class ledger_bridge final : public observer {
  public:
+  /// Prices under the business that owns each number in `d` (tiers and free
+  /// tiers count per business, whatever number a message went through). A
+  /// number the desk does not know is priced under its own id.
+  ledger_bridge(ledger& l, const desk& d);
   /// `business_of` maps a business number id (phone_number_id) to the
-  /// ledger's business id; by default the number id itself.
-  explicit ledger_bridge(ledger& l, std::function<std::string(std::string_view)> business_of = {});
+  /// ledger's business id, for applications that keep that map themselves.
+  ledger_bridge(ledger& l, std::function<std::string(std::string_view)> business_of);
   ~ledger_bridge() override;
 
   void message_received(const message& m) override;
