@@ -87,7 +87,8 @@ class script_templates final : public template_directory {
 /// Prints the desk's events as JSON lines.
 class printer final : public observer {
  public:
-  printer(std::ostream& out, const chatdesk::clock& clock) : out_(out), clock_(clock) {}
+  printer(std::ostream& out, const chatdesk::clock& clock, const desk& d)
+      : out_(out), clock_(clock), desk_(d) {}
   void set_line(std::size_t line) { line_ = line; }
   [[nodiscard]] std::size_t line() const { return line_; }
 
@@ -126,6 +127,7 @@ class printer final : public observer {
   void emit(const char* event, const conversation_key& k,
             std::initializer_list<std::pair<const char*, std::string>> f) {
     json j = base(event);
+    j["business"] = desk_.business_id_of(k.business_number_id).value_or(std::string());
     j["number"] = k.business_number_id;
     j["customer"] = k.customer.e164();
     for (const auto& [name, value] : f) j[name] = value;
@@ -134,6 +136,7 @@ class printer final : public observer {
 
   std::ostream& out_;
   const chatdesk::clock& clock_;
+  const desk& desk_;
   std::size_t line_ = 0;
 };
 
@@ -347,15 +350,19 @@ void run_line(simulation& sim, printer& print, const json& j, std::ostream& out)
     intent.customer = customer;
     intent.content = content_of(j, kind, business_id, sim.templates, sim.has_templates);
     intent.correlation_id = fmt::format("send-{}", ++sim.sends);
-    if (auto id = text_field(j, "id")) sim.next_ids[intent.correlation_id] = *id;
+    const auto script_id = text_field(j, "id");
+    if (script_id) sim.next_ids[intent.correlation_id] = *script_id;
     const auto r = unwrap(sim.desk.send(intent), "business");
+    sim.next_ids.erase(intent.correlation_id);
     json o = print.base("send");
     o["customer"] = customer.e164();
     o["kind"] = kind;
+    // The platform's id of an allowed send; for a refused one, the id the
+    // script gave (or the send's correlation id), so every send can be followed.
+    o["id"] = r.decision.allowed ? r.message_id : script_id.value_or(intent.correlation_id);
     if (r.decision.allowed) {
       o["decision"] = "allowed";
       o["charge"] = std::string(to_string(r.decision.charge));
-      o["id"] = r.message_id;
     } else {
       o["decision"] = "refused";
       o["policy"] = r.decision.policy;
@@ -383,7 +390,7 @@ command add_simulate_command(CLI::App& app) {
       return exit_bad_input;
     }
     simulation sim;
-    printer print(out, sim.clock);
+    printer print(out, sim.clock, sim.desk);
     sim.desk.subscribe(&print);
     line_reader lines(*in, input_limits::line, "'" + *file + "'");
     std::size_t problems = 0;
