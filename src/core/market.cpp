@@ -1,5 +1,7 @@
 #include "chatdesk/core/market.hpp"
 
+#include <array>
+
 #include <fmt/format.h>
 
 #include "ascii.hpp"
@@ -12,6 +14,27 @@ std::size_t to_index(std::string_view digits) {
   std::size_t v = 0;
   for (char c : digits) v = v * 10 + static_cast<std::size_t>(c - '0');
   return v;
+}
+
+/// A country's slot in `by_country_`, or 26 * 26 when it has none (empty).
+std::size_t country_index(const country& c) noexcept {
+  const auto a = c.alpha2();
+  if (a.size() != 2 || a[0] < 'A' || a[0] > 'Z' || a[1] < 'A' || a[1] > 'Z') return 26 * 26;
+  return static_cast<std::size_t>(a[0] - 'A') * 26 + static_cast<std::size_t>(a[1] - 'A');
+}
+
+/// The main country of each calling code, by code (empty: none or not geographic).
+struct main_countries {
+  std::array<country, 1000> by_code{};
+  main_countries() {
+    for (const auto& row : calling_code_table())
+      if (row.code < by_code.size() && row.regions.size() >= 2)
+        by_code[row.code] = country::unchecked(row.regions.substr(0, 2));
+  }
+};
+const main_countries& mains() {
+  static const main_countries m;
+  return m;
 }
 
 }  // namespace
@@ -54,6 +77,20 @@ result<market_table> market_table::create(std::vector<market_rule> rules, std::s
     };
     if (auto ok = claim(r.calling_codes, "calling_codes", false, t.by_code_); !ok) return ok.error();
     if (auto ok = claim(r.nanp_area_codes, "nanp_area_codes", true, t.by_area_); !ok) return ok.error();
+    for (std::size_t j = 0; j < r.countries.size(); ++j) {
+      const auto at = fmt::format("{}.countries[{}]", where, j);
+      auto c = country::from_alpha2(r.countries[j]);
+      if (!c)
+        return make_error("market.invalid_rule",
+                          fmt::format("'{}' is not an ISO 3166-1 alpha-2 country code", r.countries[j]), at);
+      auto& slot = t.by_country_[country_index(*c)];
+      if (slot != 0)
+        return make_error("market.duplicate_code",
+                          fmt::format("country {} is claimed by both '{}' and '{}'", c->alpha2(),
+                                      rules[slot - 1U].name, r.name),
+                          at);
+      slot = id;
+    }
   }
   t.rules_ = std::move(rules);
   t.default_market_ = std::move(default_market);
@@ -61,12 +98,19 @@ result<market_table> market_table::create(std::vector<market_rule> rules, std::s
 }
 
 std::size_t market_table::find_rule(const phone_number& number) const noexcept {
+  const auto customer_country = number.country();
+  const auto slot = country_index(customer_country);
+  if (slot < by_country_.size() && by_country_[slot] != 0) return by_country_[slot] - 1U;
   const auto code = static_cast<std::size_t>(number.calling_code_value());
   if (code == 1) {
     const auto area = to_index(number.national_number().substr(0, 3));
     if (by_area_[area] != 0) return by_area_[area] - 1U;
   }
-  if (code < by_code_.size() && by_code_[code] != 0) return by_code_[code] - 1U;
+  if (code < by_code_.size() && by_code_[code] != 0) {
+    // A calling code stands for its main country; the others sharing it need a market that names them.
+    const auto& main = mains().by_code[code];
+    if (customer_country.empty() || main.empty() || customer_country == main) return by_code_[code] - 1U;
+  }
   return rules_.size();
 }
 
@@ -103,7 +147,8 @@ const market_table& market_table::platform() {
         {"Turkey", {"90"}, {}},
         {"United Arab Emirates", {"971"}, {}},
         {"United Kingdom", {"44"}, {}},
-        {"North America", {"1"}, {}},
+        // The United States by its code, Canada by name: the other +1 countries are in no market.
+        {"North America", {"1"}, {}, {"CA"}},
         {"Rest of Africa",
          {"213", "244", "229", "267", "226", "257", "237", "235", "242", "291", "251", "241", "220", "233",
           "245", "225", "254", "266", "231", "218", "261", "265", "223", "222", "212", "258", "264", "227",
@@ -120,7 +165,8 @@ const market_table& market_table::platform() {
         {"Rest of Western Europe", {"43", "32", "45", "358", "353", "47", "351", "46", "41"}, {}},
         {"Rest of Latin America",
          {"591", "506", "593", "503", "502", "509", "504", "505", "507", "595", "598", "58"},
-         {"809", "829", "849", "658", "876", "787", "939"}},
+         {},
+         {"DO", "JM", "PR"}},
         {"Rest of Middle East", {"973", "964", "962", "965", "961", "968", "974", "967"}, {}},
     };
     return create(std::move(rules)).value();

@@ -107,15 +107,14 @@ result<rate_card> rate_card::from_json(const ojson& j, std::string_view source) 
         if (!e.is_object()) r.fail(path, "a market must be an object");
         market_rule rule;
         rule.name = r.text(r.member(e, "name", path), path + ".name");
-        for (const char* list : {"calling_codes", "nanp_area_codes"}) {
+        for (auto [list, out] :
+             {std::pair{"calling_codes", &rule.calling_codes},
+              std::pair{"nanp_area_codes", &rule.nanp_area_codes}, std::pair{"countries", &rule.countries}}) {
           auto it = e.find(list);
           if (it == e.end()) continue;
           if (!it->is_array()) r.fail(path + "." + list, "expected a list of strings");
-          for (std::size_t k = 0; k < it->size(); ++k) {
-            auto v = r.text((*it)[k], fmt::format("{}.{}[{}]", path, list, k));
-            (std::string_view(list) == "calling_codes" ? rule.calling_codes : rule.nanp_area_codes)
-                .push_back(std::move(v));
-          }
+          for (std::size_t k = 0; k < it->size(); ++k)
+            out->push_back(r.text((*it)[k], fmt::format("{}.{}[{}]", path, list, k)));
         }
         rules.push_back(std::move(rule));
       }

@@ -14,23 +14,34 @@
 
 namespace chatdesk {
 
-/// One market: a name and the calling codes (and, for +1, area codes) it covers.
+/// One market: a name and the countries it covers, named by their calling
+/// codes, by country, or (for +1) by area code.
 struct market_rule {
-  std::string name;                          ///< "Rest of Latin America"
-  std::vector<std::string> calling_codes;    ///< {"591", "506"}
-  std::vector<std::string> nanp_area_codes;  ///< {"809", "829"}: +1 numbers with these area codes
+  std::string name;                            ///< "Rest of Latin America"
+  std::vector<std::string> calling_codes{};    ///< {"591", "506"}: the code's main country (see market_table)
+  std::vector<std::string> nanp_area_codes{};  ///< {"809", "829"}: +1 numbers with these area codes
+  std::vector<std::string> countries{};        ///< {"CA", "DO"}: ISO 3166-1 alpha-2
 };
 
-/// Maps phone numbers to markets: the market whose calling code matches, where
-/// a listed +1 area code wins over a plain "1"; numbers no rule covers fall in
-/// the default market ("Other"). Lookups are O(1) and never allocate.
+/// Maps phone numbers to markets by the customer's country:
+/// 1. a market that names the number's country (`countries`);
+/// 2. for +1, a market that lists the number's area code;
+/// 3. a market that lists the calling code, when the number's country is the
+///    code's main country (the first of `calling_code_info::regions`: +1 the
+///    United States, +7 Russia, +44 the United Kingdom, +39 Italy ...) or the
+///    code is not shared. A country that shares a code but is not its main
+///    one (Canada and the Bahamas on +1, Kazakhstan on +7, Jersey on +44) is
+///    in a market only when one names it;
+/// 4. otherwise the default market ("Other").
+/// Lookups are O(1) and never allocate.
 ///
 /// The platform's table of PLATFORM.md 1d is `market_table::platform()`; a rate
 /// card can bring its own through `market_table::create`.
 class market_table {
  public:
   /// Builds a table, rejecting a rule with no name, a calling code that is not
-  /// 1-3 digits, an area code that is not 3 digits, or a code two markets claim
+  /// 1-3 digits, an area code that is not 3 digits, a country that is not an
+  /// ISO 3166-1 code, or a code or country two markets claim
   /// (`market.invalid_rule`, `market.duplicate_code`, with the rule's index).
   [[nodiscard]] static result<market_table> create(std::vector<market_rule> rules,
                                                    std::string default_market = "Other");
@@ -52,9 +63,11 @@ class market_table {
 
   std::vector<market_rule> rules_;
   std::string default_market_;
-  // Index + 1 into rules_, 0 for none: by calling code, and by +1 area code.
+  // Index + 1 into rules_, 0 for none: by calling code, by +1 area code, and
+  // by country (alpha-2 as 26 * letter + letter).
   std::vector<std::uint16_t> by_code_ = std::vector<std::uint16_t>(1000, 0);
   std::vector<std::uint16_t> by_area_ = std::vector<std::uint16_t>(1000, 0);
+  std::vector<std::uint16_t> by_country_ = std::vector<std::uint16_t>(26 * 26, 0);
 };
 
 }  // namespace chatdesk
