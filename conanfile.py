@@ -19,13 +19,11 @@ class ChatdeskConan(ConanFile):
         "shared": [True, False],
         "fPIC": [True, False],
         "with_openssl": [True, False],
-        "with_sqlite": [True, False],
     }
     default_options = {
         "shared": False,
         "fPIC": True,
         "with_openssl": True,
-        "with_sqlite": True,
         # date's default downloads the tz database with libcurl; use the OS one.
         "date/*:header_only": False,
         "date/*:tz_db": "system",
@@ -53,8 +51,6 @@ class ChatdeskConan(ConanFile):
         self.requires("cli11/[>=2.1 <3]", visible=False)
         if self.options.with_openssl:
             self.requires("openssl/[>=3 <4]")
-        if self.options.with_sqlite:
-            self.requires("sqlite3/[>=3.40 <4]")
 
     def build_requirements(self):
         self.test_requires("catch2/[>=3 <4]")
@@ -69,7 +65,6 @@ class ChatdeskConan(ConanFile):
         tc.cache_variables["CHATDESK_BUILD_BENCH"] = False
         tc.cache_variables["CHATDESK_INSTALL"] = True
         tc.cache_variables["CHATDESK_WITH_OPENSSL"] = bool(self.options.with_openssl)
-        tc.cache_variables["CHATDESK_WITH_SQLITE"] = bool(self.options.with_sqlite)
         tc.generate()
         CMakeDeps(self).generate()
 
@@ -96,8 +91,5 @@ class ChatdeskConan(ConanFile):
         if self.options.with_openssl:
             self.cpp_info.defines.append("CHATDESK_WITH_OPENSSL=1")
             self.cpp_info.requires.append("openssl::crypto")
-        if self.options.with_sqlite:
-            self.cpp_info.defines.append("CHATDESK_WITH_SQLITE=1")
-            self.cpp_info.requires.append("sqlite3::sqlite3")
         if self.settings.os in ("Linux", "FreeBSD"):
             self.cpp_info.system_libs = ["pthread", "m"]

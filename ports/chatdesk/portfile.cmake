@@ -10,7 +10,6 @@ endif()
 vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
   FEATURES
     openssl CHATDESK_WITH_OPENSSL
-    sqlite  CHATDESK_WITH_SQLITE
 )
 
 vcpkg_cmake_configure(
