@@ -241,7 +241,7 @@ void pricing_demo(const cd::time_zone& rome) {
   fmt::print("\nThe same traffic under each pricing model:\n");
   for (auto m : {pricing_model::legacy_2018, pricing_model::cbp_2022, pricing_model::cbp_2023,
                  pricing_model::pmp_2025}) {
-    cd::ledger what_if(cards, m);
+    cd::ledger what_if(cards, {.model = m});
     feed(what_if);
     const auto i = what_if.invoice();
     fmt::print("  {:<12} {}\n", cd::to_string(m), i.total_settled);

@@ -29,6 +29,7 @@
 #include "chatdesk/model/windows.hpp"
 #include "chatdesk/pricing/events.hpp"
 #include "chatdesk/pricing/forecast.hpp"
+#include "chatdesk/pricing/formats.hpp"
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
 #include "chatdesk/rules/pricing_rules.hpp"

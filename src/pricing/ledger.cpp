@@ -25,16 +25,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// How long the ids of delivered and failed messages are remembered (at
-/// least, unless more than `default_remembered_ids` finish in that time).
-constexpr std::chrono::hours finished_window{48};
-constexpr std::size_t default_remembered_ids = 1'000'000;
-/// How long a message in flight is waited for: the platform retries delivery
-/// for the message's time-to-live, 30 days at most (and by default for
-/// utility and marketing templates); a message not delivered by then never is.
-constexpr std::chrono::hours default_undelivered_after{24 * 30};
-/// Problems an invoice lists in full unless told otherwise (all are counted).
-constexpr std::size_t default_kept_problems = 1'000;
+// The defaults of how long ids are remembered, how long a message in flight
+// is waited for and how many problems are listed are `ledger_options`'.
 
 std::string_view name_of(rate_key k) noexcept {
   return to_string(k);
@@ -252,8 +244,17 @@ struct priced {
 }  // namespace
 
 struct ledger::impl {
-  impl(const rate_cards& c, std::optional<pricing_model> f) : cards(c), forced(f) {
+  impl(const rate_cards& c, ledger_options o)
+      : cards(c),
+        forced(o.model),
+        remember_for(o.remember_ids_for),
+        undelivered_after(
+            std::max<std::chrono::milliseconds>(o.undelivered_after, std::chrono::milliseconds{1})),
+        remember_at_most(o.remember_ids_at_most),
+        keep_problems_at_most(o.problems_listed),
+        keep(o.explain_all) {
     names.id("0:MAX");  // id 0: the tier of flat rates and free messages
+    for (auto& id : o.explain) keep_ids.emplace(std::move(id));
   }
 
   const rate_cards& cards;
@@ -282,22 +283,22 @@ struct ledger::impl {
   detail::id_set finished_now;
   detail::id_set finished_before;
   timestamp generation_start = never;
-  std::chrono::milliseconds remember_for = finished_window;
+  std::chrono::milliseconds remember_for;
   // Messages in flight longer than `undelivered_after` are finished unpriced,
   // in a sweep at most every eighth of that time (of event time).
-  std::chrono::milliseconds undelivered_after = default_undelivered_after;
+  std::chrono::milliseconds undelivered_after;
   timestamp next_sweep = never;
-  std::size_t remember_at_most = default_remembered_ids;
+  std::size_t remember_at_most;
   interner names;
   std::deque<compiled_card> compiled;
   absl::flat_hash_map<count_key, std::uint64_t> counts;
   absl::flat_hash_map<line_key, std::uint64_t> lines;
   absl::flat_hash_map<free_key, std::uint64_t> free;
   std::vector<pricing_problem> problems;  // the first `keep_problems_at_most`
-  std::size_t keep_problems_at_most = default_kept_problems;
+  std::size_t keep_problems_at_most;
   std::uint64_t problems_total = 0;
   std::map<std::string, std::uint64_t, std::less<>> problem_counts;
-  bool keep = false;
+  bool keep;
   absl::flat_hash_set<std::string, detail::text_hash, std::equal_to<>> keep_ids;
   detail::text_map<charge> explained;
 
@@ -509,8 +510,8 @@ struct ledger::impl {
                      bool explain) const;
 };
 
-ledger::ledger(const rate_cards& cards, std::optional<pricing_model> forced)
-    : impl_(std::make_unique<impl>(cards, forced)) {}
+ledger::ledger(const rate_cards& cards, ledger_options options)
+    : impl_(std::make_unique<impl>(cards, std::move(options))) {}
 ledger::~ledger() = default;
 ledger::ledger(ledger&&) noexcept = default;
 ledger& ledger::operator=(ledger&&) noexcept = default;
@@ -519,24 +520,6 @@ void ledger::add_business(pricing_business b) {
   const auto index = impl_->business(b.id);
   impl_->businesses[index] = std::move(b);
   impl_->days[index] = day_info{};  // its zone may have changed
-}
-
-void ledger::remember_ids(std::chrono::milliseconds window, std::size_t at_most) {
-  impl_->remember_for = window;
-  impl_->remember_at_most = at_most;
-}
-
-void ledger::forget_undelivered_after(std::chrono::milliseconds ttl) {
-  impl_->undelivered_after = std::max<std::chrono::milliseconds>(ttl, std::chrono::milliseconds{1});
-  impl_->next_sweep = never;
-}
-
-void ledger::keep_explanations(bool on) {
-  impl_->keep = on;
-}
-
-void ledger::keep_explanation_of(std::string_view id) {
-  impl_->keep_ids.emplace(id);
 }
 
 void ledger::reserve(std::size_t pairs, std::size_t messages) {
@@ -577,10 +560,6 @@ void ledger::report(pricing_problem p) {
   if (it == d.problem_counts.end()) it = d.problem_counts.emplace(p.problem.code, 0).first;
   ++it->second;
   if (d.problems.size() < d.keep_problems_at_most) d.problems.push_back(std::move(p));
-}
-
-void ledger::keep_problems(std::size_t at_most) {
-  impl_->keep_problems_at_most = at_most;
 }
 
 bool ledger::impl::inbound(timestamp at, std::string_view business, const phone_number& customer,

@@ -59,8 +59,7 @@ void check_total(const invoice& inv) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
-  ledger by_call(cards());
-  by_call.keep_problems(5);
+  ledger by_call(cards(), {.problems_listed = 5});
   std::istringstream in(text);
   const auto run = price_events(in, {&by_call});
 

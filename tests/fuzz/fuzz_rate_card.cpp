@@ -32,7 +32,7 @@ void check_invoice(const invoice& inv) {
 void price_with(const rate_card& card) {
   rate_cards cards;
   if (!cards.add(card)) __builtin_trap();  // one card always goes in
-  ledger book(cards, card.model());
+  ledger book(cards, {.model = card.model()});
   timestamp t =
       std::chrono::time_point_cast<std::chrono::milliseconds>(date::sys_days{card.effective_from()}) + 1h;
   int n = 0;

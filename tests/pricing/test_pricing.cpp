@@ -40,11 +40,13 @@ rate_card card(const std::string& json) {
 struct fixture {
   rate_cards cards;
   ledger book{cards};
-  explicit fixture(std::optional<pricing_model> forced = std::nullopt) {
+  /// Every message explained unless `options` says otherwise; `forced` is the model.
+  explicit fixture(std::optional<pricing_model> forced = std::nullopt,
+                   ledger_options options = {.explain_all = true}) {
     for (const char* m : {"legacy_2018", "cbp_2022", "cbp_2023", "pmp_2025"})
       REQUIRE(cards.add(card(card_json(m, "2018-01-01"))));
-    book = ledger(cards, forced);
-    book.keep_explanations(true);
+    options.model = forced;
+    book = ledger(cards, std::move(options));
   }
   void in(const char* when, const char* customer, const char* id, bool referral = false,
           const char* biz = "b1") {
@@ -177,7 +179,7 @@ TEST_CASE("the card in force is the latest not after the charge's date", "[prici
   CHECK(cards.add(card(card_json("pmp_2025", "2025-07-01"))).error().code == "pricing.invalid_card");
 
   // In the business's zone: 23:30 UTC on 31 December is already 2026 in Rome.
-  ledger book(cards, pricing_model::pmp_2025);
+  ledger book(cards, {.model = pricing_model::pmp_2025});
   book.add_business(
       {"rome", time_zone::locate("Europe/Rome").value(), country::unchecked("IT"), std::nullopt});
   REQUIRE(book.outbound(at("2025-12-31T20:00:00Z"), "rome", num(maria), "m1", true, marketing));
@@ -484,8 +486,7 @@ TEST_CASE("forecasts split planned sends across tiers and leave window sends fre
 TEST_CASE("record_status prices exactly as status does, without building charges", "[pricing]") {
   // The same stream through both calls, across all four models and several markets.
   fixture with_charges;
-  fixture in_short;
-  in_short.book.keep_explanations(false);
+  fixture in_short(std::nullopt, {});
   const char* const customers[] = {maria, priya, "+12125550100", "+18095550100", "+4915112345678"};
   const template_category categories[] = {marketing, utility, authentication};
   auto t = at("2021-12-20T08:00:00Z");
@@ -532,8 +533,8 @@ TEST_CASE("record_status prices exactly as status does, without building charges
 
 TEST_CASE("finished ids are remembered for a bounded time and number", "[pricing]") {
   SECTION("by time: at least the window, forgotten after two") {
-    fixture f(pricing_model::pmp_2025);
-    f.book.remember_ids(1h, 1000);
+    fixture f(pricing_model::pmp_2025,
+              {.remember_ids_for = 1h, .remember_ids_at_most = 1000, .explain_all = true});
     f.out("2025-07-03T09:00:00Z", maria, "m0", marketing);
     f.delivered("2025-07-03T09:00:01Z", "m0");
     f.out("2025-07-03T11:00:00Z", maria, "m1", marketing);
@@ -548,8 +549,9 @@ TEST_CASE("finished ids are remembered for a bounded time and number", "[pricing
     CHECK(f.book.invoice().total == dec("0.2073"));  // three marketing templates, each charged once
   }
   SECTION("by number: at most about twice the generation size") {
-    fixture f(pricing_model::pmp_2025);
-    f.book.remember_ids(48h, 4);  // generations of two ids
+    // Generations of two ids.
+    fixture f(pricing_model::pmp_2025,
+              {.remember_ids_for = 48h, .remember_ids_at_most = 4, .explain_all = true});
     for (const char* id : {"a", "b", "c", "d", "e"}) {
       f.out("2025-07-03T09:00:00Z", maria, id, marketing);
       f.delivered("2025-07-03T09:00:01Z", id);
@@ -698,7 +700,6 @@ TEST_CASE("reserve changes no price, before a stream or in the middle of one", "
         std::tuple{std::size_t{50'000}, std::size_t{400'000}, half}}) {
     INFO(pairs << " pairs, " << messages << " messages, reserved at event " << at_event);
     fixture reserved;
-    reserved.book.remember_ids(std::chrono::hours{48}, 1'000'000);
     std::vector<pricing_problem> got;
     for (auto& p : reserved.book.apply(std::span(events).first(at_event))) got.push_back(std::move(p));
     reserved.book.reserve(pairs, messages);
@@ -733,8 +734,7 @@ TEST_CASE("reserve changes no price, before a stream or in the middle of one", "
 }
 
 TEST_CASE("problems are listed up to a limit and all counted by code", "[pricing]") {
-  fixture f;
-  f.book.keep_problems(10);
+  fixture f(std::nullopt, {.problems_listed = 10});
   for (std::size_t line = 1; line <= 5000; ++line)
     f.book.report({line, make_error(line % 3 == 0 ? "pricing.syntax" : "pricing.out_of_order",
                                     fmt::format("line {} is bad", line))});
@@ -753,8 +753,7 @@ TEST_CASE("problems are listed up to a limit and all counted by code", "[pricing
       {"pricing.out_of_order", 3334}, {"pricing.syntax", 1666}, {"pricing.unknown_message", 1}};
   CHECK(inv.problem_counts == expected);
   // None listed, all still counted.
-  fixture quiet;
-  quiet.book.keep_problems(0);
+  fixture quiet(std::nullopt, {.problems_listed = 0});
   quiet.book.report({1, make_error("pricing.syntax", "bad")});
   CHECK(quiet.book.invoice().problems.empty());
   CHECK(quiet.book.invoice().problems_total == 1);
@@ -827,8 +826,7 @@ TEST_CASE("a message not delivered within 30 days is finished unpriced", "[prici
         "pricing.unknown_message");
 
   // A shorter time-to-live (an authentication template's), set by the caller.
-  fixture g;
-  g.book.forget_undelivered_after(std::chrono::minutes{10});
+  fixture g(std::nullopt, {.undelivered_after = std::chrono::minutes{10}, .explain_all = true});
   REQUIRE(g.book.outbound(sent, "b1", num(maria), "code", true, authentication));
   REQUIRE(g.book.outbound(sent + 9min, "b1", num(maria), "a", true, marketing));
   REQUIRE(g.book.outbound(sent + 11min, "b1", num(maria), "b", true, marketing));
@@ -839,8 +837,7 @@ TEST_CASE("a message not delivered within 30 days is finished unpriced", "[prici
 TEST_CASE("an explanation can be kept for the messages asked for only", "[pricing]") {
   rate_cards cards;
   REQUIRE(cards.add(card(card_json("pmp_2025", "2018-01-01"))));
-  ledger book(cards);
-  book.keep_explanation_of("wanted");
+  ledger book(cards, {.explain = {"wanted"}});
   const auto t = at("2025-07-03T09:00:00Z");
   for (const char* id : {"other", "wanted", "third"}) {
     REQUIRE(book.outbound(t, "b1", num(maria), id, true, marketing));

@@ -14,6 +14,7 @@
 #include "chatdesk/core/json.hpp"
 #include "chatdesk/pricing/events.hpp"
 #include "chatdesk/pricing/forecast.hpp"
+#include "chatdesk/pricing/formats.hpp"
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
 #include "commands.hpp"
@@ -24,101 +25,19 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-/// {"b1": {"time_zone": "Europe/Rome", "country": "IT", "auth_international_from": "2025-08-01"}}
+/// The businesses file (chatdesk/pricing/formats.hpp), read with the document limit.
 result<std::vector<pricing_business>> load_businesses(const std::string& path) {
   auto text = read_file(path, input_limits::document);
   if (!text) return text.error();
   auto parsed = parse_json(*text, "pricing.businesses", fmt::format("'{}'", path));
   if (!parsed) return parsed.error();
-  const ojson& j = *parsed;
-  if (!j.is_object())
-    return make_error("pricing.businesses", fmt::format("'{}' must be a JSON object", path), "$");
-  std::vector<pricing_business> out;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    const auto where = "$." + it.key();
-    if (!it->is_object()) return make_error("pricing.businesses", "each business must be an object", where);
-    pricing_business b;
-    b.id = it.key();
-    auto field = [&](const char* key) -> result<std::string> {
-      auto f = it->find(key);
-      if (f == it->end() || f->is_null()) return std::string();
-      if (!f->is_string())
-        return make_error("pricing.businesses", fmt::format("'{}' must be a string", key), where + "." + key);
-      return f->get<std::string>();
-    };
-    auto zone = field("time_zone");
-    if (!zone) return zone.error();
-    if (!zone->empty()) {
-      auto z = time_zone::locate(*zone);
-      if (!z) return make_error("pricing.businesses", z.error().message, where + ".time_zone");
-      b.zone = *z;
-    }
-    auto c = field("country");
-    if (!c) return c.error();
-    if (!c->empty()) {
-      auto k = country::from_alpha2(*c);
-      if (!k) return make_error("pricing.businesses", k.error().message, where + ".country");
-      b.home_country = *k;
-    }
-    auto from = field("auth_international_from");
-    if (!from) return from.error();
-    if (!from->empty()) {
-      auto t = parse_timestamp(*from + "T00:00:00Z");
-      if (!t || from->size() != 10)
-        return make_error("pricing.businesses", fmt::format("'{}' is not a date like 2025-08-01", *from),
-                          where + ".auth_international_from");
-      b.auth_international_from = date::year_month_day{std::chrono::floor<date::days>(*t)};
-    }
-    out.push_back(std::move(b));
+  auto businesses = pricing_businesses_from_json(*parsed);
+  if (!businesses) {
+    auto e = std::move(businesses).error();
+    e.message = fmt::format("'{}': {}", path, e.message);
+    return e;
   }
-  return out;
-}
-
-ojson invoice_json(const invoice& inv) {
-  ojson j;
-  j["currency"] = std::string(inv.currency.code());
-  const int digits = inv.currency.minor_digits();
-  j["total"] = inv.total.to_string(digits);
-  j["total_settled"] = inv.total_settled.amount_string();
-  ojson lines = ojson::array();
-  for (const auto& l : inv.lines) {
-    ojson o;
-    o["business"] = l.business;
-    o["month"] = l.month;
-    o["model"] = std::string(to_string(l.model));
-    o["market"] = l.market;
-    o["category"] = l.category;
-    o["tier"] = l.tier;
-    o["count"] = l.count;
-    o["unit_price"] = l.unit_price.to_string(4);
-    o["amount"] = l.amount.to_string(digits);
-    lines.push_back(o);
-  }
-  j["lines"] = lines;
-  ojson free = ojson::array();
-  for (const auto& f : inv.free) {
-    ojson o;
-    o["business"] = f.business;
-    o["month"] = f.month;
-    o["reason"] = std::string(to_string(f.reason));
-    o["count"] = f.count;
-    free.push_back(o);
-  }
-  j["free"] = free;
-  ojson problems = ojson::array();
-  for (const auto& p : inv.problems) {
-    ojson o;
-    o["line"] = p.line;
-    o["code"] = p.problem.code;
-    o["reason"] = p.problem.message;
-    problems.push_back(o);
-  }
-  j["problems"] = problems;
-  j["problems_total"] = inv.problems_total;
-  ojson counts = ojson::object();
-  for (const auto& c : inv.problem_counts) counts[c.code] = c.count;
-  j["problem_counts"] = counts;
-  return j;
+  return businesses;
 }
 
 }  // namespace
@@ -202,21 +121,27 @@ command add_price_command(CLI::App& app) {
       return exit_bad_input;
     }
 
+    ledger_options setup;
+    setup.model = forced;
+    setup.remember_ids_for = std::chrono::hours{opts->remember_hours};
+    setup.remember_ids_at_most = opts->remember_ids;
+    setup.problems_listed = opts->max_problems;
+    if (!opts->explain.empty()) setup.explain.push_back(opts->explain);  // that message's charge only
     std::vector<std::unique_ptr<ledger>> ledgers;
     std::vector<pricing_model> models;
     if (opts->compare) {
-      models = {pricing_model::legacy_2018, pricing_model::cbp_2022, pricing_model::cbp_2023,
-                pricing_model::pmp_2025};
-      for (auto m : models) ledgers.push_back(std::make_unique<ledger>(cards, m));
+      models.assign(pricing_models.begin(), pricing_models.end());
+      for (auto m : models) {
+        auto each = setup;
+        each.model = m;
+        ledgers.push_back(std::make_unique<ledger>(cards, std::move(each)));
+      }
     } else {
-      ledgers.push_back(std::make_unique<ledger>(cards, forced));
+      ledgers.push_back(std::make_unique<ledger>(cards, setup));
     }
     std::vector<ledger*> raw;
     for (auto& l : ledgers) {
       for (const auto& b : businesses) l->add_business(b);
-      if (!opts->explain.empty()) l->keep_explanation_of(opts->explain);  // that message's charge only
-      l->keep_problems(opts->max_problems);
-      l->remember_ids(std::chrono::hours{opts->remember_hours}, opts->remember_ids);
       raw.push_back(l.get());
     }
     price_options reading;
@@ -234,20 +159,7 @@ command add_price_command(CLI::App& app) {
             << opts->events << "'\n";
         return exit_bad_input;
       }
-      ojson j;
-      j["id"] = c->message_id;
-      j["business"] = c->business;
-      j["month"] = c->month;
-      j["model"] = std::string(to_string(c->model));
-      j["market"] = c->market;
-      j["category"] = c->category;
-      j["tier"] = c->tier;
-      j["amount"] = c->amount.to_string(4);
-      j["reason"] = std::string(to_string(c->reason));
-      j["free"] = c->free;
-      j["delivered_at"] = format_timestamp(c->delivered_at);
-      j["explanation"] = c->explanation;
-      out << to_output(j) << '\n';
+      out << to_output(to_json(*c)) << '\n';
       return exit_ok;
     }
     if (opts->compare) {
@@ -275,7 +187,7 @@ command add_price_command(CLI::App& app) {
       return exit_ok;
     }
     const auto inv = ledgers.front()->invoice();
-    out << to_output(invoice_json(inv), 2) << '\n';
+    out << to_output(to_json(inv), 2) << '\n';
     if (run.problems > 0) {
       err << "chatdesk price: " << run.problems << " line(s) skipped, ";
       if (inv.problems.size() < inv.problems_total)

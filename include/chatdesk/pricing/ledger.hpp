@@ -120,7 +120,7 @@ struct invoice {
   money total_settled;  ///< rounded half-even to the currency's minor unit
   std::vector<invoice_line> lines;
   std::vector<invoice_free> free;
-  /// The first problems reported, in order (at most `ledger::keep_problems`).
+  /// The first problems reported, in order (at most `ledger_options::problems_listed`).
   std::vector<pricing_problem> problems;
   /// Every problem reported, listed in `problems` or not.
   std::uint64_t problems_total = 0;
@@ -128,21 +128,56 @@ struct invoice {
   std::vector<problem_count> problem_counts;
 };
 
+/// How a ledger works: set once, when it is made (like `desk_options`).
+struct ledger_options {
+  /// Every message is priced under this model (a what-if); none: under the
+  /// model in force at the message's sending, in the business's zone.
+  std::optional<pricing_model> model{};
+  /// How long ids of delivered and failed messages are remembered (to
+  /// recognise late and repeated statuses, and refuse a reused id): at least
+  /// `remember_ids_for` unless more than `remember_ids_at_most / 2` messages
+  /// finish within it, at most about twice that. Memory for ids stays under
+  /// about 48 bytes times `remember_ids_at_most`, however long the stream. A
+  /// status for an id forgotten is `pricing.unknown_message`: reported, never
+  /// charged twice.
+  std::chrono::milliseconds remember_ids_for = std::chrono::hours{48};
+  std::size_t remember_ids_at_most = 1'000'000;
+  /// A message sent and not delivered (nor failed) within this much event
+  /// time is finished unpriced: the platform retries delivery for a
+  /// message's time-to-live, 30 days at most. Its later statuses change
+  /// nothing, and messages whose statuses never come do not stay in memory.
+  /// (Checked as messages are sent, at most every eighth of it.)
+  std::chrono::milliseconds undelivered_after = std::chrono::hours{24 * 30};
+  /// The invoice lists at most this many problems in full, the first ones;
+  /// all are counted by code. A file of millions of bad lines then costs no
+  /// more memory than a good one.
+  std::size_t problems_listed = 1'000;
+  /// Keep every message's charge, with its explanation, for `explain` (it
+  /// costs memory per message and the sentences cost time).
+  bool explain_all = false;
+  /// Keep the charges of these messages only, for `explain`.
+  std::vector<std::string> explain{};
+};
+
 /// Prices events. Not thread-safe: give each thread its own ledger, or
 /// serialise calls. Memory grows with the number of conversations and of
 /// messages sent but not yet delivered or failed; the ids of finished
-/// messages it remembers are bounded (see `remember_ids`). It does not grow
+/// messages it remembers are bounded (see `ledger_options`). It does not grow
 /// with the length of the stream.
 ///
 /// The ledger keeps no message id strings: it knows a message by a 128-bit
-/// hash of its id, seeded at random per process (a false match between two
-/// ids is about as likely as guessing a 128-bit key).
+/// hash of its id, a fast non-cryptographic hash seeded at random per
+/// process. For ids nobody chose in order to collide (the platform's
+/// `wamid...`, the desk's correlation ids), the chance that any two of a
+/// billion ids match is below 2^-60. It is not a keyed cryptographic hash:
+/// someone who could learn the process's seed and pick message ids could make
+/// two ids match, and then a status of one would price the other. Message ids
+/// come from the platform and the application, not from customers.
 class ledger {
  public:
-  /// A ledger over `cards` (not copied: they must outlive it and not change while it prices). With `forced`,
-  /// every message is priced under that model (a what-if); otherwise under
-  /// the model in force at the message's sending, in the business's zone.
-  explicit ledger(const rate_cards& cards, std::optional<pricing_model> forced = std::nullopt);
+  /// A ledger over `cards` (not copied: they must outlive it and not change
+  /// while it prices), set up by `options`.
+  explicit ledger(const rate_cards& cards, ledger_options options = {});
   ~ledger();
   ledger(ledger&&) noexcept;
   ledger& operator=(ledger&&) noexcept;
@@ -177,39 +212,14 @@ class ledger {
   std::vector<pricing_problem> apply(std::span<const pricing_event> events);
 
   /// Records a problem with the input (for invoices built from files): the
-  /// first ones in full, every one in the counts (see `keep_problems`).
+  /// first ones in full, every one in the counts (see `ledger_options::problems_listed`).
   void report(pricing_problem p);
-  /// The invoice lists at most `at_most` problems in full, the first ones
-  /// (1,000 by default); all are counted by code. A file of millions of bad
-  /// lines then costs no more memory than a good one.
-  void keep_problems(std::size_t at_most);
-
   /// The invoice of everything priced so far.
   [[nodiscard]] chatdesk::invoice invoice() const;
   /// The charge of one message, once priced.
   [[nodiscard]] std::optional<charge> explain(std::string_view id) const;
-  /// How long ids of delivered and failed messages are remembered (to
-  /// recognise late and repeated statuses, and refuse a reused id): at least
-  /// `window` (48 h by default) unless more than `at_most / 2` messages finish
-  /// within it (1,000,000 by default), at most about twice that. Memory for
-  /// ids stays under about 48 bytes times `at_most`, however long the stream.
-  /// A status for an id forgotten is `pricing.unknown_message`: reported,
-  /// never charged twice.
-  void remember_ids(std::chrono::milliseconds window, std::size_t at_most);
-  /// A message sent and not delivered (nor failed) within `ttl` of event
-  /// time is finished unpriced: the platform retries delivery for a message's
-  /// time-to-live, 30 days at most, which is the default. Its later statuses
-  /// change nothing, and messages whose statuses never come do not stay in
-  /// memory. (Checked as messages are sent, at most every eighth of `ttl`.)
-  void forget_undelivered_after(std::chrono::milliseconds ttl);
-  /// Keep each message's charge, with its explanation, for `explain` (off by
-  /// default: it costs memory per message and the sentences cost time).
-  void keep_explanations(bool on);
-  /// Keep the charge of the message `id` only, for `explain` (in addition to
-  /// others asked for this way): memory for one charge however long the stream.
-  void keep_explanation_of(std::string_view id);
   /// Makes room for `pairs` business and customer pairs and for the ids of
-  /// `messages` finished messages (no more than `remember_ids` keeps), so a
+  /// `messages` finished messages (no more than `ledger_options` keeps), so a
   /// ledger told its volume ahead does not grow and rehash its tables while
   /// it prices. Optional: the tables grow as needed either way. Messages in
   /// flight (sent and not yet delivered) have a table of their own that grows
