@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "chatdesk/core/utf8.hpp"
+
 namespace chatdesk {
 
 void decimal::overflow() {
@@ -39,8 +41,9 @@ result<decimal> decimal::parse(std::string_view text) {
   std::size_t whole_digits = 0;
   for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++whole_digits) {
     if (whole > (max_whole - (text[i] - '0')) / 10)
-      return make_error("decimal.overflow",
-                        fmt::format("'{}' is too large: at most 9223372036854 whole units", text));
+      return make_error(
+          "decimal.overflow",
+          fmt::format("'{}' is too large: at most 9223372036854 whole units", utf8::printable(text)));
     whole = whole * 10 + (text[i] - '0');
   }
   std::int64_t fraction = 0;
@@ -51,25 +54,30 @@ result<decimal> decimal::parse(std::string_view text) {
       if (fraction_digits < static_cast<std::size_t>(scale)) {
         fraction = fraction * 10 + (text[i] - '0');
       } else if (text[i] != '0') {
-        return make_error("decimal.too_precise",
-                          fmt::format("'{}' has more than {} fractional digits", text, scale),
-                          fmt::format("character {}", i + 1));
+        return make_error(
+            "decimal.too_precise",
+            fmt::format("'{}' has more than {} fractional digits", utf8::printable(text), scale),
+            fmt::format("character {}", i + 1));
       }
     }
     if (fraction_digits == 0)
-      return make_error("decimal.syntax", fmt::format("'{}' has no digit after the decimal point", text),
+      return make_error("decimal.syntax",
+                        fmt::format("'{}' has no digit after the decimal point", utf8::printable(text)),
                         fmt::format("character {}", i));
   }
   if (i != text.size())
     return make_error("decimal.syntax",
-                      fmt::format("'{}' is not a decimal number: unexpected '{}'", text, text[i]),
+                      fmt::format("'{}' is not a decimal number: unexpected '{}'", utf8::printable(text),
+                                  utf8::printable(utf8::character_at(text, i))),
                       fmt::format("character {}", i + 1));
   if (whole_digits == 0)
-    return make_error("decimal.syntax", fmt::format("'{}' has no digit before the decimal point", text));
+    return make_error("decimal.syntax",
+                      fmt::format("'{}' has no digit before the decimal point", utf8::printable(text)));
   for (std::size_t d = fraction_digits; d < static_cast<std::size_t>(scale); ++d) fraction *= 10;
   std::int64_t units = 0;
   if (!detail::checked_add(whole * units_per_one, fraction, &units))
-    return make_error("decimal.overflow", fmt::format("'{}' is outside +/-9223372036854.775807", text));
+    return make_error("decimal.overflow",
+                      fmt::format("'{}' is outside +/-9223372036854.775807", utf8::printable(text)));
   return from_units(negative ? -units : units);
 }
 

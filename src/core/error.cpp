@@ -1,5 +1,7 @@
 #include "chatdesk/core/error.hpp"
 
+#include "chatdesk/core/utf8.hpp"
+
 namespace chatdesk {
 
 std::string error::to_string() const {
@@ -15,6 +17,12 @@ std::string error::to_string() const {
     out += ')';
   }
   return out;
+}
+
+error make_error(std::string_view code, std::string message, std::string where) {
+  if (!utf8::valid(message)) message = utf8::escape_invalid(message);
+  if (!utf8::valid(where)) where = utf8::escape_invalid(where);
+  return error{std::string(code), std::move(message), std::move(where)};
 }
 
 namespace detail {

@@ -90,6 +90,27 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
+std::string escape_invalid(std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size() + 8);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t len = sequence_at(text, i);
+    if (len == 0) {
+      const auto u = static_cast<unsigned char>(text[i]);
+      out += "\\x";
+      out += hex[u >> 4U];
+      out += hex[u & 0x0FU];
+      i += 1;
+    } else {
+      out.append(text.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
 std::string_view character_at(std::string_view text, std::size_t offset) noexcept {
   if (offset >= text.size()) return {};
   const std::size_t len = sequence_at(text, offset);

@@ -1,8 +1,10 @@
 #include <string>
 
+#include "chatdesk/core/decimal.hpp"
 #include "chatdesk/core/error.hpp"
 #include "support/catch.hpp"
 
+using chatdesk::decimal;
 using chatdesk::error;
 using chatdesk::make_error;
 using chatdesk::result;
@@ -61,4 +63,15 @@ TEST_CASE("result<void> is success or an error", "[core][error]") {
   CHECK_FALSE(bad);
   CHECK(bad.error().code == "a.b");
   CHECK_THROWS_AS(bad.value(), chatdesk::exception);
+}
+
+TEST_CASE("an error's message and place are valid UTF-8 whatever they quote", "[core][error]") {
+  const auto e = make_error("x.bad", std::string("got '\xd1' and '\xff'"), std::string("$.k\xc3"));
+  CHECK(e.message == "got '\\xd1' and '\\xff'");
+  CHECK(e.where == "$.k\\xc3");
+  CHECK(make_error("x.ok", "caf\u00e9").message == "caf\u00e9");  // valid text is kept as it is
+  // A character split by the parser is named whole.
+  const auto d = decimal::parse("9.2\u045f7");
+  REQUIRE_FALSE(d);
+  CHECK(d.error().message == "'9.2\u045f7' is not a decimal number: unexpected '\u045f'");
 }

@@ -30,10 +30,10 @@ struct error {
   friend bool operator==(const error&, const error&) = default;
 };
 
-/// Builds an error; a helper so call sites stay one line.
-[[nodiscard]] inline error make_error(std::string_view code, std::string message, std::string where = {}) {
-  return error{std::string(code), std::move(message), std::move(where)};
-}
+/// Builds an error; a helper so call sites stay one line. Whatever a message
+/// or place quotes, they come out valid UTF-8: a byte that is not is written
+/// as \xNN, so an error about untrusted input can always be shown or logged.
+[[nodiscard]] error make_error(std::string_view code, std::string message, std::string where = {});
 
 /// The one exception type chatdesk throws. It is thrown only for broken
 /// preconditions (arithmetic overflow, mixing currencies, `result::value()` on an

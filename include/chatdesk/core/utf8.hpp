@@ -24,6 +24,10 @@ namespace chatdesk::utf8 {
 /// The result is always valid UTF-8.
 [[nodiscard]] std::string printable(std::string_view text, std::size_t max_bytes = 64);
 
+/// `text` with every byte that is not part of valid UTF-8 written as \xNN and
+/// everything else kept as it is: the result is valid UTF-8.
+[[nodiscard]] std::string escape_invalid(std::string_view text);
+
 /// The bytes of the character that starts at `offset` in `text` (one byte
 /// when it is not valid UTF-8 there), so an error can name the whole character.
 [[nodiscard]] std::string_view character_at(std::string_view text, std::size_t offset) noexcept;
