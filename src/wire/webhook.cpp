@@ -1,8 +1,13 @@
-// Platform webhook bodies, decoded with simdjson's On-Demand API in one
-// forward pass. Values are copied out as they are met; a change's messages
-// and statuses are completed with its metadata and contacts when the change
-// ends (keys may come in any order), and the batch is handed over only when
-// the whole body decoded, so a bad body yields no events.
+// Platform webhook bodies, decoded by one decoding code over two simdjson
+// front ends: the DOM parser first (the fast path, for bodies up to
+// `fast_path_max_bytes`), and the On-Demand API (the reference path) for every
+// body the fast path cannot keep exact (numbers, escapes it leaves alone) and
+// for every error, so that problems are always named by the reference path.
+// Values are copied out as they are met; a change's messages and statuses are
+// completed with its metadata and contacts when the change ends (keys may come
+// in any order), and the batch is handed over only when the whole body
+// decoded, so a bad body yields no events. Tests and fuzz_webhook check that
+// both paths give the same events.
 #include "chatdesk/wire/webhook.hpp"
 
 #include "../core/json_depth.hpp"
