@@ -2,71 +2,50 @@
 
 #include <fmt/format.h>
 
-#include "../core/ascii.hpp"
+#include "../core/names.hpp"
 #include "chatdesk/core/utf8.hpp"
+#include "chatdesk/model/template_status.hpp"
 
 namespace chatdesk {
 
+namespace {
+
+// The names, in the order of each enum's values.
+constexpr std::array<std::string_view, 3> category_names{"marketing", "utility", "authentication"};
+constexpr std::array<std::string_view, 5> media_names{"image", "video", "audio", "document", "sticker"};
+constexpr std::array<std::string_view, 9> interactive_names{"button",        "list",         "cta_url",
+                                                            "order_details", "order_status", "button_reply",
+                                                            "list_reply",    "quick_reply",  "flow_reply"};
+constexpr std::array<std::string_view, 5> status_names{"accepted", "sent", "delivered", "read", "failed"};
+constexpr std::array<std::string_view, 4> change_names{"advanced", "duplicate", "stale", "held"};
+constexpr std::array<std::string_view, 5> template_status_names{"APPROVED", "PENDING", "REJECTED", "PAUSED",
+                                                                "DISABLED"};
+static_assert(static_cast<std::size_t>(template_category::authentication) + 1 == category_names.size());
+static_assert(static_cast<std::size_t>(media_kind::sticker) + 1 == media_names.size());
+static_assert(static_cast<std::size_t>(interactive_kind::flow_reply) + 1 == interactive_names.size());
+static_assert(static_cast<std::size_t>(message_status::failed) + 1 == status_names.size());
+static_assert(static_cast<std::size_t>(status_change::held) + 1 == change_names.size());
+static_assert(static_cast<std::size_t>(template_status::disabled) + 1 == template_status_names.size());
+
+}  // namespace
+
 std::string_view to_string(template_category c) noexcept {
-  switch (c) {
-    case template_category::marketing:
-      return "marketing";
-    case template_category::utility:
-      return "utility";
-    case template_category::authentication:
-      return "authentication";
-  }
-  return "unknown";
+  return detail::name_in(category_names, c);
 }
 
 result<template_category> parse_template_category(std::string_view text) {
-  const auto t = detail::ascii_lower(text);
-  if (t == "marketing") return template_category::marketing;
-  if (t == "utility") return template_category::utility;
-  if (t == "authentication") return template_category::authentication;
+  if (auto c = detail::named_ignoring_case<template_category>(category_names, text)) return *c;
   return make_error("message.unknown_category",
-                    fmt::format("'{}' is not a template category (marketing, utility, authentication)",
-                                utf8::printable(text)));
+                    fmt::format("'{}' is not a template category ({})", utf8::printable(text),
+                                detail::names_list(category_names)));
 }
 
 std::string_view to_string(media_kind k) noexcept {
-  switch (k) {
-    case media_kind::image:
-      return "image";
-    case media_kind::video:
-      return "video";
-    case media_kind::audio:
-      return "audio";
-    case media_kind::document:
-      return "document";
-    case media_kind::sticker:
-      return "sticker";
-  }
-  return "unknown";
+  return detail::name_in(media_names, k);
 }
 
 std::string_view to_string(interactive_kind k) noexcept {
-  switch (k) {
-    case interactive_kind::button:
-      return "button";
-    case interactive_kind::list:
-      return "list";
-    case interactive_kind::cta_url:
-      return "cta_url";
-    case interactive_kind::order_details:
-      return "order_details";
-    case interactive_kind::order_status:
-      return "order_status";
-    case interactive_kind::button_reply:
-      return "button_reply";
-    case interactive_kind::list_reply:
-      return "list_reply";
-    case interactive_kind::quick_reply:
-      return "quick_reply";
-    case interactive_kind::flow_reply:
-      return "flow_reply";
-  }
-  return "unknown";
+  return detail::name_in(interactive_names, k);
 }
 
 std::string_view type_name(const content& c) noexcept {
@@ -86,45 +65,18 @@ std::string_view type_name(const content& c) noexcept {
 }
 
 std::string_view to_string(message_status s) noexcept {
-  switch (s) {
-    case message_status::accepted:
-      return "accepted";
-    case message_status::sent:
-      return "sent";
-    case message_status::delivered:
-      return "delivered";
-    case message_status::read:
-      return "read";
-    case message_status::failed:
-      return "failed";
-  }
-  return "unknown";
+  return detail::name_in(status_names, s);
 }
 
 result<message_status> parse_message_status(std::string_view text) {
-  const auto t = detail::ascii_lower(text);
-  if (t == "accepted") return message_status::accepted;
-  if (t == "sent") return message_status::sent;
-  if (t == "delivered") return message_status::delivered;
-  if (t == "read") return message_status::read;
-  if (t == "failed") return message_status::failed;
+  if (auto st = detail::named_ignoring_case<message_status>(status_names, text)) return *st;
   return make_error("message.unknown_status",
-                    fmt::format("'{}' is not a message status (accepted, sent, delivered, read, failed)",
-                                utf8::printable(text)));
+                    fmt::format("'{}' is not a message status ({})", utf8::printable(text),
+                                detail::names_list(status_names)));
 }
 
 std::string_view to_string(status_change c) noexcept {
-  switch (c) {
-    case status_change::advanced:
-      return "advanced";
-    case status_change::duplicate:
-      return "duplicate";
-    case status_change::stale:
-      return "stale";
-    case status_change::held:
-      return "held";
-  }
-  return "unknown";
+  return detail::name_in(change_names, c);
 }
 
 status_change compare_status(message_status current, message_status incoming) noexcept {
@@ -154,39 +106,15 @@ status_change compare_status(message_status current, message_status incoming) no
   return rank(incoming) > rank(current) ? status_change::advanced : status_change::stale;
 }
 
-}  // namespace chatdesk
-
-#include "chatdesk/model/template_status.hpp"
-
-namespace chatdesk {
-
 std::string_view to_string(template_status s) noexcept {
-  switch (s) {
-    case template_status::approved:
-      return "APPROVED";
-    case template_status::pending:
-      return "PENDING";
-    case template_status::rejected:
-      return "REJECTED";
-    case template_status::paused:
-      return "PAUSED";
-    case template_status::disabled:
-      return "DISABLED";
-  }
-  return "UNKNOWN";
+  return detail::name_in(template_status_names, s, "UNKNOWN");
 }
 
 result<template_status> parse_template_status(std::string_view text) {
-  const auto t = detail::ascii_upper(text);
-  if (t == "APPROVED") return template_status::approved;
-  if (t == "PENDING") return template_status::pending;
-  if (t == "REJECTED") return template_status::rejected;
-  if (t == "PAUSED") return template_status::paused;
-  if (t == "DISABLED") return template_status::disabled;
-  return make_error(
-      "template.unknown_status",
-      fmt::format("'{}' is not a template status (APPROVED, PENDING, REJECTED, PAUSED, DISABLED)",
-                  utf8::printable(text)));
+  if (auto st = detail::named_ignoring_case<template_status>(template_status_names, text)) return *st;
+  return make_error("template.unknown_status",
+                    fmt::format("'{}' is not a template status ({})", utf8::printable(text),
+                                detail::names_list(template_status_names)));
 }
 
 }  // namespace chatdesk

@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "../core/names.hpp"
 #include "chatdesk/core/time_zone.hpp"
 #include "chatdesk/core/utf8.hpp"
 
@@ -52,37 +53,12 @@ constexpr std::array<rate_key, 4> cbp_2023_keys{rate_key::marketing, rate_key::u
 constexpr std::array<rate_key, 3> pmp_2025_keys{rate_key::marketing, rate_key::utility,
                                                 rate_key::authentication};
 
-template <class Enum, std::size_t N>
-constexpr std::string_view name_in(const std::array<std::string_view, N>& names, Enum e) noexcept {
-  const auto i = static_cast<std::size_t>(e);
-  return i < N ? names[i] : std::string_view("unknown");
-}
-
-/// The enum value whose name is `text`, if any.
-template <class Enum, std::size_t N>
-constexpr std::optional<Enum> named(const std::array<std::string_view, N>& names,
-                                    std::string_view text) noexcept {
-  for (std::size_t i = 0; i < N; ++i)
-    if (names[i] == text) return static_cast<Enum>(i);
-  return std::nullopt;
-}
-
 /// 1000 as "1,000".
 std::string grouped(std::uint64_t n) {
   auto digits = std::to_string(n);
   for (auto i = static_cast<std::ptrdiff_t>(digits.size()) - 3; i > 0; i -= 3)
     digits.insert(static_cast<std::size_t>(i), ",");
   return digits;
-}
-
-template <std::size_t N>
-std::string list_of(const std::array<std::string_view, N>& names) {
-  std::string out;
-  for (const auto& n : names) {
-    if (!out.empty()) out += ", ";
-    out += n;
-  }
-  return out;
 }
 
 charge_decision made(charge_reason reason, rate_key rate) noexcept {
@@ -152,13 +128,14 @@ charge_decision pmp_2025(const message_facts& f) noexcept {
 }  // namespace
 
 std::string_view to_string(pricing_model m) noexcept {
-  return name_in(model_names, m);
+  return detail::name_in(model_names, m);
 }
 
 result<pricing_model> parse_pricing_model(std::string_view text) {
-  if (auto m = named<pricing_model>(model_names, text)) return *m;
-  return make_error("pricing.unknown_model", fmt::format("'{}' is not a pricing model ({})",
-                                                         utf8::printable(text), list_of(model_names)));
+  if (auto m = detail::named<pricing_model>(model_names, text)) return *m;
+  return make_error("pricing.unknown_model",
+                    fmt::format("'{}' is not a pricing model ({})", utf8::printable(text),
+                                detail::names_list(model_names)));
 }
 
 date::year_month_day first_day(pricing_model m) noexcept {
@@ -173,13 +150,14 @@ pricing_model model_in_force(date::year_month_day local_date) noexcept {
 }
 
 std::string_view to_string(rate_key k) noexcept {
-  return name_in(rate_key_names, k);
+  return detail::name_in(rate_key_names, k);
 }
 
 result<rate_key> parse_rate_key(std::string_view text) {
-  if (auto k = named<rate_key>(rate_key_names, text)) return *k;
-  return make_error("pricing.unknown_rate_key", fmt::format("'{}' is not a rate key ({})",
-                                                            utf8::printable(text), list_of(rate_key_names)));
+  if (auto k = detail::named<rate_key>(rate_key_names, text)) return *k;
+  return make_error(
+      "pricing.unknown_rate_key",
+      fmt::format("'{}' is not a rate key ({})", utf8::printable(text), detail::names_list(rate_key_names)));
 }
 
 rate_key rate_key_of(message_kind k) noexcept {
@@ -227,17 +205,18 @@ message_kind kind_of(template_category c) noexcept {
 }
 
 std::string_view to_string(message_kind k) noexcept {
-  return name_in(kind_names, k);
+  return detail::name_in(kind_names, k);
 }
 
 std::string_view to_string(charge_reason r) noexcept {
-  return name_in(reason_names, r);
+  return detail::name_in(reason_names, r);
 }
 
 result<charge_reason> parse_charge_reason(std::string_view text) {
-  if (auto r = named<charge_reason>(reason_names, text)) return *r;
-  return make_error("pricing.unknown_reason", fmt::format("'{}' is not a charge reason ({})",
-                                                          utf8::printable(text), list_of(reason_names)));
+  if (auto r = detail::named<charge_reason>(reason_names, text)) return *r;
+  return make_error("pricing.unknown_reason",
+                    fmt::format("'{}' is not a charge reason ({})", utf8::printable(text),
+                                detail::names_list(reason_names)));
 }
 
 bool is_free(charge_reason r) noexcept {

@@ -85,14 +85,17 @@ TEST_CASE("an invoice whose numbers do not add up is refused by path", "[pricing
 }
 
 TEST_CASE("a charge as JSON names its reason", "[pricing][formats]") {
-  charge c;
-  c.message_id = "m1";
-  c.business = "b1";
-  c.month = "2025-08";
-  c.reason = charge_reason::utility_in_window;
-  c.free = true;
-  c.delivered_at = at("2025-08-01T09:00:00Z");
-  const auto j = to_json(c);
+  rate_cards cards;
+  REQUIRE(cards.add(rate_card::parse(testing::card_json("pmp_2025", "2018-01-01"), "test.json").value()));
+  ledger l(cards);
+  const auto priya = num("+919876543210");
+  REQUIRE(l.inbound(at("2025-08-01T08:00:00Z"), "b1", priya, "in1"));
+  REQUIRE(l.outbound(at("2025-08-01T08:01:00Z"), "b1", priya, "m1", true, template_category::utility));
+  const auto c = l.status(at("2025-08-01T09:00:00Z"), "m1", message_status::delivered);
+  REQUIRE(c);
+  REQUIRE(c->has_value());
+  const auto j = to_json(**c);
+  CHECK(j["id"] == "m1");
   CHECK(j["reason"] == "utility_in_window");
   CHECK(j["free"] == true);
   CHECK(j["delivered_at"] == "2025-08-01T09:00:00Z");
