@@ -19,7 +19,7 @@ std::size_t to_index(std::string_view digits) {
 /// A country's slot in `by_country_`, or 26 * 26 when it has none (empty).
 std::size_t country_index(const country& c) noexcept {
   const auto a = c.alpha2();
-  if (a.size() != 2 || a[0] < 'A' || a[0] > 'Z' || a[1] < 'A' || a[1] > 'Z') return 26 * 26;
+  if (a.size() != 2 || a[0] < 'A' || a[0] > 'Z' || a[1] < 'A' || a[1] > 'Z') return std::size_t{26} * 26;
   return static_cast<std::size_t>(a[0] - 'A') * 26 + static_cast<std::size_t>(a[1] - 'A');
 }
 

@@ -67,7 +67,7 @@ class market_table {
   // by country (alpha-2 as 26 * letter + letter).
   std::vector<std::uint16_t> by_code_ = std::vector<std::uint16_t>(1000, 0);
   std::vector<std::uint16_t> by_area_ = std::vector<std::uint16_t>(1000, 0);
-  std::vector<std::uint16_t> by_country_ = std::vector<std::uint16_t>(26 * 26, 0);
+  std::vector<std::uint16_t> by_country_ = std::vector<std::uint16_t>(std::size_t{26} * 26, 0);
 };
 
 }  // namespace chatdesk
