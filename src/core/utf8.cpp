@@ -65,8 +65,19 @@ std::optional<std::size_t> first_invalid(std::string_view text) noexcept {
   return std::nullopt;
 }
 
-std::string printable(std::string_view text, std::size_t max_bytes) {
+namespace {
+
+/// Writes byte `u` as \xNN.
+void append_escaped(std::string& out, unsigned char u) {
   static constexpr char hex[] = "0123456789abcdef";
+  out += "\\x";
+  out += hex[u >> 4U];
+  out += hex[u & 0x0FU];
+}
+
+}  // namespace
+
+std::string printable(std::string_view text, std::size_t max_bytes) {
   std::string out;
   out.reserve(std::min(text.size(), max_bytes) + 3);
   std::size_t i = 0;
@@ -77,9 +88,7 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
     const std::size_t width = escape ? 4 : len;
     if (out.size() + width > max_bytes) break;
     if (escape) {
-      out += "\\x";
-      out += hex[u >> 4U];
-      out += hex[u & 0x0FU];
+      append_escaped(out, u);
       i += 1;
     } else {
       out.append(text.substr(i, len));
@@ -91,17 +100,13 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
 }
 
 std::string escape_invalid(std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size() + 8);
   std::size_t i = 0;
   while (i < text.size()) {
     const std::size_t len = sequence_at(text, i);
     if (len == 0) {
-      const auto u = static_cast<unsigned char>(text[i]);
-      out += "\\x";
-      out += hex[u >> 4U];
-      out += hex[u & 0x0FU];
+      append_escaped(out, static_cast<unsigned char>(text[i]));
       i += 1;
     } else {
       out.append(text.substr(i, len));
