@@ -7,6 +7,7 @@
 
 #include "chatdesk/templates/binding.hpp"
 #include "chatdesk/templates/catalog.hpp"
+#include "chatdesk/wire/send.hpp"
 
 namespace {
 
@@ -41,13 +42,13 @@ void bm_boarding_pass_bind_render_serialize(benchmark::State& state) {
   const auto args = boarding_pass_arguments();
   const auto to = phone_number::parse("+393331234567").value();
   std::size_t bytes = 0;
-  // Reused buffers, as a sending loop would keep them (bind_into / append_send_request_json).
+  // Reused buffers, as a sending loop would keep them (bind_into / append_send_request).
   bound_template bound;
   std::string json;
   for (auto _ : state) {
     if (!bind_into(bound, def, args)) state.SkipWithError("bind failed");
     json.clear();
-    append_send_request_json(json, bound, to);
+    if (!append_send_request(json, to, bound)) state.SkipWithError("encode failed");
     bytes += json.size();
     benchmark::DoNotOptimize(json.data());
   }
@@ -98,6 +99,28 @@ void bm_boarding_pass_serialize_only(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(bm_boarding_pass_serialize_only);
+
+/// The two halves of serialising: the bound template as content, and its encoding.
+void bm_boarding_pass_to_content(benchmark::State& state) {
+  const auto bound = bind(catalog::get("boarding_pass", "en_US").value(), boarding_pass_arguments()).value();
+  for (auto _ : state) benchmark::DoNotOptimize(to_content(bound));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(bm_boarding_pass_to_content);
+
+void bm_boarding_pass_encode_content(benchmark::State& state) {
+  const content c =
+      to_content(bind(catalog::get("boarding_pass", "en_US").value(), boarding_pass_arguments()).value());
+  const auto to = phone_number::parse("+393331234567").value();
+  std::string json;
+  for (auto _ : state) {
+    json.clear();
+    if (!append_send_request(json, to, c)) state.SkipWithError("encode failed");
+    benchmark::DoNotOptimize(json.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(bm_boarding_pass_encode_content);
 
 void bm_purchase_confirmation_bind_render_serialize(benchmark::State& state) {
   const auto def = catalog::get("purchase_confirmation", "it").value();

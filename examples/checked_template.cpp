@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "chatdesk/templates/checked.hpp"
+#include "chatdesk/wire/send.hpp"
 
 int main() {
   namespace cd = chatdesk;
@@ -11,7 +12,8 @@ int main() {
                                 "Hi {{1}}, your order {{2}} ships {{3}}.", "Maria", "A-1042", "today");
   if (!bound) return 1;
   fmt::print("{}\n", bound->body);
-  fmt::print("{}\n", cd::send_request_json(*bound, cd::phone_number::parse("+39 333 123 4567").value()));
+  fmt::print("{}\n",
+             cd::send_request_json(*bound, cd::phone_number::parse("+39 333 123 4567").value()).value());
 
   // This line would not compile: the text has two variables and one value.
   //   cd::bind_checked("x", "en_US", cd::template_category::utility, "Hi {{1}}, order {{2}}.", "Maria");

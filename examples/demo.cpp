@@ -174,7 +174,7 @@ void templates_demo() {
   const auto bound_pass = cd::bind(pass, flight).value();
   fmt::print("\nboarding_pass (en_US) to {}:\n", maria);
   print_rendered(bound_pass);
-  const auto request = cd::send_request_json(bound_pass, maria);
+  const auto request = cd::send_request_json(bound_pass, maria).value();
   fmt::print("\nsend request ({} bytes): {}...\n", request.size(), request.substr(0, 150));
 
   // A mistake caught before sending.

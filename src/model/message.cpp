@@ -16,6 +16,7 @@ constexpr std::array<std::string_view, 5> media_names{"image", "video", "audio",
 constexpr std::array<std::string_view, 9> interactive_names{"button",        "list",         "cta_url",
                                                             "order_details", "order_status", "button_reply",
                                                             "list_reply",    "quick_reply",  "flow_reply"};
+constexpr std::array<std::string_view, 3> button_kind_names{"url", "quick_reply", "copy_code"};
 constexpr std::array<std::string_view, 5> status_names{"accepted", "sent", "delivered", "read", "failed"};
 constexpr std::array<std::string_view, 4> change_names{"advanced", "duplicate", "stale", "held"};
 constexpr std::array<std::string_view, 5> template_status_names{"APPROVED", "PENDING", "REJECTED", "PAUSED",
@@ -23,6 +24,7 @@ constexpr std::array<std::string_view, 5> template_status_names{"APPROVED", "PEN
 static_assert(static_cast<std::size_t>(template_category::authentication) + 1 == category_names.size());
 static_assert(static_cast<std::size_t>(media_kind::sticker) + 1 == media_names.size());
 static_assert(static_cast<std::size_t>(interactive_kind::flow_reply) + 1 == interactive_names.size());
+static_assert(static_cast<std::size_t>(template_button_kind::copy_code) + 1 == button_kind_names.size());
 static_assert(static_cast<std::size_t>(message_status::failed) + 1 == status_names.size());
 static_assert(static_cast<std::size_t>(status_change::held) + 1 == change_names.size());
 static_assert(static_cast<std::size_t>(template_status::disabled) + 1 == template_status_names.size());
@@ -42,6 +44,40 @@ result<template_category> parse_template_category(std::string_view text) {
 
 std::string_view to_string(media_kind k) noexcept {
   return detail::name_in(media_names, k);
+}
+
+template_parameter template_parameter::currency(std::string key, std::string fallback, std::string code,
+                                                std::int64_t amount_1000) {
+  template_parameter p(std::move(key), std::move(fallback));
+  p.kind = type::currency;
+  p.currency_code = std::move(code);
+  p.amount_1000 = amount_1000;
+  return p;
+}
+
+template_parameter template_parameter::date_time(std::string key, std::string fallback) {
+  template_parameter p(std::move(key), std::move(fallback));
+  p.kind = type::date_time;
+  return p;
+}
+
+template_parameter template_parameter::media(media_kind kind, std::string media_id, std::string link,
+                                             std::string filename) {
+  template_parameter p;
+  p.kind = type::media;
+  p.media_type = kind;
+  p.media_id = std::move(media_id);
+  p.link = std::move(link);
+  p.filename = std::move(filename);
+  return p;
+}
+
+bool template_parameter::positional() const noexcept {
+  return !key.empty() && key.find_first_not_of("0123456789") == std::string::npos;
+}
+
+std::string_view to_string(template_button_kind k) noexcept {
+  return detail::name_in(button_kind_names, k);
 }
 
 std::string_view to_string(interactive_kind k) noexcept {

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdint>
-#include <cstring>
 #include <string_view>
 
 #include <date/date.h>
@@ -494,225 +492,43 @@ result<void> bind_into(bound_template& out, const prepared_template& t, const te
   return {};
 }
 
+namespace {
+
+template_parameter parameter_of(const bound_value& v) {
+  if (const auto* m = std::get_if<media_parameter>(&v.value))
+    return template_parameter::media(m->kind, m->media_id, m->link,
+                                     m->kind == media_kind::document ? m->filename : std::string());
+  if (const auto* c = std::get_if<currency_parameter>(&v.value))
+    return template_parameter::currency(v.key, v.text, c->code, c->amount.units() / 1000);
+  if (std::holds_alternative<date_time_parameter>(v.value))
+    return template_parameter::date_time(v.key, v.text);
+  return {v.key, v.text};
+}
+
+template_button_kind button_kind_of(button_type t) {
+  switch (t) {
+    case button_type::quick_reply:
+      return template_button_kind::quick_reply;
+    case button_type::copy_code:
+      return template_button_kind::copy_code;
+    default:  // URL suffixes, and one-time passcodes, which the platform takes as a URL button's text
+      return template_button_kind::url;
+  }
+}
+
+}  // namespace
+
 template_content to_content(const bound_template& bound) {
   template_content c;
   c.name = bound.name;
   c.language = bound.language;
   c.category = bound.category;
-  if (bound.header_value && bound.header == header_format::text)
-    c.parameters.emplace_back("header." + bound.header_value->key, bound.header_value->text);
-  for (const auto& v : bound.body_values) c.parameters.emplace_back(v.key, v.text);
-  for (const auto& b : bound.button_values)
-    c.parameters.emplace_back(fmt::format("button.{}", b.index), b.text);
+  if (bound.header_value) c.header = parameter_of(*bound.header_value);
+  c.parameters.reserve(bound.body_values.size());
+  for (const auto& v : bound.body_values) c.parameters.push_back(parameter_of(v));
+  c.buttons.reserve(bound.button_values.size());
+  for (const auto& b : bound.button_values) c.buttons.push_back({b.index, button_kind_of(b.type), b.text});
   return c;
-}
-
-namespace {
-
-/// True when one of the 8 bytes of `v` needs escaping in JSON: below 0x20, '"' or '\\'.
-bool needs_escape8(std::uint64_t v) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ULL;
-  constexpr std::uint64_t highs = 0x8080808080808080ULL;
-  auto has_zero = [&](std::uint64_t x) { return ((x - ones) & ~x & highs) != 0; };
-  const bool control = ((v - ones * 0x20) & ~v & highs) != 0;  // some byte < 0x20
-  return control || has_zero(v ^ (ones * '"')) || has_zero(v ^ (ones * '\\'));
-}
-
-}  // namespace
-
-void append_json_string(std::string& out, std::string_view s) {
-  const char* p = s.data();
-  const std::size_t n = s.size();
-  // The usual case, nothing to escape: one resize and one copy.
-  std::size_t clean = 0;
-  while (clean + 8 <= n) {
-    std::uint64_t v = 0;
-    std::memcpy(&v, p + clean, sizeof v);
-    if (needs_escape8(v)) break;
-    clean += 8;
-  }
-  while (clean < n) {
-    const auto c = static_cast<unsigned char>(p[clean]);
-    if (c < 0x20 || c == '"' || c == '\\') break;
-    ++clean;
-  }
-  if (clean == n) {
-    const auto old = out.size();
-    out.resize(old + n + 2);
-    char* dst = out.data() + old;
-    dst[0] = '"';
-    if (n > 0) std::memcpy(dst + 1, p, n);
-    dst[n + 1] = '"';
-    return;
-  }
-  out += '"';
-  std::size_t run = 0;  // start of the current run of characters that need no escape
-  std::size_t i = 0;
-  while (i < n) {
-    if (i + 8 <= n) {
-      std::uint64_t v = 0;
-      std::memcpy(&v, p + i, sizeof v);
-      if (!needs_escape8(v)) {
-        i += 8;
-        continue;
-      }
-    }
-    const auto c = static_cast<unsigned char>(p[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
-    out.append(p + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-    }
-    ++i;
-  }
-  out.append(p + run, n - run);
-  out += '"';
-}
-
-namespace {
-
-/// `"parameter_name":"...",` for named templates.
-void append_parameter_name(std::string& out, const bound_value& v, bool named) {
-  if (!named) return;
-  out += "\"parameter_name\":"sv;
-  append_json_string(out, v.key);
-  out += ',';
-}
-
-void append_parameter(std::string& out, const bound_value& v, bool named) {
-  out += "{\"type\":"sv;
-  if (const auto* m = std::get_if<media_parameter>(&v.value)) {
-    const auto kind = to_string(m->kind);
-    append_json_string(out, kind);
-    out += ',';
-    append_json_string(out, kind);
-    out += ":{"sv;
-    if (!m->media_id.empty()) {
-      out += "\"id\":"sv;
-      append_json_string(out, m->media_id);
-    } else {
-      out += "\"link\":"sv;
-      append_json_string(out, m->link);
-    }
-    if (!m->filename.empty() && m->kind == media_kind::document) {
-      out += ",\"filename\":"sv;
-      append_json_string(out, m->filename);
-    }
-    out += "}}"sv;
-    return;
-  }
-  if (const auto* c = std::get_if<currency_parameter>(&v.value)) {
-    out += "\"currency\","sv;
-    append_parameter_name(out, v, named);
-    out += "\"currency\":{\"fallback_value\":"sv;
-    append_json_string(out, v.text);
-    out += ",\"code\":"sv;
-    append_json_string(out, c->code);
-    fmt::format_to(std::back_inserter(out), ",\"amount_1000\":{}}}}}", c->amount.units() / 1000);
-    return;
-  }
-  if (std::holds_alternative<date_time_parameter>(v.value)) {
-    out += "\"date_time\","sv;
-    append_parameter_name(out, v, named);
-    out += "\"date_time\":{\"fallback_value\":"sv;
-    append_json_string(out, v.text);
-    out += "}}"sv;
-    return;
-  }
-  out += "\"text\","sv;
-  append_parameter_name(out, v, named);
-  out += "\"text\":"sv;
-  append_json_string(out, v.text);
-  out += '}';
-}
-
-}  // namespace
-
-std::string send_request_json(const bound_template& bound, const phone_number& to) {
-  std::string out;
-  out.reserve(512 + 2 * bound.body.size());
-  append_send_request_json(out, bound, to);
-  return out;
-}
-
-void append_send_request_json(std::string& out, const bound_template& bound, const phone_number& to) {
-  out += R"({"messaging_product":"whatsapp","recipient_type":"individual","to":)"sv;
-  {
-    char e164[phone_number::max_digits + 1] = {'+'};
-    const auto d = to.digits();
-    std::memcpy(e164 + 1, d.data(), d.size());
-    append_json_string(out, std::string_view(e164, d.size() + 1));
-  }
-  out += R"(,"type":"template","template":{"name":)"sv;
-  append_json_string(out, bound.name);
-  out += R"(,"language":{"code":)"sv;
-  append_json_string(out, bound.language);
-  out += R"(},"components":[)"sv;
-  const bool named = bound.format == parameter_format::named;
-  bool first = true;
-  auto comma = [&] {
-    if (!first) out += ',';
-    first = false;
-  };
-  if (bound.header_value) {
-    comma();
-    out += R"({"type":"header","parameters":[)"sv;
-    append_parameter(out, *bound.header_value, named && bound.header == header_format::text);
-    out += "]}"sv;
-  }
-  if (!bound.body_values.empty()) {
-    comma();
-    out += R"({"type":"body","parameters":[)"sv;
-    for (std::size_t i = 0; i < bound.body_values.size(); ++i) {
-      if (i > 0) out += ',';
-      append_parameter(out, bound.body_values[i], named);
-    }
-    out += "]}"sv;
-  }
-  for (const auto& b : bound.button_values) {
-    comma();
-    const char* sub_type = b.type == button_type::copy_code     ? "copy_code"
-                           : b.type == button_type::quick_reply ? "quick_reply"
-                                                                : "url";
-    fmt::format_to(std::back_inserter(out),
-                   R"({{"type":"button","sub_type":"{}","index":"{}","parameters":[)", sub_type, b.index);
-    if (b.type == button_type::copy_code) {
-      out += R"({"type":"coupon_code","coupon_code":)"sv;
-    } else if (b.type == button_type::quick_reply) {
-      out += R"({"type":"payload","payload":)"sv;
-    } else {
-      out += R"({"type":"text","text":)"sv;
-    }
-    append_json_string(out, b.text);
-    out += "}]}"sv;
-  }
-  out += "]}}"sv;
 }
 
 }  // namespace chatdesk

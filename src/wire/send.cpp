@@ -1,5 +1,7 @@
 #include "chatdesk/wire/send.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 
 #include <fmt/format.h>
@@ -7,7 +9,7 @@
 
 #include "chatdesk/core/json.hpp"
 #include "chatdesk/core/utf8.hpp"
-#include "chatdesk/templates/binding.hpp"
+#include "chatdesk/wire/json_writer.hpp"
 
 namespace chatdesk {
 
@@ -61,6 +63,74 @@ void field(std::string& out, std::string_view key, std::string_view value, bool 
   append_json_string(out, value);
 }
 
+// A template value's text: valid UTF-8 within `limit` characters. The place
+// is formatted only for a refusal, so checking costs no allocation.
+std::optional<error> check_value(std::string_view where, std::string_view key, std::string_view text,
+                                 std::size_t limit) {
+  const auto n = utf8::length(text);
+  if (n && *n <= limit) return std::nullopt;
+  return check_text(fmt::format("{} '{}'", where, key), text, limit);
+}
+
+std::optional<error> check_parameter(const template_parameter& p, std::string_view where) {
+  using type = template_parameter::type;
+  if (p.kind == type::media) {
+    if (p.media_id.empty() == p.link.empty())
+      return make_error("send.invalid",
+                        fmt::format("the {} needs exactly one of a media id and a link", where),
+                        std::string(where));
+    if (p.media_type != media_kind::image && p.media_type != media_kind::video &&
+        p.media_type != media_kind::document)
+      return make_error("send.invalid",
+                        fmt::format("a template header takes an image, a video or a document, not {}",
+                                    to_string(p.media_type)),
+                        std::string(where));
+    if (auto e = check_value(where, "filename", p.filename, 240)) return e;
+    return check_value(where, "link", p.link, 2048);
+  }
+  if (p.key.empty())
+    return make_error("send.invalid", "template parameters need a position or a name", std::string(where));
+  if (auto e = check_value(where, p.key, p.text, 32768)) return e;
+  if (p.kind == type::currency) {
+    const bool iso =
+        p.currency_code.size() == 3 && std::all_of(p.currency_code.begin(), p.currency_code.end(),
+                                                   [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+    if (!iso)
+      return make_error("send.invalid",
+                        fmt::format("the currency of {} '{}' is not a three-letter ISO 4217 code ('{}')",
+                                    where, p.key, utf8::printable(p.currency_code, 16)),
+                        std::string(where));
+  }
+  return std::nullopt;
+}
+
+std::optional<error> check_template(const template_content& t) {
+  if (t.name.empty() || t.language.empty())
+    return make_error("send.invalid", "a template needs a name and a language", "template");
+  if (auto e = check_value("template", "name", t.name, 512)) return e;
+  if (auto e = check_value("template", "language", t.language, 32)) return e;
+  if (t.header) {
+    if (auto e = check_parameter(*t.header, "header")) return e;
+  }
+  for (const auto& p : t.parameters) {
+    if (p.kind == template_parameter::type::media)
+      return make_error("send.invalid", "media goes in a template's header, not its body", "body");
+    if (auto e = check_parameter(p, "body")) return e;
+  }
+  unsigned seen = 0;  // one bit per button index
+  static_assert(max_template_buttons <= 32);
+  for (const auto& b : t.buttons) {
+    if (b.index >= max_template_buttons || (seen & (1U << b.index)) != 0)
+      return make_error(
+          "send.invalid",
+          fmt::format("button values need distinct indexes below {} (not {})", max_template_buttons, b.index),
+          "buttons");
+    seen |= 1U << b.index;
+    if (auto e = check_value("button", std::to_string(b.index), b.value, 2000)) return e;
+  }
+  return std::nullopt;
+}
+
 std::optional<error> check_content(const content& c) {
   if (const auto* t = std::get_if<text_content>(&c)) return check_text("text.body", t->body, 4096);
   if (const auto* m = std::get_if<media_content>(&c)) {
@@ -95,16 +165,7 @@ std::optional<error> check_content(const content& c) {
       return make_error("send.invalid", "a reaction needs the message it reacts to", "reaction");
     return check_text("reaction.emoji", r->emoji, 16);
   }
-  if (const auto* t = std::get_if<template_content>(&c)) {
-    if (t->name.empty() || t->language.empty())
-      return make_error("send.invalid", "a template needs a name and a language", "template");
-    for (const auto& [k, v] : t->parameters) {
-      if (k.empty())
-        return make_error("send.invalid", "template parameters need a position or a name", "template");
-      if (auto e = check_text("template.parameter " + k, v, 32768)) return e;
-    }
-    return std::nullopt;
-  }
+  if (const auto* t = std::get_if<template_content>(&c)) return check_template(*t);
   if (const auto* i = std::get_if<interactive_content>(&c)) {
     if (auto e = check_text("interactive.header", i->header, 60)) return e;
     if (auto e = check_text("interactive.body", i->body, 1024)) return e;
@@ -254,6 +315,102 @@ void append_interactive(std::string& out, const interactive_content& i) {
   out += "}}";
 }
 
+// One parameter: `{"type":"text","parameter_name":"order_id","text":"..."}`
+// and its currency, date and media forms. Names go with named templates only.
+void append_parameter(std::string& out, const template_parameter& p) {
+  using type = template_parameter::type;
+  out += R"({"type":)";
+  if (p.kind == type::media) {
+    const auto kind = to_string(p.media_type);
+    append_json_string(out, kind);
+    out += ',';
+    append_json_string(out, kind);
+    out += ":{";
+    if (!p.media_id.empty())
+      field(out, "id", p.media_id, false);
+    else
+      field(out, "link", p.link, false);
+    if (p.media_type == media_kind::document && !p.filename.empty()) field(out, "filename", p.filename);
+    out += "}}";
+    return;
+  }
+  const std::string_view name = p.kind == type::currency    ? "currency"
+                                : p.kind == type::date_time ? "date_time"
+                                                            : "text";
+  append_json_string(out, name);
+  if (!p.positional()) field(out, "parameter_name", p.key);
+  out += ',';
+  append_json_string(out, name);
+  out += ':';
+  if (p.kind == type::text) {
+    append_json_string(out, p.text);
+    out += '}';
+    return;
+  }
+  out += '{';
+  field(out, "fallback_value", p.text, false);
+  if (p.kind == type::currency) {
+    field(out, "code", p.currency_code);
+    fmt::format_to(std::back_inserter(out), R"(,"amount_1000":{})", p.amount_1000);
+  }
+  out += "}}";
+}
+
+// `,"template":{"name":..,"language":{"code":..},"components":[...]}`: the
+// header's value, the body's, then each button's, as the platform takes them.
+void append_template(std::string& out, const template_content& t) {
+  out += R"(,"template":{"name":)";
+  append_json_string(out, t.name);
+  out += R"(,"language":{"code":)";
+  append_json_string(out, t.language);
+  out += '}';
+  if (!t.header && t.parameters.empty() && t.buttons.empty()) {
+    out += '}';
+    return;
+  }
+  out += R"(,"components":[)";
+  bool first = true;
+  auto comma = [&] {
+    if (!first) out += ',';
+    first = false;
+  };
+  if (t.header) {
+    comma();
+    out += R"({"type":"header","parameters":[)";
+    append_parameter(out, *t.header);
+    out += "]}";
+  }
+  if (!t.parameters.empty()) {
+    comma();
+    out += R"({"type":"body","parameters":[)";
+    for (std::size_t n = 0; n < t.parameters.size(); ++n) {
+      if (n > 0) out += ',';
+      append_parameter(out, t.parameters[n]);
+    }
+    out += "]}";
+  }
+  for (const auto& b : t.buttons) {
+    comma();
+    fmt::format_to(std::back_inserter(out),
+                   R"({{"type":"button","sub_type":"{}","index":"{}","parameters":[)", to_string(b.kind),
+                   b.index);
+    switch (b.kind) {
+      case template_button_kind::copy_code:
+        out += R"({"type":"coupon_code","coupon_code":)";
+        break;
+      case template_button_kind::quick_reply:
+        out += R"({"type":"payload","payload":)";
+        break;
+      case template_button_kind::url:
+        out += R"({"type":"text","text":)";
+        break;
+    }
+    append_json_string(out, b.value);
+    out += "}]}";
+  }
+  out += "]}";
+}
+
 void append_body(std::string& out, const content& c) {
   if (const auto* t = std::get_if<text_content>(&c)) {
     out += R"(,"text":{"preview_url":)";
@@ -300,28 +457,28 @@ void append_body(std::string& out, const content& c) {
     field(out, "emoji", r->emoji);
     out += '}';
   } else if (const auto* tpl = std::get_if<template_content>(&c)) {
-    out += R"(,"template":{"name":)";
-    append_json_string(out, tpl->name);
-    out += R"(,"language":{"code":)";
-    append_json_string(out, tpl->language);
-    out += '}';
-    if (!tpl->parameters.empty()) {
-      out += R"(,"components":[{"type":"body","parameters":[)";
-      for (std::size_t n = 0; n < tpl->parameters.size(); ++n) {
-        const auto& [key, value] = tpl->parameters[n];
-        if (n > 0) out += ',';
-        out += R"({"type":"text")";
-        const bool positional = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos;
-        if (!positional) field(out, "parameter_name", key);
-        field(out, "text", value);
-        out += '}';
-      }
-      out += "]}]";
-    }
-    out += '}';
+    append_template(out, *tpl);
   } else if (const auto* i = std::get_if<interactive_content>(&c)) {
     append_interactive(out, *i);
   }
+}
+
+// About the request's size, so it is written without growing: the values
+// plus the JSON around them.
+std::size_t size_hint(const content& c) {
+  std::size_t n = 160;
+  if (const auto* t = std::get_if<template_content>(&c)) {
+    n += 128 + t->name.size();
+    auto value = [&](const template_parameter& p) {
+      n += 64 + p.key.size() + p.text.size() + p.link.size() + p.media_id.size() + p.filename.size();
+    };
+    if (t->header) value(*t->header);
+    for (const auto& p : t->parameters) value(p);
+    for (const auto& b : t->buttons) n += 96 + b.value.size();
+  } else if (const auto* x = std::get_if<text_content>(&c)) {
+    n += x->body.size() + x->body.size() / 8;
+  }
+  return n;
 }
 
 }  // namespace
@@ -336,6 +493,7 @@ result<void> append_send_request(std::string& out, const phone_number& to, const
   if (!utf8::valid(options.biz_opaque_callback_data) || !utf8::valid(options.reply_to))
     return make_error("send.invalid", "options must be valid UTF-8", "options");
   const auto start = out.size();
+  out.reserve(start + size_hint(c));
   out += R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+)";
   out += to.digits();
   out += '"';
@@ -350,9 +508,9 @@ result<void> append_send_request(std::string& out, const phone_number& to, const
   append_json_string(out, type_name(c));
   append_body(out, c);
   out += '}';
-  // Every value was checked where a limit applies; this catches the rest
-  // (ids, names, URLs) so no request is ever invalid JSON.
-  if (!utf8::valid(std::string_view(out).substr(start))) {
+  // Every value was checked where a limit applies (a template's every value);
+  // this catches the rest (ids, names, URLs) so no request is ever invalid JSON.
+  if (!std::holds_alternative<template_content>(c) && !utf8::valid(std::string_view(out).substr(start))) {
     out.resize(start);
     return make_error("send.invalid", "a value of the message is not valid UTF-8", "content");
   }
@@ -364,6 +522,16 @@ result<std::string> encode_send_request(const phone_number& to, const content& c
   std::string out;
   if (auto r = append_send_request(out, to, c, options); !r) return r.error();
   return out;
+}
+
+result<void> append_send_request(std::string& out, const phone_number& to, const bound_template& bound,
+                                 const send_options& options) {
+  return append_send_request(out, to, content{to_content(bound)}, options);
+}
+
+result<std::string> send_request_json(const bound_template& bound, const phone_number& to,
+                                      const send_options& options) {
+  return encode_send_request(to, content{to_content(bound)}, options);
 }
 
 namespace {

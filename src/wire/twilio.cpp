@@ -107,7 +107,11 @@ result<twilio_message> to_twilio_message(const phone_number& to, const phone_num
                         fmt::format("template '{}' needs its Twilio Content SID (HX...)", tpl->name),
                         "ContentSid");
     m.content_sid = std::string(content_sid);
-    m.content_variables = tpl->parameters;
+    if (tpl->header && tpl->header->kind != template_parameter::type::media)
+      m.content_variables.emplace_back("header." + tpl->header->key, tpl->header->text);
+    for (const auto& v : tpl->parameters) m.content_variables.emplace_back(v.key, v.text);
+    for (const auto& b : tpl->buttons)
+      m.content_variables.emplace_back(fmt::format("button.{}", b.index), b.value);
   } else {
     return make_error(
         "twilio.unsupported",

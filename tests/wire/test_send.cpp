@@ -1,6 +1,11 @@
 // Send requests byte for byte, the platform's limits, and its answers.
+#include <set>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "chatdesk/templates/catalog.hpp"
+#include "chatdesk/wire/json_writer.hpp"
 #include "chatdesk/wire/send.hpp"
 #include "support/catch.hpp"
 
@@ -26,6 +31,14 @@ interactive_content buttons(std::size_t n, std::string title = "Yes") {
   i.body = "Confirm the appointment?";
   for (std::size_t k = 0; k < n; ++k) i.options.push_back({"b" + std::to_string(k), title, ""});
   return i;
+}
+
+template_definition positional(std::string body) {
+  template_definition d;
+  d.name = "t";
+  d.language = "en_US";
+  d.body = std::move(body);
+  return d;
 }
 
 }  // namespace
@@ -207,4 +220,142 @@ TEST_CASE("invalid UTF-8 anywhere is refused, never written", "[wire][send]") {
   card.contacts.push_back({"Giulia", {"+39 \xe2\x82"}, {}});
   CHECK(append_send_request(out, maria, card).error().code == "send.invalid");
   CHECK(out == "keep");
+}
+
+TEST_CASE("the send request is the platform's shape, byte for byte", "[wire][send]") {
+  auto d = positional("Hi {{1}}, order {{2}}");
+  d.header = header_format::document;
+  d.buttons.push_back({button_type::quick_reply, "Stop", "", "", "", "", {}});
+  d.buttons.push_back({button_type::url, "Track", "https://shop.example/t/{{1}}", "", "", "", {}});
+  template_arguments a;
+  a.add("Maria \"M\"").add("A-1");
+  a.set_header(media_parameter{media_kind::document, "https://x.example/r.pdf", "", "receipt.pdf"});
+  a.set_button(1, "A-1");
+  const auto json =
+      send_request_json(bind(d, a).value(), phone_number::parse("+393331234567").value()).value();
+  CHECK(
+      json ==
+      R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+393331234567","type":"template",)"
+      R"("template":{"name":"t","language":{"code":"en_US"},"components":[)"
+      R"({"type":"header","parameters":[{"type":"document","document":{"link":"https://x.example/r.pdf","filename":"receipt.pdf"}}]},)"
+      R"({"type":"body","parameters":[{"type":"text","text":"Maria \"M\""},{"type":"text","text":"A-1"}]},)"
+      R"({"type":"button","sub_type":"url","index":"1","parameters":[{"type":"text","text":"A-1"}]}]}})");
+  const auto parsed = nlohmann::json::parse(json);
+  CHECK(parsed["template"]["components"].size() == 3);
+
+  auto named = positional("Hi {{first_name}}");
+  named.format = parameter_format::named;
+  template_arguments n;
+  n.set("first_name", "Luca");
+  CHECK_THAT(send_request_json(bind(named, n).value(), phone_number::parse("+393331234567").value()).value(),
+             test::contains_substring(R"({"type":"text","parameter_name":"first_name","text":"Luca"})"));
+}
+
+TEST_CASE("JSON strings are escaped exactly", "[wire][json]") {
+  auto escaped = [](std::string_view s) {
+    std::string out;
+    append_json_string(out, s);
+    return out;
+  };
+  CHECK(escaped("") == R"("")");
+  CHECK(escaped("plain text that is long enough") == R"("plain text that is long enough")");
+  CHECK(escaped("a\"b\\c") == R"("a\"b\\c")");
+  CHECK(escaped("line\nbreak\ttab\r\b\f") == R"("line\nbreak\ttab\r\b\f")");
+  CHECK(escaped(std::string_view("\x01\x1f", 2)) == R"("\u0001\u001f")");
+  CHECK(escaped("12345678\"12345678") == R"("12345678\"12345678")");  // an escape after a clean 8-byte block
+  CHECK(escaped("caffè 😀") == "\"caffè 😀\"");                         // UTF-8 passes through
+  for (const char* s : {"x", "\"", "0123456789abcdef\\", "tab\tin the middle of a longer string"}) {
+    INFO(s);
+    CHECK(nlohmann::json::parse(escaped(s)).get<std::string>() == s);
+  }
+}
+
+TEST_CASE("typed template values reach the request, and bad ones are refused", "[wire][send]") {
+  template_content t{"receipt", "it", template_category::utility, {{"1", "Maria"}}};
+  t.parameters.push_back(template_parameter::currency("total", "99,90 EUR", "EUR", 99900));
+  t.parameters.push_back(template_parameter::date_time("2", "lun 2 mar 2026"));
+  t.header = template_parameter::media(media_kind::image, "", "https://x.example/a.png", "ignored.png");
+  t.buttons.push_back({2, template_button_kind::quick_reply, "STOP"});
+  t.buttons.push_back({3, template_button_kind::copy_code, "SAVE10"});
+  CHECK(
+      encode(t) ==
+      head +
+          R"(,"type":"template","template":{"name":"receipt","language":{"code":"it"},"components":[)"
+          R"({"type":"header","parameters":[{"type":"image","image":{"link":"https://x.example/a.png"}}]},)"
+          R"({"type":"body","parameters":[{"type":"text","text":"Maria"},)"
+          R"({"type":"currency","parameter_name":"total","currency":{"fallback_value":"99,90 EUR","code":"EUR","amount_1000":99900}},)"
+          R"({"type":"date_time","date_time":{"fallback_value":"lun 2 mar 2026"}}]},)"
+          R"({"type":"button","sub_type":"quick_reply","index":"2","parameters":[{"type":"payload","payload":"STOP"}]},)"
+          R"({"type":"button","sub_type":"copy_code","index":"3","parameters":[{"type":"coupon_code","coupon_code":"SAVE10"}]}]}})");
+  // A named header text value carries its name.
+  template_content named{"welcome", "en_US", template_category::marketing, {}};
+  named.header = template_parameter{"shop", "Rossi"};
+  CHECK_THAT(
+      encode(named),
+      test::contains_substring(
+          R"({"type":"header","parameters":[{"type":"text","parameter_name":"shop","text":"Rossi"}]})"));
+
+  auto refused = [](const template_content& c) { return encode_send_request(maria, c).error(); };
+  auto bad = t;
+  bad.parameters[1].currency_code = "eur";
+  CHECK(refused(bad).code == "send.invalid");
+  CHECK(refused(bad).message == "the currency of body 'total' is not a three-letter ISO 4217 code ('eur')");
+  bad = t;
+  bad.header->link.clear();
+  CHECK(refused(bad).message == "the header needs exactly one of a media id and a link");
+  bad = t;
+  bad.header->media_type = media_kind::sticker;
+  CHECK(refused(bad).message == "a template header takes an image, a video or a document, not sticker");
+  bad = t;
+  bad.parameters.push_back(*t.header);
+  CHECK(refused(bad).message == "media goes in a template's header, not its body");
+  bad = t;
+  bad.buttons[1].index = 2;
+  CHECK(refused(bad).where == "buttons");
+  bad.buttons[1].index = max_template_buttons;
+  CHECK(refused(bad).where == "buttons");
+}
+
+TEST_CASE("every catalog template's request is its binding's content, encoded once", "[wire][send]") {
+  // One encoder: a bound template and its content as a desk carries it give
+  // the same bytes, and every value appears in the request.
+  for (const auto& def : catalog::all()) {
+    INFO(def.name << " " << def.language);
+    template_arguments a;
+    const bool named = def.format == parameter_format::named;
+    std::set<std::string> seen;
+    const auto body_slots = scan_placeholders(def.body).value();
+    const auto header_slots = scan_placeholders(def.header_text).value();
+    for (const auto& p : body_slots)
+      if (seen.insert(std::string(p.name)).second) a.set(std::string(p.name), "V-" + std::string(p.name));
+    if (def.header == header_format::text)
+      for (const auto& p : header_slots) {
+        if (!named)
+          a.set_header("H-" + std::string(p.name));
+        else if (seen.insert(std::string(p.name)).second)
+          a.set(std::string(p.name), "H-" + std::string(p.name));
+      }
+    if (def.header == header_format::document)
+      a.set_header(media_parameter{media_kind::document, "https://x.example/f.pdf", "", "f.pdf"});
+    if (def.header == header_format::image || def.header == header_format::video)
+      a.set_header(media_parameter{def.header == header_format::image ? media_kind::image : media_kind::video,
+                                   "", "4490", ""});
+    for (std::size_t b = 0; b < def.buttons.size(); ++b) {
+      const auto& button = def.buttons[b];
+      if (button.url.find("{{") != std::string::npos || button.type == button_type::copy_code ||
+          button.type == button_type::otp)
+        a.set_button(b, "B" + std::to_string(b));
+    }
+    auto bound = bind(def, a);
+    INFO((bound ? std::string() : bound.error().to_string()));
+    REQUIRE(bound);
+    const auto json = send_request_json(*bound, maria).value();
+    CHECK(json == encode(to_content(*bound)));
+    const auto j = nlohmann::json::parse(json);
+    CHECK(j["template"]["name"] == def.name);
+    std::size_t values = 0;
+    for (const auto& c : j["template"]["components"]) values += c["parameters"].size();
+    CHECK(values ==
+          (bound->header_value ? 1U : 0U) + bound->body_values.size() + bound->button_values.size());
+  }
 }

@@ -13,6 +13,7 @@
 #include "chatdesk/templates/binding.hpp"
 #include "chatdesk/templates/catalog.hpp"
 #include "chatdesk/templates/definition.hpp"
+#include "chatdesk/wire/send.hpp"
 #include "commands.hpp"
 
 namespace chatdesk::cli {
@@ -234,7 +235,12 @@ command add_template_command(CLI::App& app) {
       buttons.push_back(b);
     }
     if (!buttons.empty()) j["buttons"] = buttons;
-    j["request"] = ojson::parse(send_request_json(*bound, *to));
+    auto request = send_request_json(*bound, *to);
+    if (!request) {
+      err << "chatdesk template render: " << request.error().to_string() << '\n';
+      return exit_bad_input;
+    }
+    j["request"] = ojson::parse(*request);
     out << to_output(j, 2) << '\n';
     return exit_ok;
   };

@@ -3,6 +3,7 @@
 /// alternatives; outbound statuses and the rule that they never move backwards.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -31,20 +32,88 @@ struct text_content {
   friend bool operator==(const text_content&, const text_content&) = default;
 };
 
-/// A template message as sent: which template, and the parameter values bound to it.
-struct template_content {
-  std::string name;
-  std::string language;  ///< "en_US", "it"
-  template_category category = template_category::utility;
-  /// Bound values, by position ("1", "2") or name ("order_id"), as text.
-  std::vector<std::pair<std::string, std::string>> parameters;
-
-  friend bool operator==(const template_content&, const template_content&) = default;
-};
-
 /// Kinds of media.
 enum class media_kind : std::uint8_t { image, video, audio, document, sticker };
 [[nodiscard]] std::string_view to_string(media_kind k) noexcept;  ///< "image", ...
+
+/// One value of a template send, as the platform's request carries it: the
+/// text it shows, and for a currency, a date and time or a media header, the
+/// typed value the app renders itself.
+struct template_parameter {
+  /// How the value is typed in the send request.
+  enum class type : std::uint8_t { text, currency, date_time, media };
+
+  template_parameter() = default;
+  /// A text value, by position ("1") or name ("order_id").
+  template_parameter(std::string key_, std::string text_) : key(std::move(key_)), text(std::move(text_)) {}
+
+  /// A currency: `fallback` is what the customer sees where the app cannot
+  /// format it; the amount is in thousandths of the unit (`amount_1000`).
+  [[nodiscard]] static template_parameter currency(std::string key, std::string fallback, std::string code,
+                                                   std::int64_t amount_1000);
+  /// A date and time, shown as `fallback`.
+  [[nodiscard]] static template_parameter date_time(std::string key, std::string fallback);
+  /// A media header, by uploaded id or by link (`filename` for documents).
+  [[nodiscard]] static template_parameter media(media_kind kind, std::string media_id, std::string link,
+                                                std::string filename = {});
+
+  std::string key;   ///< position ("1", "2") or name ("order_id"); empty for a media header
+  std::string text;  ///< the text; for a currency or a date, the fallback text
+  type kind = type::text;
+  std::string currency_code;                     ///< currency: ISO 4217 code
+  std::int64_t amount_1000 = 0;                  ///< currency: the amount times 1,000
+  media_kind media_type = media_kind::document;  ///< media
+  std::string media_id;                          ///< media: an uploaded id, or
+  std::string link;                              ///< media: a public URL
+  std::string filename;                          ///< media: documents' file name
+
+  /// True when `key` is a position ("1") rather than a name.
+  [[nodiscard]] bool positional() const noexcept;
+
+  friend bool operator==(const template_parameter&, const template_parameter&) = default;
+};
+
+/// Template buttons that take a value when sent.
+enum class template_button_kind : std::uint8_t { url, quick_reply, copy_code };
+[[nodiscard]] std::string_view to_string(
+    template_button_kind k) noexcept;  ///< "url", "quick_reply", "copy_code"
+
+/// A button's value: a URL's variable suffix, a quick reply's payload, or a
+/// coupon (or one-time passcode) to copy.
+struct template_button_value {
+  std::size_t index = 0;  ///< the button's position in the template
+  template_button_kind kind = template_button_kind::url;
+  std::string value;
+
+  friend bool operator==(const template_button_value&, const template_button_value&) = default;
+};
+
+/// A template message as sent: which template, and the values bound to its
+/// header, body and buttons. The wire encoders send exactly these, so a
+/// template bound by the templates module (`to_content`) reaches the platform
+/// intact.
+struct template_content {
+  template_content() = default;
+  /// A template with its body's values (the header and buttons are set after).
+  template_content(std::string name_, std::string language_, template_category category_,
+                   std::vector<template_parameter> parameters_ = {})
+      : name(std::move(name_)),
+        language(std::move(language_)),
+        category(category_),
+        parameters(std::move(parameters_)) {}
+
+  std::string name;
+  std::string language;  ///< "en_US", "it"
+  template_category category = template_category::utility;
+  /// The body's values, by position ("1", "2") or name ("order_id").
+  std::vector<template_parameter> parameters;
+  /// The header's value: its text variable, or its media.
+  std::optional<template_parameter> header;
+  /// The buttons' values.
+  std::vector<template_button_value> buttons;
+
+  friend bool operator==(const template_content&, const template_content&) = default;
+};
 
 /// A media message: by link or by uploaded media id.
 struct media_content {

@@ -162,14 +162,11 @@ class prepared_template {
 /// literally, never expanded.
 [[nodiscard]] result<bound_template> bind(const template_definition& def, const template_arguments& args);
 
-/// The bound template as the message model's content (for desk::send).
+/// The bound template as the message model's content, for `desk::send`:
+/// every value typed as bound (header media, currencies, dates, button
+/// values), so the send request the transport encodes is the template's own
+/// (see `send_request_json` in wire/send.hpp).
 [[nodiscard]] template_content to_content(const bound_template& bound);
-
-/// The platform's send-request body for `bound` to `to`, byte for byte:
-/// `{"messaging_product":"whatsapp","recipient_type":"individual","to":"+...","type":"template","template":{...}}`.
-[[nodiscard]] std::string send_request_json(const bound_template& bound, const phone_number& to);
-/// The same, appended to `out`.
-void append_send_request_json(std::string& out, const bound_template& bound, const phone_number& to);
 
 /// Formats an amount as the customer sees it in `language`: "1,234.50 EUR"
 /// (English and most languages) or "1.234,50 EUR" (Italian, German, Spanish,
@@ -179,8 +176,5 @@ void append_send_request_json(std::string& out, const bound_template& bound, con
 /// Formats a time in a zone for `language`: "Mon 2 Mar 2026, 09:30 CET" or
 /// "lun 2 mar 2026, 09:30 CET" (Italian).
 [[nodiscard]] std::string format_date_time(timestamp t, const time_zone& zone, std::string_view language);
-
-/// Appends `s` to `out` as a JSON string literal (quotes, escapes, valid UTF-8 expected).
-void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace chatdesk

@@ -3,11 +3,13 @@
 /// and the platform's answers: the send response and API error objects,
 /// mapped to errors with stable codes a caller can show a person.
 ///
-/// Templates bound by the templates module have their own exact encoder
-/// (`send_request_json` in templates/binding.hpp); this one encodes every
-/// message type from the model's `content`.
+/// One encoder serves every message type, templates included: a template
+/// bound by the templates module is encoded from `to_content(bound)`, so what
+/// a desk's transport posts and what `send_request_json` prints are the same
+/// bytes.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +18,7 @@
 #include "chatdesk/core/error.hpp"
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/model/message.hpp"
+#include "chatdesk/templates/binding.hpp"
 
 namespace chatdesk {
 
@@ -35,12 +38,27 @@ struct send_options {
 /// `send.invalid` (invalid UTF-8, a media without id or link, coordinates that
 /// are not numbers, order parameters that are not a JSON object),
 /// `send.unsupported` (content only a customer sends: replies, orders, system
-/// notices, unsupported types).
+/// notices, unsupported types). A template's header, body and button values
+/// go out typed as given (text, currency, date_time, image/video/document
+/// header), with `parameter_name` for values keyed by name.
 result<void> append_send_request(std::string& out, const phone_number& to, const content& c,
                                  const send_options& options = {});
 /// The same, as a new string.
 [[nodiscard]] result<std::string> encode_send_request(const phone_number& to, const content& c,
                                                       const send_options& options = {});
+
+/// The most buttons a template has, so the highest button index is 9.
+inline constexpr std::size_t max_template_buttons = 10;
+
+/// The send request for a bound template: `encode_send_request(to,
+/// to_content(bound), options)`, e.g. `{"messaging_product":"whatsapp",
+/// "recipient_type":"individual","to":"+...","type":"template","template":
+/// {"name":..,"language":{"code":..},"components":[...]}}`.
+[[nodiscard]] result<std::string> send_request_json(const bound_template& bound, const phone_number& to,
+                                                    const send_options& options = {});
+/// The same, appended to `out` (nothing is appended on an error).
+result<void> append_send_request(std::string& out, const phone_number& to, const bound_template& bound,
+                                 const send_options& options = {});
 
 /// The platform's answer to an accepted send.
 struct send_response {
