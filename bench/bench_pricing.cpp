@@ -38,7 +38,7 @@ rate_cards make_cards(const std::string& from) {
       "tiers":{"India":{"utility":[{"up_to":25000000,"rate":"0.0014"},{"up_to":null,"rate":"0.0012"}],
                         "authentication":[{"up_to":null,"rate":"0.0014"}]}}})";
   json.replace(json.find("FROM"), 4, from);
-  (void)out.add(rate_card::parse(json).value());
+  (void)out.add(parse_rate_card(json).value());
   return out;
 }
 const rate_cards& cards() {

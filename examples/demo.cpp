@@ -194,7 +194,7 @@ void pricing_demo(const cd::time_zone& rome) {
         "cbp_2022-2022-02-01-usd-illustrative.json", "cbp_2023-2023-06-01-usd-illustrative.json"}) {
     const std::string path = std::string(CHATDESK_DATA_DIR) + "/rate_cards/" + file;
     const auto text = cd::read_file(path, cd::input_limits::document);
-    auto card = text ? cd::rate_card::parse(*text, file) : cd::result<cd::rate_card>(text.error());
+    auto card = text ? cd::parse_rate_card(*text, file) : cd::result<cd::rate_card>(text.error());
     if (!card || !cards.add(std::move(*card))) {
       fmt::print("\n(rate card {} missing: no invoice)\n", file);
       return;

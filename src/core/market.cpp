@@ -1,5 +1,7 @@
 #include "chatdesk/core/market.hpp"
 
+#include "chatdesk/core/detail/market_index.hpp"
+
 #include <array>
 
 #include <fmt/format.h>
@@ -95,6 +97,10 @@ result<market_table> market_table::create(std::vector<market_rule> rules, std::s
   t.rules_ = std::move(rules);
   t.default_market_ = std::move(default_market);
   return t;
+}
+
+std::size_t detail::market_rule_index(const market_table& table, const phone_number& number) noexcept {
+  return table.find_rule(number);
 }
 
 std::size_t market_table::find_rule(const phone_number& number) const noexcept {

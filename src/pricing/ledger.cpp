@@ -1,5 +1,7 @@
 #include "chatdesk/pricing/ledger.hpp"
 
+#include "chatdesk/core/detail/market_index.hpp"
+
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 #include <absl/hash/hash.h>
@@ -413,7 +415,7 @@ struct ledger::impl {
   /// The customer's market in `cc`, cached in the pair's state.
   const market_rates& market_of(pair_state& st, const phone_number& customer, compiled_card& cc) {
     if (st.market_card == cc.number + 1) return cc.markets[st.market];
-    const auto rule = cc.card->markets().find_rule(customer);
+    const auto rule = detail::market_rule_index(cc.card->markets(), customer);
     auto market = cc.by_rule[rule];
     if (market == no_market_yet)
       market = cc.by_rule[rule] = add_market(cc, cc.card->markets().find(customer));

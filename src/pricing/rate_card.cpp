@@ -65,7 +65,7 @@ class reader {
 
 }  // namespace
 
-result<rate_card> rate_card::from_json(const ojson& j, std::string_view source) {
+result<rate_card> rate_card_from_json(const ojson& j, std::string_view source) {
   if (json_too_deep(j))
     return make_error("pricing.invalid_card",
                       fmt::format("{}{}nests arrays and objects deeper than {} levels", source,
@@ -213,11 +213,11 @@ result<rate_card> rate_card::from_json(const ojson& j, std::string_view source) 
   return card;
 }
 
-result<rate_card> rate_card::parse(std::string_view text, std::string_view source) {
+result<rate_card> parse_rate_card(std::string_view text, std::string_view source) {
   auto j = parse_json(text, "pricing.invalid_card",
                       source.empty() ? std::string("the card") : std::string(source));
   if (!j) return j.error();
-  return from_json(*j, source);
+  return rate_card_from_json(*j, source);
 }
 
 std::optional<decimal> rate_card::rate(std::string_view market, std::string_view key) const {

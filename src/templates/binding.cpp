@@ -263,7 +263,7 @@ result<prepared_template> prepared_template::prepare(template_definition def) {
     t.body_slots_.push_back({p.offset, p.length, key});
   }
   for (std::size_t i = 0; i < d.buttons.size(); ++i) {
-    std::vector<slot_ref> slots;
+    std::vector<detail::template_slot> slots;
     if (d.buttons[i].type == button_type::url) {
       auto ups = scan_placeholders(d.buttons[i].url);
       if (!ups)
@@ -280,7 +280,7 @@ namespace {
 
 /// Writes `text` into `out` with each slot replaced by `value(slot.key)`, in one pass.
 template <class Value>
-void fill(std::string& out, std::string_view text, const std::vector<prepared_template::slot_ref>& slots,
+void fill(std::string& out, std::string_view text, const std::vector<detail::template_slot>& slots,
           Value&& value) {
   out.clear();
   std::size_t pos = 0;

@@ -121,7 +121,7 @@ std::vector<std::string_view> languages() {
 
 result<template_definition> get(std::string_view name, std::string_view language) {
   for (const auto& e : entries) {
-    if (e.name == name && e.language == language) return parse_template_json(e.json);
+    if (e.name == name && e.language == language) return parse_template(e.json);
   }
   return make_error("template.not_in_catalog",
                     fmt::format("the catalog has no template '{}' in '{}'", name, language), "name");
@@ -129,7 +129,7 @@ result<template_definition> get(std::string_view name, std::string_view language
 
 std::vector<template_definition> all() {
   std::vector<template_definition> out;
-  for (const auto& e : entries) out.push_back(parse_template_json(e.json).value());
+  for (const auto& e : entries) out.push_back(parse_template(e.json).value());
   return out;
 }
 

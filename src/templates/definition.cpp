@@ -431,7 +431,7 @@ result<template_definition> template_from_json(const ojson& j) {
   }
 }
 
-result<template_definition> parse_template_json(std::string_view text) {
+result<template_definition> parse_template(std::string_view text) {
   auto j = parse_json(text, "template.json", "the file");
   if (!j) return j.error();
   return template_from_json(*j);

@@ -10,6 +10,8 @@
 // both paths give the same events.
 #include "chatdesk/wire/webhook.hpp"
 
+#include "chatdesk/wire/detail/webhook_paths.hpp"
+
 #include "../core/json_depth.hpp"
 
 #include <simdjson.h>
@@ -1236,11 +1238,11 @@ webhook_decoder::webhook_decoder(webhook_limits limits) : impl_(std::make_unique
     impl_->dom = simdjson::dom::parser(fast_path_max_bytes);
 }
 webhook_decoder::~webhook_decoder() = default;
-void webhook_decoder::prefer(webhook_path path) noexcept {
-  impl_->preferred = path;
+void detail::prefer_path(webhook_decoder& decoder, webhook_path path) noexcept {
+  decoder.impl_->preferred = path;
 }
-webhook_path webhook_decoder::last_path() const noexcept {
-  return impl_->last;
+webhook_path detail::last_path(const webhook_decoder& decoder) noexcept {
+  return decoder.impl_->last;
 }
 webhook_decoder::webhook_decoder(webhook_decoder&&) noexcept = default;
 webhook_decoder& webhook_decoder::operator=(webhook_decoder&&) noexcept = default;
@@ -1292,6 +1294,11 @@ result<void> webhook_decoder::decode_into(std::string_view body, webhook_batch& 
     return std::move(*p);
   }
   return {};
+}
+
+result<webhook_batch> decode_webhook(std::string_view body, webhook_limits limits) {
+  webhook_decoder decoder(limits);
+  return decoder.decode(body);
 }
 
 }  // namespace chatdesk

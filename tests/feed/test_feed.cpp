@@ -24,7 +24,7 @@ rate_cards cards() {
   std::ifstream in(CHATDESK_SOURCE_DIR "/data/rate_cards/pmp_2025-2026-01-01-usd.json");
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   rate_cards c;
-  c.add(rate_card::parse(text).value()).value();
+  c.add(parse_rate_card(text).value()).value();
   return c;
 }
 

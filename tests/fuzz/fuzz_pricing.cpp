@@ -43,7 +43,7 @@ const rate_cards& cards() {
                               "authentication":[{"up_to":null,"rate":"0.0014"}]}},
             "authentication_international":{"India":"0.028"}})"};
     for (const char* j : json)
-      if (!out.add(rate_card::parse(j).value())) __builtin_trap();
+      if (!out.add(parse_rate_card(j).value())) __builtin_trap();
     return out;
   }();
   return c;

@@ -1,4 +1,4 @@
-// Fuzzes rate_card::parse, then prices with any card it accepts. Properties:
+// Fuzzes parse_rate_card, then prices with any card it accepts. Properties:
 // no crash; a refusal has a code, a message and a JSON path; an accepted card
 // prices a fixed stream under its model with every event either accepted or
 // refused with a code, and an invoice whose total is the sum of its lines and
@@ -76,7 +76,7 @@ void price_with(const rate_card& card) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto card = rate_card::parse(text, "fuzz.json");
+  auto card = parse_rate_card(text, "fuzz.json");
   if (!card) {
     const auto& e = card.error();
     if (e.code.empty() || e.message.empty()) __builtin_trap();

@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const auto split = input.find('\0');
   const auto json_text = input.substr(0, split);
-  auto def = chatdesk::parse_template_json(json_text);
+  auto def = chatdesk::parse_template(json_text);
   if (!def) {
     if (def.error().code.empty()) __builtin_trap();
     if (!chatdesk::utf8::valid(def.error().message)) __builtin_trap();

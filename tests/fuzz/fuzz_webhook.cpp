@@ -11,13 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chatdesk/wire/detail/webhook_paths.hpp"
 #include "chatdesk/wire/webhook.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static chatdesk::webhook_decoder decoder;
   static chatdesk::webhook_decoder reference = [] {
     chatdesk::webhook_decoder d;
-    d.prefer(chatdesk::webhook_path::reference);
+    chatdesk::detail::prefer_path(d, chatdesk::webhook_path::reference);
     return d;
   }();
   const std::string_view body(reinterpret_cast<const char*>(data), size);

@@ -24,7 +24,7 @@ phone_number num(const char* s) {
 /// An invoice with charged lines, free lines and a problem, from a real ledger.
 invoice sample() {
   rate_cards cards;
-  REQUIRE(cards.add(rate_card::parse(testing::card_json("pmp_2025", "2018-01-01"), "test.json").value()));
+  REQUIRE(cards.add(parse_rate_card(testing::card_json("pmp_2025", "2018-01-01"), "test.json").value()));
   ledger l(cards);
   const auto maria = num("+393331234567");
   const auto priya = num("+919876543210");
@@ -86,7 +86,7 @@ TEST_CASE("an invoice whose numbers do not add up is refused by path", "[pricing
 
 TEST_CASE("a charge as JSON names its reason", "[pricing][formats]") {
   rate_cards cards;
-  REQUIRE(cards.add(rate_card::parse(testing::card_json("pmp_2025", "2018-01-01"), "test.json").value()));
+  REQUIRE(cards.add(parse_rate_card(testing::card_json("pmp_2025", "2018-01-01"), "test.json").value()));
   ledger l(cards);
   const auto priya = num("+919876543210");
   REQUIRE(l.inbound(at("2025-08-01T08:00:00Z"), "b1", priya, "in1"));

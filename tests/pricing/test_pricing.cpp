@@ -34,7 +34,7 @@ decimal dec(const char* s) {
 }
 
 rate_card card(const std::string& json) {
-  return rate_card::parse(json, "test.json").value();
+  return parse_rate_card(json, "test.json").value();
 }
 
 struct fixture {
@@ -98,7 +98,7 @@ TEST_CASE("the shipped 2026-01-01 USD card loads and prices by market", "[pricin
   std::ifstream in(CHATDESK_SOURCE_DIR "/data/rate_cards/pmp_2025-2026-01-01-usd.json");
   REQUIRE(in);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto c = rate_card::parse(text, "pmp_2025-2026-01-01-usd.json");
+  auto c = parse_rate_card(text, "pmp_2025-2026-01-01-usd.json");
   REQUIRE(c);
   CHECK(c->model() == pricing_model::pmp_2025);
   CHECK(c->currency() == currencies::usd);
@@ -152,17 +152,16 @@ TEST_CASE("bad rate cards are refused with the file, the JSON path and the reaso
   };
   for (const auto& c : cases) {
     INFO(c.json);
-    auto r = rate_card::parse(c.json, "cards/bad.json");
+    auto r = parse_rate_card(c.json, "cards/bad.json");
     REQUIRE_FALSE(r);
     CHECK(r.error().where == c.where);
     CHECK_THAT(r.error().message, test::contains_substring(c.says));
     CHECK_THAT(r.error().message, test::contains_substring("cards/bad.json"));
   }
-  CHECK(rate_card::parse(replace(good, R"("0.0691")", R"("1000000")")));  // the highest rate is taken
-  CHECK(rate_card::parse("{", "x.json").error().code == "pricing.invalid_card");
-  CHECK(
-      rate_card::parse(replace(good, R"("model":"pmp_2025")", R"("model":"flat")"), "x.json").error().code ==
-      "pricing.unknown_model");
+  CHECK(parse_rate_card(replace(good, R"("0.0691")", R"("1000000")")));  // the highest rate is taken
+  CHECK(parse_rate_card("{", "x.json").error().code == "pricing.invalid_card");
+  CHECK(parse_rate_card(replace(good, R"("model":"pmp_2025")", R"("model":"flat")"), "x.json").error().code ==
+        "pricing.unknown_model");
 }
 
 TEST_CASE("the card in force is the latest not after the charge's date", "[pricing][card]") {
@@ -418,7 +417,7 @@ TEST_CASE("forecasts split planned sends across tiers and leave window sends fre
              "Other":{"marketing":"0.0604","utility":"0.0077","authentication":"0.0077"}},
     "tiers":{"India":{"utility":[{"up_to":25000000,"rate":"0.0014"},{"up_to":null,"rate":"0.0012"}],
                       "authentication":[{"up_to":null,"rate":"0.0014"}]}}})";
-  REQUIRE(cards.add(rate_card::parse(json).value()));
+  REQUIRE(cards.add(parse_rate_card(json).value()));
   auto plan =
       forecast_plan_from_json(nlohmann::ordered_json::parse(R"({"model":"pmp_2025","date":"2026-03-01",
     "sends":[{"market":"India","category":"utility","count":100,"share_in_window":"0.30","volume_so_far":24999990},

@@ -192,7 +192,7 @@ std::string differences(const std::map<K, std::uint64_t>& ours, const std::map<K
 std::set<charge_reason> run(const char* start, std::uint32_t seed, std::size_t events) {
   rate_cards cards;
   for (const char* m : {"legacy_2018", "cbp_2022", "cbp_2023", "pmp_2025"})
-    REQUIRE(cards.add(rate_card::parse(testing::card_json(m, "2018-01-01"), "test.json").value()));
+    REQUIRE(cards.add(parse_rate_card(testing::card_json(m, "2018-01-01"), "test.json").value()));
   std::map<std::string, business_info> businesses;
   businesses["shop"] = {time_zone::utc(), country::from_alpha2("IT").value(), date::year{2025} / 7 / 15};
   businesses["bank"] = {time_zone::locate("Asia/Kolkata").value(), country::from_alpha2("IN").value(),

@@ -257,7 +257,7 @@ TEST_CASE("the platform's template JSON loads and saves, keeping unknown fields"
         {"type": "FLOW", "text": "Book again", "flow_id": "123"}]},
       {"type": "CAROUSEL", "cards": []}
     ]})";
-  auto d = parse_template_json(text);
+  auto d = parse_template(text);
   REQUIRE(d);
   CHECK(d->name == "reservation_confirmation");
   CHECK(d->id == "546151681022936");
@@ -287,7 +287,7 @@ TEST_CASE("the platform's template JSON loads and saves, keeping unknown fields"
 }
 
 TEST_CASE("numbers JSON cannot hold are refused, not thrown (found by fuzzing)", "[templates][json]") {
-  auto r = parse_template_json(R"({"name":"x","language":27.5e78770})");
+  auto r = parse_template(R"({"name":"x","language":27.5e78770})");
   REQUIRE_FALSE(r);
   CHECK(r.error().code == "template.json");
 }
@@ -321,7 +321,7 @@ TEST_CASE("malformed template JSON is refused with the JSON path", "[templates][
   };
   for (const auto& c : cases) {
     INFO(c.json);
-    auto r = parse_template_json(c.json);
+    auto r = parse_template(c.json);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == c.code);
     CHECK(r.error().where == c.where);
@@ -338,7 +338,7 @@ TEST_CASE("a definition nested too deep is refused before it is copied", "[templ
   const std::string text =
       R"({"x_extra":)" + deep +
       R"(,"name":"t","language":"en_US","category":"UTILITY","components":[{"type":"BODY","text":"Hi"}]})";
-  auto parsed = chatdesk::parse_template_json(text);
+  auto parsed = chatdesk::parse_template(text);
   REQUIRE_FALSE(parsed);
   CHECK(parsed.error().code == "template.json");
   CHECK(parsed.error().message == "the file nests arrays and objects deeper than 64 levels");

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "chatdesk/wire/detail/webhook_paths.hpp"
 #include "chatdesk/wire/webhook.hpp"
 #include "support/catch.hpp"
 #include "wire/fixture_support.hpp"
@@ -90,7 +91,7 @@ TEST_CASE("the fast and reference paths give the same events and errors for ever
           "[wire][webhook]") {
   webhook_decoder fast;
   webhook_decoder reference;
-  reference.prefer(webhook_path::reference);
+  detail::prefer_path(reference, webhook_path::reference);
   std::vector<std::filesystem::path> bodies = files(fixtures / "platform", ".json");
   for (const auto& bad : files(fixtures / "platform_bad", ".json")) bodies.push_back(bad);
   std::size_t fast_count = 0;
@@ -98,16 +99,17 @@ TEST_CASE("the fast and reference paths give the same events and errors for ever
     const auto text = slurp(body);
     INFO(body.filename().string());
     auto a = fast.decode(text);
-    if (fast.last_path() == webhook_path::fast) ++fast_count;
+    if (detail::last_path(fast) == webhook_path::fast) ++fast_count;
     auto b = reference.decode(text);
-    CHECK(reference.last_path() == webhook_path::reference);
+    CHECK(detail::last_path(reference) == webhook_path::reference);
     REQUIRE(a.has_value() == b.has_value());
     if (a) {
       CHECK(a->object == b->object);
       CHECK(a->events == b->events);
     } else {
       CHECK(a.error() == b.error());
-      CHECK(fast.last_path() == webhook_path::reference);  // errors are always worded by the reference path
+      CHECK(detail::last_path(fast) ==
+            webhook_path::reference);  // errors are always worded by the reference path
     }
   }
   CHECK(fast_count >= 8);
@@ -154,8 +156,8 @@ TEST_CASE("common bodies take the fast path; raw text and numbers as written tak
                            "context_referral.json", "reordered_unknown_keys.json", "value_errors.json"}) {
     INFO(name);
     REQUIRE(d.decode(slurp(fixtures / "platform" / name)));
-    CHECK(d.last_path() == webhook_path::fast);
-    CHECK(to_string(d.last_path()) == "fast");
+    CHECK(detail::last_path(d) == webhook_path::fast);
+    CHECK(to_string(detail::last_path(d)) == "fast");
   }
   // Raw JSON of an unsupported message, account updates, a template update's
   // numeric id, coordinates as numbers.
@@ -163,16 +165,16 @@ TEST_CASE("common bodies take the fast path; raw text and numbers as written tak
        {"unsupported.json", "account_updates.json", "batch_entries.json", "location_contacts.json"}) {
     INFO(name);
     REQUIRE(d.decode(slurp(fixtures / "platform" / name)));
-    CHECK(d.last_path() == webhook_path::reference);
+    CHECK(detail::last_path(d) == webhook_path::reference);
   }
   CHECK_FALSE(d.decode(slurp(fixtures / "platform_bad" / "truncated.json")));
-  CHECK(d.last_path() == webhook_path::reference);
+  CHECK(detail::last_path(d) == webhook_path::reference);
   // Bodies over 1 MiB go to the reference path, which needs no tape.
   std::string big = slurp(fixtures / "platform" / "text.json");
   big.insert(big.find('{') + 1, R"("padding":")" + std::string(std::size_t{1} << 20, 'x') + R"(",)");
   auto big_batch = d.decode(big);
   REQUIRE(big_batch);
-  CHECK(d.last_path() == webhook_path::reference);
+  CHECK(detail::last_path(d) == webhook_path::reference);
   CHECK(big_batch->events == decode_file("text.json").events);
   // A string id on the fast path, the same id as a number on the reference path.
   const std::string as_string =
@@ -181,9 +183,9 @@ TEST_CASE("common bodies take the fast path; raw text and numbers as written tak
   std::string as_number = as_string;
   as_number.replace(as_number.find(R"("42")"), 4, "42");
   auto a = d.decode(as_string);
-  CHECK(d.last_path() == webhook_path::fast);
+  CHECK(detail::last_path(d) == webhook_path::fast);
   auto b = d.decode(as_number);
-  CHECK(d.last_path() == webhook_path::reference);
+  CHECK(detail::last_path(d) == webhook_path::reference);
   REQUIRE(a);
   REQUIRE(b);
   CHECK(a->events == b->events);
@@ -402,4 +404,21 @@ TEST_CASE("a decoder is reusable after a refusal", "[wire][webhook]") {
   CHECK(batch.events.empty());
   REQUIRE(d.decode_into(slurp(fixtures / "platform" / "statuses.json"), batch));
   CHECK(batch.events.size() == 8);
+}
+
+TEST_CASE("decode_webhook is the decoder's decode, as a free function", "[wire][webhook]") {
+  webhook_decoder d;
+  for (const auto& name : {"interactive.json", "context_referral.json", "batch_100.json"}) {
+    const auto body = slurp(fixtures / "platform" / name);
+    const auto a = d.decode(body);
+    const auto b = decode_webhook(body);
+    REQUIRE(a.has_value() == b.has_value());
+    REQUIRE(a);
+    CHECK(!a->events.empty());
+    CHECK(a->events.size() == b->events.size());
+  }
+  CHECK(decode_webhook("{").error().code == d.decode("{").error().code);
+  webhook_limits tiny;
+  tiny.max_body_bytes = 1;
+  CHECK(decode_webhook("{}", tiny).error().code == "webhook.too_large");
 }

@@ -87,7 +87,7 @@ command add_price_command(CLI::App& app) {
         err << "chatdesk price: " << text.error().message << '\n';
         return exit_bad_input;
       }
-      auto card = rate_card::parse(*text, path);
+      auto card = parse_rate_card(*text, path);
       if (!card) {
         err << "chatdesk price: " << card.error().to_string() << '\n';
         return exit_bad_input;
@@ -217,7 +217,7 @@ command add_forecast_command(CLI::App& app) {
         err << "chatdesk forecast: " << text.error().message << '\n';
         return exit_bad_input;
       }
-      auto card = rate_card::parse(*text, path);
+      auto card = parse_rate_card(*text, path);
       if (!card || !cards.add(std::move(*card))) {
         err << "chatdesk forecast: "
             << (card ? std::string("the cards cannot be mixed") : card.error().to_string()) << '\n';

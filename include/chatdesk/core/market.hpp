@@ -37,6 +37,12 @@ struct market_rule {
 ///
 /// The platform's table of PLATFORM.md 1d is `market_table::platform()`; a rate
 /// card can bring its own through `market_table::create`.
+class market_table;
+namespace detail {
+/// A tuning hook for the pricing ledger (chatdesk/core/detail/market_index.hpp).
+[[nodiscard]] std::size_t market_rule_index(const market_table& table, const phone_number& number) noexcept;
+}  // namespace detail
+
 class market_table {
  public:
   /// Builds a table, rejecting a rule with no name, a calling code that is not
@@ -51,15 +57,15 @@ class market_table {
 
   /// The market of `number`.
   [[nodiscard]] std::string_view find(const phone_number& number) const noexcept;
-  /// The index in `rules()` of the rule that gives `number` its market, or
-  /// `rules().size()` for the default market.
-  [[nodiscard]] std::size_t find_rule(const phone_number& number) const noexcept;
 
   [[nodiscard]] std::span<const market_rule> rules() const noexcept { return rules_; }
   [[nodiscard]] std::string_view default_market() const noexcept { return default_market_; }
 
  private:
+  friend std::size_t detail::market_rule_index(const market_table& table,
+                                               const phone_number& number) noexcept;
   market_table() = default;
+  [[nodiscard]] std::size_t find_rule(const phone_number& number) const noexcept;
 
   std::vector<market_rule> rules_;
   std::string default_market_;

@@ -33,14 +33,8 @@ struct rate_tier {
 /// A rate card: one model, from one date, in one currency.
 class rate_card {
  public:
-  /// Reads and checks a card. Refuses an unknown model, a bad date, an unknown
-  /// currency, a market without rates, a negative or non-numeric rate,
-  /// overlapping tiers, rates for unknown markets (`pricing.invalid_card`,
-  /// `pricing.unknown_model`, with `source` and the JSON path in `where`).
-  [[nodiscard]] static result<rate_card> from_json(const nlohmann::ordered_json& j,
-                                                   std::string_view source = {});
-  /// Parses JSON text, then `from_json`.
-  [[nodiscard]] static result<rate_card> parse(std::string_view text, std::string_view source = {});
+  /// Read with `rate_card_from_json` or `parse_rate_card`.
+  friend result<rate_card> rate_card_from_json(const nlohmann::ordered_json& j, std::string_view source);
 
   [[nodiscard]] pricing_model model() const noexcept { return model_; }
   [[nodiscard]] date::year_month_day effective_from() const noexcept { return effective_from_; }
@@ -73,6 +67,15 @@ class rate_card {
   std::map<std::string, std::map<std::string, std::vector<rate_tier>, std::less<>>, std::less<>> tiers_;
   std::map<std::string, decimal, std::less<>> auth_international_;
 };
+
+/// Reads and checks a card. Refuses an unknown model, a bad date, an unknown
+/// currency, a market without rates, a negative or non-numeric rate,
+/// overlapping tiers, rates for unknown markets (`pricing.invalid_card`,
+/// `pricing.unknown_model`, with `source` and the JSON path in `where`).
+[[nodiscard]] result<rate_card> rate_card_from_json(const nlohmann::ordered_json& j,
+                                                    std::string_view source = {});
+/// Parses JSON text, then `rate_card_from_json`.
+[[nodiscard]] result<rate_card> parse_rate_card(std::string_view text, std::string_view source = {});
 
 /// The rate cards a pricing run may use: for each charge, the card of that
 /// model with the latest `effective_from` not after the charge's date.

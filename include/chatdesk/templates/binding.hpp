@@ -111,6 +111,16 @@ struct bound_template {
   std::vector<std::string> button_urls;  ///< URL buttons' final URLs (empty for others)
 };
 
+namespace detail {
+/// Where one variable sits in a template's text: the binder's bookkeeping,
+/// not part of the stable API.
+struct template_slot {
+  std::size_t offset = 0;  ///< of "{{" in the text
+  std::size_t length = 0;
+  std::size_t key = 0;  ///< index into the body's keys
+};
+}  // namespace detail
+
 /// A definition with its variables located once, for binding it many times.
 /// `bind(def, args)` prepares on every call; keep a `prepared_template` when
 /// the same definition is sent again and again.
@@ -121,24 +131,17 @@ class prepared_template {
   [[nodiscard]] static result<prepared_template> prepare(template_definition def);
   [[nodiscard]] const template_definition& definition() const noexcept { return def_; }
 
-  /// Where one variable sits in a text (internal, public only for the binder's helpers).
-  struct slot_ref {
-    std::size_t offset = 0;  ///< of "{{" in the text
-    std::size_t length = 0;
-    std::size_t key = 0;  ///< index into the body's keys
-  };
-
  private:
   friend result<void> bind_into(bound_template& out, const prepared_template& t,
                                 const template_arguments& args);
 
   template_definition def_;
-  std::vector<slot_ref> header_slots_;
+  std::vector<detail::template_slot> header_slots_;
   std::string header_key_;
   std::vector<std::string>
       keys_;  ///< body variables, positional in number order, named in order of appearance
-  std::vector<slot_ref> body_slots_;
-  std::vector<std::vector<slot_ref>> button_slots_;  ///< per button: its URL variable, if any
+  std::vector<detail::template_slot> body_slots_;
+  std::vector<std::vector<detail::template_slot>> button_slots_;  ///< per button: its URL variable, if any
 };
 
 /// Binds `args` to a prepared template; see the overload below for the refusals.

@@ -130,7 +130,7 @@ struct template_problem {
 /// (`template.json`, `template.unknown_value`).
 [[nodiscard]] result<template_definition> template_from_json(const nlohmann::ordered_json& j);
 /// Parses JSON text, then `template_from_json`. Error `template.json` with the position.
-[[nodiscard]] result<template_definition> parse_template_json(std::string_view text);
+[[nodiscard]] result<template_definition> parse_template(std::string_view text);
 /// Writes a definition in the platform's template JSON, unknown fields included.
 [[nodiscard]] nlohmann::ordered_json to_json(const template_definition& def);
 

@@ -183,19 +183,15 @@ struct webhook_limits {
   std::size_t max_events = 100000;  ///< more events are refused
 };
 
-/// How a decoder reads a body.
-///
-/// `fast` parses the whole body with simdjson's DOM parser (its parsing stage
-/// is picked at run time for the CPU) and copies the values out. Where text
-/// must be kept exactly as received (the raw JSON of unsupported messages,
-/// unknown fields and account updates; numbers kept as written, such as
-/// coordinates, prices and numeric ids), and on any problem with the body, it
-/// hands the body to `reference`, which reads it in place with simdjson's
-/// On-Demand API and words every error with its JSON path. Both give the same
-/// events for every body. Bodies over 1 MiB go straight to `reference`, so
-/// the fast path's buffers (about 14 bytes per body byte) stay small.
-enum class webhook_path : std::uint8_t { fast, reference };
-[[nodiscard]] std::string_view to_string(webhook_path p) noexcept;  ///< "fast", "reference"
+/// How a decoder reads a body: a fast path, and a reference path that words
+/// every error (see `chatdesk/wire/detail/webhook_paths.hpp`, a tuning and
+/// testing header, and docs/wire.md). Both give the same events for every body.
+enum class webhook_path : std::uint8_t;
+class webhook_decoder;
+namespace detail {
+void prefer_path(webhook_decoder& decoder, webhook_path path) noexcept;
+[[nodiscard]] webhook_path last_path(const webhook_decoder& decoder) noexcept;
+}  // namespace detail
 
 /// Decodes platform webhook bodies. Keeps its parsers and buffers between
 /// calls, and `decode_into` reuses the batch's events, so one decoder and one
@@ -221,15 +217,19 @@ class webhook_decoder {
   /// storage); on error `out` is left empty.
   result<void> decode_into(std::string_view body, webhook_batch& out);
 
-  /// Which path to try first: `fast` (the default) or `reference` only (to
-  /// compare the two, or to rule the fast path out).
-  void prefer(webhook_path path) noexcept;
-  /// Which path decoded (or refused) the last body.
-  [[nodiscard]] webhook_path last_path() const noexcept;
-
  private:
+  friend void detail::prefer_path(webhook_decoder& decoder, webhook_path path) noexcept;
+  friend webhook_path detail::last_path(const webhook_decoder& decoder) noexcept;
+
   struct impl;
   std::unique_ptr<impl> impl_;
 };
+
+/// Decodes one platform webhook body with a decoder made for the call: the
+/// same events and errors as `webhook_decoder::decode`, in the style of
+/// `decode_twilio_webhook` and `decode_zendesk_webhook`. Keep a
+/// `webhook_decoder` per thread instead when bodies arrive in a steady stream:
+/// it reuses its parsers and buffers.
+[[nodiscard]] result<webhook_batch> decode_webhook(std::string_view body, webhook_limits limits = {});
 
 }  // namespace chatdesk
