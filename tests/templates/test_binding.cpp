@@ -6,18 +6,13 @@
 #include "chatdesk/templates/catalog.hpp"
 #include "chatdesk/templates/checked.hpp"
 #include "support/catch.hpp"
+#include "templates/test_definitions.hpp"
 
 using namespace chatdesk;
 
 namespace {
 
-template_definition positional(std::string body) {
-  template_definition d;
-  d.name = "t";
-  d.language = "en_US";
-  d.body = std::move(body);
-  return d;
-}
+using test::positional;
 
 std::string refusal(const template_definition& d, const template_arguments& a) {
   auto r = bind(d, a);

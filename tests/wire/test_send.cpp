@@ -8,6 +8,7 @@
 #include "chatdesk/wire/json_writer.hpp"
 #include "chatdesk/wire/send.hpp"
 #include "support/catch.hpp"
+#include "templates/test_definitions.hpp"
 
 using namespace chatdesk;
 
@@ -33,13 +34,7 @@ interactive_content buttons(std::size_t n, std::string title = "Yes") {
   return i;
 }
 
-template_definition positional(std::string body) {
-  template_definition d;
-  d.name = "t";
-  d.language = "en_US";
-  d.body = std::move(body);
-  return d;
-}
+using test::positional;
 
 }  // namespace
 
