@@ -44,10 +44,19 @@ bool ascii8(const char* p) noexcept {
 }  // namespace
 
 std::optional<std::size_t> length(std::string_view text) noexcept {
-  if (first_invalid(text)) return std::nullopt;
-  // Valid UTF-8: every byte that is not a continuation byte starts a code point.
+  // One pass: validate and count code points together (ASCII eight at a time).
+  const std::size_t n = text.size();
   std::size_t count = 0;
-  for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1U : 0U;
+  for (std::size_t i = 0; i < n; ++count) {
+    if (i + 8 <= n && ascii8(text.data() + i)) {
+      i += 8;
+      count += 7;
+      continue;
+    }
+    const auto len = sequence_at(text, i);
+    if (len == 0) return std::nullopt;
+    i += len;
+  }
   return count;
 }
 

@@ -1,6 +1,7 @@
 #include "chatdesk/wire/send.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <iterator>
 #include <set>
 
@@ -54,6 +55,11 @@ bool is_coordinate(std::string_view s, int limit) {
   if (degrees == limit && dot != std::string_view::npos)
     return s.substr(dot + 1).find_first_not_of('0') == std::string_view::npos;
   return true;
+}
+
+// A literal's length is known here, so no strlen at run time.
+void put(std::string& out, std::string_view s) {
+  out.append(s.data(), s.size());
 }
 
 void field(std::string& out, std::string_view key, std::string_view value, bool comma = true) {
@@ -243,7 +249,7 @@ void append_list(std::string& out, std::string_view list, std::string_view key,
   if (values.empty()) return;
   out += ',';
   append_json_string(out, list);
-  out += ":[";
+  put(out, ":[");
   for (std::size_t n = 0; n < values.size(); ++n) {
     if (n > 0) out += ',';
     out += '{';
@@ -254,121 +260,130 @@ void append_list(std::string& out, std::string_view list, std::string_view key,
 }
 
 void append_interactive(std::string& out, const interactive_content& i) {
-  out += R"(,"interactive":{"type":)";
+  put(out, R"(,"interactive":{"type":)");
   append_json_string(out, to_string(i.kind));
   if (!i.header.empty()) {
-    out += R"(,"header":{"type":"text","text":)";
+    put(out, R"(,"header":{"type":"text","text":)");
     append_json_string(out, i.header);
     out += '}';
   }
   if (!i.body.empty()) {
-    out += R"(,"body":{"text":)";
+    put(out, R"(,"body":{"text":)");
     append_json_string(out, i.body);
     out += '}';
   }
   if (!i.footer.empty()) {
-    out += R"(,"footer":{"text":)";
+    put(out, R"(,"footer":{"text":)");
     append_json_string(out, i.footer);
     out += '}';
   }
-  out += R"(,"action":{)";
+  put(out, R"(,"action":{)");
   switch (i.kind) {
     case interactive_kind::button:
-      out += R"("buttons":[)";
+      put(out, R"("buttons":[)");
       for (std::size_t k = 0; k < i.options.size(); ++k) {
         if (k > 0) out += ',';
-        out += R"({"type":"reply","reply":{"id":)";
+        put(out, R"({"type":"reply","reply":{"id":)");
         append_json_string(out, i.options[k].id);
         field(out, "title", i.options[k].title);
-        out += "}}";
+        put(out, "}}");
       }
       out += ']';
       break;
     case interactive_kind::list:
-      out += R"("button":)";
+      put(out, R"("button":)");
       append_json_string(out, i.action_label);
-      out += R"(,"sections":[{"rows":[)";
+      put(out, R"(,"sections":[{"rows":[)");
       for (std::size_t k = 0; k < i.options.size(); ++k) {
         if (k > 0) out += ',';
-        out += R"({"id":)";
+        put(out, R"({"id":)");
         append_json_string(out, i.options[k].id);
         field(out, "title", i.options[k].title);
         if (!i.options[k].description.empty()) field(out, "description", i.options[k].description);
         out += '}';
       }
-      out += "]}]";
+      put(out, "]}]");
       break;
     case interactive_kind::cta_url:
-      out += R"("name":"cta_url","parameters":{"display_text":)";
+      put(out, R"("name":"cta_url","parameters":{"display_text":)");
       append_json_string(out, i.action_label);
       field(out, "url", i.url);
       out += '}';
       break;
     default:  // order_details, order_status: parameters as given (checked to be an object)
-      out += R"("name":)";
+      put(out, R"("name":)");
       append_json_string(out, i.kind == interactive_kind::order_details ? "review_and_pay" : "review_order");
-      out += R"(,"parameters":)";
+      put(out, R"(,"parameters":)");
       out += nlohmann::json::parse(i.payload_json)
                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       break;
   }
-  out += "}}";
+  put(out, "}}");
 }
 
 // One parameter: `{"type":"text","parameter_name":"order_id","text":"..."}`
 // and its currency, date and media forms. Names go with named templates only.
+// Keys and type names are literals, so only the values go through the escaper.
 void append_parameter(std::string& out, const template_parameter& p) {
   using type = template_parameter::type;
-  out += R"({"type":)";
   if (p.kind == type::media) {
-    const auto kind = to_string(p.media_type);
-    append_json_string(out, kind);
-    out += ',';
-    append_json_string(out, kind);
-    out += ":{";
-    if (!p.media_id.empty())
-      field(out, "id", p.media_id, false);
-    else
-      field(out, "link", p.link, false);
-    if (p.media_type == media_kind::document && !p.filename.empty()) field(out, "filename", p.filename);
-    out += "}}";
+    const auto kind = to_string(p.media_type);  // image, video or document: checked before
+    put(out, R"({"type":")");
+    out += kind;
+    put(out, R"(",")");
+    out += kind;
+    out += p.media_id.empty() ? R"(":{"link":)" : R"(":{"id":)";
+    append_json_string(out, p.media_id.empty() ? p.link : p.media_id);
+    if (p.media_type == media_kind::document && !p.filename.empty()) {
+      put(out, R"(,"filename":)");
+      append_json_string(out, p.filename);
+    }
+    put(out, "}}");
     return;
   }
   const std::string_view name = p.kind == type::currency    ? "currency"
                                 : p.kind == type::date_time ? "date_time"
                                                             : "text";
-  append_json_string(out, name);
-  if (!p.positional()) field(out, "parameter_name", p.key);
-  out += ',';
-  append_json_string(out, name);
-  out += ':';
+  put(out, R"({"type":")");
+  out += name;
+  out += '"';
+  if (!p.positional()) {
+    put(out, R"(,"parameter_name":)");
+    append_json_string(out, p.key);
+  }
+  put(out, R"(,")");
+  out += name;
   if (p.kind == type::text) {
+    put(out, R"(":)");
     append_json_string(out, p.text);
     out += '}';
     return;
   }
-  out += '{';
-  field(out, "fallback_value", p.text, false);
+  put(out, R"(":{"fallback_value":)");
+  append_json_string(out, p.text);
   if (p.kind == type::currency) {
-    field(out, "code", p.currency_code);
-    fmt::format_to(std::back_inserter(out), R"(,"amount_1000":{})", p.amount_1000);
+    put(out, R"(,"code":)");
+    append_json_string(out, p.currency_code);
+    put(out, R"(,"amount_1000":)");
+    char digits[24];
+    out.append(digits, std::to_chars(std::begin(digits), std::end(digits), p.amount_1000).ptr);
   }
-  out += "}}";
+  put(out, "}}");
 }
 
 // `,"template":{"name":..,"language":{"code":..},"components":[...]}`: the
 // header's value, the body's, then each button's, as the platform takes them.
 void append_template(std::string& out, const template_content& t) {
-  out += R"(,"template":{"name":)";
+  put(out, R"(,"template":{"name":)");
   append_json_string(out, t.name);
-  out += R"(,"language":{"code":)";
+  put(out, R"(,"language":{"code":)");
   append_json_string(out, t.language);
   out += '}';
   if (!t.header && t.parameters.empty() && t.buttons.empty()) {
     out += '}';
     return;
   }
-  out += R"(,"components":[)";
+  put(out, R"(,"components":[)");
   bool first = true;
   auto comma = [&] {
     if (!first) out += ',';
@@ -376,51 +391,54 @@ void append_template(std::string& out, const template_content& t) {
   };
   if (t.header) {
     comma();
-    out += R"({"type":"header","parameters":[)";
+    put(out, R"({"type":"header","parameters":[)");
     append_parameter(out, *t.header);
-    out += "]}";
+    put(out, "]}");
   }
   if (!t.parameters.empty()) {
     comma();
-    out += R"({"type":"body","parameters":[)";
+    put(out, R"({"type":"body","parameters":[)");
     for (std::size_t n = 0; n < t.parameters.size(); ++n) {
       if (n > 0) out += ',';
       append_parameter(out, t.parameters[n]);
     }
-    out += "]}";
+    put(out, "]}");
   }
   for (const auto& b : t.buttons) {
     comma();
-    fmt::format_to(std::back_inserter(out),
-                   R"({{"type":"button","sub_type":"{}","index":"{}","parameters":[)", to_string(b.kind),
-                   b.index);
+    put(out, R"({"type":"button","sub_type":")");
+    out += to_string(b.kind);
+    put(out, R"(","index":")");
+    char digits[8];
+    out.append(digits, std::to_chars(std::begin(digits), std::end(digits), b.index).ptr);
+    put(out, R"(","parameters":[)");
     switch (b.kind) {
       case template_button_kind::copy_code:
-        out += R"({"type":"coupon_code","coupon_code":)";
+        put(out, R"({"type":"coupon_code","coupon_code":)");
         break;
       case template_button_kind::quick_reply:
-        out += R"({"type":"payload","payload":)";
+        put(out, R"({"type":"payload","payload":)");
         break;
       case template_button_kind::url:
-        out += R"({"type":"text","text":)";
+        put(out, R"({"type":"text","text":)");
         break;
     }
     append_json_string(out, b.value);
-    out += "}]}";
+    put(out, "}]}");
   }
-  out += "]}";
+  put(out, "]}");
 }
 
 void append_body(std::string& out, const content& c) {
   if (const auto* t = std::get_if<text_content>(&c)) {
-    out += R"(,"text":{"preview_url":)";
+    put(out, R"(,"text":{"preview_url":)");
     out += t->preview_url ? "true" : "false";
     field(out, "body", t->body);
     out += '}';
   } else if (const auto* m = std::get_if<media_content>(&c)) {
     out += ',';
     append_json_string(out, to_string(m->kind));
-    out += ":{";
+    put(out, ":{");
     if (!m->media_id.empty())
       field(out, "id", m->media_id, false);
     else
@@ -431,19 +449,19 @@ void append_body(std::string& out, const content& c) {
     if (m->kind == media_kind::document && !m->filename.empty()) field(out, "filename", m->filename);
     out += '}';
   } else if (const auto* l = std::get_if<location_content>(&c)) {
-    out += R"(,"location":{"latitude":)";
+    put(out, R"(,"location":{"latitude":)");
     out += l->latitude;
-    out += R"(,"longitude":)";
+    put(out, R"(,"longitude":)");
     out += l->longitude;
     if (!l->name.empty()) field(out, "name", l->name);
     if (!l->address.empty()) field(out, "address", l->address);
     out += '}';
   } else if (const auto* k = std::get_if<contacts_content>(&c)) {
-    out += R"(,"contacts":[)";
+    put(out, R"(,"contacts":[)");
     for (std::size_t n = 0; n < k->contacts.size(); ++n) {
       const auto& card = k->contacts[n];
       if (n > 0) out += ',';
-      out += R"({"name":{"formatted_name":)";
+      put(out, R"({"name":{"formatted_name":)");
       append_json_string(out, card.formatted_name);
       out += '}';
       append_list(out, "phones", "phone", card.phones);
@@ -452,7 +470,7 @@ void append_body(std::string& out, const content& c) {
     }
     out += ']';
   } else if (const auto* r = std::get_if<reaction_content>(&c)) {
-    out += R"(,"reaction":{"message_id":)";
+    put(out, R"(,"reaction":{"message_id":)");
     append_json_string(out, r->message_id);
     field(out, "emoji", r->emoji);
     out += '}';
@@ -494,17 +512,17 @@ result<void> append_send_request(std::string& out, const phone_number& to, const
     return make_error("send.invalid", "options must be valid UTF-8", "options");
   const auto start = out.size();
   out.reserve(start + size_hint(c));
-  out += R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+)";
+  put(out, R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"+)");
   out += to.digits();
   out += '"';
   if (!options.reply_to.empty()) {
-    out += R"(,"context":{"message_id":)";
+    put(out, R"(,"context":{"message_id":)");
     append_json_string(out, options.reply_to);
     out += '}';
   }
   if (!options.biz_opaque_callback_data.empty())
     field(out, "biz_opaque_callback_data", options.biz_opaque_callback_data);
-  out += R"(,"type":)";
+  put(out, R"(,"type":)");
   append_json_string(out, type_name(c));
   append_body(out, c);
   out += '}';
