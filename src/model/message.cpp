@@ -46,6 +46,25 @@ std::string_view to_string(media_kind k) noexcept {
   return detail::name_in(media_names, k);
 }
 
+result<media_kind> parse_media_kind(std::string_view text) {
+  if (auto k = detail::named<media_kind>(media_names, text)) return *k;
+  return make_error(
+      "message.unknown_media",
+      fmt::format("'{}' is not a media kind ({})", utf8::printable(text), detail::names_list(media_names)));
+}
+
+media_kind media_kind_of_mime(std::string_view mime) noexcept {
+  // MIME types are case-insensitive (RFC 2045).
+  const auto starts = [&](std::string_view prefix) {
+    return detail::iequals(mime.substr(0, prefix.size()), prefix);
+  };
+  if (starts("image/webp")) return media_kind::sticker;
+  if (starts("image/")) return media_kind::image;
+  if (starts("video/")) return media_kind::video;
+  if (starts("audio/")) return media_kind::audio;
+  return media_kind::document;
+}
+
 template_parameter template_parameter::currency(std::string key, std::string fallback, std::string code,
                                                 std::int64_t amount_1000) {
   template_parameter p(std::move(key), std::move(fallback));

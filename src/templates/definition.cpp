@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "../core/ascii.hpp"
+#include "../core/names.hpp"
 #include "chatdesk/core/json.hpp"
 #include "chatdesk/core/utf8.hpp"
 
@@ -13,44 +14,30 @@ namespace chatdesk {
 
 using ojson = nlohmann::ordered_json;
 
+namespace {
+
+// The platform's names, in the order of each enum's values.
+constexpr std::array<std::string_view, 2> parameter_format_names{"POSITIONAL", "NAMED"};
+constexpr std::array<std::string_view, 6> header_format_names{"NONE",  "TEXT",     "IMAGE",
+                                                              "VIDEO", "DOCUMENT", "LOCATION"};
+constexpr std::array<std::string_view, 6> button_type_names{"QUICK_REPLY", "URL", "PHONE_NUMBER",
+                                                            "COPY_CODE",   "OTP", "OTHER"};
+static_assert(static_cast<std::size_t>(parameter_format::named) + 1 == parameter_format_names.size());
+static_assert(static_cast<std::size_t>(header_format::location) + 1 == header_format_names.size());
+static_assert(static_cast<std::size_t>(button_type::other) + 1 == button_type_names.size());
+
+}  // namespace
+
 std::string_view to_string(parameter_format f) noexcept {
-  return f == parameter_format::named ? "NAMED" : "POSITIONAL";
+  return detail::name_in(parameter_format_names, f, "POSITIONAL");
 }
 
 std::string_view to_string(header_format f) noexcept {
-  switch (f) {
-    case header_format::none:
-      return "NONE";
-    case header_format::text:
-      return "TEXT";
-    case header_format::image:
-      return "IMAGE";
-    case header_format::video:
-      return "VIDEO";
-    case header_format::document:
-      return "DOCUMENT";
-    case header_format::location:
-      return "LOCATION";
-  }
-  return "NONE";
+  return detail::name_in(header_format_names, f, "NONE");
 }
 
 std::string_view to_string(button_type t) noexcept {
-  switch (t) {
-    case button_type::quick_reply:
-      return "QUICK_REPLY";
-    case button_type::url:
-      return "URL";
-    case button_type::phone_number:
-      return "PHONE_NUMBER";
-    case button_type::copy_code:
-      return "COPY_CODE";
-    case button_type::otp:
-      return "OTP";
-    case button_type::other:
-      return "OTHER";
-  }
-  return "OTHER";
+  return detail::name_in(button_type_names, t, "OTHER");
 }
 
 result<std::vector<placeholder>> scan_placeholders(std::string_view text) {
@@ -305,32 +292,24 @@ T enum_at(const ojson& j, const char* key, const std::string& path, result<T> (*
 }
 
 result<header_format> parse_header_format(std::string_view s) {
-  const auto t = detail::ascii_upper(s);
-  if (t == "TEXT") return header_format::text;
-  if (t == "IMAGE") return header_format::image;
-  if (t == "VIDEO") return header_format::video;
-  if (t == "DOCUMENT") return header_format::document;
-  if (t == "LOCATION") return header_format::location;
+  // A header that is present has a format: NONE is what an absent one is.
+  const auto f = detail::named_ignoring_case<header_format>(header_format_names, s);
+  if (f && *f != header_format::none) return *f;
   return make_error("template.unknown_value",
-                    fmt::format("'{}' is not a header format (TEXT, IMAGE, VIDEO, DOCUMENT, LOCATION)", s));
+                    fmt::format("'{}' is not a header format (TEXT, IMAGE, VIDEO, DOCUMENT, LOCATION)",
+                                utf8::printable(s)));
 }
 
 result<parameter_format> parse_parameter_format(std::string_view s) {
-  const auto t = detail::ascii_upper(s);
-  if (t == "POSITIONAL") return parameter_format::positional;
-  if (t == "NAMED") return parameter_format::named;
+  if (auto f = detail::named_ignoring_case<parameter_format>(parameter_format_names, s)) return *f;
   return make_error("template.unknown_value",
-                    fmt::format("'{}' is not a parameter format (POSITIONAL, NAMED)", s));
+                    fmt::format("'{}' is not a parameter format ({})", utf8::printable(s),
+                                detail::names_list(parameter_format_names)));
 }
 
+/// Buttons the library does not model (CATALOG, MPM, FLOW, ...) are kept as OTHER.
 button_type button_type_of(std::string_view s) {
-  const auto t = detail::ascii_upper(s);
-  if (t == "QUICK_REPLY") return button_type::quick_reply;
-  if (t == "URL") return button_type::url;
-  if (t == "PHONE_NUMBER") return button_type::phone_number;
-  if (t == "COPY_CODE") return button_type::copy_code;
-  if (t == "OTP") return button_type::otp;
-  return button_type::other;
+  return detail::named_ignoring_case<button_type>(button_type_names, s).value_or(button_type::other);
 }
 
 /// The object's keys other than `known`.

@@ -133,14 +133,6 @@ std::optional<message_status> twilio_status(std::string_view s) {
   return std::nullopt;  // queued, accepted, scheduled, sending, canceled, ...
 }
 
-media_kind kind_of(std::string_view mime) {
-  if (mime.rfind("image/webp", 0) == 0) return media_kind::sticker;
-  if (mime.rfind("image/", 0) == 0) return media_kind::image;
-  if (mime.rfind("video/", 0) == 0) return media_kind::video;
-  if (mime.rfind("audio/", 0) == 0) return media_kind::audio;
-  return media_kind::document;
-}
-
 }  // namespace
 
 result<webhook_batch> decode_twilio_webhook(std::string_view form_body, timestamp received_at) {
@@ -212,7 +204,7 @@ result<webhook_batch> decode_twilio_webhook(std::string_view form_body, timestam
     } else if (media_count > 0) {
       media_content c;
       c.mime_type = std::string(get("MediaContentType0"));
-      c.kind = kind_of(c.mime_type);
+      c.kind = media_kind_of_mime(c.mime_type);
       c.link = std::string(get("MediaUrl0"));
       c.caption = std::string(get("Body"));
       m.type = std::string(to_string(c.kind));

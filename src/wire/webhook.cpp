@@ -824,15 +824,6 @@ auto run<J>::contacts_array(value& v, change_parts& parts) -> problem {
   });
 }
 
-std::optional<media_kind> media_of(std::string_view key) {
-  if (key == "image") return media_kind::image;
-  if (key == "video") return media_kind::video;
-  if (key == "audio") return media_kind::audio;
-  if (key == "document") return media_kind::document;
-  if (key == "sticker") return media_kind::sticker;
-  return std::nullopt;
-}
-
 template <class J>
 auto run<J>::message(value& v, webhook_message& m) -> problem {
   object obj;
@@ -881,8 +872,6 @@ auto run<J>::message(value& v, webhook_message& m) -> problem {
           return keep(key, fields(fv, [&](json_key k, auto& x) -> problem {
                         return k == "body" ? text(x, t.body) : std::nullopt;
                       }));
-        } else if (auto kind = media_of(key)) {
-          return keep(key, media(fv, *kind, m));
         } else if (key == "location") {
           return keep(key, location(fv, m));
         } else if (key == "contacts") {
@@ -923,6 +912,8 @@ auto run<J>::message(value& v, webhook_message& m) -> problem {
           });
           m.message.content = std::move(sc);
           return keep(key, std::move(bad));
+        } else if (auto kind = parse_media_kind(key)) {
+          return keep(key, media(fv, *kind, m));
         }
         return std::nullopt;
       }))

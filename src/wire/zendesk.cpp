@@ -108,10 +108,12 @@ class reader {
       m.caption = text(c, "text");
       m.filename = text(c, "altText");
       const auto& mime = m.mime_type;
-      m.kind = type == "image"                ? media_kind::image
-               : mime.rfind("video/", 0) == 0 ? media_kind::video
-               : mime.rfind("audio/", 0) == 0 ? media_kind::audio
-                                              : media_kind::document;
+      // An "image" message is shown as a picture; a "file" is a document unless
+      // its MIME type says video or audio.
+      const auto by_type = media_kind_of_mime(mime);
+      m.kind = type == "image"                                                ? media_kind::image
+               : by_type == media_kind::video || by_type == media_kind::audio ? by_type
+                                                                              : media_kind::document;
       return content{std::move(m)};
     }
     if (type == "location") {

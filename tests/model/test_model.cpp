@@ -1,3 +1,5 @@
+#include <array>
+#include <optional>
 #include <string>
 
 #include "chatdesk/model/business.hpp"
@@ -54,6 +56,34 @@ TEST_CASE("names parse both ways and refuse unknown values", "[model]") {
   CHECK(to_string(messaging_tier::tier_100k) == "TIER_100K");
   CHECK(parse_messaging_tier("unlimited").value() == messaging_tier::unlimited);
   CHECK(parse_messaging_tier("2k").value() == messaging_tier::tier_2k);
+  CHECK(parse_messaging_tier("ten").error().code == "business.unknown_tier");
+  for (auto q : {quality_rating::green, quality_rating::yellow, quality_rating::red, quality_rating::unknown})
+    CHECK(parse_quality_rating(to_string(q)).value() == q);
+  const std::array tiers{messaging_tier::tier_250, messaging_tier::tier_1k,   messaging_tier::tier_2k,
+                         messaging_tier::tier_10k, messaging_tier::tier_100k, messaging_tier::unlimited};
+  const std::array<std::optional<std::uint32_t>, 6> limits{250, 1'000, 2'000, 10'000, 100'000, std::nullopt};
+  for (std::size_t i = 0; i < tiers.size(); ++i) {
+    CHECK(parse_messaging_tier(to_string(tiers[i])).value() == tiers[i]);
+    CHECK(limit_of(tiers[i]) == limits[i]);
+    if (limits[i]) CHECK(parse_messaging_tier(std::to_string(*limits[i])).value() == tiers[i]);
+  }
+  for (auto k :
+       {media_kind::image, media_kind::video, media_kind::audio, media_kind::document, media_kind::sticker})
+    CHECK(parse_media_kind(to_string(k)).value() == k);
+  CHECK(parse_media_kind("IMAGE").error().code == "message.unknown_media");
+  CHECK(parse_media_kind("gif").error().message.find("image, video, audio, document, sticker") !=
+        std::string::npos);
+}
+
+TEST_CASE("a MIME type picks the media kind", "[model][message]") {
+  CHECK(media_kind_of_mime("image/jpeg") == media_kind::image);
+  CHECK(media_kind_of_mime("Image/PNG") == media_kind::image);
+  CHECK(media_kind_of_mime("image/webp") == media_kind::sticker);
+  CHECK(media_kind_of_mime("video/mp4") == media_kind::video);
+  CHECK(media_kind_of_mime("audio/ogg; codecs=opus") == media_kind::audio);
+  CHECK(media_kind_of_mime("application/pdf") == media_kind::document);
+  CHECK(media_kind_of_mime("") == media_kind::document);
+  CHECK(media_kind_of_mime("imag") == media_kind::document);
 }
 
 TEST_CASE("consent: the latest of opt-in and opt-out wins", "[model][consent]") {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "chatdesk/core/utf8.hpp"
@@ -286,6 +287,33 @@ TEST_CASE("the platform's template JSON loads and saves, keeping unknown fields"
   CHECK(to_json(*again) == saved);
 }
 
+TEST_CASE("header formats and button types are read in any case and written as the platform spells them",
+          "[templates][json]") {
+  for (const char* format : {"text", "IMAGE", "Video", "document", "LOCATION"}) {
+    INFO(format);
+    const std::string text =
+        std::string(R"({"name":"a","language":"en","category":"UTILITY","components":[)") +
+        R"({"type":"HEADER","format":")" + format + R"(","text":"Hi"},)" +
+        R"({"type":"BODY","text":"x"},{"type":"BUTTONS","buttons":[)" +
+        R"({"type":"quick_reply","text":"Yes"},{"type":"Url","text":"Go","url":"https://x.example"},)" +
+        R"({"type":"copy_code","example":"ABC"},{"type":"catalog","text":"View"}]}]})";
+    auto d = parse_template(text);
+    REQUIRE(d);
+    CHECK(d->buttons[0].type == button_type::quick_reply);
+    CHECK(d->buttons[1].type == button_type::url);
+    CHECK(d->buttons[2].type == button_type::copy_code);
+    CHECK(d->buttons[3].type == button_type::other);
+    const auto saved = to_json(*d);
+    std::string upper = format;
+    for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    CHECK(saved["components"][0]["format"] == upper);
+    CHECK(saved["components"][2]["buttons"][0]["type"] == "QUICK_REPLY");
+    CHECK(saved["components"][2]["buttons"][1]["type"] == "URL");
+    CHECK(saved["components"][2]["buttons"][2]["type"] == "COPY_CODE");
+    CHECK(saved["components"][2]["buttons"][3]["type"] == "catalog");  // kept as it came
+  }
+}
+
 TEST_CASE("numbers JSON cannot hold are refused, not thrown (found by fuzzing)", "[templates][json]") {
   auto r = parse_template(R"({"name":"x","language":27.5e78770})");
   REQUIRE_FALSE(r);
@@ -309,6 +337,8 @@ TEST_CASE("malformed template JSON is refused with the JSON path", "[templates][
       {R"({"name":"a","language":"en","category":"UTILITY","components":{}})", "template.json",
        "$.components"},
       {R"({"name":"a","language":"en","category":"UTILITY","components":[{"type":"HEADER","format":"GIF"},{"type":"BODY","text":"x"}]})",
+       "template.unknown_value", "$.components[0].format"},
+      {R"({"name":"a","language":"en","category":"UTILITY","components":[{"type":"HEADER","format":"NONE"},{"type":"BODY","text":"x"}]})",
        "template.unknown_value", "$.components[0].format"},
       {R"({"name":"a","language":"en","category":"UTILITY","components":[{"type":"BODY"}]})", "template.json",
        "$.components[0].text"},

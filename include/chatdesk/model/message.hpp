@@ -35,6 +35,12 @@ struct text_content {
 /// Kinds of media.
 enum class media_kind : std::uint8_t { image, video, audio, document, sticker };
 [[nodiscard]] std::string_view to_string(media_kind k) noexcept;  ///< "image", ...
+/// The kind named `text` exactly as the platform's keys spell it ("image", ...).
+[[nodiscard]] result<media_kind> parse_media_kind(std::string_view text);
+/// The kind a file of MIME type `mime` is sent as: `image/webp` a sticker,
+/// `image/*`, `video/*` and `audio/*` their kinds, anything else a document
+/// (in any case, as MIME types are).
+[[nodiscard]] media_kind media_kind_of_mime(std::string_view mime) noexcept;
 
 /// One value of a template send, as the platform's request carries it: the
 /// text it shows, and for a currency, a date and time or a media header, the
