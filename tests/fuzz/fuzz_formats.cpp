@@ -1,14 +1,16 @@
-// Fuzzes the pricing module's documents (chatdesk/pricing/formats.hpp): the
-// invoice JSON and the businesses file. Properties: no crash; every refusal
-// has a code and a message in valid UTF-8; an invoice that is accepted adds
-// up and writes back to JSON that reads as the same invoice; businesses that
-// are accepted write back to what reads the same.
+// Fuzzes the library's documents: the invoice JSON and the businesses file
+// (chatdesk/pricing/formats.hpp) and a script's line (chatdesk/engine/script.hpp).
+// Properties: no crash; every refusal has a code and a message in valid
+// UTF-8; an invoice that is accepted adds up and writes back to JSON that
+// reads as the same invoice; businesses and script lines that are accepted
+// write back to what reads the same, and a script line replays without crashing.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "chatdesk/core/json.hpp"
 #include "chatdesk/core/utf8.hpp"
+#include "chatdesk/engine/script.hpp"
 #include "chatdesk/pricing/formats.hpp"
 
 namespace {
@@ -42,6 +44,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto again = chatdesk::pricing_businesses_from_json(written);
     if (!again || chatdesk::to_json(*again) != written) __builtin_trap();
   } else if (bad(businesses.error())) {
+    __builtin_trap();
+  }
+
+  auto event = chatdesk::script_event_from_json(*j);
+  if (event) {
+    const auto written = chatdesk::to_json(*event);
+    auto again = chatdesk::script_event_from_json(written);
+    if (!again || chatdesk::to_json(*again) != written) __builtin_trap();
+    chatdesk::script_replay replay([](std::string_view line) {
+      if (!chatdesk::utf8::valid(line)) __builtin_trap();
+    });
+    auto applied = replay.apply(*event, 1);
+    if (!applied && bad(applied.error())) __builtin_trap();
+  } else if (bad(event.error())) {
     __builtin_trap();
   }
   return 0;
