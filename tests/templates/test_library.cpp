@@ -1,4 +1,6 @@
 #include <chrono>
+#include <string_view>
+#include <vector>
 
 #include "chatdesk/engine/desk.hpp"
 #include "chatdesk/templates/catalog.hpp"
@@ -27,6 +29,16 @@ TEST_CASE("every catalog template is valid and round-trips through JSON", "[temp
     CHECK(d.status == template_status::approved);
     CHECK(to_json(template_from_json(to_json(d)).value()) == to_json(d));
   }
+  // Each data file holds the template its name says (templates/catalog/<name>.<language>.json).
+  CHECK(catalog::names().size() == 9);
+  CHECK(catalog::languages() == std::vector<std::string_view>{"en_US", "it"});
+  for (const auto name : catalog::names())
+    for (const auto language : catalog::languages()) {
+      auto d = catalog::get(name, language);
+      REQUIRE(d);
+      CHECK(d->name == name);
+      CHECK(d->language == language);
+    }
   CHECK(catalog::get("boarding_pass", "it")->header == header_format::document);
   CHECK(catalog::get("one_time_passcode", "en_US")->category == template_category::authentication);
   CHECK(catalog::get("nope", "it").error().code == "template.not_in_catalog");
