@@ -2,6 +2,8 @@
 /// The library's version, the single source of truth that CMake reads.
 #pragma once
 
+#include "chatdesk/core/export.hpp"
+
 #define CHATDESK_VERSION_MAJOR 0
 #define CHATDESK_VERSION_MINOR 1
 #define CHATDESK_VERSION_PATCH 0
@@ -17,6 +19,6 @@ inline constexpr const char* version_string = "0.1.0";
 
 /// The version of the compiled library the program was linked with. Compare it
 /// with version_string to detect headers and library from different releases.
-const char* library_version() noexcept;
+CHATDESK_API const char* library_version() noexcept;
 
 }  // namespace chatdesk

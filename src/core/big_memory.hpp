@@ -15,14 +15,17 @@
 #include <type_traits>
 #include <utility>
 
+#include "chatdesk/core/export.hpp"
+
 namespace chatdesk::detail {
 
 /// At least `bytes` bytes, all zero, aligned to a cache line (64 bytes);
 /// throws std::bad_alloc. (Large blocks come zeroed from the system: they are
 /// not written here, so a page costs nothing until it is first touched.)
-[[nodiscard]] void* big_allocate(std::size_t bytes);
+// Internal, but exported from a shared build: the tests of the tables built on it link to it.
+[[nodiscard]] CHATDESK_API void* big_allocate(std::size_t bytes);
 /// Gives back what `big_allocate(bytes)` returned (null is ignored).
-void big_release(void* p, std::size_t bytes) noexcept;
+CHATDESK_API void big_release(void* p, std::size_t bytes) noexcept;
 
 /// A fixed number of `T`s whose bytes are all zero, in memory from
 /// `big_allocate`. `T` is a plain slot (trivially copyable, so its objects

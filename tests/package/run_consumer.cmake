@@ -33,6 +33,11 @@ if(NOT last_output MATCHES "\\+393331234567 IT Italy 12.30 USD")
   message(FATAL_ERROR "the consumer printed something unexpected:\n${last_output}")
 endif()
 message(STATUS "consumer: ${last_output}")
+# The installed program runs from the prefix alone (a shared build finds its library by RPATH).
+run("${prefix}/bin/chatdesk" phone "+39 333 123 4567")
+if(NOT last_output MATCHES "\"e164\":\"\\+393331234567\"")
+  message(FATAL_ERROR "the installed program printed something unexpected:\n${last_output}")
+endif()
 
 # The pkg-config file: compile and run the same consumer with its flags alone.
 find_program(PKG_CONFIG_EXECUTABLE pkg-config)
@@ -46,7 +51,10 @@ if(PKG_CONFIG_EXECUTABLE)
   endif()
   separate_arguments(flags UNIX_COMMAND "${flags}")
   run("${CXX}" -std=c++20 "${CONSUMER_DIR}/main.cpp" -o "${WORK_DIR}/consumer_pc" ${flags})
-  run("${WORK_DIR}/consumer_pc")
+  # A shared libchatdesk is found where pkg-config says it is.
+  execute_process(COMMAND "${PKG_CONFIG_EXECUTABLE}" --variable=libdir chatdesk OUTPUT_VARIABLE libdir
+    OUTPUT_STRIP_TRAILING_WHITESPACE)
+  run("${CMAKE_COMMAND}" -E env "LD_LIBRARY_PATH=${libdir}" "${WORK_DIR}/consumer_pc")
   if(NOT last_output MATCHES "\\+393331234567 IT Italy 12.30 USD")
     message(FATAL_ERROR "the pkg-config consumer printed something unexpected:\n${last_output}")
   endif()

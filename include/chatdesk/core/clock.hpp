@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 
 namespace chatdesk {
 
@@ -18,7 +19,7 @@ namespace chatdesk {
 using timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 
 /// Where time comes from. Implementations must be safe to call from many threads.
-class clock {
+class CHATDESK_API clock {
  public:
   clock() = default;
   clock(const clock&) = delete;
@@ -30,14 +31,14 @@ class clock {
 };
 
 /// The operating system's wall clock.
-class system_clock final : public clock {
+class CHATDESK_API system_clock final : public clock {
  public:
   [[nodiscard]] timestamp now() const override;
 };
 
 /// A clock that moves only when told: for tests, replays and simulations.
 /// Thread-safe: `set` and `advance` may race with `now`.
-class manual_clock final : public clock {
+class CHATDESK_API manual_clock final : public clock {
  public:
   explicit manual_clock(timestamp start = timestamp{}) noexcept : ms_(start.time_since_epoch().count()) {}
 
@@ -57,13 +58,13 @@ class manual_clock final : public clock {
 /// "2025-07-03T09:00:00Z", "2025-07-03T11:00:00+02:00", "2025-07-03T09:00:00.250Z".
 /// Errors `time.syntax` (with the character) and `time.invalid` (a day that
 /// does not exist, an hour past 23 ...). Fractions beyond milliseconds are refused.
-[[nodiscard]] result<timestamp> parse_timestamp(std::string_view text);
+[[nodiscard]] CHATDESK_API result<timestamp> parse_timestamp(std::string_view text);
 
 /// Parses a Unix time in whole seconds as webhooks send it ("1749416383").
 /// Error `time.syntax`.
-[[nodiscard]] result<timestamp> parse_unix_seconds(std::string_view text);
+[[nodiscard]] CHATDESK_API result<timestamp> parse_unix_seconds(std::string_view text);
 
 /// "2025-07-03T09:00:00Z", or "2025-07-03T09:00:00.250Z" when there are milliseconds.
-[[nodiscard]] std::string format_timestamp(timestamp t);
+[[nodiscard]] CHATDESK_API std::string format_timestamp(timestamp t);
 
 }  // namespace chatdesk

@@ -7,11 +7,12 @@
 #include <string_view>
 
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 
 namespace chatdesk {
 
 /// One row of the country table.
-struct country_info {
+struct CHATDESK_API country_info {
   std::string_view alpha2;  ///< "IT"
   std::string_view alpha3;  ///< "ITA"
   std::uint16_t numeric;    ///< 380 (0 for the codes outside ISO 3166-1)
@@ -21,11 +22,11 @@ struct country_info {
 
 /// Every ISO 3166-1 country, plus the three codes phone numbering uses that
 /// ISO 3166-1 does not list (XK, AC, TA); sorted by alpha-2 code.
-[[nodiscard]] std::span<const country_info> country_table() noexcept;
+[[nodiscard]] CHATDESK_API std::span<const country_info> country_table() noexcept;
 
 /// A country as its two-letter code; a 2-byte value type. A default-constructed
 /// country is "none" (used for non-geographic numbers such as +800).
-class country {
+class CHATDESK_API country {
  public:
   constexpr country() noexcept = default;
 

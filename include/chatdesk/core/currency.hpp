@@ -7,11 +7,12 @@
 #include <string_view>
 
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 
 namespace chatdesk {
 
 /// One row of the ISO 4217 table.
-struct currency_info {
+struct CHATDESK_API currency_info {
   std::string_view code;      ///< "USD"
   std::uint16_t numeric;      ///< 840
   std::uint8_t minor_digits;  ///< 2 (0 where ISO says N.A.)
@@ -22,11 +23,11 @@ struct currency_info {
 
 /// The whole ISO 4217 table, sorted by code: every current currency, fund and
 /// precious-metal code, and the few recently withdrawn ones.
-[[nodiscard]] std::span<const currency_info> currency_table() noexcept;
+[[nodiscard]] CHATDESK_API std::span<const currency_info> currency_table() noexcept;
 
 /// An ISO 4217 currency: a small value type (8 bytes) compared by code.
 /// Default-constructed it is XXX, ISO's "no currency".
-class currency {
+class CHATDESK_API currency {
  public:
   constexpr currency() noexcept : currency(unchecked("XXX", 999, 0)) {}
 

@@ -12,6 +12,7 @@
 
 #include "chatdesk/core/detail/checked.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 
 namespace chatdesk {
 
@@ -28,7 +29,7 @@ enum class rounding : std::uint8_t {
 /// checked: an overflow throws `chatdesk::exception` with code
 /// `decimal.overflow` rather than wrapping. Parsing untrusted text returns a
 /// `result`. The type is trivially copyable and totally ordered.
-class decimal {
+class CHATDESK_API decimal {
  public:
   /// Fractional digits kept exactly.
   static constexpr int scale = 6;
@@ -110,7 +111,8 @@ class decimal {
 
 namespace detail {
 /// Divides `value` by `divisor` (> 0) rounding as `mode` says.
-[[nodiscard]] std::int64_t divide_rounded(std::int64_t value, std::int64_t divisor, rounding mode) noexcept;
+[[nodiscard]] CHATDESK_API std::int64_t divide_rounded(std::int64_t value, std::int64_t divisor,
+                                                       rounding mode) noexcept;
 /// 10^n for n in 0..18.
 [[nodiscard]] constexpr std::int64_t pow10(int n) noexcept {
   std::int64_t r = 1;

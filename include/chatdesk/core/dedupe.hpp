@@ -15,12 +15,13 @@
 #include <unordered_map>
 
 #include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/export.hpp"
 
 namespace chatdesk {
 
 namespace detail {
 /// Hashes ids as string views, so look-ups need not build a string.
-struct id_hash {
+struct CHATDESK_API id_hash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
@@ -33,7 +34,7 @@ struct id_hash {
 /// ids are forgotten: memory stays bounded whatever the traffic.
 ///
 /// Thread-safe: one instance may be shared by the threads handling webhooks.
-class dedupe_window {
+class CHATDESK_API dedupe_window {
  public:
   /// `window`: how long an id is remembered (the platform retries for up to
   /// 7 days; a day catches nearly all duplicates). `capacity`: most ids kept.

@@ -10,6 +10,8 @@
 #include <utility>
 #include <variant>
 
+#include "chatdesk/core/export.hpp"
+
 namespace chatdesk {
 
 /// What went wrong, in a form a program can test and a person can read.
@@ -19,7 +21,7 @@ namespace chatdesk {
 /// - `message` is one sentence for a person: it names the rule and the value.
 /// - `where` says where in the input the problem is (a JSON path, a field name,
 ///   a character offset, a file and line); it may be empty.
-struct error {
+struct CHATDESK_API error {
   std::string code;
   std::string message;
   std::string where;
@@ -33,12 +35,13 @@ struct error {
 /// Builds an error; a helper so call sites stay one line. Whatever a message
 /// or place quotes, they come out valid UTF-8: a byte that is not is written
 /// as \xNN, so an error about untrusted input can always be shown or logged.
-[[nodiscard]] error make_error(std::string_view code, std::string message, std::string where = {});
+[[nodiscard]] CHATDESK_API error make_error(std::string_view code, std::string message,
+                                            std::string where = {});
 
 /// The one exception type chatdesk throws. It is thrown only for broken
 /// preconditions (arithmetic overflow, mixing currencies, `result::value()` on an
 /// error); untrusted input is reported through `result<T>` instead.
-class exception : public std::runtime_error {
+class CHATDESK_API exception : public std::runtime_error {
  public:
   explicit exception(error e) : std::runtime_error(e.to_string()), error_(std::move(e)) {}
 
@@ -51,11 +54,11 @@ class exception : public std::runtime_error {
 
 namespace detail {
 /// The only place chatdesk throws.
-[[noreturn]] void throw_error(error e);
+CHATDESK_API [[noreturn]] void throw_error(error e);
 }  // namespace detail
 
 /// Marks a failed result when constructing one: `return chatdesk::failure(err);`.
-struct failure {
+struct CHATDESK_API failure {
   explicit failure(error e) : err(std::move(e)) {}
   error err;
 };

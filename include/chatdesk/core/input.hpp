@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 
 namespace chatdesk {
 
@@ -28,17 +29,18 @@ inline constexpr std::size_t line = std::size_t{1} << 20U;           ///< one li
 /// The file at `path`, open for reading in binary mode. Errors (each names
 /// the path): `input.not_found`, `input.directory`, `input.unreadable`
 /// (permissions and other open failures, with the system's reason).
-[[nodiscard]] result<std::ifstream> open_file(const std::string& path);
+[[nodiscard]] CHATDESK_API result<std::ifstream> open_file(const std::string& path);
 
 /// The whole of the file at `path`, if it has at most `limit` bytes.
 /// Errors: those of `open_file`, `input.too_large` (refused after reading `limit` + 1
 /// bytes at most, so a never-ending file such as /dev/zero is refused too),
 /// `input.read` (an I/O error before the end).
-[[nodiscard]] result<std::string> read_file(const std::string& path, std::size_t limit);
+[[nodiscard]] CHATDESK_API result<std::string> read_file(const std::string& path, std::size_t limit);
 
 /// The rest of `in`, if it has at most `limit` bytes. `name` says what the
 /// stream is in errors ("standard input"). Errors: `input.too_large`, `input.read`.
-[[nodiscard]] result<std::string> read_stream(std::istream& in, std::size_t limit, std::string_view name);
+[[nodiscard]] CHATDESK_API result<std::string> read_stream(std::istream& in, std::size_t limit,
+                                                           std::string_view name);
 
 /// Reads a stream line by line, in blocks, without ever holding more than one
 /// line of at most `max_line` bytes. Lines end with '\n'; a last line without
@@ -52,7 +54,7 @@ inline constexpr std::size_t line = std::size_t{1} << 20U;           ///< one li
 /// }
 /// if (auto e = lines.failure()) return *e;               // a read error ended the input early
 /// ```
-class line_reader {
+class CHATDESK_API line_reader {
  public:
   line_reader(std::istream& in, std::size_t max_line, std::string name);
 

@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/phone_number.hpp"
 
 namespace chatdesk {
 
 /// One market: a name and the countries it covers, named by their calling
 /// codes, by country, or (for +1) by area code.
-struct market_rule {
+struct CHATDESK_API market_rule {
   std::string name;                            ///< "Rest of Latin America"
   std::vector<std::string> calling_codes{};    ///< {"591", "506"}: the code's main country (see market_table)
   std::vector<std::string> nanp_area_codes{};  ///< {"809", "829"}: +1 numbers with these area codes
@@ -40,10 +41,11 @@ struct market_rule {
 class market_table;
 namespace detail {
 /// A tuning hook for the pricing ledger (chatdesk/core/detail/market_index.hpp).
-[[nodiscard]] std::size_t market_rule_index(const market_table& table, const phone_number& number) noexcept;
+[[nodiscard]] CHATDESK_API std::size_t market_rule_index(const market_table& table,
+                                                         const phone_number& number) noexcept;
 }  // namespace detail
 
-class market_table {
+class CHATDESK_API market_table {
  public:
   /// Builds a table, rejecting a rule with no name, a calling code that is not
   /// 1-3 digits, an area code that is not 3 digits, a country that is not an

@@ -12,6 +12,7 @@
 #include "chatdesk/core/currency.hpp"
 #include "chatdesk/core/decimal.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 
 namespace chatdesk {
 
@@ -21,7 +22,7 @@ namespace chatdesk {
 /// throws `chatdesk::exception` (`money.currency_mismatch`), and so does an
 /// overflow (`money.overflow`). Use `checked_add` to get a `result` instead.
 /// Ordering between different currencies is `unordered`.
-class money {
+class CHATDESK_API money {
  public:
   /// Zero of no currency (XXX).
   constexpr money() noexcept = default;
@@ -48,9 +49,9 @@ class money {
   /// a + b, or `money.currency_mismatch` / `money.overflow`.
   [[nodiscard]] static result<money> checked_add(money a, money b);
 
-  friend money operator+(money a, money b);
-  friend money operator-(money a, money b);
-  friend money operator*(money a, std::int64_t count);
+  friend CHATDESK_API money operator+(money a, money b);
+  friend CHATDESK_API money operator-(money a, money b);
+  friend CHATDESK_API money operator*(money a, std::int64_t count);
   friend money operator*(std::int64_t count, money a) { return a * count; }
   money operator-() const;
   money& operator+=(money b) { return *this = *this + b; }
@@ -72,7 +73,7 @@ class money {
 /// Settles an exact decimal amount (a sum of per-message rates) into `c`'s
 /// minor units, rounding as `mode` says (half-even by default): 0.125 USD
 /// settles to 0.12, 0.135 to 0.14.
-[[nodiscard]] money settle(decimal amount, currency c, rounding mode = rounding::half_even);
+[[nodiscard]] CHATDESK_API money settle(decimal amount, currency c, rounding mode = rounding::half_even);
 
 }  // namespace chatdesk
 

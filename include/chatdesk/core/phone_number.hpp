@@ -15,11 +15,12 @@
 
 #include "chatdesk/core/country.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 
 namespace chatdesk {
 
 /// One assigned country calling code.
-struct calling_code_info {
+struct CHATDESK_API calling_code_info {
   std::uint16_t code = 0;       ///< 39
   std::string_view regions;     ///< the countries sharing it, main one first: "IT VA"; "" if non-geographic
   std::uint8_t min_length = 0;  ///< shortest national significant number
@@ -27,17 +28,17 @@ struct calling_code_info {
 };
 
 /// Every assigned calling code (1 to 3 digits), sorted by code.
-[[nodiscard]] std::span<const calling_code_info> calling_code_table() noexcept;
+[[nodiscard]] CHATDESK_API std::span<const calling_code_info> calling_code_table() noexcept;
 
 /// A North American Numbering Plan area code that belongs to a country other
 /// than the United States (every other +1 area code is the US).
-struct nanp_area_info {
+struct CHATDESK_API nanp_area_info {
   std::uint16_t area_code = 0;  ///< 809
   country region;               ///< DO
 };
 
 /// The +1 area codes of Canada and of every other NANP country and territory, sorted.
-[[nodiscard]] std::span<const nanp_area_info> nanp_area_table() noexcept;
+[[nodiscard]] CHATDESK_API std::span<const nanp_area_info> nanp_area_table() noexcept;
 
 /// A telephone number in E.164 form: "+" then a 1-3 digit country calling code
 /// then the national significant number, 15 digits at most.
@@ -46,7 +47,7 @@ struct nanp_area_info {
 /// The country is worked out from the calling code, for +1 from the area code,
 /// and for the other shared codes from the leading national digits
 /// (+7 6/7 is Kazakhstan, +44 1481 is Guernsey, ...).
-class phone_number {
+class CHATDESK_API phone_number {
  public:
   /// Most digits an E.164 number may have.
   static constexpr std::size_t max_digits = 15;

@@ -12,6 +12,7 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 
 namespace date {
 class time_zone;
@@ -23,7 +24,7 @@ namespace chatdesk {
 using local_time = date::local_time<std::chrono::milliseconds>;
 
 /// An IANA time zone ("Europe/Rome"); a pointer-sized handle into the database.
-class time_zone {
+class CHATDESK_API time_zone {
  public:
   /// UTC.
   time_zone() noexcept = default;
@@ -58,6 +59,6 @@ class time_zone {
 };
 
 /// A calendar date as ISO 8601: "2026-03-02".
-[[nodiscard]] std::string format_date(date::year_month_day day);
+[[nodiscard]] CHATDESK_API std::string format_date(date::year_month_day day);
 
 }  // namespace chatdesk

@@ -9,13 +9,14 @@
 #include <string>
 
 #include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/model/windows.hpp"
 
 namespace chatdesk {
 
 /// Names a conversation: a business number and a customer.
-struct conversation_key {
+struct CHATDESK_API conversation_key {
   std::string business_number_id;
   phone_number customer;
 
@@ -24,7 +25,7 @@ struct conversation_key {
 
 /// The state of a conversation that the rules need: windows and counters.
 /// Plain data, so a store can persist it; message history is kept elsewhere.
-struct conversation_state {
+struct CHATDESK_API conversation_state {
   timestamp last_inbound = never;       ///< the customer's latest message
   timestamp last_referral = never;      ///< the latest inbound message that came from a referral
   timestamp entry_point_start = never;  ///< when the business's answer opened the free entry point window
@@ -59,7 +60,7 @@ struct conversation_state {
 };
 
 /// What may be sent in a conversation at one moment, and until when.
-struct window_info {
+struct CHATDESK_API window_info {
   bool service_window_open = false;  ///< free-form messages allowed
   timestamp service_window_closes_at = never;
   bool entry_point_open = false;  ///< every message free
@@ -68,7 +69,7 @@ struct window_info {
 };
 
 /// The windows of `state` at time `t`.
-[[nodiscard]] window_info windows_at(const conversation_state& state, timestamp t) noexcept;
+[[nodiscard]] CHATDESK_API window_info windows_at(const conversation_state& state, timestamp t) noexcept;
 
 }  // namespace chatdesk
 

@@ -14,6 +14,7 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/engine/conversation.hpp"
 #include "chatdesk/engine/observer.hpp"
 #include "chatdesk/engine/policy.hpp"
@@ -26,7 +27,7 @@
 namespace chatdesk {
 
 /// Settings of a desk.
-struct desk_options {
+struct CHATDESK_API desk_options {
   /// How long before a service window closes observers hear `window_closing`.
   std::chrono::minutes closing_notice{60};
   /// Percentage of the messaging limit at which observers hear `limit_near`.
@@ -62,7 +63,7 @@ struct desk_options {
 };
 
 /// What `desk::receive` did with an inbound message.
-struct receive_result {
+struct CHATDESK_API receive_result {
   bool duplicate = false;      ///< the id was seen before: nothing changed
   bool window_opened = false;  ///< the service window was closed and is now open
   window_info window;          ///< the windows after the message
@@ -71,7 +72,7 @@ struct receive_result {
 };
 
 /// A status report for an outbound message.
-struct status_update {
+struct CHATDESK_API status_update {
   std::string message_id;  ///< the platform's id (or the correlation id)
   message_status status = message_status::sent;
   timestamp at{};
@@ -83,13 +84,13 @@ struct status_update {
 };
 
 /// What `desk::apply_status` did.
-struct status_result {
+struct CHATDESK_API status_result {
   status_change change = status_change::duplicate;
   message_status status = message_status::accepted;  ///< the message's status afterwards
 };
 
 /// The policies' verdict on a send.
-struct decision {
+struct CHATDESK_API decision {
   bool allowed = false;
   /// When allowed: what the pricing rules make of it at send time (the
   /// ledger decides at delivery; see `estimate` in docs/engine.md).
@@ -100,7 +101,7 @@ struct decision {
 };
 
 /// What `desk::send` did.
-struct send_result {
+struct CHATDESK_API send_result {
   chatdesk::decision decision;
   std::string correlation_id;  ///< the caller's or the desk's id for the message
   std::string message_id;      ///< the platform's id, once the transport answered
@@ -112,7 +113,7 @@ struct send_result {
 /// threads; steps on different customers run in parallel, steps on one
 /// customer (and the counters of one business) are serialised through the
 /// store's locks. Time comes only from the clock given at construction.
-class desk {
+class CHATDESK_API desk {
  public:
   /// A desk over `store`, sending through `transport` (nullptr: sends are
   /// recorded as accepted and wait for `transport_answered`).

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/engine/conversation.hpp"
 #include "chatdesk/engine/policy.hpp"
 #include "chatdesk/engine/store.hpp"
@@ -17,7 +18,7 @@ namespace chatdesk {
 /// observer overrides only what it needs. Called after the step that caused
 /// the event has finished and released its locks, on the thread that ran it;
 /// an observer may call back into the desk.
-class observer {
+class CHATDESK_API observer {
  public:
   observer() = default;
   observer(const observer&) = delete;

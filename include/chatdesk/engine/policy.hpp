@@ -14,6 +14,7 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/engine/conversation.hpp"
 #include "chatdesk/model/business.hpp"
 #include "chatdesk/model/customer.hpp"
@@ -24,7 +25,7 @@
 namespace chatdesk {
 
 /// An application's wish to send one message.
-struct send_intent {
+struct CHATDESK_API send_intent {
   std::string business_id;
   std::string business_number_id;  ///< empty: the business's first number
   phone_number customer;
@@ -33,12 +34,12 @@ struct send_intent {
 };
 
 /// Per-number state the throughput rule keeps.
-struct number_state {
+struct CHATDESK_API number_state {
   std::int64_t throughput_tat_us = 0;  ///< GCRA theoretical arrival time, µs since the epoch
 };
 
 /// Per-customer state one business keeps.
-struct customer_state {
+struct CHATDESK_API customer_state {
   chatdesk::consent consent;
   bool blocked = false;
   std::string profile_name;
@@ -46,7 +47,7 @@ struct customer_state {
 
 /// Everything a policy may look at for one send. References are valid only
 /// during the call.
-struct send_context {
+struct CHATDESK_API send_context {
   const business& biz;
   const business_number& number;
   const send_intent& intent;
@@ -70,14 +71,14 @@ struct send_context {
 };
 
 /// What an allowed send changes; policies that keep counters update them here.
-struct send_effects {
+struct CHATDESK_API send_effects {
   conversation_state& conversation;
   chatdesk::number_state& number_state;
   bool count_reached_customer = false;  ///< add the customer to the messaging-limit count
 };
 
 /// One rule applied before every send.
-class send_policy {
+class CHATDESK_API send_policy {
  public:
   send_policy() = default;
   send_policy(const send_policy&) = delete;
@@ -98,7 +99,7 @@ class send_policy {
 
 /// A generic cell-rate (token-bucket) limiter over one timestamp: `interval`
 /// between messages on average, bursts of up to `burst` at once.
-struct rate_limit {
+struct CHATDESK_API rate_limit {
   std::chrono::microseconds interval{};
   std::int64_t burst = 1;
 
@@ -114,31 +115,33 @@ struct rate_limit {
 namespace policies {
 
 /// Refuses any message to a customer the business blocked (`policy.customer_blocked`).
-std::unique_ptr<send_policy> customer_blocked();
+CHATDESK_API std::unique_ptr<send_policy> customer_blocked();
 /// Refuses templates to a customer who opted out (`policy.opted_out`); with
 /// `block_service_replies`, refuses free-form replies too.
-std::unique_ptr<send_policy> consent(bool block_service_replies = false);
+CHATDESK_API std::unique_ptr<send_policy> consent(bool block_service_replies = false);
 /// Refuses free-form messages outside the customer service window, saying when
 /// it closed (`policy.outside_service_window`).
-std::unique_ptr<send_policy> service_window();
+CHATDESK_API std::unique_ptr<send_policy> service_window();
 /// Refuses templates that are not APPROVED (`policy.template_not_approved`) or
 /// that the directory does not know (`policy.unknown_template`).
-std::unique_ptr<send_policy> template_status();
+CHATDESK_API std::unique_ptr<send_policy> template_status();
 /// Refuses marketing templates to United States numbers from `since`
 /// (2025-04-01 by default; `policy.us_marketing`).
-std::unique_ptr<send_policy> us_marketing(timestamp since = parse_timestamp("2025-04-01T00:00:00Z").value());
+CHATDESK_API std::unique_ptr<send_policy> us_marketing(
+    timestamp since = parse_timestamp("2025-04-01T00:00:00Z").value());
 /// Refuses business-initiated messages to a new customer once the tier's
 /// unique customers in a moving 24 hours are reached (`policy.messaging_limit`).
-std::unique_ptr<send_policy> messaging_limit();
+CHATDESK_API std::unique_ptr<send_policy> messaging_limit();
 /// The pair rate: one message per `interval` to one customer, with bursts of
 /// `burst` (6 s and 45 by default; `policy.pair_rate`).
-std::unique_ptr<send_policy> pair_rate(std::chrono::milliseconds interval = std::chrono::seconds{6},
-                                       std::int64_t burst = 45);
+CHATDESK_API std::unique_ptr<send_policy> pair_rate(
+    std::chrono::milliseconds interval = std::chrono::seconds{6}, std::int64_t burst = 45);
 /// The number's throughput in messages per second (`policy.throughput`).
-std::unique_ptr<send_policy> throughput();
+CHATDESK_API std::unique_ptr<send_policy> throughput();
 
 /// All of the above with their defaults, in order.
-std::vector<std::unique_ptr<send_policy>> defaults(bool block_service_replies_on_opt_out = false);
+CHATDESK_API std::vector<std::unique_ptr<send_policy>> defaults(
+    bool block_service_replies_on_opt_out = false);
 
 }  // namespace policies
 

@@ -21,6 +21,7 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/engine/desk.hpp"
 #include "chatdesk/model/business.hpp"
@@ -30,13 +31,13 @@
 namespace chatdesk {
 
 /// `{"type":"business",...}`: a business with one number (untimed).
-struct script_business {
+struct CHATDESK_API script_business {
   business definition;  ///< one number: `number` (default: the business id), `display_number`
 };
 
 /// `{"type":"template",...}`: a template a business has (untimed). Once a
 /// script declares any, the replay refuses templates it did not declare.
-struct script_template {
+struct CHATDESK_API script_template {
   std::string business_id;
   std::string name;
   std::string language = "en_US";
@@ -46,7 +47,7 @@ struct script_template {
 /// The message of an `inbound` or `send` line: its `kind` as written
 /// ("text", "template", "image", ..., "unsupported") and the content built from
 /// `text`, `template`, `language`, `category`, `link` and `reply_to`.
-struct script_message {
+struct CHATDESK_API script_message {
   std::string kind = "text";
   content body;
   /// False for a template written without `category`: the replay takes the
@@ -55,7 +56,7 @@ struct script_message {
 };
 
 /// `{"type":"inbound",...}`: a customer's message.
-struct script_inbound {
+struct CHATDESK_API script_inbound {
   timestamp at{};
   std::string business_id;
   phone_number customer;
@@ -66,7 +67,7 @@ struct script_inbound {
 };
 
 /// `{"type":"send",...}`: a send intent.
-struct script_send {
+struct CHATDESK_API script_send {
   timestamp at{};
   std::string business_id;
   phone_number customer;
@@ -77,17 +78,17 @@ struct script_send {
 };
 
 /// `{"type":"status",...}`: a status for an earlier send (`at` is the update's time).
-struct script_status {
+struct CHATDESK_API script_status {
   status_update update;
 };
 
 /// What an `opt_in`, `opt_out`, `block` or `unblock` line does.
 enum class script_consent_action : std::uint8_t { opt_in, opt_out, block, unblock };
-[[nodiscard]] std::string_view to_string(script_consent_action a) noexcept;  ///< "opt_in", ...
+[[nodiscard]] CHATDESK_API std::string_view to_string(script_consent_action a) noexcept;  ///< "opt_in", ...
 
 /// `{"type":"opt_in" | "opt_out" | "block" | "unblock",...}`: consent or
 /// blocking changed through another channel.
-struct script_consent {
+struct CHATDESK_API script_consent {
   timestamp at{};
   script_consent_action action = script_consent_action::opt_in;
   std::string business_id;
@@ -96,7 +97,7 @@ struct script_consent {
 };
 
 /// `{"type":"tick",...}`: only moves the clock.
-struct script_tick {
+struct CHATDESK_API script_tick {
   timestamp at{};
 };
 
@@ -105,24 +106,24 @@ using script_event = std::variant<script_business, script_template, script_inbou
                                   script_status, script_consent, script_tick>;
 
 /// When a timed event happens; nullopt for the untimed declarations.
-[[nodiscard]] std::optional<timestamp> time_of(const script_event& e) noexcept;
+[[nodiscard]] CHATDESK_API std::optional<timestamp> time_of(const script_event& e) noexcept;
 
 /// Reads one line. Errors name the field in `where`: `simulate.syntax` (not a
 /// JSON object, or nested deeper than `max_json_depth`), `simulate.field` (a
 /// missing or mistyped field), `simulate.unknown_type`, `simulate.unknown_kind`,
 /// or the library's own code for a bad value (`phone.too_short`, `time.invalid`...).
-[[nodiscard]] result<script_event> parse_script_event(std::string_view line);
+[[nodiscard]] CHATDESK_API result<script_event> parse_script_event(std::string_view line);
 /// The same from a parsed object.
-[[nodiscard]] result<script_event> script_event_from_json(const nlohmann::ordered_json& j);
+[[nodiscard]] CHATDESK_API result<script_event> script_event_from_json(const nlohmann::ordered_json& j);
 /// The line for `e`, which `parse_script_event` reads back as `e`.
-[[nodiscard]] nlohmann::ordered_json to_json(const script_event& e);
+[[nodiscard]] CHATDESK_API nlohmann::ordered_json to_json(const script_event& e);
 
 /// Replays a script through its own desk (manual clock, memory store, a
 /// transport that accepts every send) and prints what happened as JSON lines
 /// (docs/simulate.md's output). Events must come in time order: before each
 /// timed event the clock moves to its `at` and the desk ticks, so window
 /// events print first. Not thread-safe; one replay per script.
-class script_replay {
+class CHATDESK_API script_replay {
  public:
   /// Where each output line goes (without its newline).
   using sink = std::function<void(std::string_view line)>;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/engine/conversation.hpp"
 #include "chatdesk/engine/policy.hpp"
@@ -22,7 +23,7 @@ namespace chatdesk {
 
 /// What the desk remembers of one message: enough for idempotency, statuses,
 /// pricing and history. The content itself is the application's to keep.
-struct message_record {
+struct CHATDESK_API message_record {
   std::string id;              ///< the platform's id; empty while a send awaits its answer
   std::string correlation_id;  ///< outbound: the caller's id
   conversation_key key;
@@ -39,7 +40,7 @@ struct message_record {
 /// Held while the desk applies one step to one conversation: every read and
 /// write in between must appear atomic to other desks sharing the store. The
 /// step is applied when the lock is destroyed.
-class store_lock {
+class CHATDESK_API store_lock {
  public:
   store_lock() = default;
   store_lock(const store_lock&) = delete;
@@ -51,7 +52,7 @@ class store_lock {
 /// threads; `lock` gives a desk step its atomicity. A durable implementation
 /// maps `lock` to a database transaction (for SQLite, BEGIN IMMEDIATE ...
 /// COMMIT), so several processes may share one database.
-class store {
+class CHATDESK_API store {
  public:
   store() = default;
   store(const store&) = delete;
@@ -96,7 +97,7 @@ class store {
 };
 
 /// Options of the in-memory store.
-struct memory_store_options {
+struct CHATDESK_API memory_store_options {
   /// Keep each conversation's message list for `messages()` (the id index used
   /// for idempotency and statuses is always kept).
   bool keep_history = true;
@@ -104,7 +105,7 @@ struct memory_store_options {
 
 /// A thread-safe store in this process's memory: the default, and the
 /// reference for durable stores. State is lost when the process ends.
-class memory_store final : public store {
+class CHATDESK_API memory_store final : public store {
  public:
   explicit memory_store(memory_store_options options = {});
   ~memory_store() override;

@@ -9,20 +9,21 @@
 #include <string>
 #include <utility>
 
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/model/business.hpp"
 #include "chatdesk/model/message.hpp"
 
 namespace chatdesk {
 
 /// One message the desk has allowed, for the transport to deliver.
-struct outbound_message {
+struct CHATDESK_API outbound_message {
   const chatdesk::business& business;
   const business_number& number;
   const chatdesk::message& message;  ///< correlation_id set, id empty
 };
 
 /// The transport's answer to one message.
-struct transport_answer {
+struct CHATDESK_API transport_answer {
   enum class kind : std::uint8_t {
     accepted,  ///< the platform took it: `message_id` is its id
     failed,    ///< the platform refused it: `error` says why
@@ -41,7 +42,7 @@ struct transport_answer {
 
 /// The application's way out. Called without any desk lock held; may be called
 /// from several threads at once if the desk is.
-class transport {
+class CHATDESK_API transport {
  public:
   transport() = default;
   transport(const transport&) = delete;
@@ -53,7 +54,7 @@ class transport {
 };
 
 /// A transport made of a callable.
-class function_transport final : public transport {
+class CHATDESK_API function_transport final : public transport {
  public:
   explicit function_transport(std::function<transport_answer(const outbound_message&)> fn)
       : fn_(std::move(fn)) {}

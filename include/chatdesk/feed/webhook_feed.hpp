@@ -18,6 +18,7 @@
 
 #include "chatdesk/core/dedupe.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/engine/desk.hpp"
 #include "chatdesk/engine/observer.hpp"
 #include "chatdesk/pricing/ledger.hpp"
@@ -30,7 +31,7 @@ namespace chatdesk {
 /// them, statuses as they advance. Charges are kept until taken.
 ///
 /// Subscribe it to the desk (`desk.subscribe(&bridge)`). Thread-safe.
-class ledger_bridge final : public observer {
+class CHATDESK_API ledger_bridge final : public observer {
  public:
   /// Prices under the business that owns each number in `d` (tiers and free
   /// tiers count per business, whatever number a message went through). A
@@ -57,14 +58,14 @@ class ledger_bridge final : public observer {
 };
 
 /// What a feed does by default.
-struct feed_options {
+struct CHATDESK_API feed_options {
   std::chrono::seconds dedupe_window = std::chrono::hours(24);  ///< how long ids are remembered
   std::size_t dedupe_capacity = 1'000'000;                      ///< most ids remembered
   std::size_t pending_pricing_capacity = 100'000;  ///< platform pricing kept while awaiting delivery
 };
 
 /// chatdesk's charge and the platform's word on it disagree.
-struct pricing_mismatch {
+struct CHATDESK_API pricing_mismatch {
   std::string message_id;
   webhook_pricing platform;
   chatdesk::charge charge;
@@ -72,7 +73,7 @@ struct pricing_mismatch {
 };
 
 /// What applying one batch did.
-struct feed_report {
+struct CHATDESK_API feed_report {
   std::size_t messages = 0;    ///< inbound messages the desk received
   std::size_t statuses = 0;    ///< statuses the desk applied
   std::size_t duplicates = 0;  ///< events dropped as redeliveries
@@ -93,7 +94,7 @@ struct feed_report {
 ///
 /// Thread-safe: one feed may take batches from many threads at once (with or
 /// without the pricing cross-check).
-class webhook_feed {
+class CHATDESK_API webhook_feed {
  public:
   explicit webhook_feed(desk& d, feed_options options = {});
   ~webhook_feed();
@@ -119,13 +120,14 @@ class webhook_feed {
 /// the service window is refused, with the reason to show the agent). The
 /// application knows which customer and business a CRM conversation is for.
 /// The CRM's message id becomes the correlation id.
-[[nodiscard]] send_intent agent_reply_intent(const webhook_agent_message& reply, std::string business_id,
-                                             const phone_number& customer);
+[[nodiscard]] CHATDESK_API send_intent agent_reply_intent(const webhook_agent_message& reply,
+                                                          std::string business_id,
+                                                          const phone_number& customer);
 
 /// Whether the platform's pricing of a delivered message agrees with
 /// chatdesk's charge under per-message pricing: "regular" means charged at
 /// the category's rate, "free_customer_service" free in the service window,
 /// "free_entry_point" free in an entry-point window. Empty when they agree.
-[[nodiscard]] std::string compare_pricing(const webhook_pricing& platform, const charge& c);
+[[nodiscard]] CHATDESK_API std::string compare_pricing(const webhook_pricing& platform, const charge& c);
 
 }  // namespace chatdesk

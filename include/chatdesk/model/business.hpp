@@ -12,6 +12,7 @@
 #include "chatdesk/core/country.hpp"
 #include "chatdesk/core/currency.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/core/time_zone.hpp"
 
@@ -29,20 +30,20 @@ enum class messaging_tier : std::uint8_t {
 };
 
 /// The tier's limit of unique customers, or nullopt for unlimited.
-[[nodiscard]] std::optional<std::uint32_t> limit_of(messaging_tier tier) noexcept;
+[[nodiscard]] CHATDESK_API std::optional<std::uint32_t> limit_of(messaging_tier tier) noexcept;
 /// The platform's API name: "TIER_250", "TIER_1K", ..., "TIER_UNLIMITED".
-[[nodiscard]] std::string_view to_string(messaging_tier tier) noexcept;
+[[nodiscard]] CHATDESK_API std::string_view to_string(messaging_tier tier) noexcept;
 /// Parses "TIER_2K", "2000", "2k", "unlimited" ... Error `business.unknown_tier`.
-[[nodiscard]] result<messaging_tier> parse_messaging_tier(std::string_view text);
+[[nodiscard]] CHATDESK_API result<messaging_tier> parse_messaging_tier(std::string_view text);
 
 /// Quality rating of a phone number or template.
 enum class quality_rating : std::uint8_t { green, yellow, red, unknown };
-[[nodiscard]] std::string_view to_string(quality_rating q) noexcept;  ///< "GREEN", ...
+[[nodiscard]] CHATDESK_API std::string_view to_string(quality_rating q) noexcept;  ///< "GREEN", ...
 /// Parses "GREEN", "green", "HIGH" (= green), "MEDIUM", "LOW" ... Error `business.unknown_quality`.
-[[nodiscard]] result<quality_rating> parse_quality_rating(std::string_view text);
+[[nodiscard]] CHATDESK_API result<quality_rating> parse_quality_rating(std::string_view text);
 
 /// One registered business phone number.
-struct business_number {
+struct CHATDESK_API business_number {
   std::string id;       ///< the platform's phone_number_id
   phone_number number;  ///< the display number
   std::uint32_t throughput_per_second =
@@ -50,7 +51,7 @@ struct business_number {
 };
 
 /// A business account.
-struct business {
+struct CHATDESK_API business {
   std::string id;            ///< the account id (WABA id or the caller's own)
   std::string display_name;  ///< the name customers see
   time_zone zone;            ///< months and the model in force are reckoned in this zone

@@ -6,13 +6,14 @@
 #include <string>
 
 #include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/phone_number.hpp"
 
 namespace chatdesk {
 
 /// A customer's consent to business-initiated messages. The latest of the
 /// two times wins: opting in after opting out restores consent.
-struct consent {
+struct CHATDESK_API consent {
   std::optional<timestamp> opted_in_at;
   std::string opt_in_source;  ///< "web form", "keyword", "checkout" ...
   std::optional<timestamp> opted_out_at;
@@ -28,7 +29,7 @@ struct consent {
 };
 
 /// A customer as one business knows them.
-struct customer {
+struct CHATDESK_API customer {
   phone_number number;
   std::string profile_name;  ///< as the platform reports it
   std::string market;        ///< pricing market of the number

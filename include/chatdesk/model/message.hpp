@@ -14,18 +14,19 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/phone_number.hpp"
 
 namespace chatdesk {
 
 /// Template categories, which decide price and some rules.
 enum class template_category : std::uint8_t { marketing, utility, authentication };
-[[nodiscard]] std::string_view to_string(template_category c) noexcept;  ///< "marketing", ...
+[[nodiscard]] CHATDESK_API std::string_view to_string(template_category c) noexcept;  ///< "marketing", ...
 /// Parses "marketing", "MARKETING", "utility", "authentication". Error `message.unknown_category`.
-[[nodiscard]] result<template_category> parse_template_category(std::string_view text);
+[[nodiscard]] CHATDESK_API result<template_category> parse_template_category(std::string_view text);
 
 /// A plain text message (at most 4,096 characters on the platform).
-struct text_content {
+struct CHATDESK_API text_content {
   std::string body;
   bool preview_url = false;
 
@@ -34,18 +35,18 @@ struct text_content {
 
 /// Kinds of media.
 enum class media_kind : std::uint8_t { image, video, audio, document, sticker };
-[[nodiscard]] std::string_view to_string(media_kind k) noexcept;  ///< "image", ...
+[[nodiscard]] CHATDESK_API std::string_view to_string(media_kind k) noexcept;  ///< "image", ...
 /// The kind named `text` exactly as the platform's keys spell it ("image", ...).
-[[nodiscard]] result<media_kind> parse_media_kind(std::string_view text);
+[[nodiscard]] CHATDESK_API result<media_kind> parse_media_kind(std::string_view text);
 /// The kind a file of MIME type `mime` is sent as: `image/webp` a sticker,
 /// `image/*`, `video/*` and `audio/*` their kinds, anything else a document
 /// (in any case, as MIME types are).
-[[nodiscard]] media_kind media_kind_of_mime(std::string_view mime) noexcept;
+[[nodiscard]] CHATDESK_API media_kind media_kind_of_mime(std::string_view mime) noexcept;
 
 /// One value of a template send, as the platform's request carries it: the
 /// text it shows, and for a currency, a date and time or a media header, the
 /// typed value the app renders itself.
-struct template_parameter {
+struct CHATDESK_API template_parameter {
   /// How the value is typed in the send request.
   enum class type : std::uint8_t { text, currency, date_time, media };
 
@@ -81,12 +82,12 @@ struct template_parameter {
 
 /// Template buttons that take a value when sent.
 enum class template_button_kind : std::uint8_t { url, quick_reply, copy_code };
-[[nodiscard]] std::string_view to_string(
+[[nodiscard]] CHATDESK_API std::string_view to_string(
     template_button_kind k) noexcept;  ///< "url", "quick_reply", "copy_code"
 
 /// A button's value: a URL's variable suffix, a quick reply's payload, or a
 /// coupon (or one-time passcode) to copy.
-struct template_button_value {
+struct CHATDESK_API template_button_value {
   std::size_t index = 0;  ///< the button's position in the template
   template_button_kind kind = template_button_kind::url;
   std::string value;
@@ -98,7 +99,7 @@ struct template_button_value {
 /// header, body and buttons. The wire encoders send exactly these, so a
 /// template bound by the templates module (`to_content`) reaches the platform
 /// intact.
-struct template_content {
+struct CHATDESK_API template_content {
   template_content() = default;
   /// A template with its body's values (the header and buttons are set after).
   template_content(std::string name_, std::string language_, template_category category_,
@@ -122,7 +123,7 @@ struct template_content {
 };
 
 /// A media message: by link or by uploaded media id.
-struct media_content {
+struct CHATDESK_API media_content {
   media_kind kind = media_kind::image;
   std::string link;
   std::string media_id;
@@ -138,7 +139,7 @@ struct media_content {
 
 /// A location pin. Coordinates are kept as the decimal text received, so they
 /// round-trip exactly.
-struct location_content {
+struct CHATDESK_API location_content {
   std::string latitude;
   std::string longitude;
   std::string name;
@@ -148,7 +149,7 @@ struct location_content {
 };
 
 /// One shared contact card.
-struct contact_card {
+struct CHATDESK_API contact_card {
   std::string formatted_name;
   std::vector<std::string> phones;
   std::vector<std::string> emails;
@@ -157,7 +158,7 @@ struct contact_card {
 };
 
 /// One or more contact cards.
-struct contacts_content {
+struct CHATDESK_API contacts_content {
   std::vector<contact_card> contacts;
 
   friend bool operator==(const contacts_content&, const contacts_content&) = default;
@@ -175,10 +176,11 @@ enum class interactive_kind : std::uint8_t {
   quick_reply,    ///< the customer tapped a template's quick-reply button (webhook type "button")
   flow_reply,     ///< the customer completed a flow (`nfm_reply`; `payload_json` holds its response)
 };
-[[nodiscard]] std::string_view to_string(interactive_kind k) noexcept;  ///< "button", "list", ...
+[[nodiscard]] CHATDESK_API std::string_view to_string(
+    interactive_kind k) noexcept;  ///< "button", "list", ...
 
 /// A reply button, list row or call to action.
-struct interactive_option {
+struct CHATDESK_API interactive_option {
   std::string id;
   std::string title;
   std::string description;  ///< list rows
@@ -187,7 +189,7 @@ struct interactive_option {
 };
 
 /// An interactive message.
-struct interactive_content {
+struct CHATDESK_API interactive_content {
   interactive_kind kind = interactive_kind::button;
   std::string header;
   std::string body;
@@ -203,7 +205,7 @@ struct interactive_content {
 };
 
 /// A reaction to an earlier message (an empty emoji removes it).
-struct reaction_content {
+struct CHATDESK_API reaction_content {
   std::string message_id;
   std::string emoji;
 
@@ -211,7 +213,7 @@ struct reaction_content {
 };
 
 /// One product in a customer's order.
-struct order_item {
+struct CHATDESK_API order_item {
   std::string product_retailer_id;
   std::uint32_t quantity = 0;
   std::string item_price;  ///< decimal text as received ("12.50"), exact
@@ -221,7 +223,7 @@ struct order_item {
 };
 
 /// A customer's order from a catalog (webhook type "order").
-struct order_content {
+struct CHATDESK_API order_content {
   std::string catalog_id;
   std::string text;
   std::vector<order_item> items;
@@ -231,7 +233,7 @@ struct order_content {
 
 /// A notice from the platform about the customer (webhook type "system"),
 /// such as a changed number.
-struct system_content {
+struct CHATDESK_API system_content {
   std::string type;  ///< "user_changed_number", ...
   std::string body;
   std::string new_wa_id;  ///< the customer's new WhatsApp id, when the number changed
@@ -240,7 +242,7 @@ struct system_content {
 };
 
 /// A message type chatdesk does not model: kept, never dropped.
-struct unsupported_content {
+struct CHATDESK_API unsupported_content {
   std::string type;      ///< the type the platform named
   std::string raw_json;  ///< the message object as received
 
@@ -256,7 +258,7 @@ using content =
 /// "document", "location", "contacts", "interactive", "reaction", "order",
 /// "system", or the
 /// unsupported type's own name.
-[[nodiscard]] std::string_view type_name(const content& c) noexcept;
+[[nodiscard]] CHATDESK_API std::string_view type_name(const content& c) noexcept;
 /// True for template content (the only kind allowed outside a service window).
 [[nodiscard]] inline bool is_template(const content& c) noexcept {
   return std::holds_alternative<template_content>(c);
@@ -266,7 +268,7 @@ using content =
 enum class direction : std::uint8_t { inbound, outbound };
 
 /// The message a message replies to.
-struct reply_context {
+struct CHATDESK_API reply_context {
   std::string message_id;
   std::string from;
   bool forwarded = false;
@@ -278,7 +280,7 @@ struct reply_context {
 };
 
 /// Where a customer came from: a click-to-chat ad or a page button.
-struct referral {
+struct CHATDESK_API referral {
   std::string source_type;  ///< "ad", "post", ...
   std::string source_id;
   std::string source_url;
@@ -294,7 +296,7 @@ struct referral {
 };
 
 /// A message between one business number and one customer.
-struct message {
+struct CHATDESK_API message {
   chatdesk::direction direction = direction::inbound;
   std::string id;              ///< the platform's id ("wamid..."); empty until the platform answers a send
   std::string correlation_id;  ///< the caller's own id for an outbound message
@@ -310,12 +312,12 @@ struct message {
 
 /// Status of an outbound message.
 enum class message_status : std::uint8_t { accepted, sent, delivered, read, failed };
-[[nodiscard]] std::string_view to_string(message_status s) noexcept;  ///< "accepted", ...
+[[nodiscard]] CHATDESK_API std::string_view to_string(message_status s) noexcept;  ///< "accepted", ...
 /// Parses "sent", "delivered", "read", "failed", "accepted". Error `message.unknown_status`.
-[[nodiscard]] result<message_status> parse_message_status(std::string_view text);
+[[nodiscard]] CHATDESK_API result<message_status> parse_message_status(std::string_view text);
 
 /// Why a message failed, as the platform says.
-struct status_error {
+struct CHATDESK_API status_error {
   int code = 0;  ///< 131047, 131056, ...
   std::string title;
   std::string details;
@@ -331,11 +333,12 @@ enum class status_change : std::uint8_t {
   stale,      ///< an earlier status arriving late: nothing changes
   held,       ///< the message is not known yet (its send is still being answered): kept, applied later
 };
-[[nodiscard]] std::string_view to_string(status_change c) noexcept;  ///< "advanced", ...
+[[nodiscard]] CHATDESK_API std::string_view to_string(status_change c) noexcept;  ///< "advanced", ...
 
 /// The rule for out-of-order statuses: accepted < sent < delivered < read, and
 /// a status never moves a message backwards. `failed` applies only before
 /// delivery; `delivered` or `read` after `failed` wins (the customer has it).
-[[nodiscard]] status_change compare_status(message_status current, message_status incoming) noexcept;
+[[nodiscard]] CHATDESK_API status_change compare_status(message_status current,
+                                                        message_status incoming) noexcept;
 
 }  // namespace chatdesk

@@ -18,6 +18,7 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/input.hpp"
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/model/message.hpp"
@@ -26,7 +27,7 @@
 namespace chatdesk {
 
 /// Decodes event lines (with simdjson, so millions of lines a second).
-class pricing_event_reader {
+class CHATDESK_API pricing_event_reader {
  public:
   pricing_event_reader();
   ~pricing_event_reader();
@@ -45,7 +46,7 @@ class pricing_event_reader {
 };
 
 /// What `price_events` saw.
-struct pricing_run {
+struct CHATDESK_API pricing_run {
   std::size_t lines = 0;     ///< lines read (blank lines included)
   std::size_t events = 0;    ///< events applied
   std::size_t problems = 0;  ///< lines skipped, each reported to the ledgers
@@ -55,7 +56,7 @@ struct pricing_run {
 };
 
 /// How `price_events` reads.
-struct price_options {
+struct CHATDESK_API price_options {
   /// A longer line is a problem (`input.line_too_long`) and is never held in memory.
   std::size_t max_line = input_limits::line;
   /// Events stamped after this are problems (`pricing.future_time`), so one
@@ -70,7 +71,7 @@ struct price_options {
 /// `options.latest` is reported with its line number and skipped: it never
 /// stops the run and never changes a charge. Memory does not grow with the
 /// stream's length. A read error ends the run and is kept in `pricing_run::failure`.
-pricing_run price_events(std::istream& in, const std::vector<ledger*>& ledgers,
-                         const price_options& options = {});
+CHATDESK_API pricing_run price_events(std::istream& in, const std::vector<ledger*>& ledgers,
+                                      const price_options& options = {});
 
 }  // namespace chatdesk

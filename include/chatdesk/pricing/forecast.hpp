@@ -12,13 +12,14 @@
 
 #include "chatdesk/core/decimal.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
 
 namespace chatdesk {
 
 /// Planned sends of one category to one market.
-struct planned_sends {
+struct CHATDESK_API planned_sends {
   std::string market;
   template_category category = template_category::utility;
   std::uint64_t count = 0;
@@ -30,14 +31,14 @@ struct planned_sends {
 };
 
 /// A campaign plan.
-struct forecast_plan {
+struct CHATDESK_API forecast_plan {
   pricing_model model = pricing_model::pmp_2025;
   date::year_month_day date{};  ///< when it will be sent (chooses the card)
   std::vector<planned_sends> sends;
 };
 
 /// One line of a forecast.
-struct forecast_line {
+struct CHATDESK_API forecast_line {
   std::string market;
   std::string category;
   std::string tier;
@@ -50,7 +51,7 @@ struct forecast_line {
 /// conversation-based models every charged send is counted as opening its own
 /// conversation (an upper bound), and the monthly free conversations are not
 /// taken off.
-struct forecast {
+struct CHATDESK_API forecast {
   chatdesk::currency currency;
   decimal total;
   std::uint64_t free = 0;  ///< sends expected to cost nothing
@@ -60,11 +61,11 @@ struct forecast {
 /// Prices a plan with the card in force on its date. Errors:
 /// `pricing.no_rate_card`, `pricing.no_rate`, `pricing.invalid_plan` (a share
 /// outside 0..1).
-[[nodiscard]] result<forecast> estimate(const rate_cards& cards, const forecast_plan& plan);
+[[nodiscard]] CHATDESK_API result<forecast> estimate(const rate_cards& cards, const forecast_plan& plan);
 
 /// Reads a plan: {"model": "pmp_2025", "date": "2026-03-01", "sends": [{"market":
 /// "India", "category": "utility", "count": 100000, "share_in_window": "0.30",
 /// "volume_so_far": 24990000}]}. Errors `pricing.invalid_plan` with the JSON path.
-[[nodiscard]] result<forecast_plan> forecast_plan_from_json(const nlohmann::ordered_json& j);
+[[nodiscard]] CHATDESK_API result<forecast_plan> forecast_plan_from_json(const nlohmann::ordered_json& j);
 
 }  // namespace chatdesk

@@ -20,6 +20,7 @@
 #include "chatdesk/core/country.hpp"
 #include "chatdesk/core/decimal.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/money.hpp"
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/core/time_zone.hpp"
@@ -30,7 +31,7 @@
 namespace chatdesk {
 
 /// What pricing needs to know about a business.
-struct pricing_business {
+struct CHATDESK_API pricing_business {
   std::string id;
   time_zone zone;        ///< months and the model in force are reckoned here (UTC by default)
   country home_country;  ///< for authentication-international rates
@@ -38,7 +39,7 @@ struct pricing_business {
 };
 
 /// What one delivered message cost, and why.
-struct charge {
+struct CHATDESK_API charge {
   std::string message_id;
   std::string business;
   std::string month;  ///< "2025-07", in the business's time zone
@@ -55,7 +56,7 @@ struct charge {
 };
 
 /// One line of an invoice: charged messages of one kind at one price.
-struct invoice_line {
+struct CHATDESK_API invoice_line {
   std::string business;
   std::string month;
   pricing_model model = pricing_model::pmp_2025;
@@ -68,7 +69,7 @@ struct invoice_line {
 };
 
 /// Messages that cost nothing, counted by reason.
-struct invoice_free {
+struct CHATDESK_API invoice_free {
   std::string business;
   std::string month;
   charge_reason reason = charge_reason::free_form;
@@ -77,7 +78,7 @@ struct invoice_free {
 
 /// What a status did, in short: for bulk pricing, where only the invoice
 /// matters and a `charge`'s strings would cost more than the pricing.
-struct status_effect {
+struct CHATDESK_API status_effect {
   bool priced = false;                              ///< this status priced its message
   decimal amount;                                   ///< what the message cost (0 when free)
   charge_reason reason = charge_reason::free_form;  ///< why
@@ -87,7 +88,7 @@ struct status_effect {
 /// One event for the ledger: what `inbound`, `outbound` and `record_status`
 /// take, in one value (`pricing_event_reader` decodes them from JSON Lines).
 /// The string views are the caller's.
-struct pricing_event {
+struct CHATDESK_API pricing_event {
   enum class kind : std::uint8_t { inbound, outbound, status };
   kind type = kind::inbound;
   timestamp at{};
@@ -101,20 +102,20 @@ struct pricing_event {
 };
 
 /// A line of input that was skipped.
-struct pricing_problem {
+struct CHATDESK_API pricing_problem {
   std::size_t line = 0;
   error problem;
 };
 
 /// How many problems of one kind were reported.
-struct problem_count {
+struct CHATDESK_API problem_count {
   std::string code;
   std::uint64_t count = 0;
   friend bool operator==(const problem_count&, const problem_count&) = default;
 };
 
 /// An invoice: exact lines whose amounts add up to `total` to the last digit.
-struct invoice {
+struct CHATDESK_API invoice {
   chatdesk::currency currency;
   decimal total;
   money total_settled;  ///< rounded half-even to the currency's minor unit
@@ -129,7 +130,7 @@ struct invoice {
 };
 
 /// How a ledger works: set once, when it is made (like `desk_options`).
-struct ledger_options {
+struct CHATDESK_API ledger_options {
   /// Every message is priced under this model (a what-if); none: under the
   /// model in force at the message's sending, in the business's zone.
   std::optional<pricing_model> model{};
@@ -173,7 +174,7 @@ struct ledger_options {
 /// someone who could learn the process's seed and pick message ids could make
 /// two ids match, and then a status of one would price the other. Message ids
 /// come from the platform and the application, not from customers.
-class ledger {
+class CHATDESK_API ledger {
  public:
   /// A ledger over `cards` (not copied: they must outlive it and not change
   /// while it prices), set up by `options`.

@@ -16,22 +16,23 @@
 #include "chatdesk/core/currency.hpp"
 #include "chatdesk/core/decimal.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/market.hpp"
 #include "chatdesk/rules/pricing_rules.hpp"
 
 namespace chatdesk {
 
 /// One volume tier: messages up to `up_to` (inclusive; nullopt: no limit) in a month pay `rate`.
-struct rate_tier {
+struct CHATDESK_API rate_tier {
   std::optional<std::uint64_t> up_to;
   decimal rate;
 };
 
 /// A tier's name: "0:25000000", "25000001:MAX" ("0:MAX" for a flat rate).
-[[nodiscard]] std::string tier_name(std::uint64_t lower, std::optional<std::uint64_t> up_to);
+[[nodiscard]] CHATDESK_API std::string tier_name(std::uint64_t lower, std::optional<std::uint64_t> up_to);
 
 /// A rate card: one model, from one date, in one currency.
-class rate_card {
+class CHATDESK_API rate_card {
  public:
   /// Read with `rate_card_from_json` or `parse_rate_card`.
   friend result<rate_card> rate_card_from_json(const nlohmann::ordered_json& j, std::string_view source);
@@ -72,14 +73,15 @@ class rate_card {
 /// currency, a market without rates, a negative or non-numeric rate,
 /// overlapping tiers, rates for unknown markets (`pricing.invalid_card`,
 /// `pricing.unknown_model`, with `source` and the JSON path in `where`).
-[[nodiscard]] result<rate_card> rate_card_from_json(const nlohmann::ordered_json& j,
-                                                    std::string_view source = {});
+[[nodiscard]] CHATDESK_API result<rate_card> rate_card_from_json(const nlohmann::ordered_json& j,
+                                                                 std::string_view source = {});
 /// Parses JSON text, then `rate_card_from_json`.
-[[nodiscard]] result<rate_card> parse_rate_card(std::string_view text, std::string_view source = {});
+[[nodiscard]] CHATDESK_API result<rate_card> parse_rate_card(std::string_view text,
+                                                             std::string_view source = {});
 
 /// The rate cards a pricing run may use: for each charge, the card of that
 /// model with the latest `effective_from` not after the charge's date.
-class rate_cards {
+class CHATDESK_API rate_cards {
  public:
   /// Adds a card. Error `pricing.invalid_card` when its currency differs from
   /// the cards already added, or a card of the same model and date exists.

@@ -18,6 +18,7 @@
 #include <date/date.h>
 
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/model/windows.hpp"
 
@@ -33,13 +34,13 @@ enum class pricing_model : std::uint8_t {
 /// Every model, oldest first.
 inline constexpr std::array<pricing_model, 4> pricing_models{
     pricing_model::legacy_2018, pricing_model::cbp_2022, pricing_model::cbp_2023, pricing_model::pmp_2025};
-[[nodiscard]] std::string_view to_string(pricing_model m) noexcept;  ///< "pmp_2025", ...
+[[nodiscard]] CHATDESK_API std::string_view to_string(pricing_model m) noexcept;  ///< "pmp_2025", ...
 /// Parses a model id. Error `pricing.unknown_model`.
-[[nodiscard]] result<pricing_model> parse_pricing_model(std::string_view text);
+[[nodiscard]] CHATDESK_API result<pricing_model> parse_pricing_model(std::string_view text);
 /// The first business-local day a model is in force.
-[[nodiscard]] date::year_month_day first_day(pricing_model m) noexcept;
+[[nodiscard]] CHATDESK_API date::year_month_day first_day(pricing_model m) noexcept;
 /// The model in force on a business-local date.
-[[nodiscard]] pricing_model model_in_force(date::year_month_day local_date) noexcept;
+[[nodiscard]] CHATDESK_API pricing_model model_in_force(date::year_month_day local_date) noexcept;
 
 /// The platform's numbers the rules use.
 namespace pricing_constants {
@@ -65,23 +66,24 @@ enum class rate_key : std::uint8_t {
   authentication_international,  ///< pmp_2025, for businesses that qualify
 };
 inline constexpr std::size_t rate_key_count = 8;
-[[nodiscard]] std::string_view to_string(rate_key k) noexcept;  ///< "business_initiated", ...
+[[nodiscard]] CHATDESK_API std::string_view to_string(rate_key k) noexcept;  ///< "business_initiated", ...
 /// Parses a rate key. Error `pricing.unknown_rate_key`.
-[[nodiscard]] result<rate_key> parse_rate_key(std::string_view text);
+[[nodiscard]] CHATDESK_API result<rate_key> parse_rate_key(std::string_view text);
 /// The rate key of a template category.
-[[nodiscard]] rate_key rate_key_of(template_category c) noexcept;
+[[nodiscard]] CHATDESK_API rate_key rate_key_of(template_category c) noexcept;
 /// The rate keys every market of a model's cards must give.
-[[nodiscard]] std::span<const rate_key> required_rate_keys(pricing_model m) noexcept;
+[[nodiscard]] CHATDESK_API std::span<const rate_key> required_rate_keys(pricing_model m) noexcept;
 
 /// What a message is, for pricing: a template of a category, or a free-form
 /// (service) message. In the order of the conversation kinds of cbp_2023.
 enum class message_kind : std::uint8_t { marketing, utility, authentication, service };
 inline constexpr std::size_t message_kind_count = 4;
 /// The rate key of a kind: its category's, or `service`.
-[[nodiscard]] rate_key rate_key_of(message_kind k) noexcept;
+[[nodiscard]] CHATDESK_API rate_key rate_key_of(message_kind k) noexcept;
 /// The kind of a template of `c`.
-[[nodiscard]] message_kind kind_of(template_category c) noexcept;
-[[nodiscard]] std::string_view to_string(message_kind k) noexcept;  ///< "marketing", ..., "service"
+[[nodiscard]] CHATDESK_API message_kind kind_of(template_category c) noexcept;
+[[nodiscard]] CHATDESK_API std::string_view to_string(
+    message_kind k) noexcept;  ///< "marketing", ..., "service"
 
 /// Why a message cost what it cost: one vocabulary for the ledger's charges
 /// and invoices, the desk's estimate and the comparison with the platform.
@@ -102,14 +104,14 @@ enum class charge_reason : std::uint8_t {
   volume_tier,                   ///< charged at the volume tier of its rank this month
 };
 inline constexpr std::size_t charge_reason_count = 14;
-[[nodiscard]] std::string_view to_string(charge_reason r) noexcept;  ///< "free_entry_point", ...
+[[nodiscard]] CHATDESK_API std::string_view to_string(charge_reason r) noexcept;  ///< "free_entry_point", ...
 /// Parses a reason's name. Error `pricing.unknown_reason`.
-[[nodiscard]] result<charge_reason> parse_charge_reason(std::string_view text);
+[[nodiscard]] CHATDESK_API result<charge_reason> parse_charge_reason(std::string_view text);
 /// True when a message priced for this reason costs nothing.
-[[nodiscard]] bool is_free(charge_reason r) noexcept;
+[[nodiscard]] CHATDESK_API bool is_free(charge_reason r) noexcept;
 /// The platform's `pricing.type` of a per-message model for this reason:
 /// "free_entry_point", "free_customer_service" or "regular".
-[[nodiscard]] std::string_view platform_pricing_type(charge_reason r) noexcept;
+[[nodiscard]] CHATDESK_API std::string_view platform_pricing_type(charge_reason r) noexcept;
 
 /// The monthly counter a message is counted in, under its model.
 enum class monthly_counter : std::uint8_t {
@@ -120,7 +122,7 @@ enum class monthly_counter : std::uint8_t {
 };
 
 /// The facts of one delivered message that decide its price.
-struct message_facts {
+struct CHATDESK_API message_facts {
   pricing_model model = pricing_model::pmp_2025;
   message_kind kind = message_kind::service;
   date::year_month_day local_date{};         ///< the business's date at delivery
@@ -136,7 +138,7 @@ struct message_facts {
 };
 
 /// What the rules decided for one message.
-struct charge_decision {
+struct CHATDESK_API charge_decision {
   charge_reason reason = charge_reason::free_form;
   rate_key rate = rate_key::service;  ///< the rate charged, or the category counted when free
   std::uint64_t rank = 1;             ///< the message's rank for volume tiers (1: flat rates)
@@ -148,19 +150,19 @@ struct charge_decision {
 };
 
 /// True when the model has free entry point windows (every model after legacy_2018).
-[[nodiscard]] bool has_entry_points(pricing_model m) noexcept;
+[[nodiscard]] CHATDESK_API bool has_entry_points(pricing_model m) noexcept;
 /// The monthly counter a message of `kind` reads and adds to under `m` on `local_date`.
-[[nodiscard]] monthly_counter counter_for(pricing_model m, message_kind kind,
-                                          date::year_month_day local_date) noexcept;
+[[nodiscard]] CHATDESK_API monthly_counter counter_for(pricing_model m, message_kind kind,
+                                                       date::year_month_day local_date) noexcept;
 /// The decision for one message. Pure: the same facts give the same decision.
-[[nodiscard]] charge_decision decide(const message_facts& facts) noexcept;
+[[nodiscard]] CHATDESK_API charge_decision decide(const message_facts& facts) noexcept;
 
 /// What a sentence about a decision may name besides the decision.
-struct charge_context {
+struct CHATDESK_API charge_context {
   std::string_view business_country;  ///< ISO alpha-2, for authentication-international
   std::string_view customer_country;
 };
 /// A sentence for a person: why the message cost what it cost.
-[[nodiscard]] std::string describe(const charge_decision& d, const charge_context& context = {});
+[[nodiscard]] CHATDESK_API std::string describe(const charge_decision& d, const charge_context& context = {});
 
 }  // namespace chatdesk

@@ -15,6 +15,7 @@
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/decimal.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/core/time_zone.hpp"
 #include "chatdesk/model/message.hpp"
@@ -25,7 +26,7 @@ namespace chatdesk {
 /// An amount of money for a `currency` parameter: an ISO 4217 code, an exact
 /// amount, and the text shown where the app cannot format it (empty: chatdesk
 /// formats one).
-struct currency_parameter {
+struct CHATDESK_API currency_parameter {
   std::string code;  ///< "EUR"
   decimal amount;
   std::string fallback;
@@ -33,14 +34,14 @@ struct currency_parameter {
 
 /// A point in time for a `date_time` parameter, shown in `zone` (an IANA
 /// name; empty: UTC), and the fallback text (empty: chatdesk formats one).
-struct date_time_parameter {
+struct CHATDESK_API date_time_parameter {
   timestamp at{};
   std::string zone;
   std::string fallback;
 };
 
 /// A media header: by link or by uploaded media id.
-struct media_parameter {
+struct CHATDESK_API media_parameter {
   media_kind kind = media_kind::document;
   std::string link;
   std::string media_id;
@@ -53,7 +54,7 @@ using template_value = std::variant<std::string, currency_parameter, date_time_p
 /// The values to bind: by position ("1", "2") or by name ("order_id"),
 /// per component. Button values are keyed by the button's index in the
 /// definition (its URL suffix, copy code or passcode).
-struct template_arguments {
+struct CHATDESK_API template_arguments {
   std::vector<std::pair<std::string, template_value>> header;
   std::vector<std::pair<std::string, template_value>> body;
   std::vector<std::pair<std::size_t, std::string>> buttons;
@@ -81,14 +82,14 @@ struct template_arguments {
 };
 
 /// A value as bound: its type, and the text it shows.
-struct bound_value {
+struct CHATDESK_API bound_value {
   std::string key;   ///< position or name
   std::string text;  ///< what the customer sees
   template_value value;
 };
 
 /// A template with every variable bound and checked.
-struct bound_template {
+struct CHATDESK_API bound_template {
   std::string name;
   std::string language;
   template_category category = template_category::utility;
@@ -114,7 +115,7 @@ struct bound_template {
 namespace detail {
 /// Where one variable sits in a template's text: the binder's bookkeeping,
 /// not part of the stable API.
-struct template_slot {
+struct CHATDESK_API template_slot {
   std::size_t offset = 0;  ///< of "{{" in the text
   std::size_t length = 0;
   std::size_t key = 0;  ///< index into the body's keys
@@ -124,7 +125,7 @@ struct template_slot {
 /// A definition with its variables located once, for binding it many times.
 /// `bind(def, args)` prepares on every call; keep a `prepared_template` when
 /// the same definition is sent again and again.
-class prepared_template {
+class CHATDESK_API prepared_template {
  public:
   /// Locates the variables. Error `template.invalid_definition` for a
   /// malformed variable (see `validate` for every other rule).
@@ -145,12 +146,13 @@ class prepared_template {
 };
 
 /// Binds `args` to a prepared template; see the overload below for the refusals.
-[[nodiscard]] result<bound_template> bind(const prepared_template& t, const template_arguments& args);
+[[nodiscard]] CHATDESK_API result<bound_template> bind(const prepared_template& t,
+                                                       const template_arguments& args);
 /// The same into `out`, reusing its strings' memory: for hot loops that send
 /// the same template many times (like fmt::format_to). On an error `out` is
 /// left partly written.
-[[nodiscard]] result<void> bind_into(bound_template& out, const prepared_template& t,
-                                     const template_arguments& args);
+[[nodiscard]] CHATDESK_API result<void> bind_into(bound_template& out, const prepared_template& t,
+                                                  const template_arguments& args);
 
 /// Binds `args` to `def`. Refuses, naming the component and the variable:
 /// `template.missing_parameter` (a variable without a value, in the header,
@@ -163,21 +165,24 @@ class prepared_template {
 /// `template.unknown_time_zone`, `template.invalid_definition` (the definition
 /// itself has problems: see `validate`). A value containing `{{2}}` is kept
 /// literally, never expanded.
-[[nodiscard]] result<bound_template> bind(const template_definition& def, const template_arguments& args);
+[[nodiscard]] CHATDESK_API result<bound_template> bind(const template_definition& def,
+                                                       const template_arguments& args);
 
 /// The bound template as the message model's content, for `desk::send`:
 /// every value typed as bound (header media, currencies, dates, button
 /// values), so the send request the transport encodes is the template's own
 /// (see `send_request_json` in wire/send.hpp).
-[[nodiscard]] template_content to_content(const bound_template& bound);
+[[nodiscard]] CHATDESK_API template_content to_content(const bound_template& bound);
 
 /// Formats an amount as the customer sees it in `language`: "1,234.50 EUR"
 /// (English and most languages) or "1.234,50 EUR" (Italian, German, Spanish,
 /// Portuguese, French, ...), with the currency's minor digits. Exact.
-[[nodiscard]] std::string format_amount(decimal amount, const currency& c, std::string_view language);
+[[nodiscard]] CHATDESK_API std::string format_amount(decimal amount, const currency& c,
+                                                     std::string_view language);
 
 /// Formats a time in a zone for `language`: "Mon 2 Mar 2026, 09:30 CET" or
 /// "lun 2 mar 2026, 09:30 CET" (Italian).
-[[nodiscard]] std::string format_date_time(timestamp t, const time_zone& zone, std::string_view language);
+[[nodiscard]] CHATDESK_API std::string format_date_time(timestamp t, const time_zone& zone,
+                                                        std::string_view language);
 
 }  // namespace chatdesk

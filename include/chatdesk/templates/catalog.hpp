@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/templates/definition.hpp"
 
 namespace chatdesk::catalog {
@@ -17,12 +18,12 @@ namespace chatdesk::catalog {
 /// The names in the catalog: purchase_confirmation, purchase_confirmation_receipt,
 /// shipping_update, delivery_notice, boarding_pass, flight_update,
 /// payment_reminder, appointment_reminder, one_time_passcode.
-[[nodiscard]] std::vector<std::string_view> names();
+[[nodiscard]] CHATDESK_API std::vector<std::string_view> names();
 /// The languages every catalog template exists in: "en_US", "it".
-[[nodiscard]] std::vector<std::string_view> languages();
+[[nodiscard]] CHATDESK_API std::vector<std::string_view> languages();
 /// One definition. Error `template.not_in_catalog`.
-[[nodiscard]] result<template_definition> get(std::string_view name, std::string_view language);
+[[nodiscard]] CHATDESK_API result<template_definition> get(std::string_view name, std::string_view language);
 /// Every definition, in every language.
-[[nodiscard]] std::vector<template_definition> all();
+[[nodiscard]] CHATDESK_API std::vector<template_definition> all();
 
 }  // namespace chatdesk::catalog

@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/templates/binding.hpp"
 
 namespace chatdesk {
@@ -25,9 +26,9 @@ namespace detail {
 
 // Called only when a check fails during constant evaluation: the compiler then
 // reports a call to a non-constexpr function, whose name says what is wrong.
-void template_text_has_a_malformed_or_named_variable();
-void template_variables_are_not_numbered_1_to_n_without_gaps();
-void number_of_values_does_not_match_the_template_variables();
+CHATDESK_API void template_text_has_a_malformed_or_named_variable();
+CHATDESK_API void template_variables_are_not_numbered_1_to_n_without_gaps();
+CHATDESK_API void number_of_values_does_not_match_the_template_variables();
 
 /// The number of distinct positional variables in `text`, checking that they
 /// are {{1}}..{{n}} without gaps (at compile time).

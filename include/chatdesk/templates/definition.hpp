@@ -14,6 +14,7 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/model/business.hpp"
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/model/template_status.hpp"
@@ -45,12 +46,13 @@ enum class header_format : std::uint8_t { none, text, image, video, document, lo
 /// Kinds of button.
 enum class button_type : std::uint8_t { quick_reply, url, phone_number, copy_code, otp, other };
 
-[[nodiscard]] std::string_view to_string(parameter_format f) noexcept;  ///< "POSITIONAL", "NAMED"
-[[nodiscard]] std::string_view to_string(header_format f) noexcept;     ///< "TEXT", "IMAGE", ...
-[[nodiscard]] std::string_view to_string(button_type t) noexcept;       ///< "QUICK_REPLY", "URL", ...
+[[nodiscard]] CHATDESK_API std::string_view to_string(
+    parameter_format f) noexcept;                                                 ///< "POSITIONAL", "NAMED"
+[[nodiscard]] CHATDESK_API std::string_view to_string(header_format f) noexcept;  ///< "TEXT", "IMAGE", ...
+[[nodiscard]] CHATDESK_API std::string_view to_string(button_type t) noexcept;  ///< "QUICK_REPLY", "URL", ...
 
 /// One button of a template.
-struct template_button {
+struct CHATDESK_API template_button {
   button_type type = button_type::quick_reply;
   std::string text;          ///< the label (25 characters at most)
   std::string url;           ///< URL buttons: may end with one variable, `.../track/{{1}}`
@@ -62,7 +64,7 @@ struct template_button {
 };
 
 /// A message template.
-struct template_definition {
+struct CHATDESK_API template_definition {
   std::string id;  ///< the platform's id, if known
   std::string name;
   std::string language;  ///< "en_US", "it"
@@ -91,7 +93,7 @@ struct template_definition {
 };
 
 /// One `{{...}}` in a text.
-struct placeholder {
+struct CHATDESK_API placeholder {
   std::string_view name;    ///< "1" or "first_name": a view into the scanned text
   std::size_t offset = 0;   ///< byte offset of "{{"
   std::size_t length = 0;   ///< bytes up to and including "}}"
@@ -101,12 +103,12 @@ struct placeholder {
 /// The placeholders of `text`, in order (their names view `text`, which must
 /// outlive them). Error `template.malformed_placeholder`
 /// for `{{` not followed by a number or a lower-case name and `}}`.
-[[nodiscard]] result<std::vector<placeholder>> scan_placeholders(std::string_view text);
+[[nodiscard]] CHATDESK_API result<std::vector<placeholder>> scan_placeholders(std::string_view text);
 
 /// One problem found by `validate`: a stable code, a sentence, the component
 /// it is in ("body", "buttons[2]"), and the limit and the actual value where a
 /// limit was broken.
-struct template_problem {
+struct CHATDESK_API template_problem {
   chatdesk::error error;
   std::string component;
   std::optional<std::size_t> limit;
@@ -123,15 +125,15 @@ struct template_problem {
 /// `template.otp_outside_authentication`, `template.header_format_mismatch`,
 /// `template.quick_replies_not_grouped`, `template.footer_parameters`,
 /// `template.missing_phone_number`, `template.missing_url`.
-[[nodiscard]] std::vector<template_problem> validate(const template_definition& def);
+[[nodiscard]] CHATDESK_API std::vector<template_problem> validate(const template_definition& def);
 
 /// Reads a definition in the platform's template JSON. Unknown fields are kept;
 /// missing or mistyped known fields are errors naming the JSON path
 /// (`template.json`, `template.unknown_value`).
-[[nodiscard]] result<template_definition> template_from_json(const nlohmann::ordered_json& j);
+[[nodiscard]] CHATDESK_API result<template_definition> template_from_json(const nlohmann::ordered_json& j);
 /// Parses JSON text, then `template_from_json`. Error `template.json` with the position.
-[[nodiscard]] result<template_definition> parse_template(std::string_view text);
+[[nodiscard]] CHATDESK_API result<template_definition> parse_template(std::string_view text);
 /// Writes a definition in the platform's template JSON, unknown fields included.
-[[nodiscard]] nlohmann::ordered_json to_json(const template_definition& def);
+[[nodiscard]] CHATDESK_API nlohmann::ordered_json to_json(const template_definition& def);
 
 }  // namespace chatdesk

@@ -8,20 +8,21 @@
 #include <string>
 #include <string_view>
 
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/model/template_status.hpp"
 
 namespace chatdesk {
 
 /// A template's review state as the desk needs it.
-struct template_info {
+struct CHATDESK_API template_info {
   template_status status = template_status::approved;
   template_category category = template_category::utility;
   std::string status_reason;  ///< why it is paused, rejected ...
 };
 
 /// Where the desk looks templates up.
-class template_directory {
+class CHATDESK_API template_directory {
  public:
   template_directory() = default;
   template_directory(const template_directory&) = delete;

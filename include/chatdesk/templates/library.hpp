@@ -11,6 +11,7 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/model/windows.hpp"
 #include "chatdesk/templates/definition.hpp"
 #include "chatdesk/templates/directory.hpp"
@@ -24,7 +25,7 @@ namespace chatdesk {
 /// Quality: each time a template's quality becomes RED it is paused, for 3
 /// hours the first time and 6 hours the second; the third time it is
 /// disabled. A pause ends by itself when its time is up.
-class template_library final : public template_directory {
+class CHATDESK_API template_library final : public template_directory {
  public:
   explicit template_library(const chatdesk::clock& clock);
   ~template_library() override;

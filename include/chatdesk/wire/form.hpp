@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 
 namespace chatdesk {
 
@@ -19,10 +20,12 @@ using form_parameters = std::vector<std::pair<std::string, std::string>>;
 /// Decodes `application/x-www-form-urlencoded` (`+` is a space, `%XX` a
 /// byte). Errors: `form.malformed` (a bad escape, naming the parameter),
 /// `form.too_large` (more than `max_bytes`).
-[[nodiscard]] result<form_parameters> parse_form(std::string_view body, std::size_t max_bytes = 1U << 20U);
+[[nodiscard]] CHATDESK_API result<form_parameters> parse_form(std::string_view body,
+                                                              std::size_t max_bytes = 1U << 20U);
 /// Encodes parameters as a form body (RFC 3986 unreserved characters kept, space as `%20`).
-[[nodiscard]] std::string encode_form(const form_parameters& parameters);
+[[nodiscard]] CHATDESK_API std::string encode_form(const form_parameters& parameters);
 /// The value of the first parameter called `name`, or empty.
-[[nodiscard]] std::string_view form_value(const form_parameters& parameters, std::string_view name) noexcept;
+[[nodiscard]] CHATDESK_API std::string_view form_value(const form_parameters& parameters,
+                                                       std::string_view name) noexcept;
 
 }  // namespace chatdesk

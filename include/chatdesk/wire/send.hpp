@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/templates/binding.hpp"
@@ -23,7 +24,7 @@
 namespace chatdesk {
 
 /// What a send request carries besides its content.
-struct send_options {
+struct CHATDESK_API send_options {
   std::string reply_to;                  ///< the message id this replies to (`context.message_id`)
   std::string biz_opaque_callback_data;  ///< echoed in this message's status webhooks (at most 512 bytes)
 };
@@ -41,11 +42,11 @@ struct send_options {
 /// notices, unsupported types). A template's header, body and button values
 /// go out typed as given (text, currency, date_time, image/video/document
 /// header), with `parameter_name` for values keyed by name.
-result<void> append_send_request(std::string& out, const phone_number& to, const content& c,
-                                 const send_options& options = {});
+CHATDESK_API result<void> append_send_request(std::string& out, const phone_number& to, const content& c,
+                                              const send_options& options = {});
 /// The same, as a new string.
-[[nodiscard]] result<std::string> encode_send_request(const phone_number& to, const content& c,
-                                                      const send_options& options = {});
+[[nodiscard]] CHATDESK_API result<std::string> encode_send_request(const phone_number& to, const content& c,
+                                                                   const send_options& options = {});
 
 /// The most buttons a template has, so the highest button index is 9.
 inline constexpr std::size_t max_template_buttons = 10;
@@ -54,14 +55,15 @@ inline constexpr std::size_t max_template_buttons = 10;
 /// to_content(bound), options)`, e.g. `{"messaging_product":"whatsapp",
 /// "recipient_type":"individual","to":"+...","type":"template","template":
 /// {"name":..,"language":{"code":..},"components":[...]}}`.
-[[nodiscard]] result<std::string> send_request_json(const bound_template& bound, const phone_number& to,
-                                                    const send_options& options = {});
+[[nodiscard]] CHATDESK_API result<std::string> send_request_json(const bound_template& bound,
+                                                                 const phone_number& to,
+                                                                 const send_options& options = {});
 /// The same, appended to `out` (nothing is appended on an error).
-result<void> append_send_request(std::string& out, const phone_number& to, const bound_template& bound,
-                                 const send_options& options = {});
+CHATDESK_API result<void> append_send_request(std::string& out, const phone_number& to,
+                                              const bound_template& bound, const send_options& options = {});
 
 /// The platform's answer to an accepted send.
-struct send_response {
+struct CHATDESK_API send_response {
   std::string input;           ///< the number as sent
   std::string wa_id;           ///< the customer's WhatsApp id
   std::string message_id;      ///< "wamid...."
@@ -70,10 +72,10 @@ struct send_response {
 
 /// Decodes `{"messaging_product":"whatsapp","contacts":[{"input":..,"wa_id":..}],
 /// "messages":[{"id":..}]}`. Errors: `send.response` (not JSON, or no message id).
-[[nodiscard]] result<send_response> decode_send_response(std::string_view body);
+[[nodiscard]] CHATDESK_API result<send_response> decode_send_response(std::string_view body);
 
 /// An error object the platform returned (`{"error":{...}}`).
-struct api_error {
+struct CHATDESK_API api_error {
   int code = 0;         ///< 131047, 131056, 130429, 132000, ...
   int subcode = 0;      ///< `error_subcode`, when given
   std::string type;     ///< "OAuthException", ...
@@ -84,7 +86,7 @@ struct api_error {
 };
 
 /// Decodes an error response body. Error `send.error_body` when it holds no error object.
-[[nodiscard]] result<api_error> decode_api_error(std::string_view body);
+[[nodiscard]] CHATDESK_API result<api_error> decode_api_error(std::string_view body);
 
 /// What a platform error code means, in a word: "re_engagement" (131047),
 /// "pair_rate_limit" (131056), "throughput" (130429), "parameter_mismatch"
@@ -94,17 +96,17 @@ struct api_error {
 /// "invalid_parameter" (131009, 100), "access_token" (190), "upgrading"
 /// (131057), "service_unavailable" (131000, 131016), "rate_limit" (4, 80007,
 /// 130472), or "unknown".
-[[nodiscard]] std::string_view platform_error_name(int code) noexcept;
+[[nodiscard]] CHATDESK_API std::string_view platform_error_name(int code) noexcept;
 
 /// True for errors that may succeed if sent again later (throughput, pair
 /// rate, service trouble), false for those that never will as they are.
-[[nodiscard]] bool platform_error_retryable(int code) noexcept;
+[[nodiscard]] CHATDESK_API bool platform_error_retryable(int code) noexcept;
 
 /// The error as chatdesk reports it: code `platform.<name>`, a message a person
 /// can read (the platform's title and details, with what to do), where = the
 /// numeric code.
-[[nodiscard]] error to_error(const api_error& e);
+[[nodiscard]] CHATDESK_API error to_error(const api_error& e);
 /// The same for a status's error (`errors[]` in a failed status).
-[[nodiscard]] error to_error(const status_error& e);
+[[nodiscard]] CHATDESK_API error to_error(const status_error& e);
 
 }  // namespace chatdesk

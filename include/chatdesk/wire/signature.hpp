@@ -16,29 +16,30 @@
 #include <string_view>
 
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 
 namespace chatdesk {
 
 /// One HTTP header as the application's server received it.
-struct http_header {
+struct CHATDESK_API http_header {
   std::string_view name;
   std::string_view value;
 };
 
 /// The value of the first header called `name`, compared without regard to
 /// ASCII case ("x-hub-signature-256" finds "X-Hub-Signature-256").
-[[nodiscard]] std::optional<std::string_view> find_header(std::span<const http_header> headers,
-                                                          std::string_view name) noexcept;
+[[nodiscard]] CHATDESK_API std::optional<std::string_view> find_header(std::span<const http_header> headers,
+                                                                       std::string_view name) noexcept;
 
 /// The header name the platform signs its webhooks with.
 inline constexpr std::string_view hub_signature_header = "X-Hub-Signature-256";
 
 /// True when chatdesk was built with OpenSSL, so signatures can be made and checked.
-[[nodiscard]] bool signatures_available() noexcept;
+[[nodiscard]] CHATDESK_API bool signatures_available() noexcept;
 
 /// Checks `X-Hub-Signature-256` values against one app secret. The key is
 /// prepared once; `verify` is const and may be called from many threads.
-class hub_verifier {
+class CHATDESK_API hub_verifier {
  public:
   /// An empty secret is refused by every `verify` (`signature.no_secret`).
   explicit hub_verifier(std::string_view app_secret);
@@ -62,12 +63,14 @@ class hub_verifier {
 };
 
 /// One-shot forms of the above.
-[[nodiscard]] result<void> verify_hub_signature(std::string_view body, std::string_view header_value,
-                                                std::string_view app_secret);
-[[nodiscard]] result<std::string> hub_signature(std::string_view body, std::string_view app_secret);
+[[nodiscard]] CHATDESK_API result<void> verify_hub_signature(std::string_view body,
+                                                             std::string_view header_value,
+                                                             std::string_view app_secret);
+[[nodiscard]] CHATDESK_API result<std::string> hub_signature(std::string_view body,
+                                                             std::string_view app_secret);
 
 /// The GET verification request's parameters.
-struct subscription_request {
+struct CHATDESK_API subscription_request {
   std::string mode;          ///< `hub.mode`: must be "subscribe"
   std::string verify_token;  ///< `hub.verify_token`: must equal the application's token
   std::string challenge;     ///< `hub.challenge`: echoed back on success
@@ -76,17 +79,17 @@ struct subscription_request {
 /// Reads the handshake's parameters from a URL query string
 /// (`hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=...`),
 /// percent-decoding them. Error `subscription.malformed` for bad escapes.
-[[nodiscard]] result<subscription_request> parse_subscription_query(std::string_view query);
+[[nodiscard]] CHATDESK_API result<subscription_request> parse_subscription_query(std::string_view query);
 
 /// The body to answer a verification request with (its challenge, with
 /// status 200), or a refusal to answer with a 403: `subscription.mode` (not
 /// "subscribe"), `subscription.token` (wrong token; compared in constant
 /// time), `subscription.challenge` (empty challenge), `subscription.no_token`
 /// (the application configured no token).
-[[nodiscard]] result<std::string> answer_subscription(const subscription_request& request,
-                                                      std::string_view expected_token);
+[[nodiscard]] CHATDESK_API result<std::string> answer_subscription(const subscription_request& request,
+                                                                   std::string_view expected_token);
 
 /// Constant-time equality of two byte strings (their lengths are not secret).
-[[nodiscard]] bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
+[[nodiscard]] CHATDESK_API bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 
 }  // namespace chatdesk

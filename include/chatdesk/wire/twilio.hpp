@@ -14,6 +14,7 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/wire/form.hpp"
@@ -22,13 +23,13 @@
 namespace chatdesk {
 
 /// `whatsapp:+14155238886` for a number.
-[[nodiscard]] std::string twilio_address(const phone_number& number);
+[[nodiscard]] CHATDESK_API std::string twilio_address(const phone_number& number);
 /// The number in a `whatsapp:+...` address. Errors: `twilio.address` (not a
 /// WhatsApp address) or the phone number's own error.
-[[nodiscard]] result<phone_number> parse_twilio_address(std::string_view address);
+[[nodiscard]] CHATDESK_API result<phone_number> parse_twilio_address(std::string_view address);
 
 /// One outbound message for Twilio's Messages resource.
-struct twilio_message {
+struct CHATDESK_API twilio_message {
   phone_number to;
   phone_number from;                  ///< the business's WhatsApp sender; or use messaging_service_sid
   std::string messaging_service_sid;  ///< "MG..."
@@ -46,14 +47,16 @@ struct twilio_message {
 /// recipient or sender, nothing to send, a malformed ContentSid, variables
 /// without a ContentSid), `twilio.limit` (more than 100 variables, a key over
 /// 16 or a value over 1,600 characters, a body over 1,600 characters).
-[[nodiscard]] result<form_parameters> twilio_message_parameters(const twilio_message& m);
+[[nodiscard]] CHATDESK_API result<form_parameters> twilio_message_parameters(const twilio_message& m);
 
 /// A message for content chatdesk models: text as `Body`; media as `MediaUrl`
 /// with its caption as `Body`; a template as `ContentSid` (which the caller
 /// gives: Twilio names templates by their Content SID) with its parameters
 /// as `ContentVariables`. Error `twilio.unsupported` for other content.
-[[nodiscard]] result<twilio_message> to_twilio_message(const phone_number& to, const phone_number& from,
-                                                       const content& c, std::string_view content_sid = {});
+[[nodiscard]] CHATDESK_API result<twilio_message> to_twilio_message(const phone_number& to,
+                                                                    const phone_number& from,
+                                                                    const content& c,
+                                                                    std::string_view content_sid = {});
 
 /// Decodes a Twilio webhook form body: an inbound message (`SmsStatus` or
 /// `MessageStatus` "received") becomes a `webhook_message` (text, media,
@@ -66,7 +69,8 @@ struct twilio_message {
 /// Errors: `form.malformed`, `twilio.missing` (no MessageSid, From or To),
 /// `twilio.address`, `twilio.invalid` (a value that is not valid UTF-8 once
 /// its percent escapes are decoded, naming the parameter).
-[[nodiscard]] result<webhook_batch> decode_twilio_webhook(std::string_view form_body, timestamp received_at);
+[[nodiscard]] CHATDESK_API result<webhook_batch> decode_twilio_webhook(std::string_view form_body,
+                                                                       timestamp received_at);
 
 /// The header Twilio signs its requests with.
 inline constexpr std::string_view twilio_signature_header = "X-Twilio-Signature";
@@ -74,8 +78,9 @@ inline constexpr std::string_view twilio_signature_header = "X-Twilio-Signature"
 /// The signature Twilio computes for a form request: Base64 of HMAC-SHA1
 /// with the auth token over the full URL followed by every parameter's name
 /// and value, sorted by name. Error `signature.unavailable` without OpenSSL.
-[[nodiscard]] result<std::string> twilio_signature(std::string_view url, const form_parameters& parameters,
-                                                   std::string_view auth_token);
+[[nodiscard]] CHATDESK_API result<std::string> twilio_signature(std::string_view url,
+                                                                const form_parameters& parameters,
+                                                                std::string_view auth_token);
 
 /// Checks `X-Twilio-Signature` for a form request, in constant time. Like
 /// Twilio's own libraries it accepts the URL with or without its default
@@ -90,24 +95,27 @@ inline constexpr std::string_view twilio_signature_header = "X-Twilio-Signature"
 /// still cannot change a value's bytes, only how they split into names and
 /// values; read only the parameters you expect, and prefer `bodySHA256`
 /// (JSON bodies) where Twilio offers it.
-[[nodiscard]] result<void> verify_twilio_signature(std::string_view url, const form_parameters& parameters,
-                                                   std::string_view header_value,
-                                                   std::string_view auth_token);
+[[nodiscard]] CHATDESK_API result<void> verify_twilio_signature(std::string_view url,
+                                                                const form_parameters& parameters,
+                                                                std::string_view header_value,
+                                                                std::string_view auth_token);
 
 /// Checks a JSON-body request: the URL carries `bodySHA256`, the hex SHA-256
 /// of the body, and the signature covers the URL alone. Errors as above, and
 /// `signature.body_hash` when the body does not match `bodySHA256` or the
 /// URL has none.
-[[nodiscard]] result<void> verify_twilio_json_signature(std::string_view url, std::string_view body,
-                                                        std::string_view header_value,
-                                                        std::string_view auth_token);
+[[nodiscard]] CHATDESK_API result<void> verify_twilio_json_signature(std::string_view url,
+                                                                     std::string_view body,
+                                                                     std::string_view header_value,
+                                                                     std::string_view auth_token);
 
 /// Checks a request as Twilio sent it, whatever its kind: when the URL
 /// carries `bodySHA256` the raw body is checked against it and the signature
 /// covers the URL (`verify_twilio_json_signature`); otherwise the body is a
 /// form and its parameters are signed (`verify_twilio_signature`). The one
 /// call to use when the raw body is at hand. Errors as above and `form.malformed`.
-[[nodiscard]] result<void> verify_twilio_request(std::string_view url, std::string_view raw_body,
-                                                 std::string_view header_value, std::string_view auth_token);
+[[nodiscard]] CHATDESK_API result<void> verify_twilio_request(std::string_view url, std::string_view raw_body,
+                                                              std::string_view header_value,
+                                                              std::string_view auth_token);
 
 }  // namespace chatdesk

@@ -20,13 +20,14 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/model/message.hpp"
 
 namespace chatdesk {
 
 /// Which business account and number a change is about.
-struct webhook_metadata {
+struct CHATDESK_API webhook_metadata {
   std::string account_id;            ///< the entry's `id`: the WhatsApp Business Account
   std::string phone_number_id;       ///< the business number's id (`metadata.phone_number_id`)
   std::string display_phone_number;  ///< as the platform shows it, digits only
@@ -35,7 +36,7 @@ struct webhook_metadata {
 };
 
 /// An inbound message from a customer.
-struct webhook_message {
+struct CHATDESK_API webhook_message {
   webhook_metadata metadata;
   /// The message: direction inbound, `id`, `business_number_id` (the
   /// phone_number_id), `customer` (parsed from `from`; empty when `from` is not
@@ -51,7 +52,7 @@ struct webhook_message {
 };
 
 /// What the platform says a message costs (a status's `pricing`).
-struct webhook_pricing {
+struct CHATDESK_API webhook_pricing {
   std::optional<bool> billable;  ///< deprecated by the platform; absent in newer bodies
   std::string pricing_model;     ///< "CBP", "PMP"
   std::string type;              ///< "regular", "free_customer_service", "free_entry_point"
@@ -61,7 +62,7 @@ struct webhook_pricing {
 };
 
 /// The conversation a status belongs to (a status's `conversation`).
-struct webhook_conversation {
+struct CHATDESK_API webhook_conversation {
   std::string id;
   std::optional<timestamp> expires;  ///< `expiration_timestamp`, on the first status only
   std::string origin;                ///< `origin.type`: "marketing", "service", "referral_conversion", ...
@@ -70,7 +71,7 @@ struct webhook_conversation {
 };
 
 /// A status of a message the business sent.
-struct webhook_status {
+struct CHATDESK_API webhook_status {
   webhook_metadata metadata;
   std::string id;           ///< the message's id
   std::string status_text;  ///< as received: "sent", "delivered", "read", "failed", "played", ...
@@ -88,7 +89,7 @@ struct webhook_status {
 };
 
 /// A template's review status, quality or category changed.
-struct webhook_template_update {
+struct CHATDESK_API webhook_template_update {
   std::string account_id;
   std::string field;            ///< "message_template_status_update", "message_template_quality_update",
                                 ///< "template_category_update"
@@ -105,7 +106,7 @@ struct webhook_template_update {
 };
 
 /// An update about the account or a number: quality, messaging limit, review, name.
-struct webhook_account_update {
+struct CHATDESK_API webhook_account_update {
   std::string account_id;
   std::string field;  ///< "account_update", "phone_number_quality_update", "business_capability_update", ...
   std::optional<timestamp> at;  ///< the entry's `time`
@@ -118,7 +119,7 @@ struct webhook_account_update {
 };
 
 /// A change whose `field` chatdesk does not know: reported, not dropped.
-struct webhook_unknown_field {
+struct CHATDESK_API webhook_unknown_field {
   std::string account_id;
   std::string field;
   std::string raw_json;  ///< the change's value, as received (empty for a messages-shaped value)
@@ -127,7 +128,7 @@ struct webhook_unknown_field {
 };
 
 /// Errors the platform reports about the number or the account, outside any message.
-struct webhook_errors {
+struct CHATDESK_API webhook_errors {
   webhook_metadata metadata;
   std::vector<status_error> errors;
 
@@ -137,7 +138,7 @@ struct webhook_errors {
 /// A message an agent wrote in a CRM (Zendesk's `conversation:message` by a
 /// business author): to be sent to the customer through the desk, which
 /// applies its policies first.
-struct webhook_agent_message {
+struct CHATDESK_API webhook_agent_message {
   webhook_metadata metadata;
   std::string conversation_id;
   std::string id;           ///< the CRM's message id
@@ -157,15 +158,15 @@ using webhook_event =
 /// What an event is, in a word: "message", "unsupported" (a message of a type
 /// chatdesk does not model), "status", "template_update", "account_update",
 /// "unknown_field", "errors", "agent_message".
-[[nodiscard]] std::string_view event_kind(const webhook_event& e) noexcept;
+[[nodiscard]] CHATDESK_API std::string_view event_kind(const webhook_event& e) noexcept;
 
 /// One JSON object describing an event, on one line: `kind`, `id`, `type`,
 /// `from` or `recipient`, `timestamp` (ISO 8601) and the event's details
 /// (`pricing` for statuses). This is what `chatdesk webhook decode` prints.
-[[nodiscard]] std::string to_json_line(const webhook_event& e);
+[[nodiscard]] CHATDESK_API std::string to_json_line(const webhook_event& e);
 
 /// Every event of one webhook body, in body order.
-struct webhook_batch {
+struct CHATDESK_API webhook_batch {
   std::string object;  ///< the body's `object` ("whatsapp_business_account")
   std::vector<webhook_event> events;
 
@@ -173,7 +174,7 @@ struct webhook_batch {
 };
 
 /// Limits that keep a hostile body from exhausting memory or time.
-struct webhook_limits {
+struct CHATDESK_API webhook_limits {
   std::size_t max_body_bytes = std::size_t{16} * 1024 * 1024;  ///< larger bodies are refused unread
   /// Raw JSON kept for the caller (unsupported messages, unknown fields,
   /// account updates) nested deeper than this is refused. The decoder itself
@@ -189,8 +190,8 @@ struct webhook_limits {
 enum class webhook_path : std::uint8_t;
 class webhook_decoder;
 namespace detail {
-void prefer_path(webhook_decoder& decoder, webhook_path path) noexcept;
-[[nodiscard]] webhook_path last_path(const webhook_decoder& decoder) noexcept;
+CHATDESK_API void prefer_path(webhook_decoder& decoder, webhook_path path) noexcept;
+[[nodiscard]] CHATDESK_API webhook_path last_path(const webhook_decoder& decoder) noexcept;
 }  // namespace detail
 
 /// Decodes platform webhook bodies. Keeps its parsers and buffers between
@@ -204,7 +205,7 @@ void prefer_path(webhook_decoder& decoder, webhook_path path) noexcept;
 /// limit), `webhook.type` (a value of the wrong JSON type), `webhook.missing`
 /// (a required id or field is absent), `webhook.value` (a timestamp or number
 /// out of range), `webhook.too_many_events`.
-class webhook_decoder {
+class CHATDESK_API webhook_decoder {
  public:
   explicit webhook_decoder(webhook_limits limits = {});
   ~webhook_decoder();
@@ -230,6 +231,7 @@ class webhook_decoder {
 /// `decode_twilio_webhook` and `decode_zendesk_webhook`. Keep a
 /// `webhook_decoder` per thread instead when bodies arrive in a steady stream:
 /// it reuses its parsers and buffers.
-[[nodiscard]] result<webhook_batch> decode_webhook(std::string_view body, webhook_limits limits = {});
+[[nodiscard]] CHATDESK_API result<webhook_batch> decode_webhook(std::string_view body,
+                                                                webhook_limits limits = {});
 
 }  // namespace chatdesk

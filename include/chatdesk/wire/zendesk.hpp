@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/wire/webhook.hpp"
 
@@ -25,7 +26,8 @@ inline constexpr std::string_view zendesk_secret_header = "X-API-Key";
 /// Checks the shared secret a Sunshine Conversations webhook sends, in
 /// constant time. Errors: `signature.missing`, `signature.mismatch`,
 /// `signature.no_secret`.
-[[nodiscard]] result<void> verify_zendesk_secret(std::string_view header_value, std::string_view secret);
+[[nodiscard]] CHATDESK_API result<void> verify_zendesk_secret(std::string_view header_value,
+                                                              std::string_view secret);
 
 /// Decodes a v2 webhook body. Per event `type`:
 /// - `conversation:message` by a `user` author: a `webhook_message`
@@ -40,11 +42,12 @@ inline constexpr std::string_view zendesk_secret_header = "X-API-Key";
 /// Errors (with a JSON path): `zendesk.syntax`, `zendesk.type`,
 /// `zendesk.missing`, `zendesk.value`, `zendesk.too_large` (over
 /// `max_body_bytes`), `zendesk.too_deep` (nested over 64 levels).
-[[nodiscard]] result<webhook_batch> decode_zendesk_webhook(std::string_view body,
-                                                           std::size_t max_body_bytes = 16U << 20U);
+[[nodiscard]] CHATDESK_API result<webhook_batch> decode_zendesk_webhook(std::string_view body,
+                                                                        std::size_t max_body_bytes = 16U
+                                                                                                     << 20U);
 
 /// Who a posted message is from.
-struct zendesk_author {
+struct CHATDESK_API zendesk_author {
   std::string type = "business";  ///< "business" for the brand's messages
   std::string display_name;       ///< shown to agents, e.g. the bot's or agent's name
   std::string avatar_url;
@@ -56,9 +59,11 @@ struct zendesk_author {
 /// Errors: `zendesk.unsupported` (templates, reactions, replies: render a
 /// template to text first), `zendesk.invalid` (media without a link,
 /// invalid UTF-8).
-[[nodiscard]] result<std::string> zendesk_message_body(const content& c, const zendesk_author& author = {});
+[[nodiscard]] CHATDESK_API result<std::string> zendesk_message_body(const content& c,
+                                                                    const zendesk_author& author = {});
 
 /// The path of the messages resource for a conversation.
-[[nodiscard]] std::string zendesk_messages_path(std::string_view app_id, std::string_view conversation_id);
+[[nodiscard]] CHATDESK_API std::string zendesk_messages_path(std::string_view app_id,
+                                                             std::string_view conversation_id);
 
 }  // namespace chatdesk

@@ -6,12 +6,14 @@
 
 #include <cstddef>
 
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/core/market.hpp"
 
 namespace chatdesk::detail {
 
 /// The index in `table.rules()` of the rule that gives `number` its market,
 /// or `table.rules().size()` for the default market.
-[[nodiscard]] std::size_t market_rule_index(const market_table& table, const phone_number& number) noexcept;
+[[nodiscard]] CHATDESK_API std::size_t market_rule_index(const market_table& table,
+                                                         const phone_number& number) noexcept;
 
 }  // namespace chatdesk::detail

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "chatdesk/core/export.hpp"
 #include "chatdesk/wire/webhook.hpp"
 
 namespace chatdesk {
@@ -24,15 +25,15 @@ namespace chatdesk {
 /// events for every body. Bodies over 1 MiB go straight to `reference`, so
 /// the fast path's buffers (about 14 bytes per body byte) stay small.
 enum class webhook_path : std::uint8_t { fast, reference };
-[[nodiscard]] std::string_view to_string(webhook_path p) noexcept;  ///< "fast", "reference"
+[[nodiscard]] CHATDESK_API std::string_view to_string(webhook_path p) noexcept;  ///< "fast", "reference"
 
 namespace detail {
 
 /// Which path to try first: `fast` (the default) or `reference` only (to
 /// compare the two, or to rule the fast path out).
-void prefer_path(webhook_decoder& decoder, webhook_path path) noexcept;
+CHATDESK_API void prefer_path(webhook_decoder& decoder, webhook_path path) noexcept;
 /// Which path decoded (or refused) the last body.
-[[nodiscard]] webhook_path last_path(const webhook_decoder& decoder) noexcept;
+[[nodiscard]] CHATDESK_API webhook_path last_path(const webhook_decoder& decoder) noexcept;
 
 }  // namespace detail
 }  // namespace chatdesk
