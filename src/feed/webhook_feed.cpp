@@ -51,7 +51,8 @@ void ledger_bridge::status_changed(const message_record& record, message_status 
   auto& d = *impl_;
   if (d.announced.insert(record.id).second) {
     if (auto r = d.l.outbound(record.at, d.business(record.key.business_number_id), record.key.customer,
-                              record.id, record.type == "template", record.category);
+                              record.id, record.type == "template", record.category,
+                              record.key.business_number_id, record.type == "reaction");
         !r) {
       d.problems.push_back(r.error());
       return;

@@ -69,6 +69,8 @@ result<pricing_event> pricing_event_reader::parse(std::string_view line) {
       bad = text(kind);
     } else if (key == "category") {
       bad = text(category);
+    } else if (key == "number") {
+      bad = text(e.number);
     } else if (key == "status") {
       bad = text(status);
     } else if (key == "referral") {
@@ -112,8 +114,10 @@ result<pricing_event> pricing_event_reader::parse(std::string_view line) {
     auto c = parse_template_category(category);
     if (!c) return c.error();
     e.category = *c;
+  } else if (kind == "reaction") {
+    e.reaction = true;
   } else if (kind != "free_form") {
-    return field_error("kind", "must be \"template\" or \"free_form\"");
+    return field_error("kind", "must be \"template\", \"free_form\" or \"reaction\"");
   }
   return e;
 }

@@ -112,7 +112,9 @@ struct pending_message {
   bool is_template = false;
   std::optional<template_category> category;
   bool csw_open_at_send = false;
+  bool reaction = false;
   pricing_model model = pricing_model::pmp_2025;
+  std::uint32_t number = 0xFFFFFFFFU;  // interned business phone number; none: the business's one number
 };
 
 /// A month as one number: year * 12 + month - 1.
@@ -232,6 +234,8 @@ struct count_key {
 };
 constexpr std::uint32_t no_market = 0xFFFFFFFFU;
 constexpr std::uint8_t conversation_counter = 0xFF;
+constexpr std::uint8_t number_counter = 0xFE;  // service messages of a business phone number (pmp_2026_10)
+constexpr std::uint32_t sole_number = 0xFFFFFFFFU;
 
 /// A priced message, in numbers.
 struct priced {
@@ -501,7 +505,8 @@ struct ledger::impl {
   bool inbound(timestamp at, std::string_view business, const phone_number& customer, bool referral,
                const prepared& p);
   bool outbound(timestamp at, std::string_view business, const phone_number& customer, std::string_view id,
-                bool is_template, std::optional<template_category> category, const prepared& p);
+                bool is_template, std::optional<template_category> category, std::string_view number,
+                bool reaction, const prepared& p);
   /// Prices `msg` delivered at `at` into `p` (written in place: a `result<priced>` returned by value
   /// cost more in copies than the pricing).
   bool price(std::string_view id, const pending_message& msg, timestamp at, priced& p);
@@ -519,6 +524,10 @@ ledger::ledger(ledger&&) noexcept = default;
 ledger& ledger::operator=(ledger&&) noexcept = default;
 
 void ledger::add_business(pricing_business b) {
+  // The platform's longest free entry point window is 7 days; a longer setting is taken as 7 days.
+  constexpr std::chrono::hours longest_entry_point{24 * 7};
+  if (b.entry_point_window && *b.entry_point_window > longest_entry_point)
+    b.entry_point_window = longest_entry_point;
   const auto index = impl_->business(b.id);
   impl_->businesses[index] = std::move(b);
   impl_->days[index] = day_info{};  // its zone may have changed
@@ -580,7 +589,7 @@ bool ledger::impl::inbound(timestamp at, std::string_view business, const phone_
 
 bool ledger::impl::outbound(timestamp at, std::string_view business, const phone_number& customer,
                             std::string_view id, bool is_template, std::optional<template_category> category,
-                            const prepared& p) {
+                            std::string_view number, bool reaction, const prepared& p) {
   const auto& key = p.key;
   if (customer.empty())
     return refuse("pricing.invalid_event", "an outbound message needs a customer", "customer");
@@ -588,6 +597,9 @@ bool ledger::impl::outbound(timestamp at, std::string_view business, const phone
   if (is_template && !category)
     return refuse("pricing.invalid_event", fmt::format("template message '{}' needs its category", id),
                   "category");
+  if (is_template && reaction)
+    return refuse("pricing.invalid_event",
+                  fmt::format("message '{}' cannot be a template and a reaction", id), "kind");
   if (finished(key))
     return refuse("pricing.duplicate_id", fmt::format("message id '{}' was already sent", id), "id");
   if (at >= next_sweep) sweep_undelivered(at);  // (always true while next_sweep is `never`)
@@ -603,6 +615,8 @@ bool ledger::impl::outbound(timestamp at, std::string_view business, const phone
   m.category = is_template ? category : std::nullopt;
   m.csw_open_at_send = pairs[m.pair].csw_open(at);
   m.model = forced ? *forced : day(b, at).in_force;
+  m.reaction = reaction;
+  m.number = number.empty() ? sole_number : names.id(number);
   return true;
 }
 
@@ -617,11 +631,12 @@ result<void> ledger::inbound(timestamp at, std::string_view business, const phon
 
 result<void> ledger::outbound(timestamp at, std::string_view business, const phone_number& customer,
                               std::string_view id, bool is_template,
-                              std::optional<template_category> category) {
+                              std::optional<template_category> category, std::string_view number,
+                              bool reaction) {
   prepared p;
   p.key = impl_->hash_of(id);
   p.customer = detail::phone_key(customer);
-  if (!impl_->outbound(at, business, customer, id, is_template, category, p))
+  if (!impl_->outbound(at, business, customer, id, is_template, category, number, reaction, p))
     return std::move(impl_->refusal);
   return {};
 }
@@ -645,7 +660,8 @@ std::vector<pricing_problem> ledger::apply(std::span<const pricing_event> events
           refused.push_back({i, std::move(d.refusal)});
         break;
       case pricing_event::kind::outbound:
-        if (!d.outbound(e.at, e.business, e.customer, e.id, e.is_template, e.category, p))
+        if (!d.outbound(e.at, e.business, e.customer, e.id, e.is_template, e.category, e.number, e.reaction,
+                        p))
           refused.push_back({i, std::move(d.refusal)});
         break;
       case pricing_event::kind::status:
@@ -728,10 +744,15 @@ bool ledger::impl::price(std::string_view id, const pending_message& msg, timest
   // The free entry point: the business's first delivery within 24 h of a
   // referral opens 72 h, under the models that have entry points.
   const bool fep_model = has_entry_points(msg.model);
+  // The window's length: 72 hours, or the business's setting under pmp_2026_10.
+  const auto fep_length =
+      msg.model == pricing_model::pmp_2026_10 && biz.entry_point_window
+          ? std::chrono::duration_cast<std::chrono::milliseconds>(*biz.entry_point_window)
+          : std::chrono::duration_cast<std::chrono::milliseconds>(entry_point_window_length);
   if (st.referral_open && st.referral_at != never && at >= st.referral_at) {
     st.referral_open = false;
     if (fep_model && at < st.referral_at + entry_point_answer_limit) {
-      st.fep_end = at + entry_point_window_length;
+      st.fep_end = at + fep_length;
       if (st.conversations != 0) conversations_of(st).close_all(at);  // it closes every open one
     }
   }
@@ -739,10 +760,11 @@ bool ledger::impl::price(std::string_view id, const pending_message& msg, timest
   message_facts facts;
   facts.model = msg.model;
   facts.kind = msg.is_template ? kind_of(*msg.category) : message_kind::service;
+  facts.reaction = msg.reaction;
+  facts.exempt = biz.paid_exempt;
   facts.local_date = local;
   facts.service_window_open_at_send = msg.csw_open_at_send;
-  facts.in_entry_point =
-      fep_model && st.fep_end != never && at < st.fep_end && at >= st.fep_end - entry_point_window_length;
+  facts.in_entry_point = fep_model && st.fep_end != never && at < st.fep_end && at >= st.fep_end - fep_length;
   pair_conversations* cs = nullptr;
   if (msg.model == pricing_model::cbp_2022 || msg.model == pricing_model::cbp_2023) {
     cs = &conversations_of(st);
@@ -772,6 +794,10 @@ bool ledger::impl::price(std::string_view id, const pending_message& msg, timest
     case monthly_counter::category_in_market:
       counter = &count(b, p.month, msg.model, rates.name, static_cast<std::uint8_t>(rate_key_of(facts.kind)));
       break;
+    case monthly_counter::service_messages_of_number:
+      counter =
+          &count(b, p.month, msg.model, msg.number == sole_number ? no_market : msg.number, number_counter);
+      break;
   }
   if (counter != nullptr) facts.counted_before = *counter;
 
@@ -779,6 +805,10 @@ bool ledger::impl::price(std::string_view id, const pending_message& msg, timest
   const tier_rate* rate = nullptr;
   if (!decision.free()) {
     rate = pick(rates.rates[static_cast<std::size_t>(decision.rate)], decision.rank);
+    if (rate == nullptr && decision.rate == rate_key::service && msg.model == pricing_model::pmp_2026_10) {
+      // A card without a service rate: service messages cost the market's utility rate, not tiered.
+      rate = pick(rates.rates[static_cast<std::size_t>(rate_key::utility)], 1);
+    }
     if (rate == nullptr && decision.rate == rate_key::authentication_international) {
       // The card has no authentication-international rate for this market: the ordinary one applies.
       facts.international = false;
@@ -792,7 +822,7 @@ bool ledger::impl::price(std::string_view id, const pending_message& msg, timest
                                 name_of(decision.rate), names.name(rates.name)),
                     "id");
     p.amount = rate->rate;
-    p.tier = rate->tier;
+    p.tier = decision.rate == rate_key::service ? 0 : rate->tier;  // service messages are not tiered
   }
   // The decision stands: record what it changes.
   if (decision.opens_conversation && cs != nullptr) {

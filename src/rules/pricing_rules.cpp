@@ -16,11 +16,12 @@ using date::day;
 using date::month;
 using date::year;
 
-constexpr std::array<std::string_view, pricing_models.size()> model_names{"legacy_2018", "cbp_2022",
-                                                                          "cbp_2023", "pmp_2025"};
+constexpr std::array<std::string_view, pricing_models.size()> model_names{
+    "legacy_2018", "cbp_2022", "cbp_2023", "pmp_2025", "pmp_2026_10"};
 constexpr std::array<date::year_month_day, pricing_models.size()> model_first_days{
     date::year_month_day{year{2018}, month{8}, day{1}}, date::year_month_day{year{2022}, month{2}, day{1}},
-    date::year_month_day{year{2023}, month{6}, day{1}}, date::year_month_day{year{2025}, month{7}, day{1}}};
+    date::year_month_day{year{2023}, month{6}, day{1}}, date::year_month_day{year{2025}, month{7}, day{1}},
+    date::year_month_day{year{2026}, month{10}, day{1}}};
 
 constexpr std::array<std::string_view, rate_key_count> rate_key_names{
     "message",        "user_initiated", "business_initiated",          "marketing", "utility",
@@ -44,6 +45,10 @@ constexpr std::array<std::string_view, charge_reason_count> reason_names{
     "utility_in_window",
     "authentication_international",
     "volume_tier",
+    "reaction",
+    "free_tier_service_message",
+    "paid_exempt",
+    "service_message",
 };
 
 constexpr std::array<rate_key, 1> legacy_keys{rate_key::message};
@@ -111,18 +116,38 @@ charge_decision cbp_2023(const message_facts& f) noexcept {
   return d;
 }
 
-charge_decision pmp_2025(const message_facts& f) noexcept {
-  const auto rate = rate_key_of(f.kind);
-  if (f.in_entry_point) return made(charge_reason::free_entry_point, rate);
-  if (f.kind == message_kind::service) return made(charge_reason::free_form, rate);
-  if (f.kind == message_kind::utility && f.service_window_open_at_send)
-    return made(charge_reason::utility_in_window, rate);
+/// A template under the per-message models: free inside an entry point,
+/// authentication-international or a volume tier otherwise.
+charge_decision charged_template(const message_facts& f, rate_key rate) noexcept {
   if (f.kind == message_kind::authentication && f.international)
     return made(charge_reason::authentication_international, rate_key::authentication_international);
   auto d = made(charge_reason::volume_tier, rate);
   d.count = f.counted_before + 1;
   d.rank = d.count;
   return d;
+}
+
+charge_decision pmp_2026_10(const message_facts& f) noexcept {
+  const auto rate = rate_key_of(f.kind);
+  if (f.kind == message_kind::service && f.reaction) return made(charge_reason::reaction, rate);
+  if (f.in_entry_point) return made(charge_reason::free_entry_point, rate);
+  if (f.kind != message_kind::service) return charged_template(f, rate);  // utility inside the window too
+  // A service message: counted in its number's monthly free tier; beyond it,
+  // charged at a flat rate (not volume-tiered), unless the business is exempt.
+  auto d = made(charge_reason::free_tier_service_message, rate);
+  d.count = f.counted_before + 1;
+  if (d.count > pricing_constants::free_service_messages_per_number)
+    d.reason = f.exempt ? charge_reason::paid_exempt : charge_reason::service_message;
+  return d;
+}
+
+charge_decision pmp_2025(const message_facts& f) noexcept {
+  const auto rate = rate_key_of(f.kind);
+  if (f.in_entry_point) return made(charge_reason::free_entry_point, rate);
+  if (f.kind == message_kind::service) return made(charge_reason::free_form, rate);
+  if (f.kind == message_kind::utility && f.service_window_open_at_send)
+    return made(charge_reason::utility_in_window, rate);
+  return charged_template(f, rate);
 }
 
 }  // namespace
@@ -187,6 +212,7 @@ std::span<const rate_key> required_rate_keys(pricing_model m) noexcept {
     case pricing_model::cbp_2023:
       return cbp_2023_keys;
     case pricing_model::pmp_2025:
+    case pricing_model::pmp_2026_10:
       return pmp_2025_keys;
   }
   return {};
@@ -226,6 +252,7 @@ bool is_free(charge_reason r) noexcept {
     case charge_reason::opened_category_conversation:
     case charge_reason::authentication_international:
     case charge_reason::volume_tier:
+    case charge_reason::service_message:
       return false;
     case charge_reason::inside_service_window:
     case charge_reason::free_entry_point:
@@ -236,6 +263,9 @@ bool is_free(charge_reason r) noexcept {
     case charge_reason::free_tier_service:
     case charge_reason::free_form:
     case charge_reason::utility_in_window:
+    case charge_reason::reaction:
+    case charge_reason::free_tier_service_message:
+    case charge_reason::paid_exempt:
       return true;
   }
   return false;
@@ -243,6 +273,7 @@ bool is_free(charge_reason r) noexcept {
 
 std::string_view platform_pricing_type(charge_reason r) noexcept {
   if (r == charge_reason::free_entry_point) return "free_entry_point";
+  if (r == charge_reason::paid_exempt) return "regular";
   return is_free(r) ? "free_customer_service" : "regular";
 }
 
@@ -262,6 +293,9 @@ monthly_counter counter_for(pricing_model m, message_kind kind, date::year_month
                  : monthly_counter::none;
     case pricing_model::pmp_2025:
       return kind == message_kind::service ? monthly_counter::none : monthly_counter::category_in_market;
+    case pricing_model::pmp_2026_10:
+      return kind == message_kind::service ? monthly_counter::service_messages_of_number
+                                           : monthly_counter::category_in_market;
   }
   return monthly_counter::none;
 }
@@ -276,6 +310,8 @@ charge_decision decide(const message_facts& facts) noexcept {
       return cbp_2023(facts);
     case pricing_model::pmp_2025:
       return pmp_2025(facts);
+    case pricing_model::pmp_2026_10:
+      return pmp_2026_10(facts);
   }
   return pmp_2025(facts);
 }
@@ -316,6 +352,19 @@ std::string describe(const charge_decision& d, const charge_context& context) {
                          context.business_country, context.customer_country);
     case charge_reason::volume_tier:
       return fmt::format("charged {} of the month for this category and market", d.count);
+    case charge_reason::reaction:
+      return "reactions are always free";
+    case charge_reason::free_tier_service_message:
+      return fmt::format("service message {} of the month from this number, within the first {} free",
+                         d.count, grouped(pricing_constants::free_service_messages_per_number));
+    case charge_reason::paid_exempt:
+      return fmt::format(
+          "service message {} of the month from this number, beyond the first {}: free, the business is "
+          "exempt",
+          d.count, grouped(pricing_constants::free_service_messages_per_number));
+    case charge_reason::service_message:
+      return fmt::format("service message {} of the month from this number, beyond the first {} free",
+                         d.count, grouped(pricing_constants::free_service_messages_per_number));
   }
   return std::string(to_string(d.reason));
 }

@@ -29,6 +29,8 @@ struct business_info {
   time_zone zone;
   country home;
   std::optional<date::year_month_day> auth_international_from;
+  bool paid_exempt = false;
+  std::optional<std::chrono::hours> entry_point_window{};
 };
 
 /// The reference ledger.
@@ -47,10 +49,13 @@ class reference_ledger {
   }
 
   void outbound(timestamp at, const std::string& business, const phone_number& customer,
-                const std::string& id, std::optional<template_category> category) {
+                const std::string& id, std::optional<template_category> category, const std::string& number,
+                bool reaction) {
     const auto& p = pairs_[{business, customer.e164()}];
     message m;
     m.business = business;
+    m.number = number;
+    m.reaction = reaction;
     m.customer = customer;
     m.sent = at;
     m.category = category;
@@ -74,10 +79,12 @@ class reference_ledger {
     auto& p = pairs_[{m.business, m.customer.e164()}];
 
     const bool entry_points = has_entry_points(m.model);
+    const std::chrono::milliseconds fep_length =
+        m.model == pricing_model::pmp_2026_10 && biz.entry_point_window ? *biz.entry_point_window : 72h;
     if (p.referral_open && at >= p.referral_at) {
       p.referral_open = false;
       if (entry_points && at < p.referral_at + 24h) {
-        p.entry_point_end = at + 72h;
+        p.entry_point_end = at + fep_length;
         for (auto& end : p.conversation_end)
           if (end != never && end > at) end = at;
       }
@@ -87,8 +94,10 @@ class reference_ledger {
     f.kind = m.category ? kind_of(*m.category) : message_kind::service;
     f.local_date = local;
     f.service_window_open_at_send = m.window_at_send;
-    f.in_entry_point =
-        entry_points && p.entry_point_end != never && at < p.entry_point_end && at >= p.entry_point_end - 72h;
+    f.in_entry_point = entry_points && p.entry_point_end != never && at < p.entry_point_end &&
+                       at >= p.entry_point_end - fep_length;
+    f.reaction = m.reaction;
+    f.exempt = biz.paid_exempt;
     // cbp_2022 keeps one conversation (slot 0), cbp_2023 one per kind.
     for (std::size_t k = 0; k < message_kind_count; ++k) {
       const auto end = m.model == pricing_model::cbp_2022 ? (k == 0 ? p.conversation_2022_end : never)
@@ -99,10 +108,13 @@ class reference_ledger {
                       *biz.auth_international_from <= local && !biz.home.empty() &&
                       !(biz.home == m.customer.country());
     const auto counter = counter_for(m.model, f.kind, local);
+    // Counters by business and month, and by market (tiers) or by number (the service free tier).
+    const std::string where = counter == monthly_counter::category_in_market           ? market
+                              : counter == monthly_counter::service_messages_of_number ? "number " + m.number
+                                                                                       : "";
     const std::tuple<std::string, std::string, pricing_model, std::string, monthly_counter, message_kind> key{
-        m.business, month,
-        m.model,    counter == monthly_counter::category_in_market ? market : "",
-        counter,    counter == monthly_counter::category_in_market ? f.kind : message_kind::service};
+        m.business, month,   m.model,
+        where,      counter, counter == monthly_counter::category_in_market ? f.kind : message_kind::service};
     f.counted_before = counts_[key];
 
     auto d = decide(f);
@@ -116,6 +128,11 @@ class reference_ledger {
         }
       }
       if (!rate) rate = card->rate_for(market, to_string(d.rate), d.rank);
+      if (!rate && d.rate == rate_key::service && m.model == pricing_model::pmp_2026_10) {
+        // No service rate on the card: the utility rate, its first tier, not tiered.
+        rate = card->rate_for(market, "utility", 1);
+        if (rate) rate->second = "0:MAX";
+      }
       if (!rate) return;  // no rate: refused by both
     }
     if (d.opens_conversation) {
@@ -153,6 +170,8 @@ class reference_ledger {
   };
   struct message {
     std::string business;
+    std::string number;
+    bool reaction = false;
     phone_number customer;
     timestamp sent{};
     std::optional<template_category> category;
@@ -189,16 +208,23 @@ std::string differences(const std::map<K, std::uint64_t>& ours, const std::map<K
 /// Generated traffic around one moment: customers write (some from ads),
 /// the businesses answer with free-form messages and templates, and the
 /// platform reports deliveries, reads and failures, in time order.
-std::set<charge_reason> run(const char* start, std::uint32_t seed, std::size_t events) {
+/// `service_share`: in how many of 8 sends a free-form message is sent (2 otherwise).
+/// `max_gap`: the longest time between two events, in seconds.
+std::set<charge_reason> run(const char* start, std::uint32_t seed, std::size_t events,
+                            std::size_t service_share = 2, std::size_t max_gap = 600) {
   rate_cards cards;
-  for (const char* m : {"legacy_2018", "cbp_2022", "cbp_2023", "pmp_2025"})
+  for (const char* m : {"legacy_2018", "cbp_2022", "cbp_2023", "pmp_2025", "pmp_2026_10"})
     REQUIRE(cards.add(parse_rate_card(testing::card_json(m, "2018-01-01"), "test.json").value()));
   std::map<std::string, business_info> businesses;
-  businesses["shop"] = {time_zone::utc(), country::from_alpha2("IT").value(), date::year{2025} / 7 / 15};
+  // The shop has two numbers and free entry points of 7 days under pmp_2026_10;
+  // the bank has one number, in India's zone, and is exempt from service charges.
+  businesses["shop"] = {time_zone::utc(), country::from_alpha2("IT").value(), date::year{2025} / 7 / 15,
+                        false, std::chrono::hours{24 * 7}};
   businesses["bank"] = {time_zone::locate("Asia/Kolkata").value(), country::from_alpha2("IN").value(),
-                        date::year{2018} / 1 / 1};
+                        date::year{2018} / 1 / 1, true, std::nullopt};
   ledger book(cards);
-  for (const auto& [id, b] : businesses) book.add_business({id, b.zone, b.home, b.auth_international_from});
+  for (const auto& [id, b] : businesses)
+    book.add_business({id, b.zone, b.home, b.auth_international_from, b.paid_exempt, b.entry_point_window});
   reference_ledger ref(cards, businesses);
 
   // Customers in Italy, India, the United States, Bolivia and elsewhere; many,
@@ -214,7 +240,7 @@ std::set<charge_reason> run(const char* start, std::uint32_t seed, std::size_t e
   std::vector<std::string> in_flight;
   std::size_t next_id = 0;
   for (std::size_t i = 0; i < events; ++i) {
-    now += std::chrono::seconds(1 + pick(600));
+    now += std::chrono::seconds(1 + pick(max_gap));
     const auto& customer = customers[pick(customers.size())];
     const std::string business = pick(3) == 0 ? "bank" : "shop";
     const auto roll = pick(10);
@@ -225,9 +251,12 @@ std::set<charge_reason> run(const char* start, std::uint32_t seed, std::size_t e
     } else if (roll < 7 || in_flight.empty()) {
       const auto id = fmt::format("out{}", next_id++);
       std::optional<template_category> category;
-      if (const auto c = pick(4); c < 3) category = static_cast<template_category>(c);
-      REQUIRE(book.outbound(now, business, customer, id, category.has_value(), category));
-      ref.outbound(now, business, customer, id, category);
+      if (const auto c = pick(8); c >= service_share) category = static_cast<template_category>(c % 3);
+      // The shop sends from two numbers; the bank names none (its one number).
+      const std::string number = business == "shop" ? (pick(2) == 0 ? "shop-1" : "shop-2") : "";
+      const bool reaction = !category && pick(10) == 0;
+      REQUIRE(book.outbound(now, business, customer, id, category.has_value(), category, number, reaction));
+      ref.outbound(now, business, customer, id, category, number, reaction);
       in_flight.push_back(id);
     } else {
       const auto k = pick(in_flight.size());
@@ -269,8 +298,9 @@ std::set<charge_reason> run(const char* start, std::uint32_t seed, std::size_t e
     if (l.model == pricing_model::legacy_2018) seen.insert(charge_reason::outside_service_window);
     if (l.model == pricing_model::cbp_2022) seen.insert(charge_reason::opened_conversation);
     if (l.model == pricing_model::cbp_2023) seen.insert(charge_reason::opened_category_conversation);
-    if (l.model == pricing_model::pmp_2025)
+    if (l.model == pricing_model::pmp_2025 || l.model == pricing_model::pmp_2026_10)
       seen.insert(l.category == "authentication_international" ? charge_reason::authentication_international
+                  : l.category == "service"                    ? charge_reason::service_message
                                                                : charge_reason::volume_tier);
   }
   return seen;
@@ -288,6 +318,9 @@ TEST_CASE("the ledger agrees with a plain reference ledger on generated traffic"
     INFO(start);
     seen.merge(run(start, seed, 20'000));
   }
+  // pmp_2025 to pmp_2026_10 with mostly free-form sends, so numbers pass their
+  // 1,000 free service messages within a month (and the bank, exempt, stays free).
+  seen.merge(run("2026-09-28T00:00:00Z", 5, 30'000, 6, 120));
   // The traffic met every reason there is.
   std::string missing;
   for (std::size_t i = 0; i < charge_reason_count; ++i)

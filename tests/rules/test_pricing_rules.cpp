@@ -19,9 +19,9 @@ date::year_month_day ymd(int y, unsigned m, unsigned d) {
   return date::year{y} / date::month{m} / date::day{d};
 }
 
-/// Calls `check` with every combination of facts (4 models x 4 kinds x 2
+/// Calls `check` with every combination of facts (5 models x 4 kinds x 2
 /// windows x 2 entry points x 16 open-conversation sets x 2 international x 5
-/// counts x 2 dates = 20,480 cases).
+/// counts x 2 dates x 2 reactions x 2 exemptions = 102,400 cases).
 template <class F>
 void every_fact(F&& check) {
   for (auto model : pricing_models)
@@ -32,19 +32,23 @@ void every_fact(F&& check) {
             for (bool international : {false, true})
               for (std::uint64_t before : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{999},
                                            std::uint64_t{1000}, std::uint64_t{25'000'000}})
-                for (auto day : {ymd(2024, 10, 31), ymd(2024, 11, 1)}) {
-                  message_facts f;
-                  f.model = model;
-                  f.kind = kind;
-                  f.local_date = day;
-                  f.service_window_open_at_send = window;
-                  f.in_entry_point = fep;
-                  for (std::size_t k = 0; k < message_kind_count; ++k)
-                    f.open_conversations[k] = (open >> k) & 1U;
-                  f.international = international;
-                  f.counted_before = before;
-                  check(f, decide(f));
-                }
+                for (auto day : {ymd(2024, 10, 31), ymd(2024, 11, 1)})
+                  for (bool reaction : {false, true})
+                    for (bool exempt : {false, true}) {
+                      message_facts f;
+                      f.model = model;
+                      f.kind = kind;
+                      f.local_date = day;
+                      f.service_window_open_at_send = window;
+                      f.in_entry_point = fep;
+                      for (std::size_t k = 0; k < message_kind_count; ++k)
+                        f.open_conversations[k] = (open >> k) & 1U;
+                      f.international = international;
+                      f.counted_before = before;
+                      f.reaction = reaction && kind == message_kind::service;
+                      f.exempt = exempt;
+                      check(f, decide(f));
+                    }
 }
 
 bool any_open(const message_facts& f) {
@@ -68,6 +72,12 @@ TEST_CASE("every decision follows its model's rules", "[rules][pricing]") {
       REQUIRE(counter_for(f.model, f.kind, f.local_date) != monthly_counter::none);
     }
     REQUIRE(d.rank >= 1);
+    // Under pmp_2026_10 a reaction is free whatever else holds, and counts nowhere.
+    if (f.model == pricing_model::pmp_2026_10 && f.reaction) {
+      REQUIRE(d.reason == charge_reason::reaction);
+      REQUIRE(d.count == 0);
+      return;
+    }
     // A free entry point makes everything free, under the models that have them.
     if (f.in_entry_point && has_entry_points(f.model)) {
       REQUIRE(d.reason == charge_reason::free_entry_point);
@@ -133,9 +143,33 @@ TEST_CASE("every decision follows its model's rules", "[rules][pricing]") {
           REQUIRE(d.rank == f.counted_before + 1);
         }
         break;
+      case pricing_model::pmp_2026_10:
+        REQUIRE_FALSE(d.opens_conversation);
+        if (f.kind == message_kind::service) {
+          // Counted in the number's free tier; beyond 1,000 charged at a flat
+          // rate (rank 1), or free for an exempt business.
+          REQUIRE(d.count == f.counted_before + 1);
+          REQUIRE(d.rank == 1);
+          REQUIRE(d.rate == rate_key::service);
+          if (f.counted_before < 1000)
+            REQUIRE(d.reason == charge_reason::free_tier_service_message);
+          else
+            REQUIRE(d.reason == (f.exempt ? charge_reason::paid_exempt : charge_reason::service_message));
+        } else if (f.kind == message_kind::authentication && f.international) {
+          REQUIRE(d.reason == charge_reason::authentication_international);
+          REQUIRE(d.count == 0);
+        } else {
+          // Utility inside the window is charged like any template; exemption is for service only.
+          REQUIRE(d.reason == charge_reason::volume_tier);
+          REQUIRE(d.rate == rate_key_of(f.kind));
+          REQUIRE(d.rank == f.counted_before + 1);
+        }
+        break;
     }
+    // pmp_2025 never charges a service message; the exemption changes nothing but service under pmp_2026_10.
+    if (f.model == pricing_model::pmp_2025 && f.kind == message_kind::service) REQUIRE(d.free());
   });
-  CHECK(cases == 20'480);
+  CHECK(cases == 102'400);
 }
 
 TEST_CASE("decisions in the platform's words", "[rules][pricing]") {
@@ -169,6 +203,36 @@ TEST_CASE("decisions in the platform's words", "[rules][pricing]") {
   }
 }
 
+TEST_CASE("pmp_2026_10: the 1,000th service message of a number is free, the 1,001st is not",
+          "[rules][pricing]") {
+  message_facts f;
+  f.model = pricing_model::pmp_2026_10;
+  f.kind = message_kind::service;
+  f.service_window_open_at_send = true;
+  f.counted_before = 999;
+  auto d = decide(f);
+  CHECK(d.reason == charge_reason::free_tier_service_message);
+  CHECK(d.count == 1000);
+  CHECK(describe(d) == "service message 1000 of the month from this number, within the first 1,000 free");
+  f.counted_before = 1000;
+  d = decide(f);
+  CHECK(d.reason == charge_reason::service_message);
+  CHECK_FALSE(d.free());
+  CHECK(platform_pricing_type(d.reason) == "regular");
+  f.exempt = true;
+  d = decide(f);
+  CHECK(d.reason == charge_reason::paid_exempt);
+  CHECK(d.free());
+  CHECK(platform_pricing_type(d.reason) == "regular");
+  f.reaction = true;
+  CHECK(decide(f).reason == charge_reason::reaction);
+  CHECK(platform_pricing_type(charge_reason::reaction) == "free_customer_service");
+  CHECK(counter_for(pricing_model::pmp_2026_10, message_kind::service, ymd(2026, 10, 1)) ==
+        monthly_counter::service_messages_of_number);
+  CHECK(model_in_force(ymd(2026, 9, 30)) == pricing_model::pmp_2025);
+  CHECK(model_in_force(ymd(2026, 10, 1)) == pricing_model::pmp_2026_10);
+}
+
 TEST_CASE("the platform's pricing types", "[rules][pricing]") {
   CHECK(platform_pricing_type(charge_reason::free_entry_point) == "free_entry_point");
   CHECK(platform_pricing_type(charge_reason::utility_in_window) == "free_customer_service");
@@ -182,7 +246,8 @@ TEST_CASE("models, rate keys and kinds have one name table each", "[rules][prici
   auto bad = parse_pricing_model("pmp_2030");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == "pricing.unknown_model");
-  CHECK(bad.error().message.find("legacy_2018, cbp_2022, cbp_2023, pmp_2025") != std::string::npos);
+  CHECK(bad.error().message.find("legacy_2018, cbp_2022, cbp_2023, pmp_2025, pmp_2026_10") !=
+        std::string::npos);
   for (std::size_t i = 0; i < rate_key_count; ++i) {
     const auto k = static_cast<rate_key>(i);
     CHECK(parse_rate_key(to_string(k)).value() == k);

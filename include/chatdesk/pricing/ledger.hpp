@@ -36,6 +36,13 @@ struct CHATDESK_API pricing_business {
   time_zone zone;        ///< months and the model in force are reckoned here (UTC by default)
   country home_country;  ///< for authentication-international rates
   std::optional<date::year_month_day> auth_international_from;
+  /// A government or non-profit the platform exempts from service-message
+  /// charges (`paid_exempt`): its service messages beyond the free tier cost nothing.
+  bool paid_exempt = false;
+  /// How long a free entry point window lasts under pmp_2026_10 (the platform
+  /// says "up to 7 days" and the exact rule is not published: 72 hours, as
+  /// before, unless set; see docs/decisions.md). At most 7 days.
+  std::optional<std::chrono::hours> entry_point_window{};
 };
 
 /// What one delivered message cost, and why.
@@ -93,10 +100,14 @@ struct CHATDESK_API pricing_event {
   kind type = kind::inbound;
   timestamp at{};
   std::string_view business;  ///< inbound and outbound
+  /// outbound: the business phone number that sent it (its free tier of
+  /// service messages under pmp_2026_10); empty: the business has one number.
+  std::string_view number;
   std::string_view id;
   phone_number customer;  ///< inbound and outbound
   bool referral = false;  ///< inbound: it came from a click-to-chat ad or page button
   bool is_template = false;
+  bool reaction = false;                      ///< outbound: a reaction (always free under pmp_2026_10)
   std::optional<template_category> category;  ///< outbound templates
   message_status status = message_status::sent;
 };
@@ -189,10 +200,13 @@ class CHATDESK_API ledger {
   /// A customer's message. `referral`: it came from a click-to-chat ad or page button.
   result<void> inbound(timestamp at, std::string_view business, const phone_number& customer,
                        std::string_view id, bool referral = false);
-  /// A business's message, as sent. `category` only for templates.
-  /// Error `pricing.duplicate_id`.
+  /// A business's message, as sent. `category` only for templates. `number`:
+  /// the business phone number that sent it, whose monthly free tier of
+  /// service messages it uses under pmp_2026_10 (empty: the business's one
+  /// number); `reaction`: a reaction, always free. Error `pricing.duplicate_id`.
   result<void> outbound(timestamp at, std::string_view business, const phone_number& customer,
-                        std::string_view id, bool is_template, std::optional<template_category> category);
+                        std::string_view id, bool is_template, std::optional<template_category> category,
+                        std::string_view number = {}, bool reaction = false);
   /// A status. The first `delivered` or `read` prices the message and returns
   /// its charge; later statuses, `sent` and `failed` return nothing. Errors:
   /// `pricing.unknown_message`, `pricing.no_rate_card`, `pricing.no_rate`

@@ -29,11 +29,15 @@ enum class pricing_model : std::uint8_t {
   legacy_2018,  ///< per message outside the service window (until 2022-01-31)
   cbp_2022,     ///< per 24-hour conversation, user- or business-initiated (2022-02-01 to 2023-05-31)
   cbp_2023,     ///< per 24-hour conversation by category (2023-06-01 to 2025-06-30)
-  pmp_2025,     ///< per delivered template, by category, with volume tiers (from 2025-07-01)
+  pmp_2025,     ///< per delivered template, by category, with volume tiers (2025-07-01 to 2026-09-30)
+  /// per delivered template, utility inside the window included, and per
+  /// delivered service message beyond a monthly free tier per number (from 2026-10-01)
+  pmp_2026_10,
 };
 /// Every model, oldest first.
-inline constexpr std::array<pricing_model, 4> pricing_models{
-    pricing_model::legacy_2018, pricing_model::cbp_2022, pricing_model::cbp_2023, pricing_model::pmp_2025};
+inline constexpr std::array<pricing_model, 5> pricing_models{
+    pricing_model::legacy_2018, pricing_model::cbp_2022, pricing_model::cbp_2023, pricing_model::pmp_2025,
+    pricing_model::pmp_2026_10};
 [[nodiscard]] CHATDESK_API std::string_view to_string(pricing_model m) noexcept;  ///< "pmp_2025", ...
 /// Parses a model id. Error `pricing.unknown_model`.
 [[nodiscard]] CHATDESK_API result<pricing_model> parse_pricing_model(std::string_view text);
@@ -52,6 +56,9 @@ inline constexpr std::uint64_t free_conversations_per_month = 1'000;
 /// Service conversations are free from this date (cbp_2023).
 inline constexpr date::year_month_day service_conversations_free_from{date::year{2024}, date::month{11},
                                                                       date::day{1}};
+/// pmp_2026_10: service messages each business phone number delivers free
+/// each month (business-local month, no roll-over); reactions do not count.
+inline constexpr std::uint64_t free_service_messages_per_number = 1'000;
 }  // namespace pricing_constants
 
 /// The rates a card can give, across the models.
@@ -62,8 +69,8 @@ enum class rate_key : std::uint8_t {
   marketing,                     ///< cbp_2023, pmp_2025
   utility,                       ///< cbp_2023, pmp_2025
   authentication,                ///< cbp_2023, pmp_2025
-  service,                       ///< cbp_2023
-  authentication_international,  ///< pmp_2025, for businesses that qualify
+  service,                       ///< cbp_2023; pmp_2026_10 (a card without it charges the utility rate)
+  authentication_international,  ///< pmp_2025, pmp_2026_10, for businesses that qualify
 };
 inline constexpr std::size_t rate_key_count = 8;
 [[nodiscard]] CHATDESK_API std::string_view to_string(rate_key k) noexcept;  ///< "business_initiated", ...
@@ -102,15 +109,21 @@ enum class charge_reason : std::uint8_t {
   utility_in_window,             ///< free: a utility template inside the service window (pmp_2025)
   authentication_international,  ///< charged at the authentication-international rate
   volume_tier,                   ///< charged at the volume tier of its rank this month
+  reaction,                      ///< free: reactions cost nothing and use no free tier (pmp_2026_10)
+  free_tier_service_message,     ///< free: one of the number's first 1,000 service messages of the month
+  paid_exempt,                   ///< free: a service message of an exempt business beyond the free tier
+  service_message,               ///< charged: a service message beyond the number's free tier
 };
-inline constexpr std::size_t charge_reason_count = 14;
+inline constexpr std::size_t charge_reason_count = 18;
 [[nodiscard]] CHATDESK_API std::string_view to_string(charge_reason r) noexcept;  ///< "free_entry_point", ...
 /// Parses a reason's name. Error `pricing.unknown_reason`.
 [[nodiscard]] CHATDESK_API result<charge_reason> parse_charge_reason(std::string_view text);
 /// True when a message priced for this reason costs nothing.
 [[nodiscard]] CHATDESK_API bool is_free(charge_reason r) noexcept;
 /// The platform's `pricing.type` of a per-message model for this reason:
-/// "free_entry_point", "free_customer_service" or "regular".
+/// "free_entry_point", "free_customer_service" or "regular" (an exempt
+/// business's service message beyond the free tier is "regular" with the
+/// subtype "paid_exempt", and costs nothing).
 [[nodiscard]] CHATDESK_API std::string_view platform_pricing_type(charge_reason r) noexcept;
 
 /// The monthly counter a message is counted in, under its model.
@@ -118,7 +131,9 @@ enum class monthly_counter : std::uint8_t {
   none,                   ///< nothing is counted
   conversations,          ///< cbp_2022: conversations of the business
   service_conversations,  ///< cbp_2023: service conversations of the business
-  category_in_market,     ///< pmp_2025: charged messages of the business by category and market (tiers)
+  category_in_market,     ///< pmp_2025, pmp_2026_10: charged templates of the business by category and market
+                          ///< (tiers)
+  service_messages_of_number,  ///< pmp_2026_10: service messages of the business phone number (the free tier)
 };
 
 /// The facts of one delivered message that decide its price.
@@ -135,6 +150,11 @@ struct CHATDESK_API message_facts {
   bool international = false;
   /// How many messages `counter_for` of these facts had counted this month, before this one.
   std::uint64_t counted_before = 0;
+  /// A reaction (a service message that is always free under pmp_2026_10).
+  bool reaction = false;
+  /// The business is exempt from service-message charges (governments and
+  /// non-profits the platform names `paid_exempt`).
+  bool exempt = false;
 };
 
 /// What the rules decided for one message.
@@ -155,6 +175,8 @@ struct CHATDESK_API charge_decision {
 [[nodiscard]] CHATDESK_API monthly_counter counter_for(pricing_model m, message_kind kind,
                                                        date::year_month_day local_date) noexcept;
 /// The decision for one message. Pure: the same facts give the same decision.
+/// Under pmp_2026_10 a service message inside a free entry point, and a
+/// reaction, is free and not counted in the number's free tier.
 [[nodiscard]] CHATDESK_API charge_decision decide(const message_facts& facts) noexcept;
 
 /// What a sentence about a decision may name besides the decision.
