@@ -94,7 +94,18 @@ std::vector<error> ledger_bridge::take_problems() {
 
 std::string compare_pricing(const webhook_pricing& platform, const charge& c) {
   // Only the per-message model reports a pricing type to compare with.
-  if (platform.pricing_model != "PMP" || c.model != pricing_model::pmp_2025) return {};
+  if (platform.pricing_model != "PMP" ||
+      (c.model != pricing_model::pmp_2025 && c.model != pricing_model::pmp_2026_10))
+    return {};
+  // An exempt business's service message beyond the free tier: "regular" with
+  // the subtype paid_exempt, and free.
+  const bool exempt_theirs = platform.subtype == "paid_exempt";
+  const bool exempt_ours = c.reason == charge_reason::paid_exempt;
+  if (exempt_theirs != exempt_ours)
+    return exempt_theirs ? fmt::format("the platform exempts it (paid_exempt), chatdesk {} it ({})",
+                                       c.free ? "found free" : "charged", to_string(c.reason))
+                         : fmt::format("chatdesk exempts it (paid_exempt), the platform does not ({} {})",
+                                       platform.type, platform.category);
   std::string_view theirs = platform.type;
   if (theirs.empty()) {  // older payloads: only "billable"
     if (platform.billable != true) return {};

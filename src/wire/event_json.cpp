@@ -143,6 +143,7 @@ json status_json(const webhook_status& e) {
     put(p, "pricing_model", e.pricing->pricing_model);
     put(p, "type", e.pricing->type);
     put(p, "category", e.pricing->category);
+    put(p, "subtype", e.pricing->subtype);
     j["pricing"] = std::move(p);
   }
   if (e.conversation) {

@@ -1142,6 +1142,8 @@ auto run<J>::pricing(value& v, webhook_pricing& out) -> problem {
       return text(fv, out.type);
     } else if (key == "category") {
       return text(fv, out.category);
+    } else if (key == "subtype" || key == "sub_type") {
+      return text(fv, out.subtype);
     }
     return std::nullopt;
   });

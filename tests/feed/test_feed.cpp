@@ -270,6 +270,48 @@ TEST_CASE("compare_pricing names each disagreement", "[feed][pricing]") {
   CHECK(compare_pricing(p, c).empty());
 }
 
+TEST_CASE("compare_pricing under pmp_2026_10: service messages, the free tier and paid_exempt",
+          "[feed][pricing]") {
+  charge c;
+  c.model = pricing_model::pmp_2026_10;
+  c.category = "service";
+  c.reason = charge_reason::service_message;
+  c.amount = decimal::parse("0.0300").value();
+  webhook_pricing p;
+  p.pricing_model = "PMP";
+  p.type = "regular";
+  p.category = "service";
+  CHECK(compare_pricing(p, c).empty());
+  // Within the number's free tier the platform says free_customer_service.
+  p.type = "free_customer_service";
+  CHECK(compare_pricing(p, c) ==
+        "the platform found it free in the service window, chatdesk charged service");
+  c.reason = charge_reason::free_tier_service_message;
+  c.free = true;
+  c.amount = decimal{};
+  CHECK(compare_pricing(p, c).empty());
+  // An exempt business: regular with the subtype paid_exempt, and free.
+  p.type = "regular";
+  p.subtype = "paid_exempt";
+  c.reason = charge_reason::paid_exempt;
+  CHECK(compare_pricing(p, c).empty());
+  c.reason = charge_reason::service_message;
+  c.free = false;
+  CHECK(compare_pricing(p, c) ==
+        "the platform exempts it (paid_exempt), chatdesk charged it (service_message)");
+  p.subtype.clear();
+  c.reason = charge_reason::paid_exempt;
+  c.free = true;
+  CHECK(compare_pricing(p, c) ==
+        "chatdesk exempts it (paid_exempt), the platform does not (regular service)");
+  // Utility inside the window is charged now: the platform's regular utility agrees.
+  c.reason = charge_reason::volume_tier;
+  c.category = "utility";
+  c.free = false;
+  p.category = "utility";
+  CHECK(compare_pricing(p, c).empty());
+}
+
 TEST_CASE("an agent's reply from Zendesk goes through the desk's policies", "[feed][zendesk]") {
   live x;
   webhook_agent_message reply;

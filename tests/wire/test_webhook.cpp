@@ -349,6 +349,16 @@ TEST_CASE("keys in any order and unknown keys everywhere", "[wire][webhook]") {
   CHECK(s.metadata.phone_number_id == "106540352242922");
 }
 
+TEST_CASE("statuses from October 2026 carry service pricing and the paid_exempt subtype", "[wire][webhook]") {
+  const auto b = decode_file("statuses_2026.json");
+  REQUIRE(b.events.size() == 4);
+  CHECK(event<webhook_status>(b, 0).pricing->type == "free_customer_service");
+  CHECK(event<webhook_status>(b, 1).pricing->category == "service");
+  CHECK(event<webhook_status>(b, 1).pricing->subtype.empty());
+  CHECK(event<webhook_status>(b, 2).pricing->subtype == "paid_exempt");
+  CHECK(event<webhook_status>(b, 3).pricing->category == "utility");
+}
+
 TEST_CASE("template and account updates and unknown fields are events", "[wire][webhook]") {
   const auto t = decode_file("template_updates.json");
   REQUIRE(t.events.size() == 4);

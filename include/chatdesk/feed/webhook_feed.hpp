@@ -126,8 +126,11 @@ class CHATDESK_API webhook_feed {
 
 /// Whether the platform's pricing of a delivered message agrees with
 /// chatdesk's charge under per-message pricing: "regular" means charged at
-/// the category's rate, "free_customer_service" free in the service window,
-/// "free_entry_point" free in an entry-point window. Empty when they agree.
+/// the category's rate, "free_customer_service" free in the service window
+/// (or, from 2026-10-01, within a number's free tier of service messages),
+/// "free_entry_point" free in an entry-point window; the subtype "paid_exempt"
+/// marks an exempt business's free service message. Both per-message models
+/// (pmp_2025, pmp_2026_10) are compared. Empty when they agree.
 [[nodiscard]] CHATDESK_API std::string compare_pricing(const webhook_pricing& platform, const charge& c);
 
 }  // namespace chatdesk
