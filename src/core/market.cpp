@@ -1,8 +1,9 @@
 #include "chatdesk/core/market.hpp"
 
-#include "chatdesk/core/detail/market_index.hpp"
-
+#include <algorithm>
 #include <array>
+
+#include "chatdesk/core/detail/market_index.hpp"
 
 #include <fmt/format.h>
 
@@ -125,59 +126,118 @@ std::string_view market_table::find(const phone_number& number) const noexcept {
   return rule < rules_.size() ? std::string_view(rules_[rule].name) : std::string_view(default_market_);
 }
 
+namespace {
+
+/// The markets of PLATFORM.md 1d (in force until 2026-06-30).
+std::vector<market_rule> platform_rules_2025() {
+  // Markets with their own rates, then the regional groups.
+  std::vector<market_rule> rules = {
+      {"Argentina", {"54"}, {}},
+      {"Brazil", {"55"}, {}},
+      {"Chile", {"56"}, {}},
+      {"Colombia", {"57"}, {}},
+      {"Egypt", {"20"}, {}},
+      {"France", {"33"}, {}},
+      {"Germany", {"49"}, {}},
+      {"India", {"91"}, {}},
+      {"Indonesia", {"62"}, {}},
+      {"Israel", {"972"}, {}},
+      {"Italy", {"39"}, {}},
+      {"Malaysia", {"60"}, {}},
+      {"Mexico", {"52"}, {}},
+      {"Netherlands", {"31"}, {}},
+      {"Nigeria", {"234"}, {}},
+      {"Pakistan", {"92"}, {}},
+      {"Peru", {"51"}, {}},
+      {"Russia", {"7"}, {}},
+      {"Saudi Arabia", {"966"}, {}},
+      {"South Africa", {"27"}, {}},
+      {"Spain", {"34"}, {}},
+      {"Turkey", {"90"}, {}},
+      {"United Arab Emirates", {"971"}, {}},
+      {"United Kingdom", {"44"}, {}},
+      // The United States by its code, Canada by name: the other +1 countries are in no market.
+      {"North America", {"1"}, {}, {"CA"}},
+      {"Rest of Africa",
+       {"213", "244", "229", "267", "226", "257", "237", "235", "242", "291", "251", "241", "220", "233",
+        "245", "225", "254", "266", "231", "218", "261", "265", "223", "222", "212", "258", "264", "227",
+        "250", "221", "232", "252", "211", "249", "268", "255", "228", "216", "256", "260"},
+       {}},
+      {"Rest of Asia Pacific",
+       {"93",  "61", "880", "855", "86",  "852", "81", "856", "976", "977", "64",
+        "675", "63", "65",  "94",  "886", "992", "66", "993", "998", "84"},
+       {}},
+      {"Rest of Central & Eastern Europe",
+       {"355", "374", "994", "375", "359", "385", "420", "995", "30",  "36",
+        "371", "370", "373", "389", "48",  "40",  "381", "421", "386", "380"},
+       {}},
+      {"Rest of Western Europe", {"43", "32", "45", "358", "353", "47", "351", "46", "41"}, {}},
+      {"Rest of Latin America",
+       {"591", "506", "593", "503", "502", "509", "504", "505", "507", "595", "598", "58"},
+       {},
+       {"DO", "JM", "PR"}},
+      {"Rest of Middle East", {"973", "964", "962", "965", "961", "968", "974", "967"}, {}},
+  };
+  return rules;
+}
+
+/// Moves the calling code `code` (or the country `alpha2` when `code` is
+/// empty) out of whichever market lists it into a market of its own.
+void split_out(std::vector<market_rule>& rules, const char* name, const char* code, const char* alpha2 = "") {
+  for (auto& r : rules) {
+    auto& codes = r.calling_codes;
+    codes.erase(std::remove(codes.begin(), codes.end(), std::string(code)), codes.end());
+  }
+  market_rule m{name, {}, {}};
+  if (*code != '\0') m.calling_codes.emplace_back(code);
+  if (*alpha2 != '\0') m.countries.emplace_back(alpha2);
+  rules.push_back(std::move(m));
+}
+
+/// 2026-07-01: six markets leave their regions (PLATFORM.md 1h).
+std::vector<market_rule> platform_rules_2026_07() {
+  auto rules = platform_rules_2025();
+  split_out(rules, "Hong Kong", "852");
+  split_out(rules, "Hungary", "36");
+  split_out(rules, "Qatar", "974");
+  split_out(rules, "Romania", "40");
+  split_out(rules, "Singapore", "65");
+  split_out(rules, "Poland", "48");
+  return rules;
+}
+
+/// 2026-10-01: nine more (PLATFORM.md 1h). Kazakhstan shares +7 with Russia,
+/// the code's main country: its numbers are told apart by the number itself
+/// (+7 6xx and 7xx), as every shared code is.
+std::vector<market_rule> platform_rules_2026_10() {
+  auto rules = platform_rules_2026_07();
+  split_out(rules, "Bangladesh", "880");
+  split_out(rules, "Iraq", "964");
+  split_out(rules, "Nepal", "977");
+  split_out(rules, "Sri Lanka", "94");
+  split_out(rules, "Kuwait", "965");
+  split_out(rules, "Oman", "968");
+  split_out(rules, "Morocco", "212");
+  split_out(rules, "Ukraine", "380");
+  split_out(rules, "Kazakhstan", "", "KZ");
+  return rules;
+}
+
+}  // namespace
+
 const market_table& market_table::platform() {
-  static const market_table table = [] {
-    // PLATFORM.md 1d: markets with their own rates, then the regional groups.
-    std::vector<market_rule> rules = {
-        {"Argentina", {"54"}, {}},
-        {"Brazil", {"55"}, {}},
-        {"Chile", {"56"}, {}},
-        {"Colombia", {"57"}, {}},
-        {"Egypt", {"20"}, {}},
-        {"France", {"33"}, {}},
-        {"Germany", {"49"}, {}},
-        {"India", {"91"}, {}},
-        {"Indonesia", {"62"}, {}},
-        {"Israel", {"972"}, {}},
-        {"Italy", {"39"}, {}},
-        {"Malaysia", {"60"}, {}},
-        {"Mexico", {"52"}, {}},
-        {"Netherlands", {"31"}, {}},
-        {"Nigeria", {"234"}, {}},
-        {"Pakistan", {"92"}, {}},
-        {"Peru", {"51"}, {}},
-        {"Russia", {"7"}, {}},
-        {"Saudi Arabia", {"966"}, {}},
-        {"South Africa", {"27"}, {}},
-        {"Spain", {"34"}, {}},
-        {"Turkey", {"90"}, {}},
-        {"United Arab Emirates", {"971"}, {}},
-        {"United Kingdom", {"44"}, {}},
-        // The United States by its code, Canada by name: the other +1 countries are in no market.
-        {"North America", {"1"}, {}, {"CA"}},
-        {"Rest of Africa",
-         {"213", "244", "229", "267", "226", "257", "237", "235", "242", "291", "251", "241", "220", "233",
-          "245", "225", "254", "266", "231", "218", "261", "265", "223", "222", "212", "258", "264", "227",
-          "250", "221", "232", "252", "211", "249", "268", "255", "228", "216", "256", "260"},
-         {}},
-        {"Rest of Asia Pacific",
-         {"93",  "61", "880", "855", "86",  "852", "81", "856", "976", "977", "64",
-          "675", "63", "65",  "94",  "886", "992", "66", "993", "998", "84"},
-         {}},
-        {"Rest of Central & Eastern Europe",
-         {"355", "374", "994", "375", "359", "385", "420", "995", "30",  "36",
-          "371", "370", "373", "389", "48",  "40",  "381", "421", "386", "380"},
-         {}},
-        {"Rest of Western Europe", {"43", "32", "45", "358", "353", "47", "351", "46", "41"}, {}},
-        {"Rest of Latin America",
-         {"591", "506", "593", "503", "502", "509", "504", "505", "507", "595", "598", "58"},
-         {},
-         {"DO", "JM", "PR"}},
-        {"Rest of Middle East", {"973", "964", "962", "965", "961", "968", "974", "967"}, {}},
-    };
-    return create(std::move(rules)).value();
-  }();
+  static const market_table table = create(platform_rules_2025()).value();
   return table;
+}
+
+const market_table& market_table::platform(date::year_month_day day) {
+  static const market_table july_2026 = create(platform_rules_2026_07()).value();
+  static const market_table october_2026 = create(platform_rules_2026_10()).value();
+  using date::month;
+  using date::year;
+  if (day >= year{2026} / month{10} / 1) return october_2026;
+  if (day >= year{2026} / month{7} / 1) return july_2026;
+  return platform();
 }
 
 }  // namespace chatdesk

@@ -815,12 +815,15 @@ bool ledger::impl::price(std::string_view id, const pending_message& msg, timest
       decision = decide(facts);
       rate = pick(rates.rates[static_cast<std::size_t>(decision.rate)], decision.rank);
     }
-    if (rate == nullptr)
+    if (rate == nullptr) {
+      const auto market = names.name(rates.name);
+      const auto why = cc->card->unpriced(market, name_of(decision.rate));
       return refuse("pricing.no_rate",
-                    fmt::format("{} has no '{}' rate for market '{}'",
+                    fmt::format("{} has no '{}' rate for market '{}'{}{}",
                                 cc->card->source().empty() ? "the rate card" : cc->card->source(),
-                                name_of(decision.rate), names.name(rates.name)),
+                                name_of(decision.rate), market, why ? ": " : "", why ? *why : ""),
                     "id");
+    }
     p.amount = rate->rate;
     p.tier = decision.rate == rate_key::service ? 0 : rate->tier;  // service messages are not tiered
   }

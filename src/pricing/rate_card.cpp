@@ -122,15 +122,40 @@ result<rate_card> rate_card_from_json(const ojson& j, std::string_view source) {
       auto table = market_table::create(rules, default_market);
       if (!table) r.fail("$." + table.error().where, table.error().message);
       card.markets_ = std::move(*table);
+    } else {
+      card.markets_ = market_table::platform(card.effective_from_);  // the platform's markets on its date
     }
     std::set<std::string, std::less<>> markets;
     for (const auto& rule : card.markets_.rules()) markets.insert(rule.name);
     markets.insert(std::string(card.markets_.default_market()));
     std::vector<std::string_view> keys;
     for (auto k : required_rate_keys(card.model_)) keys.push_back(to_string(k));
+    // Rates a card may give beyond those it must: pmp_2026_10's service rate
+    // (without it, service messages cost the utility rate).
+    std::vector<std::string_view> allowed = keys;
+    if (card.model_ == pricing_model::pmp_2026_10) allowed.push_back(to_string(rate_key::service));
     auto known_key = [&](const std::string& k) {
-      return std::find(keys.begin(), keys.end(), k) != keys.end();
+      return std::find(allowed.begin(), allowed.end(), k) != allowed.end();
     };
+
+    // Rates the card's author could not find: market -> rate -> why.
+    if (auto u = j.find("unpriced"); u != j.end()) {
+      if (!u->is_object()) r.fail("$.unpriced", "'unpriced' must be an object of markets");
+      for (auto it = u->begin(); it != u->end(); ++it) {
+        const auto path = "$.unpriced." + it.key();
+        if (markets.count(it.key()) == 0)
+          r.fail(path, fmt::format("'{}' is not a market of this card", it.key()));
+        if (!it->is_object()) r.fail(path, "expected an object of rates, each with why it is missing");
+        for (auto k = it->begin(); k != it->end(); ++k) {
+          if (!known_key(k.key()))
+            r.fail(path + "." + k.key(),
+                   fmt::format("'{}' is not a rate of model {}", k.key(), to_string(card.model_)));
+          auto why = r.text(*k, path + "." + k.key());
+          if (why.empty()) r.fail(path + "." + k.key(), "say why the rate is missing");
+          card.unpriced_[it.key()][k.key()] = std::move(why);
+        }
+      }
+    }
 
     // Flat rates.
     const auto& rates = r.member(j, "rates", "$");
@@ -194,7 +219,12 @@ result<rate_card> rate_card_from_json(const ojson& j, std::string_view source) {
       for (auto k : keys) {
         const bool flat = card.rates_.count(m) != 0 && card.rates_[m].count(k) != 0;
         const bool tiered = card.tiers_.count(m) != 0 && card.tiers_[m].count(k) != 0;
-        if (!flat && !tiered) r.fail("$.rates", fmt::format("market '{}' has no '{}' rate", m, k));
+        const bool unpriced = card.unpriced(m, k).has_value();
+        if (!flat && !tiered && !unpriced)
+          r.fail("$.rates",
+                 fmt::format("market '{}' has no '{}' rate (list it under 'unpriced' with why)", m, k));
+        if ((flat || tiered) && unpriced)
+          r.fail("$.unpriced." + m, fmt::format("market '{}' has a '{}' rate and calls it unpriced", m, k));
       }
     }
 
@@ -259,6 +289,14 @@ std::optional<decimal> rate_card::authentication_international(std::string_view 
   auto it = auth_international_.find(market);
   if (it == auth_international_.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<std::string_view> rate_card::unpriced(std::string_view market, std::string_view key) const {
+  auto m = unpriced_.find(market);
+  if (m == unpriced_.end()) return std::nullopt;
+  auto k = m->second.find(key);
+  if (k == m->second.end()) return std::nullopt;
+  return std::string_view(k->second);
 }
 
 result<void> rate_cards::add(rate_card card) {

@@ -23,6 +23,10 @@ expect_run(phone_us_national 0
   "\"e164\":\"\\+14155551234\",\"calling_code\":\"1\",\"country\":\"US\",\"market\":\"North America\",\"click_to_chat\":\"14155551234\""
   "^$" phone "(415) 555-1234" --region US)
 expect_run(phone_dominican 0 "\"country\":\"DO\",\"market\":\"Rest of Latin America\"" "^$" phone "whatsapp:+18095551234")
+expect_run(phone_hong_kong_before 0 "\"market\":\"Rest of Asia Pacific\"" "^$" phone "+852 5123 4567" --on 2026-06-30)
+expect_run(phone_hong_kong_after 0 "\"market\":\"Hong Kong\"" "^$" phone "+852 5123 4567" --on 2026-07-01)
+expect_run(phone_kazakhstan 0 "\"country\":\"KZ\",\"market\":\"Kazakhstan\"" "^$" phone "+7 701 123 4567" --on 2026-10-01)
+expect_run(phone_bad_date 2 "^$" "--on" phone "+852 5123 4567" --on 2026-13-01)
 expect_run(phone_nongeographic 0 "\"country\":null,\"market\":\"Other\"" "^$" phone "+80012345678")
 expect_run(phone_quote 2 "^$" "phone.invalid_character.*'\"'" phone "+39 \"x\"")
 expect_run(phone_letters 2 "^$" "^chatdesk phone: \\[chatdesk.phone.letters\\] '12ab' contains the letter 'a'[^\n]*\n$" phone "12ab")

@@ -113,3 +113,54 @@ TEST_CASE("a market table refuses rules it cannot apply", "[core][market]") {
   }
   CHECK(market_table::create({}, "").error().where == "default_market");
 }
+
+TEST_CASE("the platform's markets by date: the standalone markets of July and October 2026",
+          "[core][market]") {
+  using namespace date;
+  auto on = [](year_month_day day, const char* number) {
+    return std::string(market_table::platform(day).find(phone_number::parse(number).value()));
+  };
+  const auto june_30 = year{2026} / 6 / 30;
+  const auto july_1 = year{2026} / 7 / 1;
+  const auto sept_30 = year{2026} / 9 / 30;
+  const auto oct_1 = year{2026} / 10 / 1;
+  struct row {
+    const char* number;
+    const char* before;
+    const char* alone;
+    year_month_day from;
+  };
+  const row rows[] = {
+      {"+85251234567", "Rest of Asia Pacific", "Hong Kong", july_1},
+      {"+36201234567", "Rest of Central & Eastern Europe", "Hungary", july_1},
+      {"+97433123456", "Rest of Middle East", "Qatar", july_1},
+      {"+40721234567", "Rest of Central & Eastern Europe", "Romania", july_1},
+      {"+6581234567", "Rest of Asia Pacific", "Singapore", july_1},
+      {"+48512345678", "Rest of Central & Eastern Europe", "Poland", july_1},
+      {"+8801712345678", "Rest of Asia Pacific", "Bangladesh", oct_1},
+      {"+9647901234567", "Rest of Middle East", "Iraq", oct_1},
+      {"+9779841234567", "Rest of Asia Pacific", "Nepal", oct_1},
+      {"+94712345678", "Rest of Asia Pacific", "Sri Lanka", oct_1},
+      {"+96550012345", "Rest of Middle East", "Kuwait", oct_1},
+      {"+96892123456", "Rest of Middle East", "Oman", oct_1},
+      {"+212612345678", "Rest of Africa", "Morocco", oct_1},
+      {"+380501234567", "Rest of Central & Eastern Europe", "Ukraine", oct_1},
+      {"+77011234567", "Other", "Kazakhstan", oct_1},
+  };
+  for (const auto& r : rows) {
+    INFO(r.number);
+    const auto day_before = year_month_day{sys_days{r.from} - days{1}};
+    CHECK(on(day_before, r.number) == r.before);
+    CHECK(on(r.from, r.number) == r.alone);
+    CHECK(on(year{2027} / 1 / 1, r.number) == r.alone);
+  }
+  // The 1d table is the one before July 2026; Russia keeps +7 for its own numbers.
+  CHECK(&market_table::platform(june_30) == &market_table::platform());
+  CHECK(on(oct_1, "+79121234567") == "Russia");
+  CHECK(on(sept_30, "+77011234567") == "Other");
+  // The regions keep their other countries.
+  CHECK(on(oct_1, "+84912345678") == "Rest of Asia Pacific");  // Vietnam
+  CHECK(on(oct_1, "+971501234567") == "United Arab Emirates");
+  CHECK(on(oct_1, "+96277123456") == "Rest of Middle East");  // Jordan
+  CHECK(on(oct_1, "+233241234567") == "Rest of Africa");      // Ghana
+}

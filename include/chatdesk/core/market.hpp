@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <date/date.h>
+
 #include "chatdesk/core/error.hpp"
 #include "chatdesk/core/export.hpp"
 #include "chatdesk/core/phone_number.hpp"
@@ -54,8 +56,14 @@ class CHATDESK_API market_table {
   [[nodiscard]] static result<market_table> create(std::vector<market_rule> rules,
                                                    std::string default_market = "Other");
 
-  /// The platform's market table (PLATFORM.md 1d), built once.
+  /// The platform's market table (PLATFORM.md 1d, in force until 2026-06-30), built once.
   [[nodiscard]] static const market_table& platform();
+  /// The platform's market table in force on `day`: 1d's until 2026-06-30;
+  /// from 2026-07-01 Hong Kong, Hungary, Qatar, Romania, Singapore and Poland
+  /// are markets of their own; from 2026-10-01 also Bangladesh, Iraq, Nepal,
+  /// Sri Lanka, Kuwait, Oman, Morocco, Ukraine and Kazakhstan (by country: +7
+  /// numbers of Kazakhstan, not Russia's).
+  [[nodiscard]] static const market_table& platform(date::year_month_day day);
 
   /// The market of `number`.
   [[nodiscard]] std::string_view find(const phone_number& number) const noexcept;

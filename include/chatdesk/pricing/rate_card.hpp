@@ -55,6 +55,10 @@ class CHATDESK_API rate_card {
                                                                         std::uint64_t n) const;
   /// The authentication-international rate for `market`, if the card lists one.
   [[nodiscard]] std::optional<decimal> authentication_international(std::string_view market) const;
+  /// Why the card has no `key` rate for `market`, when its author could not
+  /// find it (the card's `unpriced` notes); nullopt otherwise. A message that
+  /// needs such a rate is refused (`pricing.no_rate`) with this note.
+  [[nodiscard]] std::optional<std::string_view> unpriced(std::string_view market, std::string_view key) const;
 
  private:
   rate_card() = default;
@@ -67,10 +71,12 @@ class CHATDESK_API rate_card {
   std::map<std::string, std::map<std::string, decimal, std::less<>>, std::less<>> rates_;
   std::map<std::string, std::map<std::string, std::vector<rate_tier>, std::less<>>, std::less<>> tiers_;
   std::map<std::string, decimal, std::less<>> auth_international_;
+  std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> unpriced_;
 };
 
 /// Reads and checks a card. Refuses an unknown model, a bad date, an unknown
-/// currency, a market without rates, a negative or non-numeric rate,
+/// currency, a market without a rate its model needs (unless the card's
+/// `unpriced` says why it is missing), a negative or non-numeric rate,
 /// overlapping tiers, rates for unknown markets (`pricing.invalid_card`,
 /// `pricing.unknown_model`, with `source` and the JSON path in `where`).
 [[nodiscard]] CHATDESK_API result<rate_card> rate_card_from_json(const nlohmann::ordered_json& j,
