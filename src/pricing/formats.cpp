@@ -239,6 +239,16 @@ result<std::vector<pricing_business>> pricing_businesses_from_json(const ojson& 
           r.fail(fmt::format("'{}' is not a date like 2025-08-01", from), where + ".auth_international_from");
         b.auth_international_from = date::year_month_day{std::chrono::floor<date::days>(*t)};
       }
+      if (auto f = it->find("paid_exempt"); f != it->end() && !f->is_null()) {
+        if (!f->is_boolean()) r.fail("'paid_exempt' must be true or false", where + ".paid_exempt");
+        b.paid_exempt = f->get<bool>();
+      }
+      if (auto f = it->find("entry_point_hours"); f != it->end() && !f->is_null()) {
+        if (!f->is_number_integer() || f->get<std::int64_t>() < 1 || f->get<std::int64_t>() > 168)
+          r.fail("'entry_point_hours' must be a whole number of hours from 1 to 168 (7 days)",
+                 where + ".entry_point_hours");
+        b.entry_point_window = std::chrono::hours{f->get<std::int64_t>()};
+      }
       out.push_back(std::move(b));
     }
     return out;
@@ -254,6 +264,8 @@ ojson to_json(const std::vector<pricing_business>& businesses) {
     if (b.zone.name() != "UTC") o["time_zone"] = std::string(b.zone.name());
     if (!b.home_country.empty()) o["country"] = std::string(b.home_country.alpha2());
     if (b.auth_international_from) o["auth_international_from"] = format_date(*b.auth_international_from);
+    if (b.paid_exempt) o["paid_exempt"] = true;
+    if (b.entry_point_window) o["entry_point_hours"] = b.entry_point_window->count();
     j[b.id] = std::move(o);
   }
   return j;

@@ -1,6 +1,7 @@
 // Fuzzes parse_rate_card, then prices with any card it accepts. Properties:
 // no crash; a refusal has a code, a message and a JSON path; an accepted card
-// prices a fixed stream under its model with every event either accepted or
+// prices a fixed stream under its model (free-form sends from a named number,
+// and reactions, included) with every event either accepted or
 // refused with a code, and an invoice whose total is the sum of its lines and
 // each line its unit price times its count; a forecast over the card's markets
 // either prices or refuses with a code.
@@ -50,8 +51,10 @@ void price_with(const rate_card& card) {
         if (!r && r.error().code.empty()) __builtin_trap();
       }
       const bool is_template = k != 2;
+      // Free-form sends from a named number, every other one a reaction (pmp_2026_10's free tier).
       auto sent = book.outbound(t, "b1", *number, id, is_template,
-                                is_template ? std::optional{categories[k % 3]} : std::nullopt);
+                                is_template ? std::optional{categories[k % 3]} : std::nullopt, "n1",
+                                !is_template && n % 2 == 0);
       if (!sent) {
         if (sent.error().code.empty()) __builtin_trap();
         continue;
@@ -62,6 +65,11 @@ void price_with(const rate_card& card) {
     }
   }
   check_invoice(book.invoice());
+
+  // Notes of rates the card could not source read back as text.
+  for (const auto& rule : card.markets().rules())
+    if (auto why = card.unpriced(rule.name, "marketing"); why && !chatdesk::utf8::valid(*why))
+      __builtin_trap();
 
   forecast_plan plan{card.model(), card.effective_from(), {}};
   for (const auto& rule : card.markets().rules())

@@ -3,12 +3,15 @@
 // inside the window, reactions free, exempt businesses, the entry point's
 // length, and the change of model at the business's midnight.
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "chatdesk/pricing/formats.hpp"
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
 #include "pricing/test_cards.hpp"
@@ -287,4 +290,77 @@ TEST_CASE("pmp_2026_10: one call per event and apply give the same invoice", "[p
     INFO(to_string(r));
     CHECK(free_count(a, r) > 0);
   }
+}
+
+TEST_CASE("the shipped 2026-10-01 card: cited rates, and rates it could not find refused with why",
+          "[pricing][pmp2026][card]") {
+  std::ifstream in(CHATDESK_SOURCE_DIR "/data/rate_cards/pmp_2026_10-2026-10-01-usd.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto card = parse_rate_card(text, "pmp_2026_10-2026-10-01-usd.json");
+  REQUIRE(card);
+  CHECK(card->model() == pricing_model::pmp_2026_10);
+  CHECK(card->rate("India", "utility") == dec("0.0014"));
+  CHECK(card->authentication_international("India") == dec("0.0304"));
+  CHECK(card->authentication_international("Morocco") == dec("0.0811"));
+  CHECK(card->rate("France", "marketing") == dec("0.0859"));
+  CHECK(card->rate("Italy", "utility") == dec("0.0300"));
+  CHECK_FALSE(card->rate("Italy", "marketing"));
+  CHECK(card->unpriced("Italy", "marketing")->find("raised 2026-07-01") != std::string_view::npos);
+  CHECK_FALSE(card->unpriced("Italy", "utility"));
+  // Its markets are the platform's of 2026-10-01.
+  CHECK(card->markets().find(num("+77011234567")) == "Kazakhstan");
+  CHECK(card->markets().find(num("+85251234567")) == "Hong Kong");
+
+  rate_cards cards;
+  REQUIRE(cards.add(std::move(*card)));
+  ledger l(cards);
+  REQUIRE(l.inbound(at("2026-10-05T08:00:00Z"), "shop", num(priya), "in", false));
+  REQUIRE(l.outbound(at("2026-10-05T08:01:00Z"), "shop", num(priya), "u", true, template_category::utility));
+  CHECK((*l.status(at("2026-10-05T08:01:01Z"), "u", message_status::delivered))->amount == dec("0.0014"));
+  REQUIRE(
+      l.outbound(at("2026-10-05T08:02:00Z"), "shop", num(maria), "m", true, template_category::marketing));
+  auto refused = l.status(at("2026-10-05T08:02:01Z"), "m", message_status::delivered);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == "pricing.no_rate");
+  CHECK(refused.error().message.find("no 'marketing' rate for market 'Italy': marketing raised 2026-07-01") !=
+        std::string::npos);
+}
+
+TEST_CASE("a card's 'unpriced' notes are checked", "[pricing][card]") {
+  auto with = [](const std::string& extra) {
+    return parse_rate_card(
+        R"({"model":"pmp_2026_10","effective_from":"2026-10-01","currency":"USD","markets":[{"name":"Italy","calling_codes":["39"]}],"rates":{"Italy":{"utility":"0.03","authentication":"0.03"},"Other":{"marketing":"0.06","utility":"0.0077","authentication":"0.0077","service":"0.0077"}})" +
+            extra + "}",
+        "t.json");
+  };
+  CHECK(with("").error().message.find("market 'Italy' has no 'marketing' rate") != std::string::npos);
+  CHECK(with(R"(,"unpriced":{"Italy":{"marketing":"not found"}})"));
+  CHECK(
+      with(R"(,"unpriced":{"Italy":{"marketing":""}})").error().message.find("say why the rate is missing") !=
+      std::string::npos);
+  CHECK(with(R"(,"unpriced":{"Italy":{"marketing":"x","utility":"y"}})")
+            .error()
+            .message.find("has a 'utility' rate and calls it unpriced") != std::string::npos);
+  CHECK(with(R"(,"unpriced":{"Spain":{"marketing":"x"}})").error().where == "$.unpriced.Spain");
+  CHECK(with(R"(,"unpriced":{"Italy":{"tip":"x"}})").error().where == "$.unpriced.Italy.tip");
+}
+
+TEST_CASE("the businesses file carries paid_exempt and the entry point's length", "[pricing][formats]") {
+  auto j = nlohmann::ordered_json::parse(
+      R"({"city":{"time_zone":"Europe/Rome","paid_exempt":true,"entry_point_hours":168},"shop":{}})");
+  auto b = pricing_businesses_from_json(j);
+  REQUIRE(b);
+  CHECK((*b)[0].paid_exempt);
+  CHECK((*b)[0].entry_point_window == std::chrono::hours{168});
+  CHECK_FALSE((*b)[1].paid_exempt);
+  auto again = pricing_businesses_from_json(to_json(*b));
+  REQUIRE(again);
+  CHECK(to_json(*again) == to_json(*b));
+  CHECK(to_json(*b)["city"]["entry_point_hours"] == 168);
+  CHECK(pricing_businesses_from_json(nlohmann::ordered_json::parse(R"({"x":{"entry_point_hours":169}})"))
+            .error()
+            .where == "$.x.entry_point_hours");
+  CHECK(pricing_businesses_from_json(nlohmann::ordered_json::parse(R"({"x":{"paid_exempt":"yes"}})"))
+            .error()
+            .where == "$.x.paid_exempt");
 }

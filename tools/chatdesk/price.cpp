@@ -58,9 +58,9 @@ command add_price_command(CLI::App& app) {
   auto* sub = app.add_subcommand("price", "Price a JSON Lines file of message events with rate cards");
   sub->add_option("--rates", opts->rates, "A rate card (JSON); repeat for several")->required();
   sub->add_option("--businesses", opts->businesses,
-                  "Businesses: time zone, country, auth_international_from");
+                  "Businesses: time zone, country, auth_international_from, paid_exempt, entry_point_hours");
   sub->add_option("--model", opts->model,
-                  "auto (the model in force), legacy_2018, cbp_2022, cbp_2023 or pmp_2025");
+                  "auto (the model in force), legacy_2018, cbp_2022, cbp_2023, pmp_2025 or pmp_2026_10");
   sub->add_flag("--compare", opts->compare, "Price the same events under every model and print the totals");
   sub->add_option("--explain", opts->explain, "Explain what the message with this id cost, and why");
   sub->add_option("--remember-ids", opts->remember_ids,
