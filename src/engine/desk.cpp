@@ -16,6 +16,7 @@
 
 #include "../core/ascii.hpp"
 #include "../core/lookup.hpp"
+#include "chatdesk/core/utf8.hpp"
 
 namespace chatdesk {
 
@@ -65,28 +66,6 @@ bool matches_keyword(const content& c, const std::vector<std::string>& keywords)
   const auto body = detail::trim(text->body);
   return std::any_of(keywords.begin(), keywords.end(),
                      [&](const std::string& k) { return detail::iequals(body, detail::trim(k)); });
-}
-
-/// What the pricing rules make of a send, from what the desk knows at send
-/// time: the model in force on the business's date, the windows now, the
-/// template's category. The monthly counts and the open conversations of the
-/// conversation-based models are the ledger's: the estimate takes none open
-/// and the month's free tier used up, so it never calls free what the ledger
-/// could charge.
-charge_reason estimate_charge(const business& biz, const send_intent& intent, const window_info& w,
-                              const std::optional<template_info>& entry, timestamp now) {
-  message_facts f;
-  f.local_date = biz.zone.local_date(now);
-  f.model = model_in_force(f.local_date);
-  const auto* t = std::get_if<template_content>(&intent.content);
-  f.kind = t == nullptr ? message_kind::service : kind_of(entry ? entry->category : t->category);
-  f.service_window_open_at_send = w.service_window_open;
-  f.in_entry_point = has_entry_points(f.model) && (w.entry_point_open || w.entry_point_pending);
-  f.international = f.kind == message_kind::authentication && biz.auth_international_from &&
-                    *biz.auth_international_from <= now && !biz.home_country.empty() &&
-                    !(biz.home_country == intent.customer.country());
-  f.counted_before = pricing_constants::free_conversations_per_month;
-  return decide(f).reason;
 }
 
 }  // namespace
@@ -515,6 +494,7 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
 
   event_list events(observed());
   send_result out;
+  charge_decision charge;  // what the pricing rules make of the send
   const timestamp now = clock.now();
   const conversation_key key{intent.business_number_id, intent.customer};
   {
@@ -548,7 +528,8 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
     }
     if (!out.decision.refusal) {
       out.decision.allowed = true;
-      out.decision.charge = estimate_charge(*biz, intent, w, entry, now);
+      charge = decide(send_facts(ctx));
+      out.decision.charge = charge.reason;
     }
     if (!commit || !out.decision.allowed) {
       if (commit) events.add([i = intent, e = *out.decision.refusal](observer& o) { o.send_refused(i, e); });
@@ -561,6 +542,22 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
     number_state next_num = num;
     send_effects effects{next_state, next_num};
     for (const auto& rule : rules) rule->commit(ctx, effects);
+    // A service message counted in the number's monthly free tier (pmp_2026_10).
+    const auto local = biz->zone.local_date(now);
+    if (charge.count != 0 &&
+        counter_for(model_in_force(local), message_kind::service, local) ==
+            monthly_counter::service_messages_of_number &&
+        !is_template(intent.content)) {
+      const auto month = month_number(local);
+      next_num.service_messages = num.service_messages_in(month) + 1;
+      next_num.service_month = month;
+      const std::uint64_t free = pricing_constants::free_service_messages_per_number;
+      const std::uint64_t used = next_num.service_messages;
+      if (used == free * 9 / 10 || used == free)
+        events.add([id = number->id, used, free](observer& o) {
+          o.free_tier_near(id, static_cast<std::uint32_t>(used), static_cast<std::uint32_t>(free));
+        });
+    }
     if (w.entry_point_pending) {
       next_state.entry_point_start = now;
       events.add([key, closes = next_state.entry_point_closes_at()](observer& o) {
@@ -686,6 +683,22 @@ result<status_result> desk::transport_answered(std::string_view correlation_id,
                       fmt::format("no outbound message has the correlation id '{}'", correlation_id),
                       "correlation_id");
   return impl_->answered(*found, answer);
+}
+
+result<service_tier_usage> desk::service_messages(std::string_view business_number_id) {
+  auto biz = impl_->business_of_number(business_number_id);
+  if (!biz)
+    return make_error("desk.unknown_number",
+                      fmt::format("no business has the number '{}'", utf8::printable(business_number_id)),
+                      "business_number_id");
+  const auto local = biz->zone.local_date(impl_->clock.now());
+  const auto state = impl_->st.load_number(business_number_id);
+  service_tier_usage u;
+  u.month = std::string(date::format("%Y-%m", date::sys_days{local}));
+  u.free = static_cast<std::uint32_t>(pricing_constants::free_service_messages_per_number);
+  u.used = state.service_messages_in(month_number(local));
+  u.left = u.used >= u.free ? 0 : u.free - u.used;
+  return u;
 }
 
 window_info desk::window(std::string_view business_number_id, const phone_number& customer) {

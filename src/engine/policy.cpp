@@ -165,6 +165,20 @@ class pair_rate_policy final : public send_policy {
   rate_limit limit_;
 };
 
+class service_free_tier_policy final : public send_policy {
+ public:
+  [[nodiscard]] std::string_view name() const noexcept override { return "service_free_tier"; }
+  [[nodiscard]] std::optional<error> check(const send_context& ctx) const override {
+    const auto f = send_facts(ctx);
+    if (decide(f).reason != charge_reason::service_message) return std::nullopt;
+    return make_error(
+        "policy.service_free_tier",
+        fmt::format("number '{}' has sent its {} free service messages this month: the platform charges "
+                    "more, and does not deliver them without a payment method",
+                    ctx.number.id, pricing_constants::free_service_messages_per_number));
+  }
+};
+
 class throughput_policy final : public send_policy {
  public:
   [[nodiscard]] std::string_view name() const noexcept override { return "throughput"; }
@@ -191,6 +205,31 @@ class throughput_policy final : public send_policy {
 
 }  // namespace
 
+std::int32_t month_number(date::year_month_day day) noexcept {
+  return static_cast<std::int32_t>(day.year()) * 12 + static_cast<std::int32_t>(unsigned(day.month())) - 1;
+}
+
+message_facts send_facts(const send_context& ctx) {
+  message_facts f;
+  f.local_date = ctx.biz.zone.local_date(ctx.now);
+  f.model = model_in_force(f.local_date);
+  const auto* t = std::get_if<template_content>(&ctx.intent.content);
+  f.kind = t == nullptr ? message_kind::service
+                        : kind_of(ctx.template_entry ? ctx.template_entry->category : t->category);
+  f.reaction = std::holds_alternative<reaction_content>(ctx.intent.content);
+  f.exempt = ctx.biz.paid_exempt;
+  f.service_window_open_at_send = ctx.window.service_window_open;
+  f.in_entry_point =
+      has_entry_points(f.model) && (ctx.window.entry_point_open || ctx.window.entry_point_pending);
+  f.international = f.kind == message_kind::authentication && ctx.biz.auth_international_from &&
+                    *ctx.biz.auth_international_from <= ctx.now && !ctx.biz.home_country.empty() &&
+                    !(ctx.biz.home_country == ctx.intent.customer.country());
+  f.counted_before = counter_for(f.model, f.kind, f.local_date) == monthly_counter::service_messages_of_number
+                         ? ctx.number_state.service_messages_in(month_number(f.local_date))
+                         : pricing_constants::free_conversations_per_month;
+  return f;
+}
+
 namespace policies {
 std::unique_ptr<send_policy> customer_blocked() {
   return std::make_unique<customer_blocked_policy>();
@@ -215,6 +254,9 @@ std::unique_ptr<send_policy> pair_rate(std::chrono::milliseconds interval, std::
 }
 std::unique_ptr<send_policy> throughput() {
   return std::make_unique<throughput_policy>();
+}
+std::unique_ptr<send_policy> service_free_tier() {
+  return std::make_unique<service_free_tier_policy>();
 }
 
 std::vector<std::unique_ptr<send_policy>> defaults(bool block_service_replies_on_opt_out) {

@@ -46,6 +46,9 @@ class recording_observer final : public observer {
   void limit_near(std::string_view b, std::uint32_t used, std::uint32_t limit) override {
     add(fmt::format("limit_near {} {}/{}", b, used, limit));
   }
+  void free_tier_near(std::string_view n, std::uint32_t used, std::uint32_t free) override {
+    add(fmt::format("free_tier_near {} {}/{}", n, used, free));
+  }
   void consent_changed(std::string_view b, const phone_number& c, const consent& now) override {
     add(fmt::format("consent {} {} {}", b, c, now.opted_out() ? "out" : "in"));
   }

@@ -1,6 +1,7 @@
 #include <chrono>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "engine/desk_fixture.hpp"
 #include "support/catch.hpp"
@@ -10,6 +11,7 @@ using namespace chatdesk;
 using chatdesk::test::at;
 using chatdesk::test::desk_fixture;
 using chatdesk::test::number;
+using chatdesk::test::shop;
 
 namespace {
 constexpr const char* maria = "+39 333 123 4567";
@@ -670,4 +672,85 @@ TEST_CASE("the desk's charge estimate follows the model in force on the business
     CHECK(f.send_template(maria).decision.charge == charge_reason::utility_in_window);
     CHECK(f.send_template(maria, template_category::marketing).decision.charge == charge_reason::volume_tier);
   }
+}
+
+TEST_CASE("from 2026-10-01 a number's replies are free while its monthly free tier lasts",
+          "[engine][charge][pmp2026]") {
+  auto b = shop(messaging_tier::unlimited);
+  b.zone = time_zone::locate("America/Los_Angeles").value();
+  desk_fixture f(b);
+  // 2026-09-30 23:00 in Los Angeles: still pmp_2025, replies free and not counted.
+  f.clock.set(at("2026-10-01T06:00:00Z"));
+  f.customer_writes(maria, "in0");
+  CHECK(f.reply(maria).decision.charge == charge_reason::free_form);
+  CHECK(f.desk.service_messages("n1")->month == "2026-09");
+  CHECK(f.desk.service_messages("n1")->used == 0);
+  // Midnight in Los Angeles: pmp_2026_10.
+  f.clock.set(at("2026-10-01T07:00:00Z"));
+  f.customer_writes(maria, "in1");
+  f.events.take();
+  std::vector<charge_reason> charges;
+  for (int i = 0; i < 1001; ++i) {
+    f.clock.advance(std::chrono::seconds(7));  // within the pair rate
+    const auto r = f.reply(maria);
+    REQUIRE(r.decision.allowed);
+    charges.push_back(r.decision.charge);
+  }
+  CHECK(charges[0] == charge_reason::free_tier_service_message);
+  CHECK(charges[999] == charge_reason::free_tier_service_message);
+  CHECK(charges[1000] == charge_reason::service_message);
+  std::vector<std::string> tier_events;
+  for (auto& e : f.events.take())
+    if (e.rfind("free_tier_near", 0) == 0) tier_events.push_back(e);
+  CHECK(tier_events == std::vector<std::string>{"free_tier_near n1 900/1000", "free_tier_near n1 1000/1000"});
+  auto usage = f.desk.service_messages("n1").value();
+  CHECK(usage.month == "2026-10");
+  CHECK(usage.used == 1001);
+  CHECK(usage.left == 0);
+  CHECK(f.desk.service_messages("nope").error().code == "desk.unknown_number");
+
+  // Reactions are free and do not count; a utility template in the window is charged.
+  send_intent like;
+  like.business_id = "shop";
+  like.customer = number(maria);
+  like.content = reaction_content{"wamid.1", "👍"};
+  f.clock.advance(std::chrono::seconds(7));
+  CHECK(f.desk.send(like)->decision.charge == charge_reason::reaction);
+  CHECK(f.desk.service_messages("n1")->used == 1001);
+  f.clock.advance(std::chrono::seconds(7));
+  CHECK(f.send_template(maria).decision.charge == charge_reason::volume_tier);
+
+  // The policy for businesses without a payment method refuses what the tier does not cover.
+  f.desk.add_policy(policies::service_free_tier());
+  f.clock.advance(std::chrono::seconds(7));
+  const auto refused = f.reply(maria);
+  CHECK_FALSE(refused.decision.allowed);
+  CHECK(refused.decision.policy == "service_free_tier");
+  CHECK(refused.decision.refusal->code == "policy.service_free_tier");
+  CHECK(refused.decision.refusal->message.find("has sent its 1000 free service messages this month") !=
+        std::string::npos);
+
+  // A new month in the business's zone starts again.
+  f.clock.set(at("2026-11-01T07:00:00Z"));  // midnight in Los Angeles (PDT until 2026-11-01 09:00 UTC)
+  f.customer_writes(maria, "in2");
+  f.clock.advance(std::chrono::seconds(7));
+  CHECK(f.reply(maria).decision.charge == charge_reason::free_tier_service_message);
+  CHECK(f.desk.service_messages("n1")->used == 1);
+}
+
+TEST_CASE("an exempt business's replies beyond the free tier stay free", "[engine][charge][pmp2026]") {
+  auto b = shop(messaging_tier::unlimited);
+  b.paid_exempt = true;
+  desk_fixture f(b);
+  f.desk.add_policy(policies::service_free_tier());
+  f.clock.set(at("2026-10-05T08:00:00Z"));
+  f.customer_writes("+393331234567", "in1");
+  charge_reason last{};
+  for (int i = 0; i < 1001; ++i) {
+    f.clock.advance(std::chrono::seconds(7));
+    const auto r = f.reply("+393331234567");
+    REQUIRE(r.decision.allowed);
+    last = r.decision.charge;
+  }
+  CHECK(last == charge_reason::paid_exempt);
 }

@@ -83,6 +83,14 @@ struct CHATDESK_API status_update {
   std::string business_number_id;
 };
 
+/// A number's free service messages this month (pmp_2026_10), as the desk counted them.
+struct CHATDESK_API service_tier_usage {
+  std::string month;       ///< "2026-10", in the business's time zone
+  std::uint32_t used = 0;  ///< service messages sent and counted this month
+  std::uint32_t free = 0;  ///< the monthly free tier (1,000)
+  std::uint32_t left = 0;  ///< free ones left this month
+};
+
 /// What `desk::apply_status` did.
 struct CHATDESK_API status_result {
   status_change change = status_change::duplicate;
@@ -159,6 +167,13 @@ class CHATDESK_API desk {
   result<send_result> send(send_intent intent);
   /// The transport's late answer for the message with `correlation_id`.
   result<status_result> transport_answered(std::string_view correlation_id, const transport_answer& answer);
+
+  /// How many free service messages the number has left this month (the
+  /// pmp_2026_10 free tier): the desk counts the free-form messages it allows
+  /// (not reactions, not those inside a free entry point), so it reaches the
+  /// limit no later than the platform, which counts deliveries. The observer
+  /// hears `free_tier_near` at 90% and 100%. Error `desk.unknown_number`.
+  [[nodiscard]] result<service_tier_usage> service_messages(std::string_view business_number_id);
 
   /// The windows of one conversation now.
   [[nodiscard]] window_info window(std::string_view business_number_id, const phone_number& customer);

@@ -64,6 +64,13 @@ class CHATDESK_API observer {
     (void)used;
     (void)limit;
   }
+  /// A business phone number has sent `used` of its `free` service messages
+  /// this month (pmp_2026_10): reported when 90% are used and when all are.
+  virtual void free_tier_near(std::string_view business_number_id, std::uint32_t used, std::uint32_t free) {
+    (void)business_number_id;
+    (void)used;
+    (void)free;
+  }
   /// A customer opted out or in (by keyword or by the application).
   virtual void consent_changed(std::string_view business_id, const phone_number& customer,
                                const consent& now) {

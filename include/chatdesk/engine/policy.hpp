@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <date/date.h>
+
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
 #include "chatdesk/core/export.hpp"
@@ -20,6 +22,7 @@
 #include "chatdesk/model/customer.hpp"
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/model/template_status.hpp"
+#include "chatdesk/rules/pricing_rules.hpp"
 #include "chatdesk/templates/directory.hpp"
 
 namespace chatdesk {
@@ -36,7 +39,21 @@ struct CHATDESK_API send_intent {
 /// Per-number state the throughput rule keeps.
 struct CHATDESK_API number_state {
   std::int64_t throughput_tat_us = 0;  ///< GCRA theoretical arrival time, µs since the epoch
+  /// Service messages the number sent in its business's month `service_month`
+  /// (year * 12 + month - 1, business-local) that count in the monthly free
+  /// tier of pmp_2026_10: free-form sends the desk allowed, reactions and
+  /// messages inside a free entry point aside. A new month starts again at 0.
+  std::int32_t service_month = 0;
+  std::uint32_t service_messages = 0;
+
+  /// The count in the month `month`: 0 when the record is of an earlier month.
+  [[nodiscard]] std::uint32_t service_messages_in(std::int32_t month) const noexcept {
+    return month == service_month ? service_messages : 0;
+  }
 };
+
+/// A business-local month as one number (year * 12 + month - 1), as `number_state` counts.
+[[nodiscard]] CHATDESK_API std::int32_t month_number(date::year_month_day day) noexcept;
 
 /// Per-customer state one business keeps.
 struct CHATDESK_API customer_state {
@@ -69,6 +86,15 @@ struct CHATDESK_API send_context {
     return is_template(intent.content) && !window.service_window_open;
   }
 };
+
+/// The facts the pricing rules read for this send, as the desk knows them at
+/// send time: the model in force on the business's date, the windows now,
+/// the template's category, a reaction, the number's service messages this
+/// month, the business's exemption. The conversation-based models' open
+/// conversations and monthly counts are the ledger's: the facts take none
+/// open and the month's free conversations used up, so a decision made from
+/// them never calls free what the ledger could charge.
+[[nodiscard]] CHATDESK_API message_facts send_facts(const send_context& ctx);
 
 /// What an allowed send changes; policies that keep counters update them here.
 struct CHATDESK_API send_effects {
@@ -138,6 +164,11 @@ CHATDESK_API std::unique_ptr<send_policy> pair_rate(
     std::chrono::milliseconds interval = std::chrono::seconds{6}, std::int64_t burst = 45);
 /// The number's throughput in messages per second (`policy.throughput`).
 CHATDESK_API std::unique_ptr<send_policy> throughput();
+/// Under pmp_2026_10, refuses a service message once the number has sent its
+/// 1,000 free ones this month (`policy.service_free_tier`): for businesses
+/// without a payment method, whose messages beyond the tier the platform
+/// would not deliver. Not among the defaults; exempt businesses pass.
+CHATDESK_API std::unique_ptr<send_policy> service_free_tier();
 
 /// All of the above with their defaults, in order.
 CHATDESK_API std::vector<std::unique_ptr<send_policy>> defaults(

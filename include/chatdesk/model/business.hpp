@@ -60,6 +60,9 @@ struct CHATDESK_API business {
   std::vector<business_number> numbers;
   messaging_tier tier = messaging_tier::tier_250;
   quality_rating quality = quality_rating::unknown;
+  /// A government or non-profit exempt from service-message charges
+  /// (`paid_exempt`, from 2026-10-01): replies beyond the free tier stay free.
+  bool paid_exempt = false;
   /// Start of authentication-international rates for this business, if eligible.
   std::optional<timestamp> auth_international_from;
   /// Inbound texts that opt the customer out ("STOP") or back in ("START"):
