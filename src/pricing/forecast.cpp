@@ -1,6 +1,7 @@
 #include "chatdesk/pricing/forecast.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -100,6 +101,52 @@ result<void> estimate_sends(forecast& out, const rate_card& card, pricing_model 
   return {};
 }
 
+/// Adds a number's planned service replies: free within its monthly free tier
+/// (pmp_2026_10), then charged at the market's service rate, or its utility
+/// rate (first tier, not tiered) when the card has no service rate.
+result<void> estimate_service(forecast& out, const rate_card& card, const forecast_plan& plan,
+                              const planned_service& s, std::uint64_t& counted) {
+  message_facts facts;
+  facts.model = plan.model;
+  facts.kind = message_kind::service;
+  facts.local_date = plan.date;
+  facts.service_window_open_at_send = true;  // replies go inside the window
+  facts.exempt = plan.paid_exempt;
+  const bool tiered =
+      counter_for(plan.model, facts.kind, plan.date) == monthly_counter::service_messages_of_number;
+  std::uint64_t left = s.count;
+  while (left > 0) {
+    facts.counted_before = tiered ? counted : pricing_constants::free_conversations_per_month;
+    const auto d = decide(facts);
+    // The sends that share this decision: up to the tier's end, or all the rest.
+    std::uint64_t n = left;
+    if (tiered && counted < pricing_constants::free_service_messages_per_number)
+      n = std::min(left, pricing_constants::free_service_messages_per_number - counted);
+    if (d.free()) {
+      out.free += n;
+    } else {
+      auto rate = card.rate_for(s.market, to_string(rate_key::service), 1);
+      if (!rate && plan.model == pricing_model::pmp_2026_10) rate = card.rate_for(s.market, "utility", 1);
+      if (!rate)
+        return make_error("pricing.no_rate",
+                          fmt::format("the card has no '{}' rate for market '{}'", "service", s.market),
+                          "service");
+      forecast_line l;
+      l.market = s.market;
+      l.category = "service";
+      l.tier = "0:MAX";
+      l.count = n;
+      l.unit_price = rate->first;
+      l.amount = rate->first * static_cast<std::int64_t>(n);
+      out.total += l.amount;
+      out.lines.push_back(std::move(l));
+    }
+    if (tiered && d.count != 0) counted += n;
+    left -= n;
+  }
+  return {};
+}
+
 }  // namespace
 
 result<forecast> estimate(const rate_cards& cards, const forecast_plan& plan) {
@@ -137,6 +184,29 @@ result<forecast> estimate(const rate_cards& cards, const forecast_plan& plan) {
                         fmt::format("the cost of {} sends to {} is beyond what can be added up exactly ({})",
                                     s.count, s.market, e.err().message),
                         fmt::format("sends[{}]", i));
+    }
+  }
+  std::map<std::string, std::uint64_t, std::less<>> counted;  // each number's service messages so far
+  for (std::size_t i = 0; i < plan.service.size(); ++i) {
+    const auto& s = plan.service[i];
+    const auto where = fmt::format("service[{}]", i);
+    if (s.count > max_planned || s.sent_so_far > max_planned)
+      return make_error("pricing.invalid_plan",
+                        fmt::format("counts above {} are more than a plan may send", max_planned), where);
+    auto it = counted.try_emplace(s.number, s.sent_so_far).first;
+    try {
+      if (auto r = estimate_service(out, *card, plan, s, it->second); !r) {
+        auto e = std::move(r).error();
+        e.where = where;
+        return e;
+      }
+    } catch (const exception& e) {
+      if (e.err().code != "decimal.overflow") throw;
+      return make_error(
+          "pricing.too_large",
+          fmt::format("the cost of {} replies to {} is beyond what can be added up exactly ({})", s.count,
+                      s.market, e.err().message),
+          where);
     }
   }
   return out;
@@ -192,6 +262,35 @@ result<forecast_plan> forecast_plan_from_json(const nlohmann::ordered_json& j) {
       p.volume_so_far = v->get<std::uint64_t>();
     }
     plan.sends.push_back(std::move(p));
+  }
+  if (auto service = j.find("service"); service != j.end()) {
+    if (!service->is_array()) return bad("'service' must be a list", "$.service");
+    for (std::size_t i = 0; i < service->size(); ++i) {
+      const auto& e = (*service)[i];
+      const auto where = fmt::format("$.service[{}]", i);
+      if (!e.is_object()) return bad("each entry must be an object", where);
+      planned_service p;
+      for (auto [key, out] : {std::pair{"number", &p.number}, std::pair{"market", &p.market}}) {
+        auto f = e.find(key);
+        if (f == e.end() || !f->is_string() || f->get<std::string>().empty())
+          return bad(fmt::format("'{}' is required", key), where + "." + key);
+        *out = f->get<std::string>();
+      }
+      auto count = e.find("count");
+      if (count == e.end() || !count->is_number_unsigned())
+        return bad("'count' must be a whole number", where + ".count");
+      p.count = count->get<std::uint64_t>();
+      if (auto v = e.find("sent_so_far"); v != e.end()) {
+        if (!v->is_number_unsigned())
+          return bad("'sent_so_far' must be a whole number", where + ".sent_so_far");
+        p.sent_so_far = v->get<std::uint64_t>();
+      }
+      plan.service.push_back(std::move(p));
+    }
+  }
+  if (auto exempt = j.find("paid_exempt"); exempt != j.end()) {
+    if (!exempt->is_boolean()) return bad("'paid_exempt' must be true or false", "$.paid_exempt");
+    plan.paid_exempt = exempt->get<bool>();
   }
   return plan;
 }

@@ -71,7 +71,11 @@ void price_with(const rate_card& card) {
     if (auto why = card.unpriced(rule.name, "marketing"); why && !chatdesk::utf8::valid(*why))
       __builtin_trap();
 
-  forecast_plan plan{card.model(), card.effective_from(), {}};
+  forecast_plan plan;
+  plan.model = card.model();
+  plan.date = card.effective_from();
+  // Replies from one number to every market: the free tier of pmp_2026_10, then charged.
+  for (const auto& rule : card.markets().rules()) plan.service.push_back({"n1", rule.name, 600, 0});
   for (const auto& rule : card.markets().rules())
     plan.sends.push_back({rule.name, template_category::utility, 1000, decimal::parse("0.5").value(), 3});
   plan.sends.push_back(

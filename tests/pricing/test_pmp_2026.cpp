@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "chatdesk/pricing/forecast.hpp"
 #include "chatdesk/pricing/formats.hpp"
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
@@ -363,4 +364,45 @@ TEST_CASE("the businesses file carries paid_exempt and the entry point's length"
   CHECK(pricing_businesses_from_json(nlohmann::ordered_json::parse(R"({"x":{"paid_exempt":"yes"}})"))
             .error()
             .where == "$.x.paid_exempt");
+}
+
+TEST_CASE("forecasts apply each number's free tier of service messages", "[pricing][pmp2026][forecast]") {
+  book b;
+  forecast_plan plan;
+  plan.model = pricing_model::pmp_2026_10;
+  plan.date = date::year{2026} / 10 / 1;
+  // A shop with two numbers: 1,500 replies from n1 (to Italy, then India), 300 from n2.
+  plan.service = {{"n1", "Italy", 1200, 0}, {"n1", "India", 300, 0}, {"n2", "Italy", 300, 0}};
+  plan.sends = {{"Italy", template_category::utility, 100, dec("0.5"), 0}};
+  auto f = estimate(b.cards, plan);
+  REQUIRE(f);
+  // n1: 1,000 free, then 200 Italy at 0.0300 and 300 India at 0.0014 (utility's first tier); n2: free.
+  // Utility templates: all 100 charged at 0.0300, inside the window or not.
+  CHECK(f->free == 1300);
+  CHECK(f->total == dec("0.0300") * 200 + dec("0.0014") * 300 + dec("0.0300") * 100);
+  // Under pmp_2025 replies and in-window utility templates were free.
+  plan.model = pricing_model::pmp_2025;
+  auto before = estimate(b.cards, plan);
+  REQUIRE(before);
+  CHECK(before->free == 1800 + 50);
+  CHECK(before->total == dec("0.0300") * 50);
+  // An exempt business pays for none of its replies.
+  plan.model = pricing_model::pmp_2026_10;
+  plan.paid_exempt = true;
+  CHECK(estimate(b.cards, plan)->total == dec("0.0300") * 100);
+  // From JSON, with the number's replies so far this month.
+  auto j = nlohmann::ordered_json::parse(
+      R"({"model":"pmp_2026_10","date":"2026-10-20","sends":[],"service":[{"number":"n1","market":"Italy","count":10,"sent_so_far":995}]})");
+  auto read = forecast_plan_from_json(j);
+  REQUIRE(read);
+  auto g = estimate(b.cards, *read);
+  REQUIRE(g);
+  CHECK(g->free == 5);
+  CHECK(g->total == dec("0.1500"));
+  CHECK(
+      forecast_plan_from_json(
+          nlohmann::ordered_json::parse(
+              R"({"model":"pmp_2026_10","date":"2026-10-20","sends":[],"service":[{"market":"Italy","count":1}]})"))
+          .error()
+          .where == "$.service[0].number");
 }

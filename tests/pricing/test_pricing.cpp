@@ -437,9 +437,10 @@ TEST_CASE("forecasts split planned sends across tiers and leave window sends fre
   // legacy_2018: everything inside the window is free.
   rate_cards old;
   REQUIRE(old.add(card(card_json("legacy_2018", "2018-01-01"))));
-  forecast_plan legacy{pricing_model::legacy_2018,
-                       date::year{2020} / 1 / 1,
-                       {{"Italy", template_category::marketing, 10, dec("0.2"), 0}}};
+  forecast_plan legacy;
+  legacy.model = pricing_model::legacy_2018;
+  legacy.date = date::year{2020} / 1 / 1;
+  legacy.sends = {{"Italy", template_category::marketing, 10, dec("0.2"), 0}};
   auto l = estimate(old, legacy).value();
   CHECK(l.total == dec("0.4000"));  // 8 charged at 0.0500
   CHECK(l.free == 2);

@@ -30,11 +30,25 @@ struct CHATDESK_API planned_sends {
   std::uint64_t volume_so_far = 0;
 };
 
+/// Planned service (free-form) replies of one business phone number to one
+/// market. Under pmp_2026_10 each number has its monthly free tier: the
+/// plan's entries of one number use it up in order.
+struct CHATDESK_API planned_service {
+  std::string number;  ///< the business phone number that replies
+  std::string market;
+  std::uint64_t count = 0;
+  /// Service messages this number already sent this month (the first entry of
+  /// a number says it; later ones continue from the earlier entries).
+  std::uint64_t sent_so_far = 0;
+};
+
 /// A campaign plan.
 struct CHATDESK_API forecast_plan {
   pricing_model model = pricing_model::pmp_2025;
   date::year_month_day date{};  ///< when it will be sent (chooses the card)
   std::vector<planned_sends> sends;
+  std::vector<planned_service> service;
+  bool paid_exempt = false;  ///< the business is exempt from service-message charges
 };
 
 /// One line of a forecast.
@@ -65,7 +79,9 @@ struct CHATDESK_API forecast {
 
 /// Reads a plan: {"model": "pmp_2025", "date": "2026-03-01", "sends": [{"market":
 /// "India", "category": "utility", "count": 100000, "share_in_window": "0.30",
-/// "volume_so_far": 24990000}]}. Errors `pricing.invalid_plan` with the JSON path.
+/// "volume_so_far": 24990000}], "service": [{"number": "n1", "market": "Italy",
+/// "count": 1500, "sent_so_far": 0}], "paid_exempt": false} ("service" and
+/// "paid_exempt" optional). Errors `pricing.invalid_plan` with the JSON path.
 [[nodiscard]] CHATDESK_API result<forecast_plan> forecast_plan_from_json(const nlohmann::ordered_json& j);
 
 }  // namespace chatdesk
