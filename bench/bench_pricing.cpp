@@ -24,10 +24,11 @@ namespace {
 
 using namespace chatdesk;
 
-/// The benchmark's card, in force from `from` (the events start on 2025-07-01).
-rate_cards make_cards(const std::string& from) {
+/// The benchmark's card of `model`, in force from `from` (the events start on
+/// 2025-07-01, or 2026-10-01 for pmp_2026_10).
+rate_cards make_cards(const std::string& from, const std::string& model = "pmp_2025") {
   rate_cards out;
-  std::string json = R"({"model":"pmp_2025","effective_from":"FROM","currency":"USD",
+  std::string json = R"({"model":"MODEL","effective_from":"FROM","currency":"USD",
       "markets":[{"name":"North America","calling_codes":["1"]},{"name":"Italy","calling_codes":["39"]},
                  {"name":"India","calling_codes":["91"]}],
       "default_market":"Other",
@@ -38,6 +39,7 @@ rate_cards make_cards(const std::string& from) {
       "tiers":{"India":{"utility":[{"up_to":25000000,"rate":"0.0014"},{"up_to":null,"rate":"0.0012"}],
                         "authentication":[{"up_to":null,"rate":"0.0014"}]}}})";
   json.replace(json.find("FROM"), 4, from);
+  json.replace(json.find("MODEL"), 5, model);
   (void)out.add(parse_rate_card(json).value());
   return out;
 }
@@ -46,6 +48,11 @@ const rate_cards& cards() {
   return c;
 }
 /// A card that comes into force after the events: every status is refused.
+/// The October 2026 model's card: service messages beyond the free tier cost the utility rate.
+const rate_cards& cards_2026() {
+  static const rate_cards c = make_cards("2026-10-01", "pmp_2026_10");
+  return c;
+}
 const rate_cards& late_cards() {
   static const rate_cards c = make_cards("2026-01-01");
   return c;
@@ -59,8 +66,10 @@ constexpr number_plan plans[] = {{"+39333", 7}, {"+91987", 7}, {"+14155", 6}, {"
 
 /// The i-th line of a generated conversation stream, in time order: per
 /// customer an inbound message, a free-form reply, a template and statuses,
-/// over `customers` customers in turn.
-std::string line(std::size_t i, timestamp start, std::size_t customers = 100'000) {
+/// over `customers` customers in turn. With `numbers`, the business replies
+/// from two phone numbers (each with its free tier of service messages under
+/// pmp_2026_10) and every fifth reply is a reaction.
+std::string line(std::size_t i, timestamp start, std::size_t customers = 100'000, bool numbers = false) {
   const std::size_t customer = (i / 6) % customers;
   const auto at = format_timestamp(start + std::chrono::milliseconds{static_cast<std::int64_t>(i) * 10});
   const auto& plan = plans[customer % 4];
@@ -71,6 +80,10 @@ std::string line(std::size_t i, timestamp start, std::size_t customers = 100'000
       return fmt::format(R"({{"at":"{}","type":"inbound","business":"b1","customer":"{}","id":"in{}"}})", at,
                          number, msg);
     case 1:
+      if (numbers)
+        return fmt::format(
+            R"({{"at":"{}","type":"outbound","business":"b1","number":"n{}","customer":"{}","id":"r{}","kind":"{}"}})",
+            at, customer % 2, number, msg, msg % 5 == 0 ? "reaction" : "free_form");
       return fmt::format(
           R"({{"at":"{}","type":"outbound","business":"b1","customer":"{}","id":"r{}","kind":"free_form"}})",
           at, number, msg);
@@ -116,14 +129,18 @@ enum class book_kind : std::uint8_t {
 };
 
 /// range(1): a `feed`. range(2): how many customers the events go to.
-/// range(3): a `book_kind`.
+/// range(3): a `book_kind`. range(4): 1 for the October 2026 model (a month
+/// from 2026-10-01, replies from two numbers past their free tiers, reactions).
 void bm_price_preparsed(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const auto how = static_cast<feed>(state.range(1));
   const auto customers = static_cast<std::size_t>(state.range(2));
   const auto kind = static_cast<book_kind>(state.range(3));
   const bool reuse = kind == book_kind::reset;
-  const auto start = parse_timestamp("2025-07-01T00:00:00Z").value();
+  const bool model_2026 = state.range(4) == 1;
+  const auto& card = model_2026 ? cards_2026() : cards();
+  const auto start = parse_timestamp(model_2026 ? "2026-10-01T00:00:00Z" : "2025-07-01T00:00:00Z").value();
+  const std::string numbers[] = {"n0", "n1"};
   pricing_event_reader reader;
   // Pre-parse: the events in one array, their strings kept beside them.
   const std::string business = "b1";
@@ -132,12 +149,13 @@ void bm_price_preparsed(benchmark::State& state) {
   ids.reserve(n);  // no reallocation: the views below stay valid
   events.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
-    auto e = reader.parse(line(i, start, customers)).value();
+    auto e = reader.parse(line(i, start, customers, model_2026)).value();
     e.business = business;
+    if (!e.number.empty()) e.number = numbers[e.number.back() - '0'];  // views that outlive the reader
     e.id = ids.emplace_back(e.id);
     events.push_back(e);
   }
-  ledger reused(cards());
+  ledger reused(card);
   const long faults_before = page_faults();
   std::size_t refused = 0;
   for (auto _ : state) {
@@ -145,7 +163,7 @@ void bm_price_preparsed(benchmark::State& state) {
     if (reuse) {
       reused.reset();
     } else {
-      fresh.emplace(cards());
+      fresh.emplace(card);
       // Each customer gets two messages (a reply and a template) in six events.
       if (kind == book_kind::reserved) fresh->reserve(customers, n / 3);
     }
@@ -159,8 +177,8 @@ void bm_price_preparsed(benchmark::State& state) {
             benchmark::DoNotOptimize(book.inbound(e.at, e.business, e.customer, e.id, e.referral));
             break;
           case pricing_event::kind::outbound:
-            benchmark::DoNotOptimize(
-                book.outbound(e.at, e.business, e.customer, e.id, e.is_template, e.category));
+            benchmark::DoNotOptimize(book.outbound(e.at, e.business, e.customer, e.id, e.is_template,
+                                                   e.category, e.number, e.reaction));
             break;
           case pricing_event::kind::status:
             if (how == feed::status) {
@@ -180,15 +198,18 @@ void bm_price_preparsed(benchmark::State& state) {
       static_cast<double>(page_faults() - faults_before) / static_cast<double>(state.iterations());
 }
 BENCHMARK(bm_price_preparsed)
-    ->ArgNames({"events", "feed", "customers", "ledger"})
-    ->Args({600'000, 0, 100'000, 0})
-    ->Args({600'000, 1, 100'000, 0})
-    ->Args({600'000, 2, 100'000, 0})
-    ->Args({600'000, 0, 100'000, 1})
-    ->Args({600'000, 2, 100'000, 1})
-    ->Args({600'000, 0, 100'000, 2})
-    ->Args({600'000, 2, 100'000, 2})
-    ->Args({600'000, 2, 1'000, 1})
+    ->ArgNames({"events", "feed", "customers", "ledger", "model2026"})
+    ->Args({600'000, 0, 100'000, 0, 0})
+    ->Args({600'000, 1, 100'000, 0, 0})
+    ->Args({600'000, 2, 100'000, 0, 0})
+    ->Args({600'000, 0, 100'000, 1, 0})
+    ->Args({600'000, 2, 100'000, 1, 0})
+    ->Args({600'000, 0, 100'000, 2, 0})
+    ->Args({600'000, 2, 100'000, 2, 0})
+    ->Args({600'000, 2, 1'000, 1, 0})
+    ->Args({600'000, 2, 100'000, 1, 1})
+    ->Args({600'000, 0, 100'000, 1, 1})
+    ->Args({600'000, 2, 1'000, 1, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

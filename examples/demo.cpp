@@ -185,13 +185,14 @@ void templates_demo() {
 }
 
 /// Prices the traffic above: the invoice under the model in force, then the
-/// same events under each of the four models.
+/// same events under each of the five models.
 void pricing_demo(const cd::time_zone& rome) {
   using cd::pricing_model;
   cd::rate_cards cards;
   for (const char* file :
-       {"pmp_2025-2026-01-01-usd.json", "legacy_2018-2018-08-01-usd-illustrative.json",
-        "cbp_2022-2022-02-01-usd-illustrative.json", "cbp_2023-2023-06-01-usd-illustrative.json"}) {
+       {"pmp_2025-2026-01-01-usd.json", "pmp_2026_10-2026-10-01-usd.json",
+        "legacy_2018-2018-08-01-usd-illustrative.json", "cbp_2022-2022-02-01-usd-illustrative.json",
+        "cbp_2023-2023-06-01-usd-illustrative.json"}) {
     const std::string path = std::string(CHATDESK_DATA_DIR) + "/rate_cards/" + file;
     const auto text = cd::read_file(path, cd::input_limits::document);
     auto card = text ? cd::parse_rate_card(*text, file) : cd::result<cd::rate_card>(text.error());
@@ -239,12 +240,14 @@ void pricing_demo(const cd::time_zone& rome) {
   fmt::print("  total {} {}, settled {}\n", inv.total.to_string(4), inv.currency.code(), inv.total_settled);
 
   fmt::print("\nThe same traffic under each pricing model:\n");
-  for (auto m : {pricing_model::legacy_2018, pricing_model::cbp_2022, pricing_model::cbp_2023,
-                 pricing_model::pmp_2025}) {
+  for (auto m : cd::pricing_models) {
     cd::ledger what_if(cards, {.model = m});
     feed(what_if);
     const auto i = what_if.invoice();
-    fmt::print("  {:<12} {}\n", cd::to_string(m), i.total_settled);
+    // A card may not know every rate (its `unpriced` notes): such messages are refused, and said.
+    fmt::print(
+        "  {:<12} {}{}\n", cd::to_string(m), i.total_settled,
+        i.problems_total == 0 ? "" : fmt::format(" ({} message(s) the card cannot price)", i.problems_total));
   }
 }
 

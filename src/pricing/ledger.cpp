@@ -109,13 +109,15 @@ struct pending_message {
   std::uint32_t business = 0;
   std::uint32_t pair = 0;  // index of the pair's state (with the customer)
   timestamp sent{};
-  bool is_template = false;
+  // Three flags in one byte, so the entry stays 40 bytes (its table is the ledger's largest).
+  bool is_template : 1 = false;
+  bool csw_open_at_send : 1 = false;
+  bool reaction : 1 = false;
   std::optional<template_category> category;
-  bool csw_open_at_send = false;
-  bool reaction = false;
   pricing_model model = pricing_model::pmp_2025;
   std::uint32_t number = 0xFFFFFFFFU;  // interned business phone number; none: the business's one number
 };
+static_assert(sizeof(pending_message) == 40);
 
 /// A month as one number: year * 12 + month - 1.
 std::int32_t month_key(const date::year_month_day& d) noexcept {
@@ -388,7 +390,16 @@ struct ledger::impl {
     const auto i = static_cast<std::size_t>(m);
     const auto bit = static_cast<std::uint8_t>(1U << i);
     if ((d.known & bit) == 0) {
-      d.cards[i] = compile(cards.find(m, d.date));
+      const rate_card* card = cards.find(m, d.date);
+      if (card == nullptr && forced) {
+        // A what-if under a model whose cards all start later: its earliest card.
+        for (const auto& c : cards.all())
+          if (c.model() == m) {
+            card = &c;
+            break;
+          }
+      }
+      d.cards[i] = compile(card);
       d.known = static_cast<std::uint8_t>(d.known | bit);
     }
     return d.cards[i];

@@ -1,6 +1,6 @@
 /// @file
 /// The pricing ledger: prices a stream of message events under any of the
-/// four models, exactly, and explains every charge. It works on a live stream
+/// five models, exactly, and explains every charge. It works on a live stream
 /// (fed by the desk or by decoded webhooks) as well as on files.
 #pragma once
 
@@ -143,7 +143,9 @@ struct CHATDESK_API invoice {
 /// How a ledger works: set once, when it is made (like `desk_options`).
 struct CHATDESK_API ledger_options {
   /// Every message is priced under this model (a what-if); none: under the
-  /// model in force at the message's sending, in the business's zone.
+  /// model in force at the message's sending, in the business's zone. In a
+  /// what-if, a message older than every card of the model (traffic of March
+  /// 2026 under pmp_2026_10, say) is priced with the model's earliest card.
   std::optional<pricing_model> model{};
   /// How long ids of delivered and failed messages are remembered (to
   /// recognise late and repeated statuses, and refuse a reused id): at least
