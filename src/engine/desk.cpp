@@ -554,8 +554,9 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
       const std::uint64_t free = pricing_constants::free_service_messages_per_number;
       const std::uint64_t used = next_num.service_messages;
       if (used == free * 9 / 10 || used == free)
-        events.add([id = number->id, used, free](observer& o) {
-          o.free_tier_near(id, static_cast<std::uint32_t>(used), static_cast<std::uint32_t>(free));
+        events.add([id = number->id, used](observer& o) {
+          o.free_tier_near(id, static_cast<std::uint32_t>(used),
+                           static_cast<std::uint32_t>(pricing_constants::free_service_messages_per_number));
         });
     }
     if (w.entry_point_pending) {

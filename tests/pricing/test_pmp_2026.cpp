@@ -406,3 +406,53 @@ TEST_CASE("forecasts apply each number's free tier of service messages", "[prici
           .error()
           .where == "$.service[0].number");
 }
+
+TEST_CASE("a market that became standalone in July 2026 is priced in its region on 06-30 and alone on 07-01",
+          "[pricing][pmp2026][markets]") {
+  // Two pmp_2025 cards without their own market lists: each takes the platform's table of its date.
+  const auto card = [](const char* from, const char* hong_kong) {
+    std::string rates =
+        R"("Rest of Asia Pacific":{"marketing":"0.0732","utility":"0.0113","authentication":"0.0113"})";
+    if (*hong_kong != '\0')
+      rates += fmt::format(R"(,"Hong Kong":{{"marketing":"0.0732","utility":"{}","authentication":"{}"}})",
+                           hong_kong, hong_kong);
+    return fmt::format(
+        R"({{"model":"pmp_2025","effective_from":"{}","currency":"USD","rates":{{{}}},"unpriced":{{}}}})",
+        from, rates);
+  };
+  // Every other market of the platform's tables is unpriced in these small cards.
+  auto complete = [](std::string json, const date::year_month_day day) {
+    auto j = nlohmann::ordered_json::parse(json);
+    for (const auto& rule : market_table::platform(day).rules())
+      if (!j["rates"].contains(rule.name))
+        for (const char* k : {"marketing", "utility", "authentication"})
+          j["unpriced"][rule.name][k] = "not in this test";
+    for (const char* k : {"marketing", "utility", "authentication"})
+      j["unpriced"]["Other"][k] = "not in this test";
+    return j.dump();
+  };
+  rate_cards cards;
+  REQUIRE(cards.add(
+      parse_rate_card(complete(card("2026-01-01", ""), date::year{2026} / 1 / 1), "jan.json").value()));
+  REQUIRE(cards.add(
+      parse_rate_card(complete(card("2026-07-01", "0.0150"), date::year{2026} / 7 / 1), "jul.json").value()));
+  ledger l(cards);
+  const char* hk = "+85251234567";
+  auto utility = [&](const char* sent, const char* id) {
+    REQUIRE(l.outbound(at(sent), "shop", num(hk), id, true, template_category::utility));
+    return **l.status(at(sent) + 1s, id, message_status::delivered);
+  };
+  const auto june = utility("2026-06-30T12:00:00Z", "june");
+  CHECK(june.market == "Rest of Asia Pacific");
+  CHECK(june.amount == dec("0.0113"));
+  const auto july = utility("2026-07-01T12:00:00Z", "july");
+  CHECK(july.market == "Hong Kong");
+  CHECK(july.amount == dec("0.0150"));
+  // The shipped cards of July and October load.
+  for (const char* file : {"pmp_2025-2026-07-01-usd.json", "pmp_2026_10-2026-10-01-usd.json"}) {
+    std::ifstream in(std::string(CHATDESK_SOURCE_DIR) + "/data/rate_cards/" + file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    INFO(file);
+    CHECK(parse_rate_card(text, file));
+  }
+}
