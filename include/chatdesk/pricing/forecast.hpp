@@ -47,7 +47,7 @@ struct CHATDESK_API forecast_plan {
   pricing_model model = pricing_model::pmp_2025;
   date::year_month_day date{};  ///< when it will be sent (chooses the card)
   std::vector<planned_sends> sends;
-  std::vector<planned_service> service;
+  std::vector<planned_service> service{};
   bool paid_exempt = false;  ///< the business is exempt from service-message charges
 };
 

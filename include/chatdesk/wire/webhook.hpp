@@ -57,7 +57,7 @@ struct CHATDESK_API webhook_pricing {
   std::string pricing_model;     ///< "CBP", "PMP"
   std::string type;              ///< "regular", "free_customer_service", "free_entry_point"
   std::string category;          ///< "marketing", "utility", "authentication", "service", ...
-  std::string subtype;           ///< "paid_exempt" (an exempt business's service message, from 2026-10-01)
+  std::string subtype{};         ///< "paid_exempt" (an exempt business's service message, from 2026-10-01)
 
   friend bool operator==(const webhook_pricing&, const webhook_pricing&) = default;
 };
