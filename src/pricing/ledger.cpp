@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "../core/lookup.hpp"
+#include "../rules/decide.hpp"
 #include "chatdesk/model/windows.hpp"
 #include "id_tables.hpp"
 
@@ -26,6 +27,7 @@ namespace chatdesk {
 namespace {
 
 using namespace std::chrono_literals;
+namespace rules = detail::rules;
 
 // The defaults of how long ids are remembered, how long a message in flight
 // is waited for and how many problems are listed are `ledger_options`'.
@@ -239,6 +241,64 @@ constexpr std::uint8_t conversation_counter = 0xFF;
 constexpr std::uint8_t number_counter = 0xFE;  // service messages of a business phone number (pmp_2026_10)
 constexpr std::uint32_t sole_number = 0xFFFFFFFFU;
 
+/// A counter table's cache slot of a key: its fields mixed by one multiplication.
+[[nodiscard]] constexpr std::uint64_t mix_fields(std::uint64_t a, std::uint64_t b) noexcept {
+  return ((a << 32U) ^ b) * 0x9E3779B97F4A7C15ULL;
+}
+[[nodiscard]] constexpr std::uint64_t cache_mix(const line_key& k) noexcept {
+  return mix_fields(k.market ^ (std::uint64_t{k.category} << 24U) ^ (std::uint64_t{k.model} << 16U),
+                    k.tier ^ (std::uint64_t{k.business} << 12U) ^ static_cast<std::uint32_t>(k.month) ^
+                        static_cast<std::uint64_t>(k.price));
+}
+[[nodiscard]] constexpr std::uint64_t cache_mix(const free_key& k) noexcept {
+  return mix_fields(k.reason, (std::uint64_t{k.business} << 12U) ^ static_cast<std::uint32_t>(k.month));
+}
+[[nodiscard]] constexpr std::uint64_t cache_mix(const count_key& k) noexcept {
+  return mix_fields(k.market ^ (std::uint64_t{k.kind} << 24U) ^ (std::uint64_t{k.model} << 16U),
+                    (std::uint64_t{k.business} << 12U) ^ static_cast<std::uint32_t>(k.month));
+}
+
+/// Monthly counters by key: a hash map, with a small direct-mapped cache of
+/// the counters used last in front of it. A month's traffic adds to a few
+/// dozen counters, so almost every count is a cache hit that hashes nothing.
+template <class Key>
+class counter_table {
+ public:
+  [[gnu::always_inline]] std::uint64_t& operator[](const Key& k) {
+    auto& s = cache_[cache_mix(k) >> cache_shift];
+    if (s.value != nullptr && s.key == k) [[likely]]
+      return *s.value;
+    return miss(k, s);
+  }
+  void clear() {
+    map_.clear();
+    for (auto& c : cache_) c.value = nullptr;
+  }
+  [[nodiscard]] auto begin() const { return map_.begin(); }
+  [[nodiscard]] auto end() const { return map_.end(); }
+
+ private:
+  static constexpr unsigned cache_bits = 8;
+  static constexpr unsigned cache_shift = 64 - cache_bits;
+  static constexpr std::size_t cache_size = std::size_t{1} << cache_bits;
+  struct slot {
+    Key key{};
+    std::uint64_t* value = nullptr;
+  };
+  [[gnu::noinline]] std::uint64_t& miss(const Key& k, slot& s) {
+    const auto before = map_.size();
+    auto& v = map_[k];
+    if (map_.size() != before) {  // an insertion may have moved every value
+      for (auto& c : cache_) c.value = nullptr;
+    }
+    s.key = k;
+    s.value = &v;
+    return v;
+  }
+  absl::flat_hash_map<Key, std::uint64_t> map_;
+  std::array<slot, cache_size> cache_{};
+};
+
 /// A priced message, in numbers.
 struct priced {
   pricing_model model = pricing_model::pmp_2025;
@@ -298,10 +358,26 @@ struct ledger::impl {
   timestamp next_sweep = never;
   std::size_t remember_at_most;
   interner names;
+  // The business phone numbers met last, so that most outbound messages find
+  // their number's id without hashing it (a business sends from a few numbers).
+  struct recent_number {
+    std::string text;
+    std::uint32_t id = 0;
+  };
+  std::array<recent_number, 8> recent_numbers{};
+  std::size_t recent_next = 0;
+  std::uint32_t number_id(std::string_view number) {
+    for (const auto& r : recent_numbers)
+      if (same_text(r.text, number)) return r.id;
+    auto& r = recent_numbers[recent_next++ % recent_numbers.size()];
+    r.text.assign(number);
+    r.id = names.id(number);
+    return r.id;
+  }
   std::deque<compiled_card> compiled;
-  absl::flat_hash_map<count_key, std::uint64_t> counts;
-  absl::flat_hash_map<line_key, std::uint64_t> lines;
-  absl::flat_hash_map<free_key, std::uint64_t> free;
+  counter_table<count_key> counts;
+  counter_table<line_key> lines;
+  counter_table<free_key> free;
   std::vector<pricing_problem> problems;  // the first `keep_problems_at_most`
   std::size_t keep_problems_at_most;
   std::uint64_t problems_total = 0;
@@ -469,8 +545,8 @@ struct ledger::impl {
     return it->second;
   }
 
-  std::uint64_t& count(std::uint32_t b, std::int32_t month, pricing_model m, std::uint32_t market,
-                       std::uint8_t kind) {
+  [[gnu::always_inline]] std::uint64_t& count(std::uint32_t b, std::int32_t month, pricing_model m,
+                                              std::uint32_t market, std::uint8_t kind) {
     return counts[count_key{b, month, market, kind, static_cast<std::uint8_t>(m)}];
   }
 
@@ -627,7 +703,7 @@ bool ledger::impl::outbound(timestamp at, std::string_view business, const phone
   m.csw_open_at_send = pairs[m.pair].csw_open(at);
   m.model = forced ? *forced : day(b, at).in_force;
   m.reaction = reaction;
-  m.number = number.empty() ? sole_number : names.id(number);
+  m.number = number.empty() ? sole_number : number_id(number);
   return true;
 }
 
@@ -716,7 +792,8 @@ bool ledger::impl::settle(timestamp at, std::string_view id, const detail::id_ha
   }
   pending.erase(msg);
   finish(key, at);
-  if (effect != nullptr) *effect = status_effect{true, p.amount, p.decision.reason, p.decision.free()};
+  if (effect != nullptr)
+    *effect = status_effect{true, p.amount, p.decision.reason, rules::free_reason(p.decision.reason)};
   return true;
 }
 
@@ -793,7 +870,7 @@ bool ledger::impl::price(std::string_view id, const pending_message& msg, timest
   // The counter the rules read: conversations of the business, or charged
   // messages of the category in the customer's market.
   std::uint64_t* counter = nullptr;
-  switch (counter_for(msg.model, facts.kind, local)) {
+  switch (rules::counter_of(msg.model, facts.kind, local)) {
     case monthly_counter::none:
       break;
     case monthly_counter::conversations:
@@ -803,7 +880,8 @@ bool ledger::impl::price(std::string_view id, const pending_message& msg, timest
       counter = &count(b, p.month, msg.model, no_market, static_cast<std::uint8_t>(rate_key::service));
       break;
     case monthly_counter::category_in_market:
-      counter = &count(b, p.month, msg.model, rates.name, static_cast<std::uint8_t>(rate_key_of(facts.kind)));
+      counter = &count(b, p.month, msg.model, rates.name,
+                       static_cast<std::uint8_t>(rules::rate_key_for(facts.kind)));
       break;
     case monthly_counter::service_messages_of_number:
       counter =
@@ -812,9 +890,10 @@ bool ledger::impl::price(std::string_view id, const pending_message& msg, timest
   }
   if (counter != nullptr) facts.counted_before = *counter;
 
-  auto decision = decide(facts);
+  auto& decision = p.decision;  // decided in place: a copy of a decision just made stalls on its stores
+  decision = rules::decide_facts(facts);
   const tier_rate* rate = nullptr;
-  if (!decision.free()) {
+  if (!rules::free_reason(decision.reason)) {
     rate = pick(rates.rates[static_cast<std::size_t>(decision.rate)], decision.rank);
     if (rate == nullptr && decision.rate == rate_key::service && msg.model == pricing_model::pmp_2026_10) {
       // A card without a service rate: service messages cost the market's utility rate, not tiered.
@@ -823,7 +902,7 @@ bool ledger::impl::price(std::string_view id, const pending_message& msg, timest
     if (rate == nullptr && decision.rate == rate_key::authentication_international) {
       // The card has no authentication-international rate for this market: the ordinary one applies.
       facts.international = false;
-      decision = decide(facts);
+      decision = rules::decide_facts(facts);
       rate = pick(rates.rates[static_cast<std::size_t>(decision.rate)], decision.rank);
     }
     if (rate == nullptr) {
@@ -845,9 +924,8 @@ bool ledger::impl::price(std::string_view id, const pending_message& msg, timest
     end = at + pricing_constants::conversation_length;
   }
   if (decision.count != 0 && counter != nullptr) *counter = decision.count;
-  p.decision = decision;
 
-  if (decision.free()) {
+  if (rules::free_reason(decision.reason)) {
     ++free[free_key{b, p.month, static_cast<std::uint8_t>(decision.reason)}];
   } else {
     ++lines[line_key{b, p.month, p.market, p.tier, static_cast<std::uint8_t>(decision.rate),
