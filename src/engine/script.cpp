@@ -139,6 +139,10 @@ script_business business_of(const json& j) {
   b.tier = unwrap(parse_messaging_tier(text_field(j, "tier").value_or("TIER_UNLIMITED")), "tier");
   if (auto tz = text_field(j, "time_zone")) b.zone = unwrap(time_zone::locate(*tz), "time_zone");
   if (auto c = text_field(j, "country")) b.home_country = unwrap(country::from_alpha2(*c), "country");
+  if (auto it = j.find("paid_exempt"); it != j.end()) {
+    if (!it->is_boolean()) fail("simulate.field", "'paid_exempt' must be true or false", "paid_exempt");
+    b.paid_exempt = it->get<bool>();
+  }
   for (const char* list : {"opt_out_keywords", "opt_in_keywords"}) {
     auto it = j.find(list);
     if (it == j.end()) continue;
@@ -260,6 +264,7 @@ json business_json(const business& b) {
   j["tier"] = std::string(to_string(b.tier));
   if (b.zone != time_zone::utc()) j["time_zone"] = std::string(b.zone.name());
   if (!b.home_country.empty()) j["country"] = std::string(b.home_country.alpha2());
+  if (b.paid_exempt) j["paid_exempt"] = true;
   if (!b.opt_out_keywords.empty()) j["opt_out_keywords"] = b.opt_out_keywords;
   if (!b.opt_in_keywords.empty()) j["opt_in_keywords"] = b.opt_in_keywords;
   return j;

@@ -120,6 +120,7 @@ TEST_CASE("a bad line is a problem that names its field and changes nothing", "[
       {R"({"at":"2026-03-02T09:00:00Z","type":"status","id":"x","status":"read","error_code":"E"})",
        "simulate.field", "error_code"},
       {R"({"type":"business","business":"b","throughput":0})", "simulate.field", "throughput"},
+      {R"({"type":"business","business":"b","paid_exempt":"yes"})", "simulate.field", "paid_exempt"},
       {R"({"type":"template","business":"b","template":"t","category":"promo"})", "message.unknown_category",
        "category"},
       {R"({"type":"launch"})", "simulate.unknown_type", "type"},
@@ -144,6 +145,25 @@ TEST_CASE("a bad line is a problem that names its field and changes nothing", "[
   const auto printed = out.size();
   CHECK(replay.apply_line("  \r", ++n));
   CHECK(out.size() == printed);
+}
+
+TEST_CASE("a business line carries the service-charge exemption", "[engine][script]") {
+  const auto line = R"({"type":"business","business":"gov","paid_exempt":true,"time_zone":"Europe/Rome"})";
+  auto e = parse_script_event(line);
+  REQUIRE(e);
+  const auto& b = std::get<script_business>(*e).definition;
+  CHECK(b.paid_exempt);
+  CHECK(to_json(*e).value("paid_exempt", false));
+  // Not written when false.
+  auto plain = parse_script_event(R"({"type":"business","business":"shop"})");
+  REQUIRE(plain);
+  CHECK_FALSE(to_json(*plain).contains("paid_exempt"));
+  std::vector<std::string> out;
+  script_replay replay([&](std::string_view l) { out.emplace_back(l); });
+  REQUIRE(replay.apply_line(line, 1));
+  const auto* registered = replay.replay_desk().find_business("gov");
+  REQUIRE(registered != nullptr);
+  CHECK(registered->paid_exempt);
 }
 
 TEST_CASE("a template send takes the declared template's category", "[engine][script]") {
