@@ -484,9 +484,11 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
     dir = directory;
   }
   std::optional<template_info> entry;
+  std::vector<std::string> languages;
   if (tmpl != nullptr) {
     if (dir != nullptr) {
       entry = dir->find(biz->id, tmpl->name, tmpl->language);
+      if (!entry) languages = dir->languages(biz->id, tmpl->name);
     } else {
       entry = template_info{template_status::approved, tmpl->category, {}};
     }
@@ -515,7 +517,8 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
                            st.was_reached(biz->id, intent.customer, since),
                            now,
                            entry,
-                           w};
+                           w,
+                           std::move(languages)};
 
     out.decision.window = w;
     for (const auto& rule : rules) {

@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "chatdesk/templates/binding.hpp"
 
 namespace chatdesk {
 
@@ -93,6 +96,12 @@ class template_status_policy final : public send_policy {
   [[nodiscard]] std::optional<error> check(const send_context& ctx) const override {
     const auto* t = std::get_if<template_content>(&ctx.intent.content);
     if (t == nullptr) return std::nullopt;
+    if (!ctx.template_entry && !ctx.template_languages.empty())
+      return make_error(
+          "policy.template_language",
+          fmt::format("template '{}' has no '{}' version for business '{}' (it has: {})", t->name,
+                      t->language, ctx.biz.id, fmt::join(ctx.template_languages, ", ")),
+          "language");
     if (!ctx.template_entry)
       return make_error("policy.unknown_template",
                         fmt::format("template '{}' in language '{}' is not known for business '{}'", t->name,
@@ -104,6 +113,20 @@ class template_status_policy final : public send_policy {
     return make_error("policy.template_not_approved",
                       fmt::format("template '{}' ({}) is {}{}: only APPROVED templates can be sent", t->name,
                                   t->language, to_string(ctx.template_entry->status), why));
+  }
+};
+
+class template_values_policy final : public send_policy {
+ public:
+  [[nodiscard]] std::string_view name() const noexcept override { return "template_values"; }
+  [[nodiscard]] std::optional<error> check(const send_context& ctx) const override {
+    const auto* t = std::get_if<template_content>(&ctx.intent.content);
+    if (t == nullptr || !ctx.template_entry || !ctx.template_entry->definition) return std::nullopt;
+    auto checked = check_content(*ctx.template_entry->definition, *t);
+    if (checked) return std::nullopt;
+    return make_error("policy.template_values",
+                      fmt::format("template '{}' ({}): {}", t->name, t->language, checked.error().message),
+                      checked.error().where);
   }
 };
 
@@ -243,6 +266,9 @@ std::unique_ptr<send_policy> service_window() {
 std::unique_ptr<send_policy> template_status() {
   return std::make_unique<template_status_policy>();
 }
+std::unique_ptr<send_policy> template_values() {
+  return std::make_unique<template_values_policy>();
+}
 std::unique_ptr<send_policy> us_marketing(timestamp since) {
   return std::make_unique<us_marketing_policy>(since);
 }
@@ -265,6 +291,7 @@ std::vector<std::unique_ptr<send_policy>> defaults(bool block_service_replies_on
   out.push_back(consent(block_service_replies_on_opt_out));
   out.push_back(service_window());
   out.push_back(template_status());
+  out.push_back(template_values());
   out.push_back(us_marketing());
   out.push_back(messaging_limit());
   out.push_back(pair_rate());

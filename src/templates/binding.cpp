@@ -531,4 +531,31 @@ template_content to_content(const bound_template& bound) {
   return c;
 }
 
+result<void> check_content(const prepared_template& t, const template_content& c) {
+  const auto& def = t.definition();
+  if (c.name != def.name)
+    return make_error(
+        "template.mismatch",
+        fmt::format("the message names template '{}', not '{}'", utf8::printable(c.name), def.name), "name");
+  if (c.language != def.language)
+    return make_error("template.mismatch",
+                      fmt::format("the message asks for '{}' in '{}', and this definition is in '{}'",
+                                  def.name, utf8::printable(c.language), def.language),
+                      "language");
+  const auto value_of = [](const template_parameter& p) -> template_value {
+    if (p.kind == template_parameter::type::media)
+      return media_parameter{p.media_type, p.link, p.media_id, p.filename};
+    return p.text;  // currencies and dates as the text they show
+  };
+  template_arguments args;
+  if (c.header) args.header.emplace_back(c.header->key.empty() ? "1" : c.header->key, value_of(*c.header));
+  args.body.reserve(c.parameters.size());
+  for (const auto& p : c.parameters) args.body.emplace_back(p.key, value_of(p));
+  args.buttons.reserve(c.buttons.size());
+  for (const auto& b : c.buttons) args.buttons.emplace_back(b.index, b.value);
+  auto bound = bind(t, args);
+  if (!bound) return bound.error();
+  return {};
+}
+
 }  // namespace chatdesk

@@ -1,5 +1,7 @@
 #include "chatdesk/templates/library.hpp"
 
+#include "chatdesk/templates/binding.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -16,8 +18,9 @@ namespace {
 
 struct entry {
   template_definition def;
-  int red_count = 0;               // times the quality became RED
-  timestamp paused_until = never;  // when a pause ends
+  std::shared_ptr<const prepared_template> prepared;  // for checking sends (shared with `find`'s callers)
+  int red_count = 0;                                  // times the quality became RED
+  timestamp paused_until = never;                     // when a pause ends
 };
 
 using key = std::tuple<std::string, std::string, std::string>;  // business, name, language
@@ -87,9 +90,12 @@ result<void> template_library::add(std::string_view business_id, template_defini
                                   problems.size(), problems.size() == 1 ? "" : "s", p.error.message),
                       p.component);
   }
+  auto prepared = prepared_template::prepare(def);
+  if (!prepared) return prepared.error();
+  auto shared = std::make_shared<const prepared_template>(std::move(*prepared));
   std::unique_lock g(impl_->mu);
   key k{std::string(business_id), def.name, def.language};
-  impl_->entries[std::move(k)] = entry{std::move(def), 0, never};
+  impl_->entries[std::move(k)] = entry{std::move(def), std::move(shared), 0, never};
   return {};
 }
 
@@ -165,7 +171,7 @@ std::optional<template_info> template_library::find(std::string_view business_id
   const auto* e = impl_->exact(business_id, name, language);
   if (e == nullptr) return std::nullopt;
   const auto d = impl::effective(*e, now);
-  return template_info{d.status, d.category, d.status_reason};
+  return template_info{d.status, d.category, d.status_reason, e->prepared};
 }
 
 }  // namespace chatdesk

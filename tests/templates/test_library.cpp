@@ -119,9 +119,43 @@ TEST_CASE("the library is the desk's template directory", "[templates][library]"
   d.add_business(b).value();
   d.set_template_directory(&lib);
   const auto customer = phone_number::parse("+393331234567").value();
-  send_intent intent{"shop", "", customer,
-                     template_content{"shipping_update", "it", template_category::utility, {}}, ""};
+  template_content shipping{"shipping_update",
+                            "it",
+                            template_category::utility,
+                            {{"customer_name", "Maria"},
+                             {"order_number", "A-1"},
+                             {"carrier", "BRT"},
+                             {"tracking_number", "T9"},
+                             {"delivery_date", "5 marzo"}}};
+  shipping.buttons.push_back({0, template_button_kind::url, "T9"});
+  send_intent intent{"shop", "", customer, shipping, ""};
   CHECK(d.check(intent).value().allowed);
+
+  // The desk checks the values against the definition before any transport call.
+  auto bad = intent;
+  std::get<template_content>(bad.content).parameters.clear();
+  auto refused = d.check(bad).value();
+  CHECK_FALSE(refused.allowed);
+  CHECK(refused.policy == "template_values");
+  CHECK(refused.refusal->code == "policy.template_values");
+  CHECK(refused.refusal->message ==
+        "template 'shipping_update' (it): the body variable {{customer_name}} has no value");
+  bad = intent;
+  std::get<template_content>(bad.content).parameters.push_back({"coupon", "X"});
+  CHECK(d.check(bad).value().refusal->code == "policy.template_values");
+  bad = intent;
+  std::get<template_content>(bad.content).buttons.clear();
+  CHECK(d.check(bad).value().refusal->where == "button 0 (Traccia la spedizione)");
+  bad = intent;
+  std::get<template_content>(bad.content).language = "en_US";
+  refused = d.check(bad).value();
+  CHECK(refused.refusal->code == "policy.template_language");
+  CHECK(refused.refusal->message ==
+        "template 'shipping_update' has no 'en_US' version for business 'shop' (it has: it)");
+  bad = intent;
+  std::get<template_content>(bad.content).name = "nope";
+  CHECK(d.check(bad).value().refusal->code == "policy.unknown_template");
+
   REQUIRE(lib.set_quality("shop", "shipping_update", "it", quality_rating::red));
   auto paused = d.check(intent).value();
   CHECK(paused.refusal->code == "policy.template_not_approved");

@@ -80,6 +80,9 @@ struct CHATDESK_API send_context {
   std::optional<template_info> template_entry;
   /// Windows at `now`.
   window_info window;
+  /// For a template the directory does not know in the language asked for:
+  /// the languages it exists in (empty when none, or when the directory cannot say).
+  std::vector<std::string> template_languages{};
 
   /// True for a business-initiated message: a template sent outside the service window.
   [[nodiscard]] bool business_initiated() const noexcept {
@@ -149,8 +152,15 @@ CHATDESK_API std::unique_ptr<send_policy> consent(bool block_service_replies = f
 /// it closed (`policy.outside_service_window`).
 CHATDESK_API std::unique_ptr<send_policy> service_window();
 /// Refuses templates that are not APPROVED (`policy.template_not_approved`) or
-/// that the directory does not know (`policy.unknown_template`).
+/// that the directory does not know (`policy.unknown_template`), or knows
+/// only in other languages (`policy.template_language`, naming them).
 CHATDESK_API std::unique_ptr<send_policy> template_status();
+/// Refuses a template message whose values do not fit the template the
+/// directory holds (`policy.template_values`): a variable without a value, a
+/// value no variable takes, a media header missing, a text too long, with
+/// the component and variable named (`check_content`). Templates whose
+/// directory entry has no definition pass.
+CHATDESK_API std::unique_ptr<send_policy> template_values();
 /// Refuses marketing templates to United States numbers from `since`
 /// (2025-04-01 by default; `policy.us_marketing`).
 CHATDESK_API std::unique_ptr<send_policy> us_marketing(

@@ -174,6 +174,13 @@ class CHATDESK_API prepared_template {
 /// (see `send_request_json` in wire/send.hpp).
 [[nodiscard]] CHATDESK_API template_content to_content(const bound_template& bound);
 
+/// Checks a template message against the template it names, as the desk does
+/// before a send: the same name and language, and values that bind (every
+/// variable has one, no value is left over, each fits its component).
+/// Currencies and dates are checked as the text they show. Errors:
+/// `template.mismatch` (another template's name or language), and `bind`'s.
+[[nodiscard]] CHATDESK_API result<void> check_content(const prepared_template& t, const template_content& c);
+
 /// Formats an amount as the customer sees it in `language`: "1,234.50 EUR"
 /// (English and most languages) or "1.234,50 EUR" (Italian, German, Spanish,
 /// Portuguese, French, ...), with the currency's minor digits. Exact.

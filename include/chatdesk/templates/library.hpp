@@ -51,7 +51,8 @@ class CHATDESK_API template_library final : public template_directory {
   [[nodiscard]] result<match> lookup(std::string_view business_id, std::string_view name,
                                      std::string_view language) const;
   /// The languages `name` exists in.
-  [[nodiscard]] std::vector<std::string> languages(std::string_view business_id, std::string_view name) const;
+  [[nodiscard]] std::vector<std::string> languages(std::string_view business_id,
+                                                   std::string_view name) const override;
 
   /// Records a quality rating; RED pauses or disables as described above.
   /// Returns the status now. Error `template.not_found`.
