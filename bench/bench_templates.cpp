@@ -22,10 +22,10 @@ template_arguments boarding_pass_arguments() {
       .set("airline", "ITA Airways")
       .set("flight_number", "AZ610")
       .set("pnr", "X7K2QP")
-      .set("departure_airport", "FCO Rome Fiumicino")
-      .set("departure_terminal", "3")
-      .set("departure_gate", "E12")
-      .set("departure_time", date_time_parameter{t("2026-03-02T08:30:00Z"), "Europe/Rome", ""})
+      .set("depart_airport", "FCO Rome Fiumicino")
+      .set("depart_terminal", "3")
+      .set("depart_gate", "E12")
+      .set("depart_time", date_time_parameter{t("2026-03-02T08:30:00Z"), "Europe/Rome", ""})
       .set("arrival_airport", "JFK New York")
       .set("arrival_terminal", "1")
       .set("arrival_time", date_time_parameter{t("2026-03-02T18:05:00Z"), "America/New_York", ""})
@@ -129,7 +129,7 @@ void bm_purchase_confirmation_bind_render_serialize(benchmark::State& state) {
       .set("order_number", "A-1042")
       .set("items", "2 x Borsa in pelle (89,00 EUR); 1 x Portafoglio (35,00 EUR)")
       .set("total", currency_parameter{"EUR", decimal::parse("213.00").value(), ""})
-      .set("delivery_estimate", "3-5 giorni lavorativi")
+      .set("delivery_eta", "3-5 giorni lavorativi")
       .set_button(0, "A-1042");
   const auto to = phone_number::parse("+393331234567").value();
   for (auto _ : state) {

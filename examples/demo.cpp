@@ -142,7 +142,7 @@ void templates_demo() {
       .set("order_number", "A-1042")
       .set("items", "2 x Borsa in pelle (89,00 EUR); 1 x Portafoglio (35,00 EUR)")
       .set("total", cd::currency_parameter{"EUR", dec("89.00") * 2 + dec("35.00"), ""})
-      .set("delivery_estimate", "3-5 giorni lavorativi")
+      .set("delivery_eta", "3-5 giorni lavorativi")
       .set_button(0, "A-1042");
   const auto bound_order = cd::bind(confirmation, order).value();
   fmt::print("\npurchase_confirmation (it) to {}:\n", maria);
@@ -159,10 +159,10 @@ void templates_demo() {
       .set("airline", "ITA Airways")
       .set("flight_number", "AZ610")
       .set("pnr", "X7K2QP")
-      .set("departure_airport", "FCO Rome Fiumicino")
-      .set("departure_terminal", "3")
-      .set("departure_gate", "E12")
-      .set("departure_time", cd::date_time_parameter{t("2026-03-02T08:30:00Z"), "Europe/Rome", ""})
+      .set("depart_airport", "FCO Rome Fiumicino")
+      .set("depart_terminal", "3")
+      .set("depart_gate", "E12")
+      .set("depart_time", cd::date_time_parameter{t("2026-03-02T08:30:00Z"), "Europe/Rome", ""})
       .set("arrival_airport", "JFK New York")
       .set("arrival_terminal", "1")
       .set("arrival_time", cd::date_time_parameter{t("2026-03-02T18:05:00Z"), "America/New_York", ""})

@@ -88,8 +88,109 @@ result<form_parameters> twilio_message_parameters(const twilio_message& m) {
   return p;
 }
 
+namespace {
+
+/// A name the Content API takes: 1 to 16 letters, digits or underscores.
+bool twilio_variable_name(std::string_view k) noexcept {
+  if (k.empty() || k.size() > 16) return false;
+  return std::all_of(k.begin(), k.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+  });
+}
+
+std::string_view part_name(twilio_variable::part p) noexcept {
+  switch (p) {
+    case twilio_variable::part::header:
+      return "header";
+    case twilio_variable::part::body:
+      return "body";
+    case twilio_variable::part::button:
+      return "button";
+  }
+  return "body";
+}
+
+}  // namespace
+
+result<std::vector<std::pair<std::string, std::string>>> twilio_content_variables(
+    const template_content& t, std::span<const twilio_variable> map) {
+  std::vector<std::pair<std::string, std::string>> out;
+  // The map's variable for a value, or the default name.
+  auto place = [&](twilio_variable::part where, std::string_view key,
+                   std::string fallback) -> result<std::string> {
+    if (map.empty()) return fallback;
+    for (const auto& m : map)
+      if (m.where == where && m.key == key) return m.variable;
+    return make_error("twilio.unmapped",
+                      fmt::format("the {} value{}{}{} of template '{}' has no Content variable in the map",
+                                  part_name(where), key.empty() ? "" : " '", utf8::printable(key),
+                                  key.empty() ? "" : "'", utf8::printable(t.name)),
+                      "ContentVariables");
+  };
+  const bool named =
+      std::any_of(t.parameters.begin(), t.parameters.end(),
+                  [](const template_parameter& p) { return !p.positional(); }) ||
+      (t.header && t.header->kind != template_parameter::type::media && !t.header->positional());
+  std::size_t next = 1;
+  if (t.header) {
+    if (t.header->kind == template_parameter::type::media) {
+      const bool mapped = std::any_of(map.begin(), map.end(), [](const twilio_variable& m) {
+        return m.where == twilio_variable::part::header;
+      });
+      if (mapped) {
+        if (t.header->link.empty())
+          return make_error("twilio.unsupported",
+                            "Twilio takes media by URL: the template's media header needs a link",
+                            "MediaUrl");
+        auto name = place(twilio_variable::part::header, "", {});
+        if (!name) return name.error();
+        out.emplace_back(std::move(*name), t.header->link);
+      }
+    } else {
+      auto name = place(twilio_variable::part::header, "", named ? t.header->key : std::to_string(next++));
+      if (!name) return name.error();
+      out.emplace_back(std::move(*name), t.header->text);
+    }
+  }
+  for (const auto& v : t.parameters) {
+    auto name = place(twilio_variable::part::body, v.key, named ? v.key : std::to_string(next++));
+    if (!name) return name.error();
+    out.emplace_back(std::move(*name), v.text);
+  }
+  if (named) next = 1;
+  for (const auto& b : t.buttons) {
+    auto name = place(twilio_variable::part::button, std::to_string(b.index), std::to_string(next++));
+    if (!name) return name.error();
+    out.emplace_back(std::move(*name), b.value);
+  }
+  // A named template may use one name in its header and its body: one variable.
+  for (std::size_t i = 0; i < out.size(); ++i)
+    for (std::size_t j = i + 1; j < out.size();) {
+      if (out[j].first != out[i].first) {
+        ++j;
+        continue;
+      }
+      if (out[j].second != out[i].second)
+        return make_error(
+            "twilio.invalid",
+            fmt::format("Content variable '{}' would take two values", utf8::printable(out[i].first)),
+            "ContentVariables");
+      out.erase(out.begin() + static_cast<std::ptrdiff_t>(j));
+    }
+  for (const auto& [k, v] : out) {
+    if (!twilio_variable_name(k))
+      return make_error(
+          "twilio.limit",
+          fmt::format("'{}' cannot be a Content variable (1 to 16 letters, digits or underscores): "
+                      "give template '{}' a variable map",
+                      utf8::printable(k), utf8::printable(t.name)),
+          "ContentVariables");
+  }
+  return out;
+}
+
 result<twilio_message> to_twilio_message(const phone_number& to, const phone_number& from, const content& c,
-                                         std::string_view content_sid) {
+                                         std::string_view content_sid, std::span<const twilio_variable> map) {
   twilio_message m;
   m.to = to;
   m.from = from;
@@ -107,11 +208,9 @@ result<twilio_message> to_twilio_message(const phone_number& to, const phone_num
                         fmt::format("template '{}' needs its Twilio Content SID (HX...)", tpl->name),
                         "ContentSid");
     m.content_sid = std::string(content_sid);
-    if (tpl->header && tpl->header->kind != template_parameter::type::media)
-      m.content_variables.emplace_back("header." + tpl->header->key, tpl->header->text);
-    for (const auto& v : tpl->parameters) m.content_variables.emplace_back(v.key, v.text);
-    for (const auto& b : tpl->buttons)
-      m.content_variables.emplace_back(fmt::format("button.{}", b.index), b.value);
+    auto variables = twilio_content_variables(*tpl, map);
+    if (!variables) return variables.error();
+    m.content_variables = std::move(*variables);
   } else {
     return make_error(
         "twilio.unsupported",

@@ -202,7 +202,7 @@ TEST_CASE("the catalog binds: purchase confirmation, boarding pass, passcode", "
       .set("order_number", "A-1042")
       .set("items", "2 x Borsa in pelle (89,00 EUR); 1 x Portafoglio (35,00 EUR)")
       .set("total", currency_parameter{"EUR", dec("213.00"), ""})
-      .set("delivery_estimate", "3-5 giorni lavorativi");
+      .set("delivery_eta", "3-5 giorni lavorativi");
   a.set_button(0, "A-1042");
   auto b = bind(pc, a).value();
   CHECK(b.header_text == "Ordine A-1042 confermato");

@@ -4,9 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chatdesk/engine/desk.hpp"
 #include "chatdesk/templates/catalog.hpp"
+#include "chatdesk/templates/library.hpp"
 #include "chatdesk/wire/json_writer.hpp"
 #include "chatdesk/wire/send.hpp"
+#include "support/catalog_values.hpp"
 #include "support/catch.hpp"
 #include "templates/test_definitions.hpp"
 
@@ -316,31 +319,7 @@ TEST_CASE("every catalog template's request is its binding's content, encoded on
   // the same bytes, and every value appears in the request.
   for (const auto& def : catalog::all()) {
     INFO(def.name << " " << def.language);
-    template_arguments a;
-    const bool named = def.format == parameter_format::named;
-    std::set<std::string> seen;
-    const auto body_slots = scan_placeholders(def.body).value();
-    const auto header_slots = scan_placeholders(def.header_text).value();
-    for (const auto& p : body_slots)
-      if (seen.insert(std::string(p.name)).second) a.set(std::string(p.name), "V-" + std::string(p.name));
-    if (def.header == header_format::text)
-      for (const auto& p : header_slots) {
-        if (!named)
-          a.set_header("H-" + std::string(p.name));
-        else if (seen.insert(std::string(p.name)).second)
-          a.set(std::string(p.name), "H-" + std::string(p.name));
-      }
-    if (def.header == header_format::document)
-      a.set_header(media_parameter{media_kind::document, "https://x.example/f.pdf", "", "f.pdf"});
-    if (def.header == header_format::image || def.header == header_format::video)
-      a.set_header(media_parameter{def.header == header_format::image ? media_kind::image : media_kind::video,
-                                   "", "4490", ""});
-    for (std::size_t b = 0; b < def.buttons.size(); ++b) {
-      const auto& button = def.buttons[b];
-      if (button.url.find("{{") != std::string::npos || button.type == button_type::copy_code ||
-          button.type == button_type::otp)
-        a.set_button(b, "B" + std::to_string(b));
-    }
+    const auto a = test::sample_arguments(def);
     auto bound = bind(def, a);
     INFO((bound ? std::string() : bound.error().to_string()));
     REQUIRE(bound);
@@ -353,4 +332,44 @@ TEST_CASE("every catalog template's request is its binding's content, encoded on
     CHECK(values ==
           (bound->header_value ? 1U : 0U) + bound->body_values.size() + bound->button_values.size());
   }
+}
+
+TEST_CASE("every catalog template sent through a desk reaches the transport as its binding's request",
+          "[wire][send][engine]") {
+  // The path an application takes: bind, `to_content`, `desk::send`; the
+  // transport encodes what it is given. The bytes must be the binding's own.
+  manual_clock clock(parse_timestamp("2026-03-02T09:00:00Z").value());
+  memory_store store;
+  std::vector<std::string> posted;
+  function_transport recorder([&](const outbound_message& m) {
+    auto body = encode_send_request(m.message.customer, m.message.content);
+    posted.push_back(body ? *body : "refused: " + body.error().to_string());
+    return transport_answer::accepted("wamid." + std::to_string(posted.size()));
+  });
+  desk d(clock, store, &recorder);
+  business b;
+  b.id = "shop";
+  b.numbers.push_back({"n1", phone_number::parse("+390551234567").value(), 80});
+  d.add_business(b).value();
+  template_library library(clock);
+  for (const auto& def : catalog::all()) REQUIRE(library.add("shop", def));
+  d.set_template_directory(&library);
+
+  std::size_t sent = 0;
+  for (const auto& def : catalog::all()) {
+    INFO(def.name << " " << def.language);
+    auto bound = bind(def, test::sample_arguments(def));
+    REQUIRE(bound);
+    send_intent intent;
+    intent.business_id = "shop";
+    intent.customer = maria;
+    intent.content = to_content(*bound);
+    auto r = d.send(std::move(intent));
+    REQUIRE(r);
+    INFO((r->decision.refusal ? r->decision.refusal->to_string() : std::string()));
+    REQUIRE(r->decision.allowed);
+    REQUIRE(posted.size() == ++sent);
+    CHECK(posted.back() == send_request_json(*bound, maria).value());
+  }
+  CHECK(sent == catalog::all().size());
 }

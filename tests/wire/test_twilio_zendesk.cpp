@@ -4,14 +4,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "chatdesk/templates/binding.hpp"
+#include "chatdesk/templates/catalog.hpp"
 #include "chatdesk/wire/twilio.hpp"
 #include "chatdesk/wire/zendesk.hpp"
+#include "support/catalog_values.hpp"
 #include "support/catch.hpp"
 #include "wire/fixture_support.hpp"
 
@@ -278,4 +282,91 @@ TEST_CASE("Zendesk posts refuse invalid UTF-8 instead of throwing", "[wire][zend
   a.avatar_url = "https://x.invalid/\xff.png";
   CHECK(zendesk_message_body(text_content{"ok"}, a).error().code == "zendesk.invalid");
   CHECK(zendesk_message_body(text_content{"bad \xc3"}).error().code == "zendesk.invalid");
+}
+
+TEST_CASE("every catalog template becomes Content API variables Twilio accepts", "[wire][twilio]") {
+  const std::string sid = "HXb5b62575e6e4ff6129ad7c8efe1f983e";
+  for (const auto& def : catalog::all()) {
+    INFO(def.name << " " << def.language);
+    auto bound = bind(def, test::sample_arguments(def));
+    REQUIRE(bound);
+    const auto content = to_content(*bound);
+    auto msg = to_twilio_message(maria, sender, content, sid);
+    INFO((msg ? std::string() : msg.error().to_string()));
+    REQUIRE(msg);
+    auto params = twilio_message_parameters(*msg);
+    REQUIRE(params);
+    const auto variables = nlohmann::json::parse(form_value(*params, "ContentVariables").empty()
+                                                     ? std::string_view("{}")
+                                                     : form_value(*params, "ContentVariables"));
+    // Every text value is sent once (a name used in the header and the body
+    // is one variable); a media header is the Content template's own.
+    const bool media_header = bound->header_value && bound->header != header_format::text;
+    std::set<std::string> names;
+    if (bound->header_value && !media_header) names.insert(bound->header_value->key);
+    for (const auto& v : bound->body_values) names.insert(v.key);
+    CHECK(variables.size() ==
+          (bound->format == parameter_format::named
+               ? names.size()
+               : (bound->header_value && !media_header ? 1U : 0U) + bound->body_values.size()) +
+              bound->button_values.size());
+    for (const auto& v : bound->body_values) {
+      bool found = false;
+      for (const auto& [k, text] : variables.items()) found = found || text == v.text;
+      CHECK(found);
+    }
+    for (const auto& [k, text] : variables.items()) {
+      CHECK(k.size() <= 16);
+      CHECK(k.find('.') == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("Content variables: default numbering, names and an explicit map", "[wire][twilio]") {
+  // Positional: the header's variable first, then the body's, then the buttons'.
+  template_content positional{
+      "boarding", "en_US", template_category::utility, {{"1", "Maria"}, {"2", "AZ 610"}}};
+  positional.header = template_parameter{"1", "Gate 12"};
+  positional.buttons.push_back({0, template_button_kind::url, "PNR42"});
+  auto vars = twilio_content_variables(positional).value();
+  using pairs = std::vector<std::pair<std::string, std::string>>;
+  CHECK(vars == pairs{{"1", "Gate 12"}, {"2", "Maria"}, {"3", "AZ 610"}, {"4", "PNR42"}});
+
+  // Named: names kept, buttons numbered; a currency sends the text it shows.
+  template_content named{
+      "order_confirmation", "en_US", template_category::utility, {{"customer_name", "Maria"}}};
+  named.parameters.push_back(template_parameter::currency("total", "54.90 EUR", "EUR", 54'900));
+  named.header = template_parameter{"order_number", "A-1"};
+  named.buttons.push_back({1, template_button_kind::url, "A-1"});
+  vars = twilio_content_variables(named).value();
+  CHECK(vars ==
+        pairs{{"order_number", "A-1"}, {"customer_name", "Maria"}, {"total", "54.90 EUR"}, {"1", "A-1"}});
+
+  // A media header sends nothing unless mapped, and then its link.
+  template_content pass{"boarding_pass", "en_US", template_category::utility, {{"1", "Maria"}}};
+  pass.header = template_parameter::media(media_kind::document, "", "https://x.example/p.pdf", "p.pdf");
+  CHECK(twilio_content_variables(pass).value() == pairs{{"1", "Maria"}});
+  const std::vector<twilio_variable> map{{twilio_variable::part::header, "", "pdf"},
+                                         {twilio_variable::part::body, "1", "name"}};
+  CHECK(twilio_content_variables(pass, map).value() ==
+        pairs{{"pdf", "https://x.example/p.pdf"}, {"name", "Maria"}});
+  pass.header = template_parameter::media(media_kind::document, "4490", "", "p.pdf");
+  CHECK(twilio_content_variables(pass, map).error().code == "twilio.unsupported");
+
+  // With a map, every value needs its place; names the Content API refuses are refused here.
+  const std::vector<twilio_variable> partial{{twilio_variable::part::body, "customer_name", "1"}};
+  auto unmapped = twilio_content_variables(named, partial);
+  CHECK(unmapped.error().code == "twilio.unmapped");
+  CHECK(unmapped.error().message ==
+        "the header value of template 'order_confirmation' has no Content variable in the map");
+  template_content long_name{
+      "t", "en_US", template_category::utility, {{"estimated_delivery_day", "Monday"}}};
+  auto refused = twilio_content_variables(long_name);
+  CHECK(refused.error().code == "twilio.limit");
+  CHECK(
+      refused.error().message ==
+      "'estimated_delivery_day' cannot be a Content variable (1 to 16 letters, digits or underscores): give "
+      "template 't' a variable map");
+  const std::vector<twilio_variable> renamed{{twilio_variable::part::body, "estimated_delivery_day", "eta"}};
+  CHECK(twilio_content_variables(long_name, renamed).value() == pairs{{"eta", "Monday"}});
 }

@@ -7,6 +7,7 @@
 /// parameters, Base64; and the `bodySHA256` variant for JSON bodies).
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,14 +50,41 @@ struct CHATDESK_API twilio_message {
 /// 16 or a value over 1,600 characters, a body over 1,600 characters).
 [[nodiscard]] CHATDESK_API result<form_parameters> twilio_message_parameters(const twilio_message& m);
 
+/// Where one value of a template message goes in a Twilio Content template,
+/// whose variables share one namespace across its parts.
+struct CHATDESK_API twilio_variable {
+  enum class part : std::uint8_t { header, body, button };
+  part where = part::body;
+  /// body: the value's key ("1", "order_id"); header: empty; button: its index ("0").
+  std::string key;
+  /// The Content template's variable: 1 to 16 letters, digits or underscores.
+  std::string variable;
+};
+
+/// The Content API variables of a template message. With no `map`, the
+/// values are numbered as a Content template built from the platform's
+/// template numbers them: in a positional template the header's text
+/// variable is "1", the body's values follow in order, then the buttons'
+/// values; in a named template the header's and body's values keep their
+/// names and the buttons' values are numbered from "1". A media header is
+/// the Content template's own media and sends no variable unless the map
+/// names one (its value is then the media's link). Currencies and dates
+/// send the text they show. With a map, every value needs an entry.
+/// Errors: `twilio.unmapped` (a value the map does not place),
+/// `twilio.unsupported` (a media header without a link: Twilio takes media
+/// by URL), `twilio.limit` (a name the Content API refuses: more than 16
+/// characters, or other than letters, digits and underscores).
+[[nodiscard]] CHATDESK_API result<std::vector<std::pair<std::string, std::string>>> twilio_content_variables(
+    const template_content& t, std::span<const twilio_variable> map = {});
+
 /// A message for content chatdesk models: text as `Body`; media as `MediaUrl`
 /// with its caption as `Body`; a template as `ContentSid` (which the caller
-/// gives: Twilio names templates by their Content SID) with its parameters
-/// as `ContentVariables`. Error `twilio.unsupported` for other content.
-[[nodiscard]] CHATDESK_API result<twilio_message> to_twilio_message(const phone_number& to,
-                                                                    const phone_number& from,
-                                                                    const content& c,
-                                                                    std::string_view content_sid = {});
+/// gives: Twilio names templates by their Content SID) with its values as
+/// `ContentVariables` (`twilio_content_variables`, through `map` when
+/// given). Error `twilio.unsupported` for other content.
+[[nodiscard]] CHATDESK_API result<twilio_message> to_twilio_message(
+    const phone_number& to, const phone_number& from, const content& c, std::string_view content_sid = {},
+    std::span<const twilio_variable> map = {});
 
 /// Decodes a Twilio webhook form body: an inbound message (`SmsStatus` or
 /// `MessageStatus` "received") becomes a `webhook_message` (text, media,
