@@ -1,11 +1,15 @@
 #include "chatdesk/feed/webhook_feed.hpp"
 
 #include <atomic>
+#include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
+
+#include "chatdesk/core/utf8.hpp"
 
 namespace chatdesk {
 
@@ -195,11 +199,24 @@ feed_report webhook_feed::apply(const webhook_batch& batch) {
   for (std::size_t i = 0; i < batch.events.size(); ++i) {
     const auto& e = batch.events[i];
     if (const auto* m = std::get_if<webhook_message>(&e)) {
+      std::optional<webhook_message> mapped;  // a copy with the customer the application names
       if (m->message.customer.empty()) {
-        report.refused.emplace_back(
-            i, make_error("feed.customer", fmt::format("message {} is from '{}', which is not a phone number",
-                                                       m->message.id, m->from)));
-        continue;
+        std::optional<phone_number> customer;
+        if (s.options.customer_of) customer = s.options.customer_of(*m);
+        if (!customer || customer->empty()) {
+          report.refused.emplace_back(
+              i, make_error("feed.customer",
+                            fmt::format("message {} is from '{}', which is not a phone number{}", m->message.id,
+                                        utf8::printable(m->from),
+                                        s.options.customer_of ? " and not a known customer"
+                                                              : ": map CRM users to customers with "
+                                                                "feed_options::customer_of"),
+                            "from"));
+          continue;
+        }
+        mapped = *m;
+        mapped->message.customer = std::move(*customer);
+        m = &*mapped;
       }
       const auto key = "m:" + m->message.id;
       if (s.seen.contains(key, m->message.at)) {
@@ -263,6 +280,35 @@ feed_report webhook_feed::apply(const webhook_batch& batch) {
     }
   }
   return report;
+}
+
+struct customer_table::impl {
+  mutable std::shared_mutex mu;
+  std::map<std::string, phone_number, std::less<>> users;
+};
+
+customer_table::customer_table() : impl_(std::make_unique<impl>()) {}
+customer_table::~customer_table() = default;
+
+void customer_table::set(std::string user_id, phone_number customer) {
+  std::unique_lock g(impl_->mu);
+  impl_->users.insert_or_assign(std::move(user_id), std::move(customer));
+}
+
+void customer_table::erase(std::string_view user_id) {
+  std::unique_lock g(impl_->mu);
+  if (auto it = impl_->users.find(user_id); it != impl_->users.end()) impl_->users.erase(it);
+}
+
+std::optional<phone_number> customer_table::find(std::string_view user_id) const {
+  std::shared_lock g(impl_->mu);
+  auto it = impl_->users.find(user_id);
+  if (it == impl_->users.end()) return std::nullopt;
+  return it->second;
+}
+
+customer_lookup customer_table::lookup() const {
+  return [this](const webhook_message& m) { return find(m.from); };
 }
 
 }  // namespace chatdesk

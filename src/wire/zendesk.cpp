@@ -73,6 +73,20 @@ class reader {
     return it != o.end() && it->is_object() ? &*it : nullptr;
   }
 
+  // The customer's phone number when the webhook includes the full source
+  // (`includeFullSource`): a WhatsApp client's `externalId` is the number's
+  // digits. Empty otherwise: the feed then asks the application.
+  static phone_number whatsapp_client(const json* source) {
+    if (source == nullptr || text(*source, "type") != "whatsapp") return {};
+    const json* client = object_field(*source, "client");
+    if (client == nullptr) return {};
+    auto digits = text(*client, "externalId");
+    if (digits.empty() || digits.size() > 20) return {};
+    if (digits.front() != '+') digits.insert(digits.begin(), '+');
+    auto number = phone_number::parse(digits);
+    return number ? *number : phone_number{};
+  }
+
   // A message from the customer in a conversation, before its sender and content.
   static webhook_message customer_message(const webhook_metadata& md, const std::string& conversation_id,
                                           const std::string& id, timestamp at) {
@@ -186,6 +200,7 @@ class reader {
       }
       auto m = customer_message(md, conversation_id, *mid, *at);
       m.from = text(*author, "userId");
+      m.message.customer = whatsapp_client(object_field(*msg, "source"));
       m.profile_name = text(*author, "displayName");
       m.type = text(*c, "type");
       m.message.content = std::move(*body);
@@ -200,6 +215,7 @@ class reader {
         md.phone_number_id = text(*source, "integrationId");
       auto m = customer_message(md, conversation_id, *id, *created);
       if (const auto* user = object_field(*payload, "user")) m.from = text(*user, "id");
+      m.message.customer = whatsapp_client(object_field(*payload, "source"));
       m.type = "postback";
       interactive_content q;
       q.kind = interactive_kind::quick_reply;

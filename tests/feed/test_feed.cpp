@@ -12,6 +12,7 @@
 
 #include "chatdesk/feed/webhook_feed.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
+#include "chatdesk/wire/zendesk.hpp"
 #include "engine/desk_fixture.hpp"
 #include "support/catch.hpp"
 
@@ -410,4 +411,65 @@ TEST_CASE("a business's numbers share its monthly counts in the ledger", "[feed]
   CHECK(invoice.lines[0].business == "shop");
   CHECK(invoice.lines[0].count == 2);
   CHECK(x.bridge.take_problems().empty());
+}
+
+TEST_CASE("Zendesk customers: a CRM user id mapped to the customer's number", "[feed][zendesk]") {
+  // A Sunshine Conversations v2 webhook, as Zendesk posts it for a WhatsApp
+  // customer's message (the integration id is the desk's number id here).
+  const auto sunshine = [](const char* event_id, const char* source_extra) {
+    return fmt::format(
+        R"({{"app":{{"id":"5ebee0975ac5304b664a12fa"}},"webhook":{{"id":"5f3ac4bc7f3ef3000d37b1f8","version":"v2"}},)"
+        R"("events":[{{"id":"{}","createdAt":"2026-03-02T09:00:00.000Z","type":"conversation:message",)"
+        R"("payload":{{"conversation":{{"id":"b1b4dd3a36b1ad5e4f8bb7b4","type":"personal"}},)"
+        R"("message":{{"id":"msg-{}","received":"2026-03-02T09:00:00.000Z",)"
+        R"("author":{{"userId":"e4c4b4ec5e29f7c3f5c4c2e5","displayName":"Maria Rossi","type":"user"}},)"
+        R"("content":{{"type":"text","text":"Il pacco non è arrivato"}},)"
+        R"("source":{{"type":"whatsapp","integrationId":"n1"{}}}}}}}}}]}})",
+        event_id, event_id, source_extra);
+  };
+  const auto maria = number("+393331234567");
+  {
+    desk_fixture f;
+    webhook_feed feed{f.desk};
+    const auto r = feed.apply(decode_zendesk_webhook(sunshine("e1", "")).value());
+    REQUIRE(r.refused.size() == 1);
+    CHECK(r.refused[0].second.code == "feed.customer");
+    CHECK(r.refused[0].second.message ==
+          "message msg-e1 is from 'e4c4b4ec5e29f7c3f5c4c2e5', which is not a phone number: map CRM users to "
+          "customers with feed_options::customer_of");
+  }
+  {
+    desk_fixture f;
+    customer_table users;
+    feed_options options;
+    options.customer_of = users.lookup();
+    webhook_feed feed{f.desk, options};
+    const auto body = decode_zendesk_webhook(sunshine("e2", "")).value();
+    // Not known yet: refused, and not remembered, so the CRM's retry is applied once the user is known.
+    auto r = feed.apply(body);
+    REQUIRE(r.refused.size() == 1);
+    CHECK(r.refused[0].second.message ==
+          "message msg-e2 is from 'e4c4b4ec5e29f7c3f5c4c2e5', which is not a phone number and not a known "
+          "customer");
+    users.set("e4c4b4ec5e29f7c3f5c4c2e5", maria);
+    r = feed.apply(body);
+    CHECK(r.messages == 1);
+    CHECK(r.refused.empty());
+    CHECK(feed.apply(body).duplicates == 1);
+    // The customer wrote: the service window is open for Maria, so a free-form reply is allowed.
+    CHECK(f.reply("+393331234567").decision.allowed);
+    CHECK(users.find("e4c4b4ec5e29f7c3f5c4c2e5") == maria);
+    users.erase("e4c4b4ec5e29f7c3f5c4c2e5");
+    CHECK_FALSE(users.find("e4c4b4ec5e29f7c3f5c4c2e5"));
+  }
+  {
+    // With includeFullSource the WhatsApp client's externalId is the number: no map needed.
+    desk_fixture f;
+    webhook_feed feed{f.desk};
+    const auto r = feed.apply(
+        decode_zendesk_webhook(sunshine("e3", R"(,"client":{"type":"whatsapp","externalId":"393331234567"})"))
+            .value());
+    CHECK(r.messages == 1);
+    CHECK(r.refused.empty());
+  }
 }

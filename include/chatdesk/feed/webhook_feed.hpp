@@ -57,11 +57,40 @@ class CHATDESK_API ledger_bridge final : public observer {
   std::unique_ptr<impl> impl_;
 };
 
+/// Finds the customer of an inbound message whose sender is not a phone
+/// number: a CRM's user id (Zendesk's Sunshine `userId`) in `from`. Returns
+/// nullopt when the user is not known (the message is refused, and applied
+/// if the CRM delivers it again once the user is known).
+using customer_lookup = std::function<std::optional<phone_number>(const webhook_message& m)>;
+
+/// CRM user ids and the customers they are: a ready `customer_lookup`
+/// (`lookup()`) for applications that keep the map in memory. Thread-safe.
+class CHATDESK_API customer_table {
+ public:
+  customer_table();
+  ~customer_table();
+  customer_table(const customer_table&) = delete;
+  customer_table& operator=(const customer_table&) = delete;
+  /// `user_id` is `customer` from now on.
+  void set(std::string user_id, phone_number customer);
+  void erase(std::string_view user_id);
+  [[nodiscard]] std::optional<phone_number> find(std::string_view user_id) const;
+  /// Looks a message's `from` up in this table, which must outlive the feed.
+  [[nodiscard]] customer_lookup lookup() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
 /// What a feed does by default.
 struct CHATDESK_API feed_options {
   std::chrono::seconds dedupe_window = std::chrono::hours(24);  ///< how long ids are remembered
   std::size_t dedupe_capacity = 1'000'000;                      ///< most ids remembered
   std::size_t pending_pricing_capacity = 100'000;  ///< platform pricing kept while awaiting delivery
+  /// The customer of a message whose sender is not a phone number (a CRM's
+  /// user id); empty: such messages are refused (`feed.customer`).
+  customer_lookup customer_of{};
 };
 
 /// chatdesk's charge and the platform's word on it disagree.
