@@ -1,7 +1,12 @@
 // Webhook signatures and the subscription handshake.
 #include <array>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
+#include "chatdesk/templates/definition.hpp"
+#include "chatdesk/wire/form.hpp"
 #include "chatdesk/wire/signature.hpp"
 #include "support/catch.hpp"
 
@@ -14,6 +19,33 @@ TEST_CASE("headers are found whatever their case", "[wire][signature]") {
   CHECK(find_header(headers, "X-Hub-Signature-256") == "sha256=00");
   CHECK(find_header(headers, "CONTENT-TYPE") == "application/json");
   CHECK_FALSE(find_header(headers, "X-Twilio-Signature"));
+}
+
+namespace {
+// Views into a temporary cannot be asked for: these overloads are deleted.
+template <class T>
+concept can_find_header_in = requires(T&& h) {
+  find_header(std::forward<T>(h), "x");
+};
+template <class T>
+concept can_take_form_value_of = requires(T&& p) {
+  form_value(std::forward<T>(p), "x");
+};
+template <class T>
+concept can_scan = requires(T&& t) {
+  scan_placeholders(std::forward<T>(t));
+};
+}  // namespace
+
+TEST_CASE("views into temporaries are refused at compile time", "[wire][signature][views]") {
+  STATIC_REQUIRE(can_find_header_in<std::vector<http_header>&>);
+  STATIC_REQUIRE_FALSE(can_find_header_in<std::vector<http_header>>);
+  STATIC_REQUIRE(can_take_form_value_of<const form_parameters&>);
+  STATIC_REQUIRE_FALSE(can_take_form_value_of<form_parameters>);
+  STATIC_REQUIRE(can_scan<const std::string&>);
+  STATIC_REQUIRE(can_scan<const char*>);
+  STATIC_REQUIRE(can_scan<std::string_view>);
+  STATIC_REQUIRE_FALSE(can_scan<std::string>);
 }
 
 TEST_CASE("constant-time comparison compares every byte", "[wire][signature]") {
@@ -71,6 +103,11 @@ TEST_CASE("X-Hub-Signature-256 is HMAC-SHA256 of the raw body", "[wire][signatur
   CHECK(verifier.verify(body, with));
   const std::array<http_header, 1> without{{{"Content-Type", "application/json"}}};
   CHECK(verifier.verify(body, without).error().code == "signature.missing");
+
+  // A header made from a temporary owns its text (the sanitizers would see a dangling view).
+  const std::vector<http_header> made{
+      {std::string(hub_signature_header), hub_signature(body, "key").value()}};
+  CHECK(verify_hub_signature(body, *find_header(made, hub_signature_header), "key"));
 }
 #else
 TEST_CASE("without OpenSSL every signature check refuses", "[wire][signature]") {

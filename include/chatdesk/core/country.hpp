@@ -44,7 +44,7 @@ class CHATDESK_API country {
   }
 
   /// "IT", or "" for none.
-  [[nodiscard]] constexpr std::string_view alpha2() const noexcept {
+  [[nodiscard]] constexpr std::string_view alpha2() const noexcept CHATDESK_LIFETIME_BOUND {
     return code_[0] == 0 ? std::string_view{} : std::string_view{code_, 2};
   }
   [[nodiscard]] constexpr bool empty() const noexcept { return code_[0] == 0; }

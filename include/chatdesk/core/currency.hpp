@@ -50,7 +50,9 @@ class CHATDESK_API currency {
 
   /// "USD". The view points into this object: keep the currency alive while using it
   /// (`auto c = card.currency(); use(c.code());`, not a view of a temporary's code).
-  [[nodiscard]] constexpr std::string_view code() const noexcept { return {code_, 3}; }
+  [[nodiscard]] constexpr std::string_view code() const noexcept CHATDESK_LIFETIME_BOUND {
+    return {code_, 3};
+  }
   [[nodiscard]] constexpr int numeric() const noexcept { return numeric_; }
   /// Digits of the minor unit: 2 for USD (cents), 0 for JPY, 3 for KWD.
   [[nodiscard]] constexpr int minor_digits() const noexcept { return minor_digits_; }

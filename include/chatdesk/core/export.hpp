@@ -17,3 +17,15 @@
 #else
 #define CHATDESK_API __attribute__((visibility("default")))
 #endif
+
+// CHATDESK_LIFETIME_BOUND: the returned view refers into the object (or the
+// argument) it marks, so clang warns where the view outlives a temporary
+// (`auto code = number.country().alpha2();`). Empty for other compilers.
+#if defined(__clang__) && defined(__has_cpp_attribute)
+#if __has_cpp_attribute(clang::lifetimebound)
+#define CHATDESK_LIFETIME_BOUND [[clang::lifetimebound]]
+#endif
+#endif
+#ifndef CHATDESK_LIFETIME_BOUND
+#define CHATDESK_LIFETIME_BOUND
+#endif

@@ -66,7 +66,7 @@ class CHATDESK_API market_table {
   [[nodiscard]] static const market_table& platform(date::year_month_day day);
 
   /// The market of `number`.
-  [[nodiscard]] std::string_view find(const phone_number& number) const noexcept;
+  [[nodiscard]] std::string_view find(const phone_number& number) const noexcept CHATDESK_LIFETIME_BOUND;
 
   [[nodiscard]] std::span<const market_rule> rules() const noexcept { return rules_; }
   [[nodiscard]] std::string_view default_market() const noexcept { return default_market_; }

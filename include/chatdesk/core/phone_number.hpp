@@ -73,21 +73,25 @@ class CHATDESK_API phone_number {
                                                   std::string_view default_region = {});
 
   /// Calling code and national number without "+": "393331234567".
-  [[nodiscard]] std::string_view digits() const noexcept { return {digits_, length_}; }
+  [[nodiscard]] std::string_view digits() const noexcept CHATDESK_LIFETIME_BOUND {
+    return {digits_, length_};
+  }
   /// "+393331234567".
   [[nodiscard]] std::string e164() const;
   /// "39".
-  [[nodiscard]] std::string_view calling_code() const noexcept { return {digits_, code_length_}; }
+  [[nodiscard]] std::string_view calling_code() const noexcept CHATDESK_LIFETIME_BOUND {
+    return {digits_, code_length_};
+  }
   /// The calling code as a number (39).
   [[nodiscard]] int calling_code_value() const noexcept;
   /// "3331234567".
-  [[nodiscard]] std::string_view national_number() const noexcept {
+  [[nodiscard]] std::string_view national_number() const noexcept CHATDESK_LIFETIME_BOUND {
     return {digits_ + code_length_, static_cast<std::size_t>(length_ - code_length_)};
   }
   /// The country the number belongs to; empty for non-geographic codes (+800, +882 ...).
   [[nodiscard]] chatdesk::country country() const noexcept { return region_; }
   /// The form click-to-chat links use: digits only, no "+", no trunk zero.
-  [[nodiscard]] std::string_view click_to_chat() const noexcept { return digits(); }
+  [[nodiscard]] std::string_view click_to_chat() const noexcept CHATDESK_LIFETIME_BOUND { return digits(); }
 
   friend bool operator==(const phone_number& a, const phone_number& b) noexcept {
     return a.digits() == b.digits();

@@ -94,7 +94,10 @@ struct CHATDESK_API status_effect {
 
 /// One event for the ledger: what `inbound`, `outbound` and `record_status`
 /// take, in one value (`pricing_event_reader` decodes them from JSON Lines).
-/// The string views are the caller's.
+/// The string views are the caller's, as in a parser's output: an event
+/// from `pricing_event_reader::parse` views the reader's buffer until its
+/// next `parse`. Events kept longer (an array for `ledger::apply`) need their
+/// text kept beside them; the ledger copies what it keeps.
 struct CHATDESK_API pricing_event {
   enum class kind : std::uint8_t { inbound, outbound, status };
   kind type = kind::inbound;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -104,6 +105,9 @@ struct CHATDESK_API placeholder {
 /// outlive them). Error `template.malformed_placeholder`
 /// for `{{` not followed by a number or a lower-case name and `}}`.
 [[nodiscard]] CHATDESK_API result<std::vector<placeholder>> scan_placeholders(std::string_view text);
+/// The placeholders view the text: not a temporary string's.
+template <class S, std::enable_if_t<std::is_same_v<S, std::string>, int> = 0>
+result<std::vector<placeholder>> scan_placeholders(S&& text) = delete;
 
 /// One problem found by `validate`: a stable code, a sentence, the component
 /// it is in ("body", "buttons[2]"), and the limit and the actual value where a

@@ -25,7 +25,9 @@ using form_parameters = std::vector<std::pair<std::string, std::string>>;
 /// Encodes parameters as a form body (RFC 3986 unreserved characters kept, space as `%20`).
 [[nodiscard]] CHATDESK_API std::string encode_form(const form_parameters& parameters);
 /// The value of the first parameter called `name`, or empty.
-[[nodiscard]] CHATDESK_API std::string_view form_value(const form_parameters& parameters,
-                                                       std::string_view name) noexcept;
+[[nodiscard]] CHATDESK_API std::string_view form_value(
+    const form_parameters& parameters CHATDESK_LIFETIME_BOUND, std::string_view name) noexcept;
+/// The value views the parameters: not a temporary list's.
+std::string_view form_value(form_parameters&& parameters, std::string_view name) = delete;
 
 }  // namespace chatdesk

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "chatdesk/core/error.hpp"
 #include "chatdesk/core/export.hpp"
@@ -21,15 +22,20 @@
 namespace chatdesk {
 
 /// One HTTP header as the application's server received it.
+/// It owns its text, so a header made from a temporary
+/// (`{hub_signature_header, hub_signature(body, secret).value()}`) is safe.
 struct CHATDESK_API http_header {
-  std::string_view name;
-  std::string_view value;
+  std::string name;
+  std::string value;
 };
 
 /// The value of the first header called `name`, compared without regard to
 /// ASCII case ("x-hub-signature-256" finds "X-Hub-Signature-256").
 [[nodiscard]] CHATDESK_API std::optional<std::string_view> find_header(std::span<const http_header> headers,
                                                                        std::string_view name) noexcept;
+/// The value views the headers: not from a temporary list.
+std::optional<std::string_view> find_header(std::vector<http_header>&& headers,
+                                            std::string_view name) = delete;
 
 /// The header name the platform signs its webhooks with.
 inline constexpr std::string_view hub_signature_header = "X-Hub-Signature-256";
