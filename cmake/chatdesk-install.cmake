@@ -22,9 +22,11 @@ endif()
 install(EXPORT chatdeskTargets NAMESPACE chatdesk:: FILE chatdeskTargets.cmake
   DESTINATION "${CHATDESK_INSTALL_CMAKEDIR}" COMPONENT chatdesk_development)
 
+set(CHATDESK_INSTALL_DATADIR "${CMAKE_INSTALL_DATADIR}/chatdesk")
 configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/chatdeskConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/chatdeskConfig.cmake"
-  INSTALL_DESTINATION "${CHATDESK_INSTALL_CMAKEDIR}")
+  INSTALL_DESTINATION "${CHATDESK_INSTALL_CMAKEDIR}"
+  PATH_VARS CHATDESK_INSTALL_DATADIR)
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/chatdeskConfigVersion.cmake"
   COMPATIBILITY SameMinorVersion)
 install(FILES "${PROJECT_BINARY_DIR}/chatdeskConfig.cmake" "${PROJECT_BINARY_DIR}/chatdeskConfigVersion.cmake"
@@ -41,6 +43,8 @@ configure_file("${PROJECT_SOURCE_DIR}/cmake/chatdesk.pc.in" "${PROJECT_BINARY_DI
 install(FILES "${PROJECT_BINARY_DIR}/chatdesk.pc"
   DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig" COMPONENT chatdesk_development)
 
-# Sample rate cards.
+# Sample rate cards (found by programs through chatdesk_DATADIR), and the documentation.
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/data/rate_cards"
-  DESTINATION "${CMAKE_INSTALL_DATADIR}/chatdesk" COMPONENT chatdesk_runtime)
+  DESTINATION "${CHATDESK_INSTALL_DATADIR}" COMPONENT chatdesk_runtime)
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/docs/"
+  DESTINATION "${CMAKE_INSTALL_DOCDIR}" COMPONENT chatdesk_runtime)

@@ -1,5 +1,7 @@
 #include "chatdesk/pricing/rate_card.hpp"
 
+#include "chatdesk/core/input.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -241,6 +243,12 @@ result<rate_card> rate_card_from_json(const ojson& j, std::string_view source) {
     return f.err;
   }
   return card;
+}
+
+result<rate_card> rate_card::load(const std::string& path) {
+  auto text = read_file(path, input_limits::document);
+  if (!text) return text.error();
+  return parse_rate_card(*text, path);
 }
 
 result<rate_card> parse_rate_card(std::string_view text, std::string_view source) {

@@ -16,6 +16,13 @@ function(expect_run name expected_status expected_out_regex expected_err_regex)
   check_run("${name}" "${expected_status}" "${expected_out_regex}" "${expected_err_regex}" "${status}" "${out}" "${err}")
 endfunction()
 
+# The same with standard input read from `input_file`.
+function(expect_run_input name input_file expected_status expected_out_regex expected_err_regex)
+  execute_process(COMMAND "${CHATDESK}" ${ARGN} INPUT_FILE "${input_file}"
+    RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  check_run("${name}" "${expected_status}" "${expected_out_regex}" "${expected_err_regex}" "${status}" "${out}" "${err}")
+endfunction()
+
 expect_run(phone_italy 0
   "^{\"input\":\"\\+39 333 123 4567\",\"e164\":\"\\+393331234567\",\"calling_code\":\"39\",\"country\":\"IT\",\"market\":\"Italy\",\"click_to_chat\":\"393331234567\"}\n$"
   "^$" phone "+39 333 123 4567")
@@ -55,7 +62,8 @@ expect_run(simulate_directory 2 "^$" "is a directory, not a file" simulate "${_r
 expect_run(template_validate_problems 2
   "\"template\":\"Spring-Sale\",\"language\":\"it\",\"code\":\"template.invalid_name\".*\"code\":\"template.too_long\",\"component\":\"header\",\"limit\":60,\"actual\":73.*\"code\":\"template.too_many_parameters\",\"component\":\"header\",\"limit\":1,\"actual\":2.*\"code\":\"template.parameter_gap\".*\"code\":\"template.footer_parameters\".*\"component\":\"buttons\\[1\\]\",\"limit\":25,\"actual\":29.*\"code\":\"template.url_variable_not_last\".*\"code\":\"template.quick_replies_not_grouped\".*\"template\":\"otp_login\".*\"code\":\"template.missing_otp_button\""
   "problem\\(s\\)" template validate "${_root}/tests/cli/data/bad_templates.json")
-expect_run(template_validate_ok 0 "^$" "^$" template validate "${_root}/tests/cli/data/order_update.json")
+expect_run(template_validate_ok 0 "^$" "1 definition\\(s\\) in '[^']*order_update.json' follow every rule"
+  template validate "${_root}/tests/cli/data/order_update.json")
 expect_run(template_render 0
   "\"body\": \"Hi Maria, your order A-1 of 1,234.50 USD ships on Mon 2 Mar 2026, 09:30 CET.\".*\"url\": \"https://shop.example.com/t/A-1\".*\"to\": \"\\+393331234567\".*\"amount_1000\": 1234500"
   "^$" template render "${_root}/tests/cli/data/order_update.json" --param 1=Maria --param 2=A-1
@@ -71,6 +79,22 @@ expect_run(template_render_newline 2 "^$" "template.invalid_text"
 expect_run(template_not_json 2 "^$" "template.json" template validate "${_root}/tests/cli/data/simulate_problems.jsonl")
 expect_run(template_catalog 0 "\"name\": \"one_time_passcode\",.*\"category\": \"AUTHENTICATION\"" "^$"
   template catalog --name one_time_passcode --lang it)
+expect_run(template_catalog_no_match 2 "^$" "no template matches; the catalog has [a-z_, ]*one_time_passcode"
+  template catalog --name one_time_pascode)
+# A file of several templates: render needs --name, and says which there are.
+set(_two_templates "${CMAKE_CURRENT_BINARY_DIR}/two_templates.json")
+if(NOT CMAKE_CURRENT_BINARY_DIR)
+  set(_two_templates "${_root}/build/two_templates.json")
+endif()
+file(READ "${_root}/src/templates/catalog/purchase_confirmation.en_US.json" _first)
+file(READ "${_root}/src/templates/catalog/shipping_update.en_US.json" _second)
+file(WRITE "${_two_templates}" "[${_first},${_second}]")
+expect_run(template_render_which 2 "^$"
+  "has 2 templates: choose one with --name \\(purchase_confirmation, shipping_update\\)"
+  template render "${_two_templates}")
+# Unknown commands list the ones there are.
+expect_run(unknown_command 2 "^$" "'bogus' is not a command; the commands are phone, simulate, template, price, forecast, webhook"
+  bogus)
 
 # chatdesk price: an invoice, problems by line, explain, compare, bad cards.
 set(_card "${_root}/data/rate_cards/pmp_2025-2026-01-01-usd.json")
@@ -90,8 +114,13 @@ expect_run(price_explain 0 "\"id\":\"m3\",.*\"amount\":\"0.0740\",\"reason\":\"v
 expect_run(price_explain_free 0 "\"id\":\"m5\",.*\"reason\":\"free_entry_point\",\"free\":true" "^$"
   price --rates "${_card_2025_file}" --explain m5 "${_events}")
 expect_run(price_no_card_yet 0 "\"code\": \"pricing.no_rate_card\"" "." price --rates "${_card}" "${_events}")
-expect_run(price_compare 0 "\"model\": \"legacy_2018\".*\"problems\": [0-9]+.*\"model\": \"pmp_2025\",[^}]*\"total\": \"0.104\"" "^$"
+# Only the models with a card are compared; the others are named, and the skipped lines counted.
+expect_run(price_compare 0 "^[^}]*\"compare\": \[[^]]*\"model\": \"pmp_2025\",[^}]*\"total\": \"0.104\",[^}]*\"problems\": 3[^]]*\],[^]]*\"no_card\": \[[^]]*\"legacy_2018\""
+  "no rate card for legacy_2018, cbp_2022, cbp_2023, pmp_2026_10: left out of the comparison.*3 line\\(s\\) skipped"
   price --rates "${_card_2025_file}" --compare "${_events}")
+# "-" reads the events from standard input.
+expect_run_input(price_stdin "${_events}" 0 "\"total\": \"0.104\"" "3 line\\(s\\) skipped"
+  price --rates "${_card_2025_file}" -)
 expect_run(price_remember_small 0 "\"total\": \"0.104\"" "3 line\\(s\\) skipped"
   price --rates "${_card_2025_file}" --remember-ids 2 --remember-hours 1 "${_events}")
 expect_run(price_max_problems 0
@@ -126,6 +155,13 @@ if(CHATDESK_WITH_OPENSSL)
     webhook decode --secret other-secret --signature "${_signature}" "${_fx}/platform/text.json")
   expect_run(webhook_decode_malformed_signature 2 "^$" "signature.malformed"
     webhook decode --secret app-secret --signature "sha1=00" "${_fx}/platform/text.json")
+  # The whole line `webhook sign` prints is accepted as well as the bare value.
+  string(STRIP "${_signed}" _signed_line)
+  expect_run(webhook_decode_signed_line 0 "\"kind\":\"message\"" "^$"
+    webhook decode --secret app-secret --signature "${_signed_line}" "${_fx}/platform/text.json")
+  # A Twilio signature covers the URL: without --url it is a missing option, not a mismatch.
+  expect_run(webhook_decode_twilio_no_url 2 "^$" "--signature with --format twilio needs --url"
+    webhook decode --format twilio --secret s --signature abc "${_fx}/twilio/inbound_text.form")
 else()
   # Built without OpenSSL: signatures are refused with a reason, never accepted.
   expect_run(webhook_sign_without_openssl 1 "^$" "signature.unavailable.*without OpenSSL[^\n]*cannot be made"
@@ -133,6 +169,9 @@ else()
   expect_run(webhook_decode_signed_without_openssl 2 "^$" "signature.unavailable.*cannot be checked"
     webhook decode --secret app-secret --signature "sha256=00" "${_fx}/platform/text.json")
 endif()
+# A form body decoded as the platform's JSON: the error says which --format it needs.
+expect_run(webhook_decode_form_hint 2 "^$" "this looks like a form body: add --format twilio"
+  webhook decode "${_fx}/twilio/inbound_text.form")
 expect_run(webhook_decode_bad_body 2 "^$"
   "^chatdesk webhook decode: \\[chatdesk.webhook.missing\\] entry\\[0\\].changes\\[0\\].value.messages\\[0\\]: 'id' is required"
   webhook decode "${_fx}/platform_bad/message_no_id.json")
@@ -148,11 +187,6 @@ expect_run(webhook_signature_without_secret 2 "^$" "--signature needs --secret"
 
 # Untrusted input (issue 14): directories, endless and deeply nested input, odd characters, times
 # from the future, empty secrets. Every one is bad input (exit 2) or a problem in the output, never a crash.
-function(expect_run_input name input_file expected_status expected_out_regex expected_err_regex)
-  execute_process(COMMAND "${CHATDESK}" ${ARGN} INPUT_FILE "${input_file}"
-    RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  check_run("${name}" "${expected_status}" "${expected_out_regex}" "${expected_err_regex}" "${status}" "${out}" "${err}")
-endfunction()
 
 set(_scratch "${CMAKE_CURRENT_BINARY_DIR}/cli_scratch")
 if(NOT CMAKE_CURRENT_BINARY_DIR)

@@ -29,7 +29,7 @@ run("${CMAKE_COMMAND}" -S "${CONSUMER_DIR}" -B "${WORK_DIR}/build" -G "${GENERAT
   "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_CXX_COMPILER=${CXX}" -DCMAKE_BUILD_TYPE=Release)
 run("${CMAKE_COMMAND}" --build "${WORK_DIR}/build")
 run("${WORK_DIR}/build/consumer")
-if(NOT last_output MATCHES "\\+393331234567 IT Italy 12.30 USD")
+if(NOT last_output MATCHES "\\+393331234567 IT Italy 12.30 USD pmp_2025")
   message(FATAL_ERROR "the consumer printed something unexpected:\n${last_output}")
 endif()
 message(STATUS "consumer: ${last_output}")

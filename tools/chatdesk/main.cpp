@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
       "chatdesk"};
   app.set_version_flag("-V,--version", std::string("chatdesk ") + chatdesk::version_string);
   app.require_subcommand(1);
+  app.footer(std::string("Documentation: ") + CHATDESK_DOCDIR +
+             " where chatdesk is installed (docs/ in the source tree); sample rate cards: " +
+             CHATDESK_DATADIR + "/rate_cards.\n");
 
   std::map<const CLI::App*, command> commands;
   auto remember = [&](command c) { commands[app.get_subcommands({}).back()] = std::move(c); };
@@ -27,6 +30,22 @@ int main(int argc, char** argv) {
   remember(add_price_command(app));
   remember(add_forecast_command(app));
   remember(add_webhook_command(app));
+
+  // An unknown command: say which exist (CLI11 would only say one is required).
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string wanted = argv[1];
+    std::string names;
+    bool known = false;
+    for (const auto* sub : app.get_subcommands({})) {
+      known = known || sub->get_name() == wanted;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::cerr << "chatdesk: '" << wanted << "' is not a command; the commands are " << names
+                << " (chatdesk --help)\n";
+      return exit_bad_input;
+    }
+  }
 
   try {
     app.parse(argc, argv);

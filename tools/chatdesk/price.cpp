@@ -1,13 +1,17 @@
 // chatdesk price: prices a JSON Lines file of message events with rate cards,
 // under the model in force or a chosen one, compares models, explains charges.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <fstream>
+#include <iostream>
 #include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "chatdesk/core/input.hpp"
@@ -76,7 +80,8 @@ command add_price_command(CLI::App& app) {
   sub->add_option("--max-problems", opts->max_problems,
                   "List at most this many problems in full (the first ones); all are counted by code")
       ->capture_default_str();
-  sub->add_option("EVENTS", opts->events, "JSON Lines: inbound, outbound and status events in time order")
+  sub->add_option("EVENTS", opts->events,
+                  "JSON Lines: inbound, outbound and status events in time order ('-': standard input)")
       ->required();
 
   return [opts](std::ostream& out, std::ostream& err) {
@@ -115,10 +120,16 @@ command add_price_command(CLI::App& app) {
       }
       forced = *m;
     }
-    auto in = open_file(opts->events);
-    if (!in) {
-      err << "chatdesk price: " << in.error().message << '\n';
-      return exit_bad_input;
+    std::ifstream file;
+    std::istream* in = &std::cin;  // "-": standard input
+    if (opts->events != "-") {
+      auto opened = open_file(opts->events);
+      if (!opened) {
+        err << "chatdesk price: " << opened.error().message << '\n';
+        return exit_bad_input;
+      }
+      file = std::move(*opened);
+      in = &file;
     }
 
     ledger_options setup;
@@ -129,8 +140,20 @@ command add_price_command(CLI::App& app) {
     if (!opts->explain.empty()) setup.explain.push_back(opts->explain);  // that message's charge only
     std::vector<std::unique_ptr<ledger>> ledgers;
     std::vector<pricing_model> models;
+    std::vector<std::string> without_card;  // models the comparison leaves out
     if (opts->compare) {
-      models.assign(pricing_models.begin(), pricing_models.end());
+      for (auto m : pricing_models) {
+        const bool carded = std::any_of(cards.all().begin(), cards.all().end(),
+                                        [m](const rate_card& c) { return c.model() == m; });
+        if (carded) {
+          models.push_back(m);
+        } else {
+          without_card.emplace_back(to_string(m));
+        }
+      }
+      if (!without_card.empty())
+        err << "chatdesk price: no rate card for " << fmt::format("{}", fmt::join(without_card, ", "))
+            << ": left out of the comparison (add a card with --rates for each)\n";
       for (auto m : models) {
         auto each = setup;
         each.model = m;
@@ -147,6 +170,15 @@ command add_price_command(CLI::App& app) {
     price_options reading;
     reading.latest = system_clock{}.now() + std::chrono::minutes(5);  // a clock a little ahead is fine
     const auto run = price_events(*in, raw, reading);
+    const auto report_skipped = [&](const invoice& inv) {
+      if (run.problems == 0) return;
+      err << "chatdesk price: " << run.problems << " line(s) skipped, ";
+      if (inv.problems.size() < inv.problems_total)
+        err << "the first " << inv.problems.size()
+            << " listed under \"problems\", all counted under \"problem_counts\"\n";
+      else
+        err << "listed under \"problems\"\n";
+    };
     if (run.failure) {  // a partial invoice would look complete: print none
       err << "chatdesk price: " << run.failure->message << "; no invoice is printed\n";
       return exit_bad_input;
@@ -183,19 +215,14 @@ command add_price_command(CLI::App& app) {
         totals.push_back(o);
       }
       j["compare"] = totals;
+      if (!without_card.empty()) j["no_card"] = without_card;
       out << to_output(j, 2) << '\n';
+      if (run.problems > 0) err << "chatdesk price: " << run.problems << " line(s) skipped\n";
       return exit_ok;
     }
     const auto inv = ledgers.front()->invoice();
     out << to_output(to_json(inv), 2) << '\n';
-    if (run.problems > 0) {
-      err << "chatdesk price: " << run.problems << " line(s) skipped, ";
-      if (inv.problems.size() < inv.problems_total)
-        err << "the first " << inv.problems.size()
-            << " listed under \"problems\", all counted under \"problem_counts\"\n";
-      else
-        err << "listed under \"problems\"\n";
-    }
+    report_skipped(inv);
     return exit_ok;
   };
 }

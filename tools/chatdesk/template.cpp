@@ -1,4 +1,5 @@
 // chatdesk template validate|render|catalog: thin shells over the templates module.
+#include <algorithm>
 #include <memory>
 #include <ostream>
 #include <sstream>
@@ -6,6 +7,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "chatdesk/core/input.hpp"
@@ -134,7 +136,11 @@ command add_template_command(CLI::App& app) {
         list.push_back(to_json(d));
       }
       if (list.empty()) {
-        err << "chatdesk template catalog: no template matches\n";
+        std::vector<std::string> names;
+        for (const auto& d : catalog::all())
+          if (std::find(names.begin(), names.end(), d.name) == names.end()) names.push_back(d.name);
+        err << "chatdesk template catalog: no template matches; the catalog has "
+            << fmt::format("{}", fmt::join(names, ", ")) << '\n';
         return exit_bad_input;
       }
       out << to_output(list.size() == 1 ? list[0] : ojson(list), 2) << '\n';
@@ -167,10 +173,21 @@ command add_template_command(CLI::App& app) {
         err << "chatdesk template validate: " << problems << " problem(s)\n";
         return exit_bad_input;
       }
+      err << "chatdesk template validate: " << defs->size() << " definition(s) in '" << opts->file
+          << "' follow every rule\n";
       return exit_ok;
     }
 
     (void)render_cmd;
+    // Several templates and no --name: which one is meant cannot be guessed.
+    std::vector<std::string> names;
+    for (const auto& d : *defs)
+      if (std::find(names.begin(), names.end(), d.name) == names.end()) names.push_back(d.name);
+    if (opts->name.empty() && names.size() > 1) {
+      err << "chatdesk template render: '" << opts->file << "' has " << names.size()
+          << " templates: choose one with --name (" << fmt::format("{}", fmt::join(names, ", ")) << ")\n";
+      return exit_bad_input;
+    }
     const template_definition* def = nullptr;
     for (const auto& d : *defs) {
       if ((opts->lang.empty() || d.language == opts->lang) && (opts->name.empty() || d.name == opts->name)) {

@@ -1,9 +1,11 @@
 // chatdesk webhook decode|sign: thin shells over the wire module.
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -15,6 +17,34 @@
 #include "commands.hpp"
 
 namespace chatdesk::cli {
+
+namespace {
+
+/// A header's value from either the value alone or a whole header line
+/// ("X-Hub-Signature-256: sha256=..."): the name and colon are dropped.
+std::string_view header_value(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0) return text;
+  const auto name = text.substr(0, colon);
+  const bool header_name = std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+  });
+  if (!header_name) return text;
+  auto value = text.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  return value;
+}
+
+/// `key=value&key=value`, the way Twilio posts its webhooks, rather than JSON.
+bool looks_like_form(std::string_view body) {
+  const auto first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || body[first] == '{' || body[first] == '[') return false;
+  const auto eq = body.find('=');
+  return eq != std::string_view::npos &&
+         body.substr(first, eq - first).find_first_of(" {}\"") == std::string_view::npos;
+}
+
+}  // namespace
 
 namespace {
 
@@ -82,13 +112,20 @@ command add_webhook_command(CLI::App& app) {
         err << "chatdesk webhook decode: --signature needs --secret to check it against\n";
         return exit_bad_input;
       }
+      if (opts->format == "twilio" && opts->url.empty()) {
+        err << "chatdesk webhook decode: --signature with --format twilio needs --url (the full URL Twilio "
+               "called: its signature covers it)\n";
+        return exit_bad_input;
+      }
+      // The bare value, or the header line `webhook sign` prints ("X-Hub-Signature-256: sha256=...").
+      const auto signature = header_value(opts->signature);
       result<void> ok;
       if (opts->format == "twilio") {
-        ok = verify_twilio_request(opts->url, *body, opts->signature, opts->secret);
+        ok = verify_twilio_request(opts->url, *body, signature, opts->secret);
       } else if (opts->format == "zendesk") {
-        ok = verify_zendesk_secret(opts->signature, opts->secret);
+        ok = verify_zendesk_secret(signature, opts->secret);
       } else {
-        ok = verify_hub_signature(*body, opts->signature, opts->secret);
+        ok = verify_hub_signature(*body, signature, opts->secret);
       }
       if (!ok) {
         err << "chatdesk webhook decode: refused: " << ok.error().to_string() << '\n';
@@ -116,6 +153,8 @@ command add_webhook_command(CLI::App& app) {
     }
     if (!batch) {
       err << "chatdesk webhook decode: " << batch.error().to_string() << '\n';
+      if (opts->format == "platform" && looks_like_form(*body))
+        err << "chatdesk webhook decode: this looks like a form body: add --format twilio\n";
       return exit_bad_input;
     }
     for (const auto& e : batch->events) out << to_json_line(e) << '\n';

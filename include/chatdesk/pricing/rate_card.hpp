@@ -37,6 +37,13 @@ class CHATDESK_API rate_card {
   /// Read with `rate_card_from_json` or `parse_rate_card`.
   friend result<rate_card> rate_card_from_json(const nlohmann::ordered_json& j, std::string_view source);
 
+  /// Reads the card in the file at `path` (at most 4 MiB; its path is its
+  /// source). The cards installed with the package are in
+  /// `${chatdesk_DATADIR}/rate_cards` (the CMake package's variable).
+  /// Errors: `input.*` (missing, a directory, unreadable, too large) and
+  /// those of `parse_rate_card`.
+  [[nodiscard]] static result<rate_card> load(const std::string& path);
+
   [[nodiscard]] pricing_model model() const noexcept { return model_; }
   [[nodiscard]] date::year_month_day effective_from() const noexcept { return effective_from_; }
   [[nodiscard]] chatdesk::currency currency() const noexcept { return currency_; }
