@@ -147,10 +147,11 @@ send_intent agent_reply_intent(const webhook_agent_message& reply, std::string b
 // ---------------------------------------------------------------- webhook_feed
 
 struct webhook_feed::impl {
-  impl(desk& target, feed_options o) : d(target), options(o), seen(o.dedupe_window, o.dedupe_capacity) {}
+  impl(desk& target, feed_options o)
+      : d(target), seen(o.dedupe_window, o.dedupe_capacity), options(std::move(o)) {}
   desk& d;
-  feed_options options;
   dedupe_window seen;  // events the desk took (or refused for good); thread-safe
+  feed_options options;
   std::atomic<ledger_bridge*> bridge{nullptr};
   std::mutex pending_mu;
   std::unordered_map<std::string, webhook_pricing> pending;  // platform pricing awaiting chatdesk's charge
@@ -185,7 +186,8 @@ bool may_change(const error& e) {
 
 }  // namespace
 
-webhook_feed::webhook_feed(desk& d, feed_options options) : impl_(std::make_unique<impl>(d, options)) {}
+webhook_feed::webhook_feed(desk& d, feed_options options)
+    : impl_(std::make_unique<impl>(d, std::move(options))) {}
 webhook_feed::~webhook_feed() = default;
 
 void webhook_feed::check_pricing_with(ledger_bridge* bridge) {
@@ -206,8 +208,8 @@ feed_report webhook_feed::apply(const webhook_batch& batch) {
         if (!customer || customer->empty()) {
           report.refused.emplace_back(
               i, make_error("feed.customer",
-                            fmt::format("message {} is from '{}', which is not a phone number{}", m->message.id,
-                                        utf8::printable(m->from),
+                            fmt::format("message {} is from '{}', which is not a phone number{}",
+                                        m->message.id, utf8::printable(m->from),
                                         s.options.customer_of ? " and not a known customer"
                                                               : ": map CRM users to customers with "
                                                                 "feed_options::customer_of"),
@@ -215,7 +217,7 @@ feed_report webhook_feed::apply(const webhook_batch& batch) {
           continue;
         }
         mapped = *m;
-        mapped->message.customer = std::move(*customer);
+        mapped->message.customer = *customer;
         m = &*mapped;
       }
       const auto key = "m:" + m->message.id;
@@ -292,7 +294,7 @@ customer_table::~customer_table() = default;
 
 void customer_table::set(std::string user_id, phone_number customer) {
   std::unique_lock g(impl_->mu);
-  impl_->users.insert_or_assign(std::move(user_id), std::move(customer));
+  impl_->users.insert_or_assign(std::move(user_id), customer);
 }
 
 void customer_table::erase(std::string_view user_id) {
