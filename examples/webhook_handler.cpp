@@ -70,7 +70,7 @@ int main() {
 
   const std::string body =
       R"({"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{)"
-      R"("messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":)"
+      R"("messaging_product":"whatsapp","metadata":{"display_phone_number":"16505550100","phone_number_id":)"
       R"("106540352242922"},"contacts":[{"profile":{"name":"Sheena Nelson"},"wa_id":"16505551234"}],"messages":[)"
       R"({"from":"16505551234","id":"wamid.1","timestamp":"1772442000","type":"text","text":{"body":"Hi!"}}]},)"
       R"("field":"messages"}]}]})";

@@ -147,10 +147,11 @@ script_business business_of(const json& j) {
     auto it = j.find(list);
     if (it == j.end()) continue;
     if (!it->is_array()) fail("simulate.field", fmt::format("'{}' must be a list of strings", list), list);
+    auto& keywords = std::string_view(list) == "opt_out_keywords" ? b.opt_out_keywords : b.opt_in_keywords;
+    keywords.clear();  // the line's list replaces the defaults
     for (const auto& k : *it) {
       if (!k.is_string()) fail("simulate.field", fmt::format("'{}' must be a list of strings", list), list);
-      (std::string_view(list) == "opt_out_keywords" ? b.opt_out_keywords : b.opt_in_keywords)
-          .push_back(k.get<std::string>());
+      keywords.push_back(k.get<std::string>());
     }
   }
   return {std::move(b)};
@@ -265,8 +266,9 @@ json business_json(const business& b) {
   if (b.zone != time_zone::utc()) j["time_zone"] = std::string(b.zone.name());
   if (!b.home_country.empty()) j["country"] = std::string(b.home_country.alpha2());
   if (b.paid_exempt) j["paid_exempt"] = true;
-  if (!b.opt_out_keywords.empty()) j["opt_out_keywords"] = b.opt_out_keywords;
-  if (!b.opt_in_keywords.empty()) j["opt_in_keywords"] = b.opt_in_keywords;
+  const business defaults;  // keywords are written when they are not the defaults (an empty list too)
+  if (b.opt_out_keywords != defaults.opt_out_keywords) j["opt_out_keywords"] = b.opt_out_keywords;
+  if (b.opt_in_keywords != defaults.opt_in_keywords) j["opt_in_keywords"] = b.opt_in_keywords;
   return j;
 }
 

@@ -247,6 +247,28 @@ TEST_CASE("opt-out by keyword, service replies still allowed, opt-in again", "[e
   CHECK(std::count(events.begin(), events.end(), "consent shop +393331234567 in") == 2);
 }
 
+TEST_CASE("a business that sets no keywords has the usual ones, and an empty list has none",
+          "[engine][consent]") {
+  auto b = shop();
+  b.opt_out_keywords = business{}.opt_out_keywords;  // the defaults
+  b.opt_in_keywords = business{}.opt_in_keywords;
+  CHECK(b.opt_out_keywords == std::vector<std::string>{"STOP", "STOPALL", "UNSUBSCRIBE"});
+  desk_fixture f{b};
+  f.customer_writes(maria, "in1", "Stop");  // what the catalog's footers ask for
+  CHECK(f.desk.customer("shop", number(maria))->consent.opted_out());
+  f.clock.advance(1min);
+  CHECK(f.customer_writes(maria, "in2", "unstop").opted_in);
+  f.clock.advance(1min);
+  f.customer_writes(maria, "in3", "cancel");  // not a default: in a shop it usually means an order
+  CHECK_FALSE(f.desk.customer("shop", number(maria))->consent.opted_out());
+
+  auto quiet = shop();
+  quiet.opt_out_keywords.clear();
+  desk_fixture g{quiet};
+  g.customer_writes(maria, "in1", "STOP");
+  CHECK_FALSE(g.desk.customer("shop", number(maria))->consent.opted_out());
+}
+
 TEST_CASE("opt-out can be configured to block service replies too", "[engine][consent]") {
   manual_clock clock(at("2026-03-02T09:00:00Z"));
   memory_store store;

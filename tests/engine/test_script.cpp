@@ -158,6 +158,16 @@ TEST_CASE("a business line carries the service-charge exemption", "[engine][scri
   auto plain = parse_script_event(R"({"type":"business","business":"shop"})");
   REQUIRE(plain);
   CHECK_FALSE(to_json(*plain).contains("paid_exempt"));
+  // Keywords: the defaults unless the line gives a list, which replaces them ([] turns them off).
+  CHECK(std::get<script_business>(*plain).definition.opt_out_keywords == business{}.opt_out_keywords);
+  CHECK_FALSE(to_json(*plain).contains("opt_out_keywords"));
+  auto none = parse_script_event(R"({"type":"business","business":"shop","opt_out_keywords":[]})");
+  REQUIRE(none);
+  CHECK(std::get<script_business>(*none).definition.opt_out_keywords.empty());
+  CHECK(to_json(*none)["opt_out_keywords"].empty());
+  auto own = parse_script_event(R"({"type":"business","business":"shop","opt_in_keywords":["ANCORA"]})");
+  REQUIRE(own);
+  CHECK(std::get<script_business>(*own).definition.opt_in_keywords == std::vector<std::string>{"ANCORA"});
   std::vector<std::string> out;
   script_replay replay([&](std::string_view l) { out.emplace_back(l); });
   REQUIRE(replay.apply_line(line, 1));

@@ -65,10 +65,13 @@ struct CHATDESK_API business {
   bool paid_exempt = false;
   /// Start of authentication-international rates for this business, if eligible.
   std::optional<timestamp> auth_international_from;
-  /// Inbound texts that opt the customer out ("STOP") or back in ("START"):
-  /// compared case-insensitively with the whole message, spaces trimmed.
-  std::vector<std::string> opt_out_keywords;
-  std::vector<std::string> opt_in_keywords;
+  /// Inbound texts that opt the customer out or back in: compared
+  /// case-insensitively with the whole message, spaces trimmed. By default
+  /// the usual words (Twilio's defaults without the ones a shop's customer
+  /// may mean otherwise, such as "cancel"), so that a footer's "Reply STOP"
+  /// works; an empty list turns keywords off.
+  std::vector<std::string> opt_out_keywords{"STOP", "STOPALL", "UNSUBSCRIBE"};
+  std::vector<std::string> opt_in_keywords{"START", "UNSTOP"};
 
   /// The number with `id`, or nullptr.
   [[nodiscard]] const business_number* find_number(std::string_view number_id) const noexcept;
