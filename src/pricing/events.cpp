@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "chatdesk/core/utf8.hpp"
@@ -133,8 +135,10 @@ pricing_run price_events(std::istream& in, const std::vector<ledger*>& ledgers,
     ++run.problems;
     for (auto* l : ledgers) l->report({run.lines, e});
   };
+  const std::size_t every = std::max<std::size_t>(options.progress_every, 1);
   while (auto next = lines.next()) {
     ++run.lines;
+    if (options.progress && run.lines % every == 0) options.progress(run);
     if (!*next) {
       problem(next->error());
       continue;

@@ -4,6 +4,7 @@
 #include <iterator>
 #include <optional>
 #include <span>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -11,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "chatdesk/pricing/events.hpp"
 #include "chatdesk/pricing/forecast.hpp"
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
@@ -905,4 +907,26 @@ TEST_CASE("a referral answered under legacy_2018 opens no entry point for later 
   f.in("2022-02-03T12:00:00Z", priya, "ad2", true);
   f.out("2022-02-03T13:00:00Z", priya, "answer2", utility);
   CHECK(f.delivered("2022-02-03T13:00:01Z", "answer2")->reason == charge_reason::free_entry_point);
+}
+
+TEST_CASE("price_events reports its progress every so many lines", "[pricing][events]") {
+  fixture f;
+  std::string text;
+  for (int i = 0; i < 10; ++i)
+    text += fmt::format(
+        R"({{"at":"2025-07-01T10:00:{:02}Z","type":"inbound","business":"b1","customer":"+393331234567","id":"in{}"}})"
+        "\n",
+        i, i);
+  text += "not json\n";
+  std::istringstream in(text);
+  std::vector<std::pair<std::size_t, std::size_t>> seen;  // lines, problems
+  price_options options;
+  options.progress_every = 4;
+  options.progress = [&](const pricing_run& so_far) { seen.emplace_back(so_far.lines, so_far.problems); };
+  const auto run = price_events(in, {&f.book}, options);
+  CHECK(run.lines == 11);
+  CHECK(run.events == 10);
+  CHECK(run.problems == 1);
+  // Called at lines 4 and 8 (before each is applied), never for the rest.
+  CHECK(seen == std::vector<std::pair<std::size_t, std::size_t>>{{4, 0}, {8, 0}});
 }

@@ -22,6 +22,7 @@
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
 #include "commands.hpp"
+#include "progress.hpp"
 
 namespace chatdesk::cli {
 
@@ -53,6 +54,7 @@ command add_price_command(CLI::App& app) {
     std::string model = "auto";
     std::string events;
     bool compare = false;
+    bool quiet = false;
     std::string explain;
     std::size_t remember_ids = 1'000'000;
     std::uint64_t remember_hours = 48;
@@ -66,6 +68,7 @@ command add_price_command(CLI::App& app) {
   sub->add_option("--model", opts->model,
                   "auto (the model in force), legacy_2018, cbp_2022, cbp_2023, pmp_2025 or pmp_2026_10");
   sub->add_flag("--compare", opts->compare, "Price the same events under every model and print the totals");
+  sub->add_flag("--quiet", opts->quiet, "No progress line on a terminal");
   sub->add_option("--explain", opts->explain, "Explain what the message with this id cost, and why");
   sub->add_option("--remember-ids", opts->remember_ids,
                   "At most about this many ids of priced messages are remembered, to recognise late statuses "
@@ -169,7 +172,10 @@ command add_price_command(CLI::App& app) {
     }
     price_options reading;
     reading.latest = system_clock{}.now() + std::chrono::minutes(5);  // a clock a little ahead is fine
+    progress_meter meter(err, opts->quiet);
+    reading.progress = [&meter](const pricing_run& so_far) { meter.update(so_far.lines); };
     const auto run = price_events(*in, raw, reading);
+    meter.finish();
     const auto report_skipped = [&](const invoice& inv) {
       if (run.problems == 0) return;
       err << "chatdesk price: " << run.problems << " line(s) skipped, ";

@@ -8,15 +8,18 @@
 #include "chatdesk/core/input.hpp"
 #include "chatdesk/engine/script.hpp"
 #include "commands.hpp"
+#include "progress.hpp"
 
 namespace chatdesk::cli {
 
 command add_simulate_command(CLI::App& app) {
   auto file = std::make_shared<std::string>();
+  auto quiet = std::make_shared<bool>(false);
   auto* sub =
       app.add_subcommand("simulate", "Replay a script of timed events through the engine (docs/simulate.md)");
   sub->add_option("SCRIPT", *file, "JSON Lines: one event per line, in time order")->required();
-  return [file](std::ostream& out, std::ostream& err) {
+  sub->add_flag("--quiet", *quiet, "No progress line on a terminal");
+  return [file, quiet](std::ostream& out, std::ostream& err) {
     auto in = open_file(*file);
     if (!in) {
       err << "chatdesk simulate: " << in.error().message << '\n';
@@ -24,13 +27,16 @@ command add_simulate_command(CLI::App& app) {
     }
     script_replay replay([&out](std::string_view line) { out << line << '\n'; });
     line_reader lines(*in, input_limits::line, "'" + *file + "'");
+    progress_meter meter(err, *quiet);
     while (auto next = lines.next()) {
+      meter.update(lines.line_number());
       // A line too long to read is a problem like any other.
       if (!*next)
         (void)replay.reject_line(lines.line_number(), next->error());
       else
         (void)replay.apply_line(**next, lines.line_number());
     }
+    meter.finish();
     if (lines.failure()) {
       err << "chatdesk simulate: " << lines.failure()->message << '\n';
       return exit_bad_input;

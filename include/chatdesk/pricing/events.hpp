@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -63,6 +64,10 @@ struct CHATDESK_API price_options {
   /// stamp in the year 9999 cannot make every later line out of order. The
   /// program passes its clock plus 5 minutes; unset: no bound.
   std::optional<timestamp> latest;
+  /// Called with the run so far every `progress_every` lines (for a progress
+  /// display); empty: not called.
+  std::function<void(const pricing_run&)> progress{};
+  std::size_t progress_every = 4096;
 };
 
 /// Feeds a JSON Lines stream to one or more ledgers (the same events priced
