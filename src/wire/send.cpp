@@ -96,6 +96,17 @@ std::optional<error> check_parameter(const template_parameter& p, std::string_vi
   }
   if (p.key.empty())
     return make_error("send.invalid", "template parameters need a position or a name", std::string(where));
+  // A name as templates write them ({{order_id}}): it goes into the request as it is.
+  const bool name_ok = p.key.size() <= 64 && p.key[0] >= 'a' && p.key[0] <= 'z' &&
+                       std::all_of(p.key.begin(), p.key.end(), [](char ch) {
+                         return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+                       });
+  if (!p.positional() && !name_ok)
+    return make_error("send.invalid",
+                      fmt::format("'{}' is not a {} parameter's position or name (1, 2 ... or up to 64 "
+                                  "lower-case letters, digits and underscores, starting with a letter)",
+                                  utf8::printable(p.key, 70), where),
+                      std::string(where));
   if (auto e = check_value(where, p.key, p.text, 32768)) return e;
   if (p.kind == type::currency) {
     const bool iso =

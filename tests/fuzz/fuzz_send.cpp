@@ -5,6 +5,7 @@
 // error decoders accept any bytes without crashing.
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chatdesk/wire/send.hpp"
+#include "chatdesk/wire/twilio.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
@@ -54,10 +56,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 4:
       c = reaction_content{parts[0], parts[1]};
       break;
-    case 5:
-      c = template_content{
+    case 5: {
+      template_content t{
           parts[0], parts[1], template_category::utility, {{parts[2], parts[3]}, {parts[4], parts[5]}}};
+      if (!parts[6].empty()) t.header = template_parameter{parts[6], parts[7]};
+      if (!parts[8].empty()) t.buttons.push_back({data[0] % 4U, template_button_kind::url, parts[8]});
+      c = t;
       break;
+    }
     default: {
       interactive_content i;
       i.kind = static_cast<interactive_kind>((data[0] >> 3U) % 9U);
@@ -85,6 +91,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto j = nlohmann::json::parse(out.substr(1), nullptr, false);
     if (j.is_discarded() || j.value("to", "") != "+393331234567" || j.value("type", "") != type_name(c))
       __builtin_trap();
+  }
+  // The same content through Twilio: Content variables Twilio accepts, or a refusal with a code.
+  if (const auto* t = std::get_if<template_content>(&c)) {
+    const std::vector<twilio_variable> map{{twilio_variable::part::body, parts[2], parts[9]}};
+    for (const auto& m : {std::span<const twilio_variable>{}, std::span<const twilio_variable>{map}}) {
+      auto vars = twilio_content_variables(*t, m);
+      if (!vars) {
+        if (vars.error().code.empty()) __builtin_trap();
+        continue;
+      }
+      for (const auto& [k, v] : *vars)
+        if (k.empty() || k.size() > 16) __builtin_trap();
+    }
   }
   (void)decode_send_response(input);
   if (auto e = decode_api_error(input)) (void)to_error(*e);

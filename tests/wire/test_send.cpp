@@ -307,6 +307,17 @@ TEST_CASE("typed template values reach the request, and bad ones are refused", "
   bad = t;
   bad.parameters.push_back(*t.header);
   CHECK(refused(bad).message == "media goes in a template's header, not its body");
+  // Parameter names go into the request as they are: only template names pass (found by fuzz_send).
+  bad = t;
+  bad.parameters.push_back(
+      {"nam\xac"
+       "e",
+       "Ann"});
+  CHECK(refused(bad).where == "body");
+  bad.parameters.back().key = "Order Id";
+  CHECK(refused(bad).message ==
+        "'Order Id' is not a body parameter's position or name (1, 2 ... or up to 64 lower-case letters, "
+        "digits and underscores, starting with a letter)");
   bad = t;
   bad.buttons[1].index = 2;
   CHECK(refused(bad).where == "buttons");

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <memory>
 #include <ostream>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,6 +22,14 @@
 namespace chatdesk::cli {
 
 namespace {
+
+/// The templates' names, each once, in order of appearance.
+std::vector<std::string> names_of(std::span<const template_definition> defs) {
+  std::vector<std::string> names;
+  for (const auto& d : defs)
+    if (std::find(names.begin(), names.end(), d.name) == names.end()) names.push_back(d.name);
+  return names;
+}
 
 using ojson = nlohmann::ordered_json;
 
@@ -136,11 +145,8 @@ command add_template_command(CLI::App& app) {
         list.push_back(to_json(d));
       }
       if (list.empty()) {
-        std::vector<std::string> names;
-        for (const auto& d : catalog::all())
-          if (std::find(names.begin(), names.end(), d.name) == names.end()) names.push_back(d.name);
         err << "chatdesk template catalog: no template matches; the catalog has "
-            << fmt::format("{}", fmt::join(names, ", ")) << '\n';
+            << fmt::format("{}", fmt::join(names_of(catalog::all()), ", ")) << '\n';
         return exit_bad_input;
       }
       out << to_output(list.size() == 1 ? list[0] : ojson(list), 2) << '\n';
@@ -180,9 +186,7 @@ command add_template_command(CLI::App& app) {
 
     (void)render_cmd;
     // Several templates and no --name: which one is meant cannot be guessed.
-    std::vector<std::string> names;
-    for (const auto& d : *defs)
-      if (std::find(names.begin(), names.end(), d.name) == names.end()) names.push_back(d.name);
+    const auto names = names_of(*defs);
     if (opts->name.empty() && names.size() > 1) {
       err << "chatdesk template render: '" << opts->file << "' has " << names.size()
           << " templates: choose one with --name (" << fmt::format("{}", fmt::join(names, ", ")) << ")\n";
