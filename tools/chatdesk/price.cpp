@@ -176,15 +176,6 @@ command add_price_command(CLI::App& app) {
     reading.progress = [&meter](const pricing_run& so_far) { meter.update(so_far.lines); };
     const auto run = price_events(*in, raw, reading);
     meter.finish();
-    const auto report_skipped = [&](const invoice& inv) {
-      if (run.problems == 0) return;
-      err << "chatdesk price: " << run.problems << " line(s) skipped, ";
-      if (inv.problems.size() < inv.problems_total)
-        err << "the first " << inv.problems.size()
-            << " listed under \"problems\", all counted under \"problem_counts\"\n";
-      else
-        err << "listed under \"problems\"\n";
-    };
     if (run.failure) {  // a partial invoice would look complete: print none
       err << "chatdesk price: " << run.failure->message << "; no invoice is printed\n";
       return exit_bad_input;
@@ -228,7 +219,14 @@ command add_price_command(CLI::App& app) {
     }
     const auto inv = ledgers.front()->invoice();
     out << to_output(to_json(inv), 2) << '\n';
-    report_skipped(inv);
+    if (run.problems > 0) {
+      err << "chatdesk price: " << run.problems << " line(s) skipped, ";
+      if (inv.problems.size() < inv.problems_total)
+        err << "the first " << inv.problems.size()
+            << " listed under \"problems\", all counted under \"problem_counts\"\n";
+      else
+        err << "listed under \"problems\"\n";
+    }
     return exit_ok;
   };
 }
