@@ -21,6 +21,7 @@
 #include "chatdesk/engine/policy.hpp"
 #include "chatdesk/engine/store.hpp"
 #include "chatdesk/engine/transport.hpp"
+#include "chatdesk/feed/dispatch.hpp"
 #include "chatdesk/feed/webhook_feed.hpp"
 #include "chatdesk/model/business.hpp"
 #include "chatdesk/model/customer.hpp"

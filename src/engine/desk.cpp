@@ -615,6 +615,7 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
     m.customer = intent.customer;
     m.at = now;
     m.content = intent.content;
+    if (!intent.reply_to.empty()) m.context = reply_context{intent.reply_to, {}, false, false, {}, {}};
     const auto answer = tr->deliver(outbound_message{*biz, *number, m});
     auto record = st.find_message(out.correlation_id);
     if (record) {
@@ -687,6 +688,36 @@ result<status_result> desk::transport_answered(std::string_view correlation_id,
                       fmt::format("no outbound message has the correlation id '{}'", correlation_id),
                       "correlation_id");
   return impl_->answered(*found, answer);
+}
+
+result<void> transport::mark_read(const read_receipt& receipt) {
+  (void)receipt;
+  return make_error("transport.unsupported",
+                    "this transport does not send read receipts or typing indicators", "transport");
+}
+
+result<void> desk::mark_read(std::string_view message_id, bool typing) {
+  const auto found = message_id.empty() ? std::nullopt : impl_->st.find_message(message_id);
+  if (!found || found->id.empty())
+    return make_error("desk.unknown_message",
+                      fmt::format("no customer's message has the id '{}'", utf8::printable(message_id)),
+                      "message_id");
+  if (found->direction != direction::inbound)
+    return make_error("desk.invalid_receipt",
+                      fmt::format("message '{}' was sent by the business; only a customer's messages are "
+                                  "marked read",
+                                  found->id),
+                      "message_id");
+  const auto biz = impl_->business_of_number(found->key.business_number_id);
+  const business_number* number = biz ? biz->find_number(found->key.business_number_id) : nullptr;
+  if (number == nullptr)
+    return make_error("desk.unknown_number",
+                      fmt::format("no business has the number '{}'", found->key.business_number_id),
+                      "business_number_id");
+  if (impl_->tr == nullptr)
+    return make_error("desk.no_transport", "the desk has no transport to send the read receipt through",
+                      "transport");
+  return impl_->tr->mark_read(read_receipt{*biz, *number, found->key.customer, found->id, typing});
 }
 
 result<service_tier_usage> desk::service_messages(std::string_view business_number_id) {

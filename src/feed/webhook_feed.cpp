@@ -134,6 +134,43 @@ std::string compare_pricing(const webhook_pricing& platform, const charge& c) {
   return fmt::format("the platform found it free {}, chatdesk free for {}", where, to_string(c.reason));
 }
 
+result<void> apply_template_update(template_library& templates, std::string_view business_id,
+                                   const webhook_template_update& u) {
+  if (u.field == "message_template_status_update") {
+    std::optional<template_status> status;
+    if (u.event == "REINSTATED") {
+      status = template_status::approved;
+    } else if (u.event == "IN_APPEAL") {
+      status = template_status::rejected;
+    } else if (u.event == "DELETED" || u.event == "PENDING_DELETION") {
+      status = template_status::disabled;
+    } else if (u.event != "FLAGGED") {
+      auto parsed = parse_template_status(u.event);
+      if (!parsed) return parsed.error();
+      status = *parsed;
+    }
+    if (!status) return {};
+    std::string reason = u.reason == "NONE" ? std::string() : u.reason;
+    if (reason.empty() && u.event != "APPROVED") reason = u.event;
+    return templates.set_status(business_id, u.name, u.language, *status, std::move(reason));
+  }
+  if (u.field == "message_template_quality_update") {
+    auto quality = parse_quality_rating(u.current);
+    if (!quality) return quality.error();
+    auto r = templates.set_quality(business_id, u.name, u.language, *quality);
+    if (!r) return r.error();
+    return {};
+  }
+  if (u.field == "template_category_update") {
+    auto category = parse_template_category(u.current);
+    if (!category) return category.error();
+    return templates.set_category(business_id, u.name, u.language, *category);
+  }
+  return make_error("feed.invalid_update",
+                    fmt::format("'{}' is not a template update chatdesk applies", utf8::printable(u.field)),
+                    "field");
+}
+
 send_intent agent_reply_intent(const webhook_agent_message& reply, std::string business_id,
                                const phone_number& customer) {
   send_intent i;
@@ -194,26 +231,77 @@ void webhook_feed::check_pricing_with(ledger_bridge* bridge) {
   impl_->bridge.store(bridge);
 }
 
+std::string_view to_string(event_outcome o) noexcept {
+  switch (o) {
+    case event_outcome::applied:
+      return "applied";
+    case event_outcome::held:
+      return "held";
+    case event_outcome::duplicate:
+      return "duplicate";
+    case event_outcome::passed:
+      return "passed";
+    case event_outcome::refused:
+      return "refused";
+  }
+  return "unknown";
+}
+
+namespace {
+
+/// The identity of an event passed to the application, for de-duplication,
+/// and the time it is remembered from; nullopt for events without one.
+std::optional<std::pair<std::string, timestamp>> passed_identity(const webhook_event& e) {
+  if (const auto* t = std::get_if<webhook_template_update>(&e); t != nullptr && t->at)
+    return std::pair{fmt::format("t:{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", t->account_id, t->field,
+                                 t->template_id, t->name, t->language, t->event, t->current),
+                     *t->at};
+  if (const auto* a = std::get_if<webhook_account_update>(&e); a != nullptr && a->at)
+    return std::pair{fmt::format("u:{}\x1f{}\x1f{}\x1f{:x}", a->account_id, a->field, a->event,
+                                 std::hash<std::string_view>{}(a->raw_json)),
+                     *a->at};
+  if (const auto* g = std::get_if<webhook_agent_message>(&e); g != nullptr && !g->id.empty())
+    return std::pair{"g:" + g->id, g->at};
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<phone_number> webhook_feed::customer_of(const webhook_message& m) const {
+  if (!m.message.customer.empty()) return m.message.customer;
+  if (!impl_->options.customer_of) return std::nullopt;
+  auto customer = impl_->options.customer_of(m);
+  if (customer && customer->empty()) return std::nullopt;
+  return customer;
+}
+
 feed_report webhook_feed::apply(const webhook_batch& batch) {
   auto& s = *impl_;
   feed_report report;
+  report.outcomes.assign(batch.events.size(), event_outcome::passed);
+  const auto refuse = [&](std::size_t i, error e) {
+    report.outcomes[i] = event_outcome::refused;
+    report.refused.emplace_back(i, std::move(e));
+  };
+  const auto duplicate = [&](std::size_t i) {
+    report.outcomes[i] = event_outcome::duplicate;
+    ++report.duplicates;
+  };
   ledger_bridge* bridge = s.bridge.load();
   for (std::size_t i = 0; i < batch.events.size(); ++i) {
     const auto& e = batch.events[i];
     if (const auto* m = std::get_if<webhook_message>(&e)) {
       std::optional<webhook_message> mapped;  // a copy with the customer the application names
       if (m->message.customer.empty()) {
-        std::optional<phone_number> customer;
-        if (s.options.customer_of) customer = s.options.customer_of(*m);
-        if (!customer || customer->empty()) {
-          report.refused.emplace_back(
-              i, make_error("feed.customer",
-                            fmt::format("message {} is from '{}', which is not a phone number{}",
-                                        m->message.id, utf8::printable(m->from),
-                                        s.options.customer_of ? " and not a known customer"
-                                                              : ": map CRM users to customers with "
-                                                                "feed_options::customer_of"),
-                            "from"));
+        auto customer = customer_of(*m);
+        if (!customer) {
+          refuse(i, make_error("feed.customer",
+                               fmt::format("message {} is from '{}', which is not a phone number{}",
+                                           m->message.id, utf8::printable(m->from),
+                                           s.options.customer_of ? " and not a known customer"
+                                                                 : ": map CRM users to customers with "
+                                                                   "feed_options::customer_of"),
+                               "from"));
           continue;
         }
         mapped = *m;
@@ -222,31 +310,37 @@ feed_report webhook_feed::apply(const webhook_batch& batch) {
       }
       const auto key = "m:" + m->message.id;
       if (s.seen.contains(key, m->message.at)) {
-        ++report.duplicates;
+        duplicate(i);
         continue;
       }
       auto r = s.d.receive(m->message, m->profile_name);
       if (!r) {
         if (!may_change(r.error())) (void)s.seen.first_seen(key, m->message.at);
-        report.refused.emplace_back(i, r.error());
+        refuse(i, r.error());
         continue;
       }
       (void)s.seen.first_seen(key, m->message.at);
       if (r->duplicate) {
-        ++report.duplicates;
+        duplicate(i);
       } else {
+        report.outcomes[i] = event_outcome::applied;
         ++report.messages;
       }
       continue;
     }
     const auto* st = std::get_if<webhook_status>(&e);
     if (st == nullptr || !st->status || st->id.empty()) {
+      if (auto identity = passed_identity(e);
+          identity && !s.seen.first_seen(identity->first, identity->second)) {
+        duplicate(i);
+        continue;
+      }
       ++report.passed;
       continue;
     }
     const auto key = fmt::format("s:{}:{}", st->id, st->status_text);
     if (s.seen.contains(key, st->at)) {
-      ++report.duplicates;
+      duplicate(i);
       continue;
     }
     if (bridge != nullptr && st->pricing) s.keep_pricing(st->id, *st->pricing);
@@ -260,18 +354,20 @@ feed_report webhook_feed::apply(const webhook_batch& batch) {
     auto r = s.d.apply_status(u);
     if (!r) {
       if (!may_change(r.error())) (void)s.seen.first_seen(key, st->at);
-      report.refused.emplace_back(i, r.error());
+      refuse(i, r.error());
       continue;
     }
     if (r->change == status_change::held) {  // not seen yet: if the hold lapses, a redelivery still counts
+      report.outcomes[i] = event_outcome::held;
       ++report.held;
       continue;
     }
     (void)s.seen.first_seen(key, st->at);
     if (r->change != status_change::advanced) {
-      ++report.duplicates;
+      duplicate(i);
       continue;
     }
+    report.outcomes[i] = event_outcome::applied;
     ++report.statuses;
     if (bridge == nullptr) continue;
     std::optional<charge> c;

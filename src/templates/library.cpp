@@ -164,6 +164,21 @@ result<void> template_library::set_status(std::string_view business_id, std::str
   return {};
 }
 
+result<void> template_library::set_category(std::string_view business_id, std::string_view name,
+                                            std::string_view language, template_category category) {
+  std::unique_lock g(impl_->mu);
+  auto* e = impl_->exact(business_id, name, language);
+  if (e == nullptr) return impl_->not_found(business_id, name, language);
+  if (e->def.category == category) return {};
+  auto def = e->def;
+  def.category = category;
+  auto prepared = prepared_template::prepare(def);  // bound sends carry the new category
+  if (!prepared) return prepared.error();
+  e->prepared = std::make_shared<const prepared_template>(std::move(*prepared));
+  e->def = std::move(def);
+  return {};
+}
+
 std::optional<template_info> template_library::find(std::string_view business_id, std::string_view name,
                                                     std::string_view language) const {
   const auto now = impl_->clock.now();

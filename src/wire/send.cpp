@@ -553,6 +553,29 @@ result<std::string> encode_send_request(const phone_number& to, const content& c
   return out;
 }
 
+result<std::string> encode_send_request(const message& outbound, const send_options& options) {
+  if (options.reply_to.empty() && outbound.context && !outbound.context->message_id.empty()) {
+    send_options quoted = options;
+    quoted.reply_to = outbound.context->message_id;
+    return encode_send_request(outbound.customer, outbound.content, quoted);
+  }
+  return encode_send_request(outbound.customer, outbound.content, options);
+}
+
+result<std::string> encode_read_receipt(std::string_view message_id, bool typing) {
+  if (message_id.empty())
+    return make_error("send.invalid", "a read receipt needs the message's id", "message_id");
+  if (!utf8::valid(message_id))
+    return make_error("send.invalid", "the message id is not valid UTF-8", "message_id");
+  std::string out;
+  out.reserve(96 + message_id.size());
+  put(out, R"({"messaging_product":"whatsapp","status":"read","message_id":)");
+  append_json_string(out, message_id);
+  if (typing) put(out, R"(,"typing_indicator":{"type":"text"})");
+  out += '}';
+  return out;
+}
+
 result<void> append_send_request(std::string& out, const phone_number& to, const bound_template& bound,
                                  const send_options& options) {
   return append_send_request(out, to, content{to_content(bound)}, options);

@@ -165,6 +165,12 @@ class CHATDESK_API desk {
   result<decision> check(const send_intent& intent);
   /// Checks, records and hands the message to the transport.
   result<send_result> send(send_intent intent);
+  /// Marks the customer's message `message_id` (its platform id) as read,
+  /// with `typing` also showing a typing indicator, through the transport.
+  /// Errors: `desk.unknown_message` (no such message from a customer),
+  /// `desk.invalid_receipt` (a message the business sent), `desk.no_transport`,
+  /// and the transport's own (`transport.unsupported` by default).
+  result<void> mark_read(std::string_view message_id, bool typing = false);
   /// The transport's late answer for the message with `correlation_id`.
   result<status_result> transport_answered(std::string_view correlation_id, const transport_answer& answer);
 

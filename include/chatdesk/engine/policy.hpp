@@ -34,6 +34,9 @@ struct CHATDESK_API send_intent {
   phone_number customer;
   chatdesk::content content;
   std::string correlation_id;  ///< the caller's id; empty: the desk makes one
+  /// The id of the customer's message this answers, shown quoted above the
+  /// reply (the send request's `context.message_id`); empty: not a quote.
+  std::string reply_to{};
 };
 
 /// Per-number state the throughput rule keeps.

@@ -7,8 +7,10 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
+#include "chatdesk/core/error.hpp"
 #include "chatdesk/core/export.hpp"
 #include "chatdesk/model/business.hpp"
 #include "chatdesk/model/message.hpp"
@@ -20,6 +22,16 @@ struct CHATDESK_API outbound_message {
   const chatdesk::business& business;
   const business_number& number;
   const chatdesk::message& message;  ///< correlation_id set, id empty
+};
+
+/// A read receipt for a customer's message, optionally with a typing
+/// indicator (shown until the business replies, or for about 25 seconds).
+struct CHATDESK_API read_receipt {
+  const chatdesk::business& business;
+  const business_number& number;
+  const phone_number& customer;
+  std::string_view message_id;  ///< the customer's message (platform id)
+  bool typing = false;          ///< also show the customer that a reply is being typed
 };
 
 /// The transport's answer to one message.
@@ -51,6 +63,11 @@ class CHATDESK_API transport {
 
   /// Hands one message to the platform.
   virtual transport_answer deliver(const outbound_message& message) = 0;
+
+  /// Tells the platform that a customer's message was read, and with
+  /// `receipt.typing` that a reply is being typed. The default refuses
+  /// (`transport.unsupported`): a transport that can post receipts overrides it.
+  virtual result<void> mark_read(const read_receipt& receipt);
 };
 
 /// A transport made of a callable.

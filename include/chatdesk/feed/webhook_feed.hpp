@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 #include "chatdesk/engine/desk.hpp"
 #include "chatdesk/engine/observer.hpp"
 #include "chatdesk/pricing/ledger.hpp"
+#include "chatdesk/templates/library.hpp"
 #include "chatdesk/wire/webhook.hpp"
 
 namespace chatdesk {
@@ -101,6 +103,16 @@ struct CHATDESK_API pricing_mismatch {
   std::string reason;  ///< a sentence for a person
 };
 
+/// What the feed did with one event of a batch.
+enum class event_outcome : std::uint8_t {
+  applied,    ///< the desk took it (a message received, a status that advanced)
+  held,       ///< a status that overtook its send's answer: the desk applies it with the answer
+  duplicate,  ///< a redelivery (or a status that changes nothing): dropped
+  passed,  ///< for the application (template, account and CRM agent updates, platform errors, unknown fields)
+  refused,  ///< the desk refused it: `feed_report::refused` says why
+};
+[[nodiscard]] CHATDESK_API std::string_view to_string(event_outcome o) noexcept;  ///< "applied", ...
+
 /// What applying one batch did.
 struct CHATDESK_API feed_report {
   std::size_t messages = 0;    ///< inbound messages the desk received
@@ -111,6 +123,8 @@ struct CHATDESK_API feed_report {
   /// Events the desk refused, by index in the batch, with the reason.
   std::vector<std::pair<std::size_t, error>> refused;
   std::vector<pricing_mismatch> mismatches;
+  /// What happened to each event, by index in the batch.
+  std::vector<event_outcome> outcomes;
 };
 
 /// Applies decoded webhook batches to a desk.
@@ -120,6 +134,10 @@ struct CHATDESK_API feed_report {
 /// for another business's message). An event refused for a reason that can
 /// change (`desk.unknown_number` for a number registered a moment later,
 /// `desk.future_time`) is applied when the platform delivers it again.
+/// Events passed to the application are de-duplicated too, where they carry
+/// an identity: template and account updates by their account, field,
+/// subject, event and time; CRM agent messages by id. So a handler (see
+/// `dispatcher`) sees each of them once.
 ///
 /// Thread-safe: one feed may take batches from many threads at once (with or
 /// without the pricing cross-check).
@@ -139,10 +157,29 @@ class CHATDESK_API webhook_feed {
   /// Never throws for bad events: each refusal is reported with its index.
   feed_report apply(const webhook_batch& batch);
 
+  /// The customer who sent `m`: its sender's number, or for a CRM's user the
+  /// customer `feed_options::customer_of` names; nullopt when neither.
+  [[nodiscard]] std::optional<phone_number> customer_of(const webhook_message& m) const;
+
  private:
   struct impl;
   std::unique_ptr<impl> impl_;
 };
+
+/// Applies a template webhook to the business's templates, so the desk's
+/// checks follow the platform: a review outcome
+/// (`message_template_status_update`: APPROVED and REINSTATED approve;
+/// REJECTED, IN_APPEAL, PENDING, PAUSED and DISABLED as named; DELETED and
+/// PENDING_DELETION disable; FLAGGED changes nothing, the template stays
+/// sendable while its quality is watched), a quality rating
+/// (`message_template_quality_update`; RED pauses as the library describes) or
+/// a new category (`template_category_update`). The application says which
+/// business the webhook's account is. Errors: `template.not_found`,
+/// `template.unknown_status` (an event chatdesk does not know),
+/// `business.unknown_quality`, `message.unknown_category`, `feed.invalid_update`
+/// (another field).
+CHATDESK_API result<void> apply_template_update(template_library& templates, std::string_view business_id,
+                                                const webhook_template_update& update);
 
 /// The send intent for an agent's reply written in a CRM (Zendesk), so the
 /// desk's policies decide whether it may go out (a free-form reply outside

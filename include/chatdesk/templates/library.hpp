@@ -62,6 +62,11 @@ class CHATDESK_API template_library final : public template_directory {
   result<void> set_status(std::string_view business_id, std::string_view name, std::string_view language,
                           template_status status, std::string reason);
 
+  /// Records a new category the platform gave the template (it may move a
+  /// utility template to marketing, which changes its price). Error `template.not_found`.
+  result<void> set_category(std::string_view business_id, std::string_view name, std::string_view language,
+                            template_category category);
+
   /// template_directory: the exact language, with the status in force now.
   [[nodiscard]] std::optional<template_info> find(std::string_view business_id, std::string_view name,
                                                   std::string_view language) const override;

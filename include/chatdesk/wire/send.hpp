@@ -48,6 +48,22 @@ CHATDESK_API result<void> append_send_request(std::string& out, const phone_numb
 [[nodiscard]] CHATDESK_API result<std::string> encode_send_request(const phone_number& to, const content& c,
                                                                    const send_options& options = {});
 
+/// The send request for an outbound message as the desk hands it to a
+/// transport (`outbound_message::message`): to its customer, its content,
+/// quoting `context.message_id` when it answers a customer's message.
+/// `options.reply_to`, when set, wins over the message's context.
+[[nodiscard]] CHATDESK_API result<std::string> encode_send_request(const message& outbound,
+                                                                   const send_options& options = {});
+
+/// The request that marks a customer's message read, posted to the same
+/// endpoint as sends: `{"messaging_product":"whatsapp","status":"read",
+/// "message_id":"wamid..."}`, with `typing` adding
+/// `"typing_indicator":{"type":"text"}` (the customer sees the business
+/// typing until it replies, or for about 25 seconds). Error `send.invalid`
+/// for an empty id or one that is not valid UTF-8.
+[[nodiscard]] CHATDESK_API result<std::string> encode_read_receipt(std::string_view message_id,
+                                                                   bool typing = false);
+
 /// The most buttons a template has, so the highest button index is 9.
 inline constexpr std::size_t max_template_buttons = 10;
 
