@@ -173,6 +173,7 @@ struct desk::impl {
         events.add([bid = biz->id, customer, consent = cs.consent](observer& o) {
           o.consent_changed(bid, customer, consent);
         });
+      lock->commit();
     }
     deliver(events);
     return {};
@@ -251,6 +252,23 @@ struct desk::impl {
   result<status_result> answered(const message_record& found, const transport_answer& answer);
 };
 
+namespace {
+
+/// Runs one desk call, turning a store's failure (a `chatdesk::exception`
+/// whose code starts with "store.") into the call's error: the step was not
+/// committed, so nothing of it was applied.
+template <class Call>
+auto guard_store(Call&& call) -> decltype(call()) {
+  try {
+    return std::forward<Call>(call)();
+  } catch (const exception& e) {
+    if (e.err().code.rfind("store.", 0) == 0) return e.err();
+    throw;
+  }
+}
+
+}  // namespace
+
 desk::desk(const chatdesk::clock& clock, chatdesk::store& store, chatdesk::transport* transport,
            desk_options options)
     : impl_(std::make_unique<impl>(clock, store, transport, std::move(options))) {}
@@ -310,94 +328,99 @@ void desk::unsubscribe(observer* o) {
 }
 
 result<receive_result> desk::receive(const message& inbound, std::string_view profile_name) {
-  if (inbound.direction != direction::inbound)
-    return make_error("desk.invalid_message", "receive() takes inbound messages; this one is outbound",
-                      "direction");
-  if (inbound.id.empty())
-    return make_error("desk.invalid_message", "an inbound message needs its platform id", "id");
-  if (inbound.customer.empty())
-    return make_error("desk.invalid_message",
-                      fmt::format("inbound message '{}' has no customer number", inbound.id), "customer");
-  auto biz = impl_->business_of_number(inbound.business_number_id);
-  if (!biz)
-    return make_error("desk.unknown_number",
-                      fmt::format("no business has the number '{}'", inbound.business_number_id),
-                      "business_number_id");
+  return guard_store([&]() -> result<receive_result> {
+    if (inbound.direction != direction::inbound)
+      return make_error("desk.invalid_message", "receive() takes inbound messages; this one is outbound",
+                        "direction");
+    if (inbound.id.empty())
+      return make_error("desk.invalid_message", "an inbound message needs its platform id", "id");
+    if (inbound.customer.empty())
+      return make_error("desk.invalid_message",
+                        fmt::format("inbound message '{}' has no customer number", inbound.id), "customer");
+    auto biz = impl_->business_of_number(inbound.business_number_id);
+    if (!biz)
+      return make_error("desk.unknown_number",
+                        fmt::format("no business has the number '{}'", inbound.business_number_id),
+                        "business_number_id");
 
-  const auto stamped = impl_->event_time(inbound.at, fmt::format("inbound message '{}'", inbound.id), "at");
-  if (!stamped) return stamped.error();
-  const timestamp at = *stamped;
-  const conversation_key key{inbound.business_number_id, inbound.customer};
-  event_list events(impl_->observed());
-  receive_result out;
-  timestamp schedule_end = never;
-  {
-    auto lock = impl_->st.lock(biz->id, inbound.customer, false);
-    message_record record;
-    record.id = inbound.id;
-    record.key = key;
-    record.direction = direction::inbound;
-    record.type = std::string(type_name(inbound.content));
-    record.at = at;
-    auto state = impl_->st.load_conversation(key).value_or(conversation_state{});
-    if (!impl_->st.add_message(record)) {
-      out.duplicate = true;
-      out.window = windows_at(state, impl_->clock.now());
-      return out;
-    }
-    out.window_opened = !state.service_window_open(at);
-    if (state.last_inbound == never || at > state.last_inbound) state.last_inbound = at;
-    if (inbound.referral && (state.last_referral == never || at > state.last_referral))
-      state.last_referral = at;
-    ++state.inbound_count;
-    impl_->st.save_conversation(key, state);
-    out.window = windows_at(state, at);
-    if (out.window_opened && state.service_window_open(at)) schedule_end = state.service_window_closes_at();
+    const auto stamped = impl_->event_time(inbound.at, fmt::format("inbound message '{}'", inbound.id), "at");
+    if (!stamped) return stamped.error();
+    const timestamp at = *stamped;
+    const conversation_key key{inbound.business_number_id, inbound.customer};
+    event_list events(impl_->observed());
+    receive_result out;
+    timestamp schedule_end = never;
+    {
+      auto lock = impl_->st.lock(biz->id, inbound.customer, false);
+      message_record record;
+      record.id = inbound.id;
+      record.key = key;
+      record.direction = direction::inbound;
+      record.type = std::string(type_name(inbound.content));
+      record.at = at;
+      auto state = impl_->st.load_conversation(key).value_or(conversation_state{});
+      if (!impl_->st.add_message(record)) {
+        out.duplicate = true;
+        out.window = windows_at(state, impl_->clock.now());
+        return out;
+      }
+      out.window_opened = !state.service_window_open(at);
+      if (state.last_inbound == never || at > state.last_inbound) state.last_inbound = at;
+      if (inbound.referral && (state.last_referral == never || at > state.last_referral))
+        state.last_referral = at;
+      ++state.inbound_count;
+      impl_->st.save_conversation(key, state);
+      out.window = windows_at(state, at);
+      if (out.window_opened && state.service_window_open(at)) schedule_end = state.service_window_closes_at();
 
-    auto customer = impl_->st.load_customer(biz->id, inbound.customer);
-    const bool known = customer.has_value();
-    auto cs = customer.value_or(customer_state{});
-    bool changed = !known;
-    if (!profile_name.empty() && cs.profile_name != profile_name) {
-      cs.profile_name = std::string(profile_name);
-      changed = true;
-    }
-    if (matches_keyword(inbound.content, biz->opt_out_keywords) && !cs.consent.opted_out()) {
-      cs.consent.opted_out_at = at;
-      out.opted_out = changed = true;
-    } else if (matches_keyword(inbound.content, biz->opt_in_keywords) && !cs.consent.opted_in()) {
-      cs.consent.opted_in_at = at;
-      cs.consent.opt_in_source = "keyword";
-      out.opted_in = changed = true;
-    }
-    if (changed) impl_->st.save_customer(biz->id, inbound.customer, cs);
+      auto customer = impl_->st.load_customer(biz->id, inbound.customer);
+      const bool known = customer.has_value();
+      auto cs = customer.value_or(customer_state{});
+      bool changed = !known;
+      if (!profile_name.empty() && cs.profile_name != profile_name) {
+        cs.profile_name = std::string(profile_name);
+        changed = true;
+      }
+      if (matches_keyword(inbound.content, biz->opt_out_keywords) && !cs.consent.opted_out()) {
+        cs.consent.opted_out_at = at;
+        out.opted_out = changed = true;
+      } else if (matches_keyword(inbound.content, biz->opt_in_keywords) && !cs.consent.opted_in()) {
+        cs.consent.opted_in_at = at;
+        cs.consent.opt_in_source = "keyword";
+        out.opted_in = changed = true;
+      }
+      if (changed) impl_->st.save_customer(biz->id, inbound.customer, cs);
 
-    events.add([inbound](observer& o) { o.message_received(inbound); });
-    if (out.window_opened) {
-      const auto closes = out.window.service_window_closes_at;
-      events.add([key, closes](observer& o) { o.window_opened(key, closes); });
+      events.add([inbound](observer& o) { o.message_received(inbound); });
+      if (out.window_opened) {
+        const auto closes = out.window.service_window_closes_at;
+        events.add([key, closes](observer& o) { o.window_opened(key, closes); });
+      }
+      if (out.opted_out || out.opted_in) {
+        events.add([bid = biz->id, c = inbound.customer, consent = cs.consent](observer& o) {
+          o.consent_changed(bid, c, consent);
+        });
+      }
+      lock->commit();
     }
-    if (out.opted_out || out.opted_in) {
-      events.add([bid = biz->id, c = inbound.customer, consent = cs.consent](observer& o) {
-        o.consent_changed(bid, c, consent);
-      });
-    }
-  }
-  if (schedule_end != never) impl_->schedule_window(key, schedule_end);
-  impl_->deliver(events);
-  return out;
+    if (schedule_end != never) impl_->schedule_window(key, schedule_end);
+    impl_->deliver(events);
+    return out;
+  });
 }
 
 result<status_result> desk::apply_status(const status_update& update) {
-  if (update.message_id.empty())
-    return make_error("desk.unknown_message", "a status needs the message's id", "message_id");
-  // Twice at most: a message that became known while its status was being held is applied at once.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (auto applied = impl_->apply_known(update)) return std::move(*applied);
-    if (impl_->hold(update)) return status_result{status_change::held, message_status::accepted};
-  }
-  return make_error("desk.unknown_message",
-                    fmt::format("no outbound message has the id '{}'", update.message_id), "message_id");
+  return guard_store([&]() -> result<status_result> {
+    if (update.message_id.empty())
+      return make_error("desk.unknown_message", "a status needs the message's id", "message_id");
+    // Twice at most: a message that became known while its status was being held is applied at once.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (auto applied = impl_->apply_known(update)) return std::move(*applied);
+      if (impl_->hold(update)) return status_result{status_change::held, message_status::accepted};
+    }
+    return make_error("desk.unknown_message",
+                      fmt::format("no outbound message has the id '{}'", update.message_id), "message_id");
+  });
 }
 
 std::optional<result<status_result>> desk::impl::apply_known(const status_update& update) {
@@ -445,6 +468,7 @@ std::optional<result<status_result>> desk::impl::apply_known(const status_update
       record->status_at = *at;
       if (update.error) record->error = update.error;
       st.update_message(*record);
+      lock->commit();
       events.add([r = *record, from](observer& o) { o.status_changed(r, from); });
     }
     out.status = record->status;
@@ -604,6 +628,7 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
       }
     }
     out.correlation_id = intent.correlation_id;
+    lock->commit();
   }
   deliver(events);
 
@@ -660,6 +685,7 @@ result<status_result> desk::impl::answered(const message_record& found, const tr
         events.add([r = *record, from](observer& o) { o.status_changed(r, from); });
       }
     }
+    lock->commit();
   }
   deliver(events);
   if (identified) {  // statuses that overtook this answer
@@ -670,24 +696,28 @@ result<status_result> desk::impl::answered(const message_record& found, const tr
 }
 
 result<decision> desk::check(const send_intent& intent) {
-  send_intent copy = intent;
-  auto r = impl_->evaluate(copy, false);
-  if (!r) return r.error();
-  return r->decision;
+  return guard_store([&]() -> result<decision> {
+    send_intent copy = intent;
+    auto r = impl_->evaluate(copy, false);
+    if (!r) return r.error();
+    return r->decision;
+  });
 }
 
 result<send_result> desk::send(send_intent intent) {
-  return impl_->evaluate(intent, true);
+  return guard_store([&]() -> result<send_result> { return impl_->evaluate(intent, true); });
 }
 
 result<status_result> desk::transport_answered(std::string_view correlation_id,
                                                const transport_answer& answer) {
-  auto found = impl_->st.find_message(correlation_id);
-  if (!found || found->direction != direction::outbound)
-    return make_error("desk.unknown_message",
-                      fmt::format("no outbound message has the correlation id '{}'", correlation_id),
-                      "correlation_id");
-  return impl_->answered(*found, answer);
+  return guard_store([&]() -> result<status_result> {
+    auto found = impl_->st.find_message(correlation_id);
+    if (!found || found->direction != direction::outbound)
+      return make_error("desk.unknown_message",
+                        fmt::format("no outbound message has the correlation id '{}'", correlation_id),
+                        "correlation_id");
+    return impl_->answered(*found, answer);
+  });
 }
 
 result<void> transport::mark_read(const read_receipt& receipt) {
@@ -697,43 +727,47 @@ result<void> transport::mark_read(const read_receipt& receipt) {
 }
 
 result<void> desk::mark_read(std::string_view message_id, bool typing) {
-  const auto found = message_id.empty() ? std::nullopt : impl_->st.find_message(message_id);
-  if (!found || found->id.empty())
-    return make_error("desk.unknown_message",
-                      fmt::format("no customer's message has the id '{}'", utf8::printable(message_id)),
-                      "message_id");
-  if (found->direction != direction::inbound)
-    return make_error("desk.invalid_receipt",
-                      fmt::format("message '{}' was sent by the business; only a customer's messages are "
-                                  "marked read",
-                                  found->id),
-                      "message_id");
-  const auto biz = impl_->business_of_number(found->key.business_number_id);
-  const business_number* number = biz ? biz->find_number(found->key.business_number_id) : nullptr;
-  if (number == nullptr)
-    return make_error("desk.unknown_number",
-                      fmt::format("no business has the number '{}'", found->key.business_number_id),
-                      "business_number_id");
-  if (impl_->tr == nullptr)
-    return make_error("desk.no_transport", "the desk has no transport to send the read receipt through",
-                      "transport");
-  return impl_->tr->mark_read(read_receipt{*biz, *number, found->key.customer, found->id, typing});
+  return guard_store([&]() -> result<void> {
+    const auto found = message_id.empty() ? std::nullopt : impl_->st.find_message(message_id);
+    if (!found || found->id.empty())
+      return make_error("desk.unknown_message",
+                        fmt::format("no customer's message has the id '{}'", utf8::printable(message_id)),
+                        "message_id");
+    if (found->direction != direction::inbound)
+      return make_error("desk.invalid_receipt",
+                        fmt::format("message '{}' was sent by the business; only a customer's messages are "
+                                    "marked read",
+                                    found->id),
+                        "message_id");
+    const auto biz = impl_->business_of_number(found->key.business_number_id);
+    const business_number* number = biz ? biz->find_number(found->key.business_number_id) : nullptr;
+    if (number == nullptr)
+      return make_error("desk.unknown_number",
+                        fmt::format("no business has the number '{}'", found->key.business_number_id),
+                        "business_number_id");
+    if (impl_->tr == nullptr)
+      return make_error("desk.no_transport", "the desk has no transport to send the read receipt through",
+                        "transport");
+    return impl_->tr->mark_read(read_receipt{*biz, *number, found->key.customer, found->id, typing});
+  });
 }
 
 result<service_tier_usage> desk::service_messages(std::string_view business_number_id) {
-  auto biz = impl_->business_of_number(business_number_id);
-  if (!biz)
-    return make_error("desk.unknown_number",
-                      fmt::format("no business has the number '{}'", utf8::printable(business_number_id)),
-                      "business_number_id");
-  const auto local = biz->zone.local_date(impl_->clock.now());
-  const auto state = impl_->st.load_number(business_number_id);
-  service_tier_usage u;
-  u.month = std::string(date::format("%Y-%m", date::sys_days{local}));
-  u.free = static_cast<std::uint32_t>(pricing_constants::free_service_messages_per_number);
-  u.used = state.service_messages_in(month_number(local));
-  u.left = u.used >= u.free ? 0 : u.free - u.used;
-  return u;
+  return guard_store([&]() -> result<service_tier_usage> {
+    auto biz = impl_->business_of_number(business_number_id);
+    if (!biz)
+      return make_error("desk.unknown_number",
+                        fmt::format("no business has the number '{}'", utf8::printable(business_number_id)),
+                        "business_number_id");
+    const auto local = biz->zone.local_date(impl_->clock.now());
+    const auto state = impl_->st.load_number(business_number_id);
+    service_tier_usage u;
+    u.month = std::string(date::format("%Y-%m", date::sys_days{local}));
+    u.free = static_cast<std::uint32_t>(pricing_constants::free_service_messages_per_number);
+    u.used = state.service_messages_in(month_number(local));
+    u.left = u.used >= u.free ? 0 : u.free - u.used;
+    return u;
+  });
 }
 
 window_info desk::window(std::string_view business_number_id, const phone_number& customer) {
@@ -751,26 +785,32 @@ std::optional<customer_state> desk::customer(std::string_view business_id, const
 }
 
 result<void> desk::opt_in(std::string_view business_id, const phone_number& customer, std::string source) {
-  const auto now = impl_->clock.now();
-  return impl_->change_customer(business_id, customer, [&](customer_state& cs) {
-    cs.consent.opted_in_at = now;
-    cs.consent.opt_in_source = std::move(source);
-    return true;
+  return guard_store([&]() -> result<void> {
+    const auto now = impl_->clock.now();
+    return impl_->change_customer(business_id, customer, [&](customer_state& cs) {
+      cs.consent.opted_in_at = now;
+      cs.consent.opt_in_source = std::move(source);
+      return true;
+    });
   });
 }
 
 result<void> desk::opt_out(std::string_view business_id, const phone_number& customer) {
-  const auto now = impl_->clock.now();
-  return impl_->change_customer(business_id, customer, [&](customer_state& cs) {
-    cs.consent.opted_out_at = now;
-    return true;
+  return guard_store([&]() -> result<void> {
+    const auto now = impl_->clock.now();
+    return impl_->change_customer(business_id, customer, [&](customer_state& cs) {
+      cs.consent.opted_out_at = now;
+      return true;
+    });
   });
 }
 
 result<void> desk::set_blocked(std::string_view business_id, const phone_number& customer, bool blocked) {
-  return impl_->change_customer(business_id, customer, [&](customer_state& cs) {
-    cs.blocked = blocked;
-    return false;  // not a consent change
+  return guard_store([&]() -> result<void> {
+    return impl_->change_customer(business_id, customer, [&](customer_state& cs) {
+      cs.blocked = blocked;
+      return false;  // not a consent change
+    });
   });
 }
 

@@ -1,9 +1,12 @@
 // Handlers over the feed: filters, order, continue, duplicates, replies
 // through the desk's policies and the transport, read receipts, template
 // updates applied to the library, errors.
+#include <atomic>
+#include <mutex>
 #include <regex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -26,15 +29,20 @@ class posting_transport final : public transport {
   transport_answer deliver(const outbound_message& m) override {
     auto body = encode_send_request(m.message);
     if (!body) return transport_answer::failed({131009, body.error().message, {}, {}});
+    std::lock_guard g(mu_);
     posted.push_back(std::move(*body));
     return transport_answer::accepted(fmt::format("wamid.out{}", posted.size()));
   }
   result<void> mark_read(const read_receipt& r) override {
     if (r.number.id != "n1" || r.customer.empty()) return make_error("test.receipt", "wrong receipt");
+    std::lock_guard g(mu_);
     posted.push_back(encode_read_receipt(r.message_id, r.typing).value());
     return {};
   }
-  std::vector<std::string> posted;
+  std::vector<std::string> posted;  // read once the threads are done
+
+ private:
+  std::mutex mu_;
 };
 
 struct bot {
@@ -469,4 +477,26 @@ TEST_CASE("the send request of an outbound message quotes what it answers", "[wi
   o.reply_to = "wamid.other";
   CHECK(encode_send_request(m, o).value().find(R"("context":{"message_id":"wamid.other"})") !=
         std::string::npos);
+}
+
+TEST_CASE("many threads dispatch the same deliveries: each message is handled once",
+          "[feed][dispatch][threads]") {
+  bot b;
+  std::atomic<int> handled{0};
+  std::atomic<int> replies{0};
+  b.d.on_message([&](message_context& m) {
+    ++handled;
+    if (m.reply("ok")) ++replies;
+  });
+  std::vector<webhook_event> events;
+  for (int i = 0; i < 200; ++i)
+    events.emplace_back(
+        b.text(fmt::format("wamid.{}", i), "hi", i % 2 == 0 ? "+393331234567" : "+393339876543"));
+  webhook_batch batch;
+  batch.events = events;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back([&] { (void)b.d.dispatch(batch); });
+  for (auto& t : threads) t.join();
+  CHECK(handled == 200);
+  CHECK(replies == 200);
 }

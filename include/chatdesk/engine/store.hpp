@@ -39,17 +39,30 @@ struct CHATDESK_API message_record {
 
 /// Held while the desk applies one step to one conversation: every read and
 /// write in between must appear atomic to other desks sharing the store. The
-/// step is applied when the lock is destroyed.
+/// desk calls `commit()` once the step is complete; a lock destroyed without
+/// it (the step ended early, or failed) undoes the step's writes where the
+/// store can (durable stores roll the transaction back; the memory store
+/// writes as it goes and cannot fail part-way).
 class CHATDESK_API store_lock {
  public:
   store_lock() = default;
   store_lock(const store_lock&) = delete;
   store_lock& operator=(const store_lock&) = delete;
   virtual ~store_lock() = default;
+
+  /// Makes the step's writes permanent (for a database, the transaction's
+  /// COMMIT). Throws `chatdesk::exception` with a `store.*` code when it cannot.
+  virtual void commit() {}
 };
 
 /// The state behind a desk. Every method must be safe to call from many
-/// threads; `lock` gives a desk step its atomicity. A durable implementation
+/// threads; `lock` gives a desk step its atomicity.
+///
+/// A store that fails (a database gone, a disk full) throws
+/// `chatdesk::exception` with a code starting with `store.`
+/// (`store.unavailable`, `store.busy`, `store.full`, `store.corrupt`,
+/// `store.failed`); the desk returns it as the call's error, and the step,
+/// never committed, leaves nothing half-applied. A durable implementation
 /// maps `lock` to a database transaction (for SQLite, BEGIN IMMEDIATE ...
 /// COMMIT), so several processes may share one database.
 class CHATDESK_API store {
