@@ -48,6 +48,7 @@ class ChatdeskConan(ConanFile):
         self.requires("date/[>=3.0.1 <4]", transitive_headers=True, transitive_libs=True)
         self.requires("simdjson/[>=3 <4]")
         self.requires("abseil/[>=20220623]")
+        self.requires("sqlite3/[>=3.24 <4]")
         self.requires("cli11/[>=2.1 <3]", visible=False)
         if self.options.with_openssl:
             self.requires("openssl/[>=3 <4]")
@@ -87,7 +88,7 @@ class ChatdeskConan(ConanFile):
         self.cpp_info.set_property("pkg_config_name", "chatdesk")
         self.cpp_info.libs = ["chatdesk"]
         self.cpp_info.requires = ["fmt::fmt", "nlohmann_json::nlohmann_json", "date::date-tz", "simdjson::simdjson",
-                                  "abseil::absl_flat_hash_map", "abseil::absl_hash"]
+                                  "abseil::absl_flat_hash_map", "abseil::absl_hash", "sqlite3::sqlite3"]
         if self.options.with_openssl:
             self.cpp_info.defines.append("CHATDESK_WITH_OPENSSL=1")
             self.cpp_info.requires.append("openssl::crypto")

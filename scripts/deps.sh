@@ -5,7 +5,7 @@
 set -euo pipefail
 
 demo_packages=(cmake ninja-build g++ pkg-config libfmt-dev nlohmann-json3-dev
-  libhowardhinnant-date-dev tzdata libsimdjson-dev libabsl-dev libcli11-dev libssl-dev)
+  libhowardhinnant-date-dev tzdata libsimdjson-dev libabsl-dev libcli11-dev libssl-dev libsqlite3-dev)
 test_packages=("${demo_packages[@]}" catch2 libbenchmark-dev clang clang-format clang-tidy libphonenumber-dev)
 
 case "${1:-}" in

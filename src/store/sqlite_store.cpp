@@ -1,0 +1,579 @@
+#include "chatdesk/store/sqlite_store.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "sqlite.hpp"
+
+namespace chatdesk {
+
+namespace {
+
+namespace sql = detail::sqlite;
+using statement = sql::statement;
+
+/// Marks a database as chatdesk's (`PRAGMA application_id`): "CDSK".
+constexpr std::int32_t chatdesk_application_id = 0x4344534b;
+
+/// The schema, one step per version: migrations[v] takes a database at
+/// version v to v + 1. Steps are never edited once released; a new version
+/// appends one.
+constexpr const char* migrations[] = {
+    // 0 -> 1: the desk's state.
+    R"sql(
+CREATE TABLE conversations (
+  number_id TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  last_inbound INTEGER NOT NULL,
+  last_referral INTEGER NOT NULL,
+  entry_point_start INTEGER NOT NULL,
+  last_outbound INTEGER NOT NULL,
+  pair_rate_tat_us INTEGER NOT NULL,
+  inbound_count INTEGER NOT NULL,
+  outbound_count INTEGER NOT NULL,
+  PRIMARY KEY (number_id, customer)
+) WITHOUT ROWID;
+CREATE TABLE customers (
+  business_id TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  opted_in_at INTEGER,
+  opt_in_source TEXT NOT NULL,
+  opted_out_at INTEGER,
+  blocked INTEGER NOT NULL,
+  profile_name TEXT NOT NULL,
+  PRIMARY KEY (business_id, customer)
+) WITHOUT ROWID;
+CREATE TABLE numbers (
+  number_id TEXT PRIMARY KEY,
+  throughput_tat_us INTEGER NOT NULL,
+  service_month INTEGER NOT NULL,
+  service_messages INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE reached (
+  business_id TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (business_id, customer)
+) WITHOUT ROWID;
+CREATE INDEX reached_by_time ON reached (business_id, at);
+CREATE TABLE messages (
+  seq INTEGER PRIMARY KEY,
+  id TEXT UNIQUE,
+  correlation_id TEXT UNIQUE,
+  number_id TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  direction INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  category INTEGER,
+  charge INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  status_at INTEGER NOT NULL,
+  error_code INTEGER,
+  error_title TEXT,
+  error_details TEXT,
+  error_message TEXT
+);
+CREATE INDEX messages_by_conversation ON messages (number_id, customer);
+)sql",
+};
+static_assert(std::size(migrations) == sqlite_store::schema_version);
+
+std::int64_t ms(timestamp t) noexcept {
+  return t.time_since_epoch().count();
+}
+timestamp at_ms(std::int64_t v) noexcept {
+  return timestamp{std::chrono::milliseconds{v}};
+}
+
+constexpr const char* message_columns =
+    "id, correlation_id, number_id, customer, direction, type, category, charge, status, at, status_at, "
+    "error_code, error_title, error_details, error_message";
+
+}  // namespace
+
+struct sqlite_store::impl {
+  std::string path;
+  sqlite_store_options options;
+  sql::connection db;
+
+  // One connection, used by one thread at a time: the thread holding a step's
+  // lock (`owner`) uses it without taking `mu` again.
+  std::mutex mu;
+  std::atomic<std::thread::id> owner{};
+
+  statement begin, commit, rollback;
+  statement load_conversation, save_conversation, count_conversations;
+  statement load_customer, save_customer;
+  statement load_number, save_number;
+  statement count_reached, reached_at, record_reached;
+  statement add_message, find_by_id, find_by_correlation, update_by_correlation, update_by_id, list_messages;
+  statement vacuum_into;
+
+  void prepare() {
+    auto* d = db.get();
+    const auto make = [&](const std::string& text) { return statement(d, text, path); };
+    begin = make("BEGIN IMMEDIATE");
+    commit = make("COMMIT");
+    rollback = make("ROLLBACK");
+    load_conversation = make(
+        "SELECT last_inbound, last_referral, entry_point_start, last_outbound, pair_rate_tat_us, "
+        "inbound_count, "
+        "outbound_count FROM conversations WHERE number_id = ?1 AND customer = ?2");
+    save_conversation = make(
+        "INSERT INTO conversations (number_id, customer, last_inbound, last_referral, entry_point_start, "
+        "last_outbound, pair_rate_tat_us, inbound_count, outbound_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8, ?9) "
+        "ON CONFLICT (number_id, customer) DO UPDATE SET last_inbound = excluded.last_inbound, "
+        "last_referral = excluded.last_referral, entry_point_start = excluded.entry_point_start, "
+        "last_outbound = excluded.last_outbound, pair_rate_tat_us = excluded.pair_rate_tat_us, "
+        "inbound_count = excluded.inbound_count, outbound_count = excluded.outbound_count");
+    count_conversations = make("SELECT count(*) FROM conversations");
+    load_customer = make(
+        "SELECT opted_in_at, opt_in_source, opted_out_at, blocked, profile_name FROM customers "
+        "WHERE business_id = ?1 AND customer = ?2");
+    save_customer = make(
+        "INSERT INTO customers (business_id, customer, opted_in_at, opt_in_source, opted_out_at, blocked, "
+        "profile_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (business_id, customer) DO UPDATE SET "
+        "opted_in_at = excluded.opted_in_at, opt_in_source = excluded.opt_in_source, "
+        "opted_out_at = excluded.opted_out_at, blocked = excluded.blocked, profile_name = "
+        "excluded.profile_name");
+    load_number =
+        make("SELECT throughput_tat_us, service_month, service_messages FROM numbers WHERE number_id = ?1");
+    save_number = make(
+        "INSERT INTO numbers (number_id, throughput_tat_us, service_month, service_messages) "
+        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (number_id) DO UPDATE SET "
+        "throughput_tat_us = excluded.throughput_tat_us, service_month = excluded.service_month, "
+        "service_messages = excluded.service_messages");
+    count_reached = make("SELECT count(*) FROM reached WHERE business_id = ?1 AND at >= ?2");
+    reached_at = make("SELECT at FROM reached WHERE business_id = ?1 AND customer = ?2");
+    record_reached = make(
+        "INSERT INTO reached (business_id, customer, at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (business_id, customer) DO UPDATE SET at = max(at, excluded.at)");
+    add_message = make(fmt::format(
+        "INSERT INTO messages ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+        "ON CONFLICT DO NOTHING",
+        message_columns));
+    find_by_id = make(fmt::format("SELECT {} FROM messages WHERE id = ?1", message_columns));
+    find_by_correlation =
+        make(fmt::format("SELECT {} FROM messages WHERE correlation_id = ?1", message_columns));
+    const auto update = std::string(
+        "UPDATE messages SET id = ?1, correlation_id = ?2, number_id = ?3, customer = ?4, direction = ?5, "
+        "type = ?6, category = ?7, charge = ?8, status = ?9, at = ?10, status_at = ?11, error_code = ?12, "
+        "error_title = ?13, error_details = ?14, error_message = ?15 ");
+    update_by_correlation = make(update + "WHERE correlation_id = ?2");
+    update_by_id = make(update + "WHERE id = ?1");
+    list_messages = make(fmt::format(
+        "SELECT {} FROM messages WHERE number_id = ?1 AND customer = ?2 ORDER BY seq", message_columns));
+    vacuum_into = make("VACUUM INTO ?1");
+  }
+
+  /// `BEGIN IMMEDIATE`: waits `busy_timeout` for another process's
+  /// transaction, then retries `busy_retries` times.
+  void start() {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        statement::use(begin).run();
+        return;
+      } catch (const exception& e) {
+        if (e.err().code != "store.busy" || attempt >= options.busy_retries) throw;
+      }
+    }
+  }
+  void undo() noexcept {
+    if (sqlite3_get_autocommit(db.get()) != 0)
+      return;  // SQLite already rolled back (a full disk, an I/O error)
+    try {
+      statement::use(rollback).run();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): a failed rollback leaves the transaction to be dropped
+                     // on close
+    }
+  }
+
+  /// Exclusive use of the connection for one call, unless this thread holds a step's lock.
+  class access {
+   public:
+    explicit access(impl& s)
+        : s_(s), taken_(s.owner.load(std::memory_order_acquire) != std::this_thread::get_id()) {
+      if (taken_) s_.mu.lock();
+    }
+    ~access() {
+      if (taken_) s_.mu.unlock();
+    }
+    access(const access&) = delete;
+    access& operator=(const access&) = delete;
+
+   private:
+    impl& s_;
+    bool taken_;
+  };
+
+  /// A desk step: the connection for this thread, in one transaction.
+  class step_lock final : public store_lock {
+   public:
+    explicit step_lock(impl& s) : s_(s) {
+      s_.mu.lock();
+      s_.owner.store(std::this_thread::get_id(), std::memory_order_release);
+      try {
+        s_.start();
+      } catch (...) {
+        release();
+        throw;
+      }
+    }
+    ~step_lock() override {
+      if (!committed_) s_.undo();
+      release();
+    }
+    step_lock(const step_lock&) = delete;
+    step_lock& operator=(const step_lock&) = delete;
+
+    void commit() override {
+      try {
+        statement::use(s_.commit).run();
+      } catch (...) {
+        s_.undo();
+        committed_ = true;  // nothing left to roll back
+        throw;
+      }
+      committed_ = true;
+    }
+
+   private:
+    void release() noexcept {
+      s_.owner.store(std::thread::id{}, std::memory_order_release);
+      s_.mu.unlock();
+    }
+    impl& s_;
+    bool committed_ = false;
+  };
+
+  static phone_number customer_of(std::string_view digits, std::string_view where) {
+    std::string text;
+    text.reserve(digits.size() + 1);
+    text += '+';
+    text += digits;
+    auto p = phone_number::parse(text);
+    if (!p)
+      detail::throw_error(make_error(
+          "store.corrupt", fmt::format("the {} '{}' in the database is not a phone number", where, digits),
+          std::string(where)));
+    return *p;
+  }
+
+  static void bind_record(statement::use& u, const message_record& r) {
+    u.bind_or_null(1, r.id)
+        .bind_or_null(2, r.correlation_id)
+        .bind(3, r.key.business_number_id)
+        .bind(4, r.key.customer.digits())
+        .bind(5, static_cast<std::int64_t>(r.direction))
+        .bind(6, r.type);
+    if (r.category) {
+      u.bind(7, static_cast<std::int64_t>(*r.category));
+    } else {
+      u.bind_null(7);
+    }
+    u.bind(8, static_cast<std::int64_t>(r.charge))
+        .bind(9, static_cast<std::int64_t>(r.status))
+        .bind(10, ms(r.at))
+        .bind(11, ms(r.status_at));
+    if (r.error) {
+      u.bind(12, std::int64_t{r.error->code})
+          .bind(13, r.error->title)
+          .bind(14, r.error->details)
+          .bind(15, r.error->message);
+    } else {
+      u.bind_null(12).bind_null(13).bind_null(14).bind_null(15);
+    }
+  }
+
+  static message_record read_record(const statement::use& u) {
+    message_record r;
+    r.id = std::string(u.text(0));
+    r.correlation_id = std::string(u.text(1));
+    r.key.business_number_id = std::string(u.text(2));
+    r.key.customer = customer_of(u.text(3), "customer");
+    r.direction = static_cast<direction>(u.integer(4));
+    r.type = std::string(u.text(5));
+    if (!u.is_null(6)) r.category = static_cast<template_category>(u.integer(6));
+    r.charge = static_cast<charge_reason>(u.integer(7));
+    r.status = static_cast<message_status>(u.integer(8));
+    r.at = at_ms(u.integer(9));
+    r.status_at = at_ms(u.integer(10));
+    if (!u.is_null(11))
+      r.error = status_error{static_cast<int>(u.integer(11)), std::string(u.text(12)),
+                             std::string(u.text(13)), std::string(u.text(14))};
+    return r;
+  }
+};
+
+namespace {
+
+/// One integer a pragma or query answers.
+std::int64_t ask(sqlite3* db, const char* query, std::string_view path) {
+  statement s(db, query, path);
+  statement::use u(s);
+  return u.step() ? u.integer(0) : 0;
+}
+
+}  // namespace
+
+sqlite_store::sqlite_store(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
+sqlite_store::~sqlite_store() = default;
+
+result<std::unique_ptr<sqlite_store>> sqlite_store::open(const std::string& path,
+                                                         sqlite_store_options options) {
+  auto s = std::make_unique<impl>();
+  s->path = path;
+  s->options = options;
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  s->db.reset(raw);
+  if (rc != SQLITE_OK) return sql::to_error(rc, "opening the database", raw, path);
+  auto* db = s->db.get();
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
+  try {
+    // Look before writing anything: a file that is not ours stays untouched.
+    const auto objects = ask(db, "SELECT count(*) FROM sqlite_master", path);
+    const auto app = ask(db, "PRAGMA application_id", path);
+    const auto version = ask(db, "PRAGMA user_version", path);
+    if (options.check_on_open) {
+      statement check(db, "PRAGMA quick_check", path);
+      statement::use u(check);
+      if (!u.step() || u.text(0) != "ok")
+        return make_error("store.corrupt", fmt::format("{} is damaged: {}", path, u.text(0)), path);
+    }
+    if (objects > 0 && app != chatdesk_application_id)
+      return make_error("store.foreign",
+                        fmt::format("{} is a SQLite database of another application (application id {}): "
+                                    "chatdesk opens only its own",
+                                    path, app),
+                        path);
+    if (version > schema_version)
+      return make_error(
+          "store.newer_schema",
+          fmt::format("{} has chatdesk schema {}, newer than this chatdesk's {}: use a newer chatdesk", path,
+                      version, schema_version),
+          path);
+
+    sql::exec(db, "PRAGMA journal_mode = WAL", "choosing the write-ahead log", path);
+    sql::exec(db,
+              options.durability == sqlite_durability::full ? "PRAGMA synchronous = FULL"
+                                                            : "PRAGMA synchronous = NORMAL",
+              "choosing durability", path);
+    if (options.max_pages != 0) {
+      const auto pragma = fmt::format("PRAGMA max_page_count = {}", options.max_pages);
+      sql::exec(db, pragma.c_str(), "limiting the file's size", path);
+    }
+    // Create or migrate, once, even with several processes opening at once.
+    sql::exec(db, "BEGIN IMMEDIATE", "starting the schema's migration", path);
+    try {
+      const auto now = ask(db, "PRAGMA user_version", path);
+      if (now > schema_version)
+        return make_error("store.newer_schema",
+                          fmt::format("{} has chatdesk schema {}, newer than this chatdesk's {}", path, now,
+                                      schema_version),
+                          path);
+      for (auto v = now; v < schema_version; ++v)
+        sql::exec(db, migrations[v], fmt::format("migrating the schema to version {}", v + 1).c_str(), path);
+      if (now < schema_version) {
+        const auto stamp = fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {}",
+                                       chatdesk_application_id, schema_version);
+        sql::exec(db, stamp.c_str(), "recording the schema's version", path);
+      }
+      sql::exec(db, "COMMIT", "committing the schema", path);
+    } catch (...) {
+      if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+    s->prepare();
+  } catch (const exception& e) {
+    return e.err();
+  }
+  return std::unique_ptr<sqlite_store>(new sqlite_store(std::move(s)));
+}
+
+std::unique_ptr<store_lock> sqlite_store::lock(std::string_view, const phone_number&, bool) {
+  return std::make_unique<impl::step_lock>(*impl_);
+}
+
+std::optional<conversation_state> sqlite_store::load_conversation(const conversation_key& key) {
+  impl::access a(*impl_);
+  statement::use u(impl_->load_conversation);
+  u.bind(1, key.business_number_id).bind(2, key.customer.digits());
+  if (!u.step()) return std::nullopt;
+  conversation_state s;
+  s.last_inbound = at_ms(u.integer(0));
+  s.last_referral = at_ms(u.integer(1));
+  s.entry_point_start = at_ms(u.integer(2));
+  s.last_outbound = at_ms(u.integer(3));
+  s.pair_rate_tat_us = u.integer(4);
+  s.inbound_count = static_cast<std::uint32_t>(u.integer(5));
+  s.outbound_count = static_cast<std::uint32_t>(u.integer(6));
+  return s;
+}
+
+void sqlite_store::save_conversation(const conversation_key& key, const conversation_state& state) {
+  impl::access a(*impl_);
+  statement::use u(impl_->save_conversation);
+  u.bind(1, key.business_number_id)
+      .bind(2, key.customer.digits())
+      .bind(3, ms(state.last_inbound))
+      .bind(4, ms(state.last_referral))
+      .bind(5, ms(state.entry_point_start))
+      .bind(6, ms(state.last_outbound))
+      .bind(7, state.pair_rate_tat_us)
+      .bind(8, std::int64_t{state.inbound_count})
+      .bind(9, std::int64_t{state.outbound_count})
+      .run();
+}
+
+std::optional<customer_state> sqlite_store::load_customer(std::string_view business_id,
+                                                          const phone_number& customer) {
+  impl::access a(*impl_);
+  statement::use u(impl_->load_customer);
+  u.bind(1, business_id).bind(2, customer.digits());
+  if (!u.step()) return std::nullopt;
+  customer_state c;
+  if (!u.is_null(0)) c.consent.opted_in_at = at_ms(u.integer(0));
+  c.consent.opt_in_source = std::string(u.text(1));
+  if (!u.is_null(2)) c.consent.opted_out_at = at_ms(u.integer(2));
+  c.blocked = u.integer(3) != 0;
+  c.profile_name = std::string(u.text(4));
+  return c;
+}
+
+void sqlite_store::save_customer(std::string_view business_id, const phone_number& customer,
+                                 const customer_state& state) {
+  impl::access a(*impl_);
+  statement::use u(impl_->save_customer);
+  u.bind(1, business_id).bind(2, customer.digits());
+  if (state.consent.opted_in_at) {
+    u.bind(3, ms(*state.consent.opted_in_at));
+  } else {
+    u.bind_null(3);
+  }
+  u.bind(4, state.consent.opt_in_source);
+  if (state.consent.opted_out_at) {
+    u.bind(5, ms(*state.consent.opted_out_at));
+  } else {
+    u.bind_null(5);
+  }
+  u.bind(6, std::int64_t{state.blocked ? 1 : 0}).bind(7, state.profile_name).run();
+}
+
+number_state sqlite_store::load_number(std::string_view business_number_id) {
+  impl::access a(*impl_);
+  statement::use u(impl_->load_number);
+  u.bind(1, business_number_id);
+  number_state n;
+  if (!u.step()) return n;
+  n.throughput_tat_us = u.integer(0);
+  n.service_month = static_cast<std::int32_t>(u.integer(1));
+  n.service_messages = static_cast<std::uint32_t>(u.integer(2));
+  return n;
+}
+
+void sqlite_store::save_number(std::string_view business_number_id, const number_state& state) {
+  impl::access a(*impl_);
+  statement::use u(impl_->save_number);
+  u.bind(1, business_number_id)
+      .bind(2, state.throughput_tat_us)
+      .bind(3, std::int64_t{state.service_month})
+      .bind(4, std::int64_t{state.service_messages})
+      .run();
+}
+
+std::uint32_t sqlite_store::reached_customers(std::string_view business_id, timestamp since) {
+  impl::access a(*impl_);
+  statement::use u(impl_->count_reached);
+  u.bind(1, business_id).bind(2, ms(since));
+  return u.step() ? static_cast<std::uint32_t>(u.integer(0)) : 0;
+}
+
+bool sqlite_store::was_reached(std::string_view business_id, const phone_number& customer, timestamp since) {
+  impl::access a(*impl_);
+  statement::use u(impl_->reached_at);
+  u.bind(1, business_id).bind(2, customer.digits());
+  return u.step() && u.integer(0) >= ms(since);
+}
+
+void sqlite_store::record_reached(std::string_view business_id, const phone_number& customer, timestamp at) {
+  impl::access a(*impl_);
+  statement::use u(impl_->record_reached);
+  u.bind(1, business_id).bind(2, customer.digits()).bind(3, ms(at)).run();
+}
+
+bool sqlite_store::add_message(const message_record& record) {
+  impl::access a(*impl_);
+  statement::use u(impl_->add_message);
+  impl::bind_record(u, record);
+  u.run();
+  return sqlite3_changes(impl_->db.get()) == 1;
+}
+
+std::optional<message_record> sqlite_store::find_message(std::string_view id) {
+  if (id.empty()) return std::nullopt;
+  impl::access a(*impl_);
+  {
+    statement::use u(impl_->find_by_id);
+    u.bind(1, id);
+    if (u.step()) return impl::read_record(u);
+  }
+  statement::use u(impl_->find_by_correlation);
+  u.bind(1, id);
+  if (u.step()) return impl::read_record(u);
+  return std::nullopt;
+}
+
+void sqlite_store::update_message(const message_record& record) {
+  impl::access a(*impl_);
+  if (!record.correlation_id.empty()) {
+    statement::use u(impl_->update_by_correlation);
+    impl::bind_record(u, record);
+    u.run();
+    if (sqlite3_changes(impl_->db.get()) > 0) return;
+  }
+  if (record.id.empty()) return;
+  statement::use u(impl_->update_by_id);
+  impl::bind_record(u, record);
+  u.run();
+}
+
+std::vector<message_record> sqlite_store::messages(const conversation_key& key) {
+  impl::access a(*impl_);
+  statement::use u(impl_->list_messages);
+  u.bind(1, key.business_number_id).bind(2, key.customer.digits());
+  std::vector<message_record> out;
+  while (u.step()) out.push_back(impl::read_record(u));
+  return out;
+}
+
+std::size_t sqlite_store::conversation_count() {
+  impl::access a(*impl_);
+  statement::use u(impl_->count_conversations);
+  return u.step() ? static_cast<std::size_t>(u.integer(0)) : 0;
+}
+
+const std::string& sqlite_store::path() const noexcept {
+  return impl_->path;
+}
+
+result<void> sqlite_store::backup(const std::string& target) {
+  try {
+    impl::access a(*impl_);
+    statement::use u(impl_->vacuum_into);
+    u.bind(1, target).run();
+  } catch (const exception& e) {
+    return e.err();
+  }
+  return {};
+}
+
+}  // namespace chatdesk

@@ -1,0 +1,414 @@
+// One conformance suite for every store (memory, SQLite): what the desk
+// needs from a store, what survives a restart, and how a durable store fails.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include "chatdesk/engine/desk.hpp"
+#include "chatdesk/feed/webhook_feed.hpp"
+#include "engine/desk_fixture.hpp"
+#include "store/store_fixture.hpp"
+#include "support/catch.hpp"
+
+using namespace chatdesk;
+using namespace chatdesk::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+timestamp t0() {
+  return at("2026-03-02T09:00:00Z");
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+/// Runs SQL on a file straight through SQLite, as another program would.
+void run_sql(const std::string& path, const char* text) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db, text, nullptr, nullptr, &message);
+  const std::string why = message != nullptr ? message : "";
+  sqlite3_free(message);
+  sqlite3_close(db);
+  INFO(why);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+std::string integrity(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, nullptr) == SQLITE_OK);
+  std::string out;
+  if (sqlite3_step(s) == SQLITE_ROW) out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return out;
+}
+
+message inbound(const char* id, const char* customer, timestamp when, std::string body = "hello") {
+  message m;
+  m.direction = direction::inbound;
+  m.id = id;
+  m.business_number_id = "n1";
+  m.customer = number(customer);
+  m.at = when;
+  m.content = text_content{std::move(body)};
+  return m;
+}
+
+/// A desk over a store under test, made again after each reopen.
+struct desk_over {
+  explicit desk_over(store_under_test& s) : st(s) { make(); }
+  void make() {
+    d = std::make_unique<chatdesk::desk>(clock, st.get(), &wire);
+    d->add_business(shop()).value();
+  }
+  void restart() {
+    d.reset();
+    st.reopen();
+    make();
+  }
+  store_under_test& st;
+  manual_clock clock{t0()};
+  test_transport wire;
+  std::unique_ptr<chatdesk::desk> d;
+};
+
+}  // namespace
+
+TEST_CASE("stores keep conversations and customers apart by business", "[store]") {
+  store_under_test u(GENERATE(as<std::string>{}, "memory", "sqlite"));
+  INFO(u.kind());
+  auto& s = u.get();
+  const conversation_key a{"n1", number("+393331234567")};
+  const conversation_key b{"n2", number("+393331234567")};
+  CHECK_FALSE(s.load_conversation(a));
+  conversation_state st;
+  st.last_inbound = t0();
+  st.last_referral = t0() - 1h;
+  st.pair_rate_tat_us = -5;
+  st.inbound_count = 3;
+  st.outbound_count = 4;
+  s.save_conversation(a, st);
+  const auto back = s.load_conversation(a);
+  REQUIRE(back);
+  CHECK(back->last_inbound == t0());
+  CHECK(back->last_referral == t0() - 1h);
+  CHECK(back->entry_point_start == never);
+  CHECK(back->last_outbound == never);
+  CHECK(back->pair_rate_tat_us == -5);
+  CHECK(back->inbound_count == 3);
+  CHECK(back->outbound_count == 4);
+  CHECK_FALSE(s.load_conversation(b));
+  st.inbound_count = 5;
+  s.save_conversation(a, st);
+  CHECK(s.load_conversation(a)->inbound_count == 5);
+
+  customer_state c;
+  c.profile_name = "Maria";
+  c.consent.opted_in_at = t0();
+  c.consent.opt_in_source = "web form";
+  c.blocked = true;
+  s.save_customer("shop", number("+393331234567"), c);
+  const auto cb = s.load_customer("shop", number("+393331234567"));
+  REQUIRE(cb);
+  CHECK(cb->profile_name == "Maria");
+  CHECK(cb->consent.opted_in_at == t0());
+  CHECK_FALSE(cb->consent.opted_out_at);
+  CHECK(cb->consent.opt_in_source == "web form");
+  CHECK(cb->blocked);
+  CHECK_FALSE(s.load_customer("other", number("+393331234567")));
+  CHECK(s.load_number("n1").throughput_tat_us == 0);
+  s.save_number("n1", number_state{42, 24315, 7});
+  CHECK(s.load_number("n1").throughput_tat_us == 42);
+  CHECK(s.load_number("n1").service_messages_in(24315) == 7);
+  CHECK(s.load_number("n2").service_messages == 0);
+}
+
+TEST_CASE("stores find message records by platform id or correlation id", "[store]") {
+  store_under_test u(GENERATE(as<std::string>{}, "memory", "sqlite"));
+  INFO(u.kind());
+  auto& s = u.get();
+  message_record r;
+  r.correlation_id = "c1";
+  r.key = {"n1", number("+393331234567")};
+  r.direction = direction::outbound;
+  r.type = "template";
+  r.category = template_category::marketing;
+  r.charge = charge_reason::volume_tier;
+  r.at = t0();
+  r.status_at = t0();
+  REQUIRE(s.add_message(r));
+  CHECK_FALSE(s.add_message(r));  // the same correlation id again
+  CHECK(s.find_message("c1"));
+  CHECK_FALSE(s.find_message("wamid.1"));
+  CHECK_FALSE(s.find_message(""));
+  r.id = "wamid.1";
+  r.status = message_status::failed;
+  r.status_at = t0() + 1s;
+  r.error = status_error{131047, "Re-engagement message", "more than 24 hours", ""};
+  s.update_message(r);
+  const auto found = s.find_message("wamid.1");
+  REQUIRE(found);
+  CHECK(found->status == message_status::failed);
+  CHECK(found->error == r.error);
+  CHECK(found->category == template_category::marketing);
+  CHECK(found->status_at == t0() + 1s);
+  CHECK(found->key == r.key);
+  CHECK(s.find_message("c1")->id == "wamid.1");
+  message_record in;
+  in.id = "wamid.1";
+  in.key = r.key;
+  CHECK_FALSE(s.add_message(in));  // a platform id is unique too
+  message_record other;
+  other.id = "wamid.2";
+  other.key = r.key;
+  other.type = "text";
+  other.at = t0() + 2s;
+  REQUIRE(s.add_message(other));
+  other.status = message_status::read;
+  s.update_message(other);  // no correlation id: found by platform id
+  CHECK(s.find_message("wamid.2")->status == message_status::read);
+  const auto list = s.messages(r.key);
+  REQUIRE(list.size() == 2);
+  CHECK(list[0].correlation_id == "c1");
+  CHECK(list[1].id == "wamid.2");
+  CHECK(s.messages({"n2", number("+393331234567")}).empty());
+}
+
+TEST_CASE("stores count reached customers uniquely in a moving window", "[store]") {
+  store_under_test u(GENERATE(as<std::string>{}, "memory", "sqlite"));
+  INFO(u.kind());
+  auto& s = u.get();
+  const auto a = number("+393331234567");
+  const auto b = number("+393477654321");
+  s.record_reached("shop", a, t0());
+  s.record_reached("shop", a, t0() + 1h);
+  s.record_reached("shop", b, t0() + 2h);
+  s.record_reached("other", b, t0() + 2h);
+  CHECK(s.reached_customers("shop", t0()) == 2);
+  CHECK(s.was_reached("shop", a, t0() + 1h));
+  CHECK_FALSE(s.was_reached("shop", a, t0() + 1h + 1ms));
+  CHECK(s.reached_customers("shop", t0() + 90min) == 1);  // a's latest is before, b's after
+  CHECK(s.reached_customers("shop", t0() + 3h) == 0);
+  CHECK(s.reached_customers("other", t0()) == 1);
+}
+
+TEST_CASE("a desk restarted over a durable store carries on where it stopped", "[store][desk]") {
+  store_under_test u(GENERATE(as<std::string>{}, "memory", "sqlite"));
+  INFO(u.kind());
+  desk_over x(u);
+  const auto maria = number("+393331234567");
+  REQUIRE_FALSE(x.d->receive(inbound("wamid.in1", "+393331234567", t0()), "Maria")->duplicate);
+  auto sent = x.d->send({"shop", "n1", maria, text_content{"Ciao!"}, "c1"}).value();
+  REQUIRE(sent.decision.allowed);
+  REQUIRE(x.d->apply_status(status(sent.message_id, message_status::delivered, t0())));
+  REQUIRE(x.d->opt_in("shop", number("+393477654321"), "checkout"));
+  x.clock.advance(1h);
+
+  x.restart();
+  // The window the customer opened, their name, the message and its status, consents: all kept.
+  const auto w = x.d->window("n1", maria);
+  CHECK(w.service_window_open);
+  CHECK(w.service_window_closes_at == t0() + 24h);
+  CHECK(x.d->customer("shop", maria)->profile_name == "Maria");
+  CHECK(x.d->customer("shop", number("+393477654321"))->consent.opted_in());
+  // The retried webhook is a duplicate, and statuses go on from where they were.
+  CHECK(x.d->receive(inbound("wamid.in1", "+393331234567", t0()))->duplicate);
+  CHECK(x.d->apply_status(status(sent.message_id, message_status::delivered, t0()))->change ==
+        status_change::duplicate);
+  CHECK(x.d->apply_status(status(sent.message_id, message_status::sent, t0()))->change ==
+        status_change::stale);
+  CHECK(x.d->apply_status(status("c1", message_status::read, t0() + 1h))->change == status_change::advanced);
+  // A correlation id used before the restart stays used.
+  CHECK(x.d->send({"shop", "n1", maria, text_content{"again"}, "c1"}).error().code ==
+        "desk.duplicate_correlation_id");
+  const auto history = u.get().messages({"n1", maria});
+  REQUIRE(history.size() == 2);
+  CHECK(history[1].status == message_status::read);
+  CHECK(x.d->conversation("n1", maria)->outbound_count == 1);
+}
+
+TEST_CASE("a step that is not committed leaves nothing behind in a durable store", "[store]") {
+  store_under_test u("sqlite");
+  auto& s = u.get();
+  const auto maria = number("+393331234567");
+  const conversation_key k{"n1", maria};
+  {
+    auto lock = s.lock("shop", maria, true);
+    conversation_state st;
+    st.inbound_count = 1;
+    s.save_conversation(k, st);
+    message_record r;
+    r.id = "wamid.gone";
+    r.key = k;
+    REQUIRE(s.add_message(r));
+    CHECK(s.load_conversation(k));  // visible inside the step
+  }                                 // destroyed without commit
+  CHECK_FALSE(s.load_conversation(k));
+  CHECK_FALSE(s.find_message("wamid.gone"));
+  {
+    auto lock = s.lock("shop", maria, true);
+    s.save_conversation(k, conversation_state{});
+    lock->commit();
+  }
+  u.reopen();
+  CHECK(u.get().load_conversation(k));
+}
+
+TEST_CASE("files that are not this chatdesk's database are refused and left untouched", "[store]") {
+  temp_dir dir;
+  {
+    const auto path = dir.file("newer.db");
+    { auto s = sqlite_store::open(path).value(); }
+    run_sql(path, "PRAGMA user_version = 99");
+    const auto before = read_bytes(path);
+    const auto e = sqlite_store::open(path).error();
+    CHECK(e.code == "store.newer_schema");
+    CHECK(e.message ==
+          fmt::format("{} has chatdesk schema 99, newer than this chatdesk's {}: use a newer chatdesk", path,
+                      sqlite_store::schema_version));
+    CHECK(read_bytes(path) == before);
+  }
+  {
+    const auto path = dir.file("foreign.db");
+    run_sql(
+        path,
+        "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total TEXT); INSERT INTO invoices VALUES (1, '9')");
+    const auto before = read_bytes(path);
+    const auto e = sqlite_store::open(path).error();
+    CHECK(e.code == "store.foreign");
+    CHECK(e.message ==
+          path +
+              " is a SQLite database of another application (application id 0): chatdesk opens only "
+              "its own");
+    CHECK(read_bytes(path) == before);
+  }
+  {
+    const auto path = dir.file("garbage.db");
+    std::string junk(8192, '\0');
+    for (std::size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>((i * 7919U) % 251U);
+    write_bytes(path, junk);
+    const auto e = sqlite_store::open(path).error();
+    CHECK(e.code == "store.corrupt");
+    CHECK_THAT(e.message, contains_substring(path));
+    CHECK(read_bytes(path) == junk);
+  }
+  {
+    // A chatdesk database whose pages were damaged: caught when checked on open.
+    const auto path = dir.file("damaged.db");
+    {
+      auto s = sqlite_store::open(path).value();
+      for (int i = 0; i < 300; ++i) {
+        message_record r;
+        r.id = fmt::format("wamid.{:06}", i);
+        r.key = {"n1", number("+393331234567")};
+        r.type = "text";
+        REQUIRE(s->add_message(r));
+      }
+    }
+    run_sql(path, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE");
+    auto bytes = read_bytes(path);
+    REQUIRE(bytes.size() > 8 * 4096);
+    for (std::size_t i = 6 * 4096; i < 7 * 4096; ++i) bytes[i] = '\x5a';  // page 7: the messages table's root
+    write_bytes(path, bytes);
+    sqlite_store_options check;
+    check.check_on_open = true;
+    const auto opened = sqlite_store::open(path, check);
+    REQUIRE_FALSE(opened);
+    const auto e = opened.error();
+    CHECK(e.code == "store.corrupt");
+    CHECK(read_bytes(path) == bytes);
+  }
+  {
+    const auto e = sqlite_store::open(dir.file("no/such/dir/desk.db")).error();
+    CHECK(e.code == "store.unavailable");
+  }
+}
+
+TEST_CASE("a full disk fails the step with a clear error and applies nothing of it", "[store][desk]") {
+  sqlite_store_options tiny;
+  tiny.max_pages = 40;  // 160 KiB
+  store_under_test u("sqlite", tiny);
+  desk_over x(u);
+  int accepted = 0;
+  std::optional<error> failure;
+  for (int i = 0; i < 5000 && !failure; ++i) {
+    const auto customer = fmt::format("+3933{:08}", i);
+    auto m = inbound("", customer.c_str(), t0(), std::string(200, 'x'));
+    m.id = fmt::format("wamid.{:040}", i);
+    auto r = x.d->receive(m, "A customer with a long profile name");
+    if (!r) {
+      failure = r.error();
+      // Nothing of the failed step: no message, no conversation, no customer.
+      CHECK_FALSE(u.get().find_message(m.id));
+      CHECK_FALSE(x.d->conversation("n1", m.customer));
+      CHECK_FALSE(x.d->customer("shop", m.customer));
+    } else {
+      ++accepted;
+    }
+  }
+  REQUIRE(failure);
+  CHECK(failure->code == "store.full");
+  CHECK_THAT(failure->message, contains_substring("full"));
+  CHECK(accepted > 10);
+  x.d.reset();
+  u.close();
+  CHECK(integrity(u.path()) == "ok");
+  u.reopen();
+  CHECK(dynamic_cast<sqlite_store&>(u.get()).conversation_count() == static_cast<std::size_t>(accepted));
+}
+
+TEST_CASE("a SQLite store is shared by threads and backed up while in use", "[store][desk][threads]") {
+  store_under_test u("sqlite");
+  desk_over x(u);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&x, t] {
+      for (int i = 0; i < 50; ++i) {
+        const auto customer = fmt::format("+39333{:07}", i);  // the same customers from every thread
+        auto m = inbound("", customer.c_str(), t0());
+        m.id = fmt::format("wamid.{}.{}", t % 2, i);  // and half the messages twice
+        REQUIRE(x.d->receive(m));
+      }
+    });
+  for (auto& t : threads) t.join();
+  auto& s = dynamic_cast<sqlite_store&>(u.get());
+  CHECK(s.conversation_count() == 50);
+  CHECK(x.d->conversation("n1", number("+393330000007"))->inbound_count == 2);
+  temp_dir dir;
+  const auto copy = dir.file("backup.db");
+  REQUIRE(s.backup(copy));
+  auto restored = sqlite_store::open(copy).value();
+  CHECK(restored->conversation_count() == 50);
+  CHECK(restored->find_message("wamid.1.49"));
+  CHECK(s.backup(copy).error().code == "store.failed");  // it exists now
+}
+
+TEST_CASE("the memory store can keep no message history", "[store]") {
+  memory_store no_history(memory_store_options{false});
+  message_record r;
+  r.id = "wamid.1";
+  r.key = {"n1", number("+393331234567")};
+  REQUIRE(no_history.add_message(r));
+  CHECK(no_history.messages(r.key).empty());
+  CHECK(no_history.find_message("wamid.1"));
+}
