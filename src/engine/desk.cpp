@@ -642,12 +642,13 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
     m.content = intent.content;
     if (!intent.reply_to.empty()) m.context = reply_context{intent.reply_to, {}, false, false, {}, {}};
     const auto answer = tr->deliver(outbound_message{*biz, *number, m});
-    auto record = st.find_message(out.correlation_id);
-    if (record) {
+    bool recorded = false;  // the answer is the message's now (not, say, another message's platform id)
+    if (auto record = st.find_message(out.correlation_id)) {
       auto applied = answered(*record, answer);
       if (applied) out.status = applied->status;
+      recorded = applied.has_value();
     }
-    if (answer.outcome == transport_answer::kind::accepted) out.message_id = answer.message_id;
+    if (answer.outcome == transport_answer::kind::accepted && recorded) out.message_id = answer.message_id;
     if (answer.outcome == transport_answer::kind::failed) out.transport_error = answer.error;
   }
   return out;
@@ -669,6 +670,14 @@ result<status_result> desk::impl::answered(const message_record& found, const tr
             "desk.invalid_answer",
             fmt::format("message '{}' already has the platform id '{}'", record->correlation_id, record->id),
             "message_id");
+      if (record->id.empty()) {
+        if (auto other = st.find_message(answer.message_id))
+          return make_error(
+              "desk.invalid_answer",
+              fmt::format("the platform id '{}' already belongs to message '{}'", answer.message_id,
+                          other->correlation_id.empty() ? other->id : other->correlation_id),
+              "message_id");
+      }
       out.change = record->id.empty() ? status_change::advanced : status_change::duplicate;
       record->id = answer.message_id;
       st.update_message(*record);

@@ -4,11 +4,15 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -411,4 +415,119 @@ TEST_CASE("the memory store can keep no message history", "[store]") {
   REQUIRE(no_history.add_message(r));
   CHECK(no_history.messages(r.key).empty());
   CHECK(no_history.find_message("wamid.1"));
+}
+
+TEST_CASE("killed at any moment, a SQLite store keeps every acknowledged step", "[store][crash]") {
+  temp_dir dir;
+  const auto path = dir.file("crash.db");
+  std::mt19937 rng(20261204);
+  std::vector<std::string> received;                  // inbound ids the child acknowledged
+  std::vector<std::pair<std::string, int>> answered;  // sends it acknowledged, with the customer index
+  int next = 0;
+  for (int round = 0; round < 20; ++round) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {  // the child: an application taking webhooks until it is killed
+      ::close(fds[0]);
+      auto opened = sqlite_store::open(path);
+      if (!opened) ::_exit(3);
+      manual_clock clock{t0() + std::chrono::hours(round)};  // each run later, as after a restart
+      function_transport wire([](const outbound_message& m) {
+        return transport_answer::accepted("wamid.out." +
+                                          m.message.correlation_id);  // unique, as the platform's
+      });
+      chatdesk::desk d(clock, **opened, &wire);
+      if (!d.add_business(shop())) ::_exit(4);
+      for (int i = next;; ++i) {
+        clock.advance(100ms);  // within the number's throughput
+        const auto customer = fmt::format("+39333{:07}", i);
+        const auto id = fmt::format("wamid.in{}", i);
+        if (!d.receive(inbound(id.c_str(), customer.c_str(), clock.now()))) ::_exit(5);
+        auto line = fmt::format("m {}\n", id);
+        if (::write(fds[1], line.data(), line.size()) < 0) ::_exit(6);
+        // A send the previous run made before it was killed is found by its
+        // correlation id, as an application retrying its own work would.
+        const auto correlation = fmt::format("c{}", i);
+        auto sent = d.send({"shop", "n1", number(customer.c_str()), text_content{"ok"}, correlation});
+        if (!sent && sent.error().code != "desk.duplicate_correlation_id") {
+          std::fprintf(stderr, "child: %s\n", sent.error().to_string().c_str());
+          ::_exit(7);
+        }
+        if (sent && !sent->decision.allowed) ::_exit(8);
+        if (!d.apply_status(status(correlation, message_status::delivered, clock.now()))) ::_exit(9);
+        line = fmt::format("s c{} {}\n", i, i);
+        if (::write(fds[1], line.data(), line.size()) < 0) ::_exit(10);
+      }
+    }
+    ::close(fds[1]);
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 60)(rng)));
+    ::kill(pid, SIGKILL);
+    int wstatus = 0;
+    ::waitpid(pid, &wstatus, 0);
+    INFO("the child's exit status: " << WEXITSTATUS(wstatus));
+    REQUIRE(WIFSIGNALED(wstatus));  // killed, not failed
+    std::string out;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;)
+      out.append(buffer, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    int last = next - 1;
+    for (std::size_t start = 0, end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
+      const auto line =
+          out.substr(start, end - start);  // a line cut by the kill has no newline: not acknowledged
+      if (line.rfind("m ", 0) == 0) {
+        received.push_back(line.substr(2));
+      } else {
+        const auto space = line.find(' ', 2);
+        const int i = std::stoi(line.substr(space + 1));
+        answered.emplace_back(line.substr(2, space - 2), i);
+        last = i;
+      }
+    }
+    next = last + 1;
+
+    CHECK(integrity(path) == "ok");
+    auto s = sqlite_store::open(path).value();
+    manual_clock clock{t0() + std::chrono::hours(round + 1)};
+    chatdesk::desk d(clock, *s);
+    d.add_business(shop()).value();
+    for (const auto& id : received) {
+      INFO(id);
+      REQUIRE(s->find_message(id));
+    }
+    for (const auto& [correlation, i] : answered) {
+      INFO(correlation);
+      const auto r = s->find_message(correlation);
+      REQUIRE(r);
+      CHECK(r->status == message_status::delivered);
+    }
+    if (!received.empty()) {  // the platform retries one: a duplicate
+      const auto& id = received[std::uniform_int_distribution<std::size_t>(0, received.size() - 1)(rng)];
+      const auto i = std::stoi(id.substr(8));
+      CHECK(d.receive(inbound(id.c_str(), fmt::format("+39333{:07}", i).c_str(), clock.now()))->duplicate);
+    }
+  }
+  CHECK(received.size() > 20);
+  CHECK(answered.size() > 20);
+}
+
+TEST_CASE("a transport answering with another message's platform id is refused", "[store][desk]") {
+  store_under_test u(GENERATE(as<std::string>{}, "memory", "sqlite"));
+  INFO(u.kind());
+  desk_over x(u);
+  const auto maria = number("+393331234567");
+  REQUIRE(x.d->receive(inbound("wamid.in1", "+393331234567", t0())));
+  x.wire.next_answer = transport_answer::accepted("wamid.same");
+  CHECK(x.d->send({"shop", "n1", maria, text_content{"one"}, "c1"})->message_id == "wamid.same");
+  x.wire.next_answer = transport_answer::accepted("wamid.same");
+  const auto second = x.d->send({"shop", "n1", maria, text_content{"two"}, "c2"}).value();
+  CHECK(second.message_id.empty());
+  CHECK(second.status == message_status::accepted);
+  const auto e = x.d->transport_answered("c2", transport_answer::accepted("wamid.same")).error();
+  CHECK(e.code == "desk.invalid_answer");
+  CHECK(e.message == "the platform id 'wamid.same' already belongs to message 'c1'");
+  CHECK(x.d->transport_answered("c2", transport_answer::accepted("wamid.other"))->change ==
+        status_change::advanced);
 }
