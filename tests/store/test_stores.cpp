@@ -1,5 +1,6 @@
 // One conformance suite for every store (memory, SQLite): what the desk
 // needs from a store, what survives a restart, and how a durable store fails.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -530,4 +531,84 @@ TEST_CASE("a transport answering with another message's platform id is refused",
   CHECK(e.message == "the platform id 'wamid.same' already belongs to message 'c1'");
   CHECK(x.d->transport_answered("c2", transport_answer::accepted("wamid.other"))->change ==
         status_change::advanced);
+}
+
+TEST_CASE("4 processes x 4 threads share one SQLite file: nothing lost, doubled or regressed",
+          "[store][processes]") {
+  store_under_test u("sqlite");
+  const auto path = u.path();
+  u.close();
+  constexpr int processes = 4;
+  constexpr int threads = 4;
+  constexpr int customers = 30;
+  constexpr int inbound_per_customer = 5;
+  std::vector<pid_t> children;
+  for (int p = 0; p < processes; ++p) {
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid != 0) {
+      children.push_back(pid);
+      continue;
+    }
+    // A child: one store, one desk, four threads on the same customers.
+    auto opened = sqlite_store::open(path);
+    if (!opened) ::_exit(3);
+    manual_clock clock{t0()};
+    std::atomic<int> sends{0};
+    function_transport wire([&sends](const outbound_message& m) {
+      ++sends;
+      return transport_answer::accepted("wamid." + m.message.correlation_id);
+    });
+    desk_options options;
+    options.policies =
+        std::vector<std::shared_ptr<const send_policy>>{};  // the store is under test, not the rules
+    chatdesk::desk d(clock, **opened, &wire, options);
+    if (!d.add_business(shop())) ::_exit(4);
+    std::atomic<bool> failed{false};
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        for (int c = 0; c < customers && !failed; ++c) {
+          const int who = (c + t * 7) % customers;  // each thread walks the customers in its own order
+          const auto customer = fmt::format("+39333{:07}", who);
+          for (int k = 0; k < inbound_per_customer; ++k) {  // every worker delivers the same messages
+            const auto id = fmt::format("wamid.in.{}.{}", who, k);
+            if (!d.receive(inbound(id.c_str(), customer.c_str(), t0()))) failed = true;
+          }
+          const auto correlation = fmt::format("{}.{}.{}", p, t, who);
+          auto sent = d.send({"shop", "n1", number(customer.c_str()), text_content{"ok"}, correlation});
+          if (!sent || !sent->decision.allowed) failed = true;
+          // Statuses late, early, twice.
+          for (const auto s : {message_status::read, message_status::delivered, message_status::sent,
+                               message_status::read, message_status::delivered})
+            if (!d.apply_status(status(correlation, s, t0()))) failed = true;
+        }
+      });
+    for (auto& t : pool) t.join();
+    ::_exit(failed ? 5 : 0);
+  }
+  for (const auto pid : children) {
+    int wstatus = 0;
+    ::waitpid(pid, &wstatus, 0);
+    CHECK(WIFEXITED(wstatus));
+    CHECK(WEXITSTATUS(wstatus) == 0);
+  }
+  u.reopen();
+  auto& s = dynamic_cast<sqlite_store&>(u.get());
+  CHECK(s.conversation_count() == customers);
+  for (int c = 0; c < customers; ++c) {
+    const conversation_key key{"n1", number(fmt::format("+39333{:07}", c).c_str())};
+    const auto state = s.load_conversation(key);
+    REQUIRE(state);
+    CHECK(state->inbound_count == inbound_per_customer);
+    CHECK(state->outbound_count == processes * threads);
+    const auto list = s.messages(key);
+    CHECK(list.size() == inbound_per_customer + processes * threads);
+    for (const auto& m : list)
+      if (m.direction == direction::outbound) {
+        CHECK(m.status == message_status::read);
+        CHECK(m.id == "wamid." + m.correlation_id);
+      }
+  }
+  CHECK(integrity(path) == "ok");
 }
