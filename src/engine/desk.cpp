@@ -642,12 +642,12 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
     m.content = intent.content;
     if (!intent.reply_to.empty()) m.context = reply_context{intent.reply_to, {}, false, false, {}, {}};
     const auto answer = tr->deliver(outbound_message{*biz, *number, m});
-    bool recorded = false;  // the answer is the message's now (not, say, another message's platform id)
-    if (auto record = st.find_message(out.correlation_id)) {
-      auto applied = answered(*record, answer);
-      if (applied) out.status = applied->status;
-      recorded = applied.has_value();
-    }
+    message_record sent;  // what `answered` needs to find the record again, under the lock
+    sent.correlation_id = out.correlation_id;
+    sent.key = key;
+    auto applied = answered(sent, answer);
+    if (applied) out.status = applied->status;
+    const bool recorded = applied.has_value();  // the answer is the message's (not another's platform id)
     if (answer.outcome == transport_answer::kind::accepted && recorded) out.message_id = answer.message_id;
     if (answer.outcome == transport_answer::kind::failed) out.transport_error = answer.error;
   }

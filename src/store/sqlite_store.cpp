@@ -62,8 +62,8 @@ CREATE TABLE reached (
 CREATE INDEX reached_by_time ON reached (business_id, at);
 CREATE TABLE messages (
   seq INTEGER PRIMARY KEY,
-  id TEXT UNIQUE,
-  correlation_id TEXT UNIQUE,
+  id TEXT,
+  correlation_id TEXT,
   number_id TEXT NOT NULL,
   customer TEXT NOT NULL,
   direction INTEGER NOT NULL,
@@ -78,6 +78,8 @@ CREATE TABLE messages (
   error_details TEXT,
   error_message TEXT
 );
+CREATE UNIQUE INDEX messages_by_id ON messages (id) WHERE id IS NOT NULL;
+CREATE UNIQUE INDEX messages_by_correlation ON messages (correlation_id) WHERE correlation_id IS NOT NULL;
 CREATE INDEX messages_by_conversation ON messages (number_id, customer);
 )sql",
 };
@@ -111,7 +113,8 @@ struct sqlite_store::impl {
   statement load_customer, save_customer;
   statement load_number, save_number;
   statement count_reached, reached_at, record_reached;
-  statement add_message, find_by_id, find_by_correlation, update_by_correlation, update_by_id, list_messages;
+  statement add_message, find_by_id, find_by_correlation, update_by_correlation, name_message, update_by_id,
+      list_messages;
   statement vacuum_into;
 
   void prepare() {
@@ -161,12 +164,18 @@ struct sqlite_store::impl {
     find_by_id = make(fmt::format("SELECT {} FROM messages WHERE id = ?1", message_columns));
     find_by_correlation =
         make(fmt::format("SELECT {} FROM messages WHERE correlation_id = ?1", message_columns));
+    // A record's key, direction, type and charge are fixed when it is added;
+    // a step changes its platform id (once), status and error. Setting only
+    // these leaves the conversation index alone.
     const auto update = std::string(
-        "UPDATE messages SET id = ?1, correlation_id = ?2, number_id = ?3, customer = ?4, direction = ?5, "
-        "type = ?6, category = ?7, charge = ?8, status = ?9, at = ?10, status_at = ?11, error_code = ?12, "
-        "error_title = ?13, error_details = ?14, error_message = ?15 ");
-    update_by_correlation = make(update + "WHERE correlation_id = ?2");
-    update_by_id = make(update + "WHERE id = ?1");
+        "UPDATE messages SET status = ?3, status_at = ?4, error_code = ?5, error_title = ?6, error_details = "
+        "?7, "
+        "error_message = ?8 ");
+    update_by_correlation = make(update + "WHERE correlation_id = ?2 AND correlation_id IS NOT NULL");
+    name_message = make(
+        "UPDATE messages SET id = ?1 WHERE correlation_id = ?2 AND correlation_id IS NOT NULL AND id IS "
+        "NULL");
+    update_by_id = make(update + "WHERE id = ?1 AND id IS NOT NULL");
     list_messages = make(fmt::format(
         "SELECT {} FROM messages WHERE number_id = ?1 AND customer = ?2 ORDER BY seq", message_columns));
     vacuum_into = make("VACUUM INTO ?1");
@@ -291,6 +300,21 @@ struct sqlite_store::impl {
     }
   }
 
+  static void bind_change(statement::use& u, const message_record& r) {
+    u.bind_or_null(1, r.id)
+        .bind_or_null(2, r.correlation_id)
+        .bind(3, static_cast<std::int64_t>(r.status))
+        .bind(4, ms(r.status_at));
+    if (r.error) {
+      u.bind(5, std::int64_t{r.error->code})
+          .bind(6, r.error->title)
+          .bind(7, r.error->details)
+          .bind(8, r.error->message);
+    } else {
+      u.bind_null(5).bind_null(6).bind_null(7).bind_null(8);
+    }
+  }
+
   static message_record read_record(const statement::use& u) {
     message_record r;
     r.id = std::string(u.text(0));
@@ -362,6 +386,10 @@ result<std::unique_ptr<sqlite_store>> sqlite_store::open(const std::string& path
                       version, schema_version),
           path);
 
+    // Small pages: a step rewrites a few pages of several tables and indexes,
+    // so each commit writes a quarter of what 4 KiB pages would (takes effect
+    // on a new file only).
+    if (objects == 0) sql::exec(db, "PRAGMA page_size = 1024", "choosing the page size", path);
     sql::exec(db, "PRAGMA journal_mode = WAL", "choosing the write-ahead log", path);
     sql::exec(db,
               options.durability == sqlite_durability::full ? "PRAGMA synchronous = FULL"
@@ -535,14 +563,22 @@ std::optional<message_record> sqlite_store::find_message(std::string_view id) {
 void sqlite_store::update_message(const message_record& record) {
   impl::access a(*impl_);
   if (!record.correlation_id.empty()) {
-    statement::use u(impl_->update_by_correlation);
-    impl::bind_record(u, record);
-    u.run();
-    if (sqlite3_changes(impl_->db.get()) > 0) return;
+    {
+      statement::use u(impl_->update_by_correlation);
+      impl::bind_change(u, record);
+      u.run();
+    }
+    if (sqlite3_changes(impl_->db.get()) > 0) {
+      if (!record.id.empty()) {  // the platform's id, once: the id index changes only then
+        statement::use n(impl_->name_message);
+        n.bind(1, record.id).bind(2, record.correlation_id).run();
+      }
+      return;
+    }
   }
   if (record.id.empty()) return;
   statement::use u(impl_->update_by_id);
-  impl::bind_record(u, record);
+  impl::bind_change(u, record);
   u.run();
 }
 

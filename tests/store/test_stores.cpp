@@ -332,8 +332,9 @@ TEST_CASE("files that are not this chatdesk's database are refused and left unto
     }
     run_sql(path, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE");
     auto bytes = read_bytes(path);
-    REQUIRE(bytes.size() > 8 * 4096);
-    for (std::size_t i = 6 * 4096; i < 7 * 4096; ++i) bytes[i] = '\x5a';  // page 7: the messages table's root
+    constexpr std::size_t page = 1024;  // the store's page size
+    REQUIRE(bytes.size() > 8 * page);
+    for (std::size_t i = 6 * page; i < 7 * page; ++i) bytes[i] = '\x5a';  // page 7: the messages table's root
     write_bytes(path, bytes);
     sqlite_store_options check;
     check.check_on_open = true;
@@ -351,7 +352,7 @@ TEST_CASE("files that are not this chatdesk's database are refused and left unto
 
 TEST_CASE("a full disk fails the step with a clear error and applies nothing of it", "[store][desk]") {
   sqlite_store_options tiny;
-  tiny.max_pages = 40;  // 160 KiB
+  tiny.max_pages = 160;  // 160 KiB
   store_under_test u("sqlite", tiny);
   desk_over x(u);
   int accepted = 0;

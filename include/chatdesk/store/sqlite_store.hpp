@@ -37,7 +37,7 @@ struct CHATDESK_API sqlite_store_options {
   std::chrono::milliseconds busy_timeout{5000};
   /// Retries after a busy timeout before a step fails with `store.busy`.
   int busy_retries = 2;
-  /// The most pages (of 4 KiB) the file may grow to; 0: no limit. Beyond it a
+  /// The most pages (of 1 KiB) the file may grow to; 0: no limit. Beyond it a
   /// step fails with `store.full` and applies nothing, as on a full disk.
   std::uint32_t max_pages = 0;
   /// Check the whole file (`PRAGMA quick_check`) when opening it; slow for

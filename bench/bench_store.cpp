@@ -1,0 +1,301 @@
+// Benchmarks of the stores under a desk:
+// - desk steps per second, one conversation being an inbound message, a
+//   reply (recorded, then answered) and three statuses: 5 desk calls;
+//   memory, SQLite `normal`, SQLite `full`;
+// - beside SQLite, a bare loop running the same SQL statements straight
+//   through the driver, one transaction per step as the desk does: chatdesk's
+//   overhead is the ratio of the two (target: at most 1.3x);
+// - database bytes per conversation (state and ids, no transcript).
+//
+// Conversations per run: 100,000 (`full`: 2,000, as each commit waits for the
+// disk). Run with --conversations=N to change it (1,000,000 for the size figure).
+#include <benchmark/benchmark.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "chatdesk/engine/desk.hpp"
+#include "chatdesk/store/sqlite_store.hpp"
+
+namespace {
+
+using namespace chatdesk;
+
+std::int64_t g_conversations = 100'000;
+
+business bench_business() {
+  business b;
+  b.id = "shop";
+  b.numbers.push_back({"n1", phone_number::parse("+390551234567").value(), 1000});
+  b.tier = messaging_tier::unlimited;
+  return b;
+}
+
+std::string scratch_file(const char* name) {
+  const auto path = std::filesystem::temp_directory_path() / fmt::format("chatdesk-bench-{}.db", name);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  return path.string();
+}
+
+std::uintmax_t file_bytes(const std::string& path) {
+  std::uintmax_t total = 0;
+  for (const char* suffix : {"", "-wal"}) {
+    std::error_code ec;
+    const auto n = std::filesystem::file_size(path + suffix, ec);
+    if (!ec) total += n;
+  }
+  return total;
+}
+
+/// Runs `conversations` conversations through a desk over `st`; returns false on any failure.
+bool run_conversations(store& st, std::int64_t conversations, benchmark::State& state) {
+  manual_clock clock(parse_timestamp("2026-03-02T09:00:00Z").value());
+  function_transport wire([](const outbound_message& m) {
+    return transport_answer::accepted("wamid.out." + m.message.correlation_id);
+  });
+  desk_options options;
+  options.correlation_prefix = "c";
+  desk d(clock, st, &wire, options);
+  d.add_business(bench_business()).value();
+  std::vector<phone_number> customers;
+  customers.reserve(static_cast<std::size_t>(conversations));
+  for (std::int64_t i = 0; i < conversations; ++i)
+    customers.push_back(phone_number::parse(fmt::format("+3934{:08}", i)).value());
+  using clock_type = std::chrono::steady_clock;
+  clock_type::duration receiving{}, sending{}, statuses{};
+  const auto start = clock_type::now();
+  for (std::int64_t i = 0; i < conversations; ++i) {
+    const auto& who = customers[static_cast<std::size_t>(i)];
+    clock.advance(std::chrono::milliseconds(2));
+    message in{direction::inbound, fmt::format("wamid.in.{}", i), {}, "n1", who,
+               clock.now(),        text_content{"hello"},         {}, {}};
+    const auto t0 = clock_type::now();
+    if (!d.receive(in)) return false;
+    const auto t1 = clock_type::now();
+    auto sent = d.send({"shop", "n1", who, text_content{"hi"}, ""});
+    if (!sent || !sent->decision.allowed) return false;
+    const auto t2 = clock_type::now();
+    for (const auto s : {message_status::sent, message_status::delivered, message_status::read}) {
+      status_update u;
+      u.message_id = sent->message_id;
+      u.status = s;
+      u.at = clock.now();
+      u.customer = who;  // as webhook statuses carry them
+      u.business_number_id = "n1";
+      if (!d.apply_status(u)) return false;
+    }
+    const auto t3 = clock_type::now();
+    receiving += t1 - t0;
+    sending += t2 - t1;
+    statuses += t3 - t2;
+  }
+  const std::chrono::duration<double> took = clock_type::now() - start;
+  state.SetIterationTime(took.count());
+  const auto per_second = [](clock_type::duration spent, double calls) {
+    return calls / std::chrono::duration<double>(spent).count();
+  };
+  const auto n = static_cast<double>(conversations);
+  state.counters["receive/s"] = per_second(receiving, n);
+  state.counters["send/s"] = per_second(sending, n);
+  state.counters["status/s"] = per_second(statuses, 3 * n);
+  // The step: an inbound message or a status (the sends that make statuses possible not counted).
+  state.counters["inbound+status/s"] = per_second(receiving + statuses, 4 * n);
+  return true;
+}
+
+void report(benchmark::State& state, std::int64_t conversations) {
+  state.SetItemsProcessed(state.iterations() * conversations * 5);
+  state.counters["conversations"] = static_cast<double>(conversations);
+}
+
+void bm_desk_memory(benchmark::State& state) {
+  const auto n = g_conversations;
+  for (auto _ : state) {
+    memory_store st(memory_store_options{false});
+    if (!run_conversations(st, n, state)) state.SkipWithError("a desk call failed");
+  }
+  report(state, n);
+}
+
+void bm_desk_sqlite(benchmark::State& state) {
+  const auto durability = static_cast<sqlite_durability>(state.range(0));
+  const auto n =
+      durability == sqlite_durability::full ? std::min<std::int64_t>(g_conversations, 2000) : g_conversations;
+  for (auto _ : state) {
+    const auto path = scratch_file(durability == sqlite_durability::full ? "full" : "normal");
+    sqlite_store_options options;
+    options.durability = durability;
+    auto st = sqlite_store::open(path, options).value();
+    if (!run_conversations(*st, n, state)) state.SkipWithError("a desk call failed");
+    state.counters["bytes_per_conversation"] = static_cast<double>(file_bytes(path)) / static_cast<double>(n);
+    st.reset();
+  }
+  report(state, n);
+}
+
+// ---------------------------------------------------------------- the bare loop
+
+/// The statements the desk's steps run, straight through SQLite's C API.
+struct bare {
+  sqlite3* db = nullptr;
+  std::vector<sqlite3_stmt*> all;
+  sqlite3_stmt* prepare(const char* sql) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK) std::abort();
+    all.push_back(s);
+    return s;
+  }
+  ~bare() {
+    for (auto* s : all) sqlite3_finalize(s);
+    sqlite3_close(db);
+  }
+};
+
+void run(sqlite3_stmt* s) {
+  while (sqlite3_step(s) == SQLITE_ROW) {
+  }
+  sqlite3_reset(s);
+}
+
+void bm_bare_sqlite(benchmark::State& state) {
+  const auto durability = static_cast<sqlite_durability>(state.range(0));
+  const auto n =
+      durability == sqlite_durability::full ? std::min<std::int64_t>(g_conversations, 2000) : g_conversations;
+  for (auto _ : state) {
+    // The schema is chatdesk's own: open it once through the store.
+    const auto path = scratch_file("bare");
+    { (void)sqlite_store::open(path).value(); }
+    bare b;
+    sqlite3_open(path.c_str(), &b.db);
+    sqlite3_exec(
+        b.db, durability == sqlite_durability::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+        nullptr, nullptr, nullptr);
+    if (const char* extra = std::getenv("BARE_PRAGMA")) sqlite3_exec(b.db, extra, nullptr, nullptr, nullptr);
+    auto* begin = b.prepare("BEGIN IMMEDIATE");
+    auto* commit = b.prepare("COMMIT");
+    auto* load_conv = b.prepare(
+        "SELECT last_inbound, last_referral, entry_point_start, last_outbound, pair_rate_tat_us, "
+        "inbound_count, "
+        "outbound_count FROM conversations WHERE number_id = ?1 AND customer = ?2");
+    auto* save_conv = b.prepare(
+        "INSERT INTO conversations VALUES (?1, ?2, ?3, 0, 0, 0, 0, 1, 1) ON CONFLICT (number_id, customer) "
+        "DO "
+        "UPDATE SET last_inbound = excluded.last_inbound, outbound_count = excluded.outbound_count");
+    auto* load_cust = b.prepare(
+        "SELECT opted_in_at, opt_in_source, opted_out_at, blocked, profile_name FROM customers WHERE "
+        "business_id = "
+        "?1 AND customer = ?2");
+    auto* save_cust = b.prepare(
+        "INSERT INTO customers VALUES (?1, ?2, NULL, '', NULL, 0, '') ON CONFLICT (business_id, customer) DO "
+        "UPDATE SET blocked = excluded.blocked");
+    auto* load_num = b.prepare(
+        "SELECT throughput_tat_us, service_month, service_messages FROM numbers WHERE "
+        "number_id = ?1");
+    auto* save_num = b.prepare(
+        "INSERT INTO numbers VALUES (?1, 1, 1, 1) ON CONFLICT (number_id) DO UPDATE SET throughput_tat_us = "
+        "excluded.throughput_tat_us");
+    auto* count_reached = b.prepare("SELECT count(*) FROM reached WHERE business_id = ?1 AND at >= ?2");
+    auto* reached_at = b.prepare("SELECT at FROM reached WHERE business_id = ?1 AND customer = ?2");
+    auto* add_msg = b.prepare(
+        "INSERT INTO messages (id, correlation_id, number_id, customer, direction, type, category, charge, "
+        "status, "
+        "at, status_at) VALUES (?1, ?2, 'n1', ?3, 0, 'text', NULL, 0, 0, 0, 0) ON CONFLICT DO NOTHING");
+    auto* by_id = b.prepare("SELECT * FROM messages WHERE id = ?1 AND id IS NOT NULL");
+    auto* by_corr =
+        b.prepare("SELECT * FROM messages WHERE correlation_id = ?1 AND correlation_id IS NOT NULL");
+    auto* update = b.prepare(
+        "UPDATE messages SET status = ?2, status_at = 0, error_code = NULL, error_title = NULL, "
+        "error_details = NULL, "
+        "error_message = NULL WHERE correlation_id = ?3 AND correlation_id IS NOT NULL");
+    auto* name = b.prepare(
+        "UPDATE messages SET id = ?1 WHERE correlation_id = ?2 AND correlation_id IS NOT NULL AND id IS "
+        "NULL");
+    const auto text = [](sqlite3_stmt* s, int i, const std::string& v) {
+      sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    };
+    const auto start = std::chrono::steady_clock::now();
+    for (std::int64_t i = 0; i < n; ++i) {
+      const auto who = fmt::format("3934{:08}", i);
+      const auto in_id = fmt::format("wamid.in.{}", i);
+      const auto corr = fmt::format("c{}", i);
+      const auto out_id = "wamid.out." + corr;
+      // receive: the message, the conversation, the customer
+      run(begin);
+      text(load_conv, 1, "n1"), text(load_conv, 2, who), run(load_conv);
+      text(add_msg, 1, in_id), sqlite3_bind_null(add_msg, 2), text(add_msg, 3, who), run(add_msg);
+      text(save_conv, 1, "n1"), text(save_conv, 2, who), sqlite3_bind_int64(save_conv, 3, i), run(save_conv);
+      text(load_cust, 1, "shop"), text(load_cust, 2, who), run(load_cust);
+      text(save_cust, 1, "shop"), text(save_cust, 2, who), run(save_cust);
+      run(commit);
+      // send: the rules' reads, the record, the conversation and the number
+      run(begin);
+      text(load_conv, 1, "n1"), text(load_conv, 2, who), run(load_conv);
+      text(load_cust, 1, "shop"), text(load_cust, 2, who), run(load_cust);
+      text(load_num, 1, "n1"), run(load_num);
+      text(count_reached, 1, "shop"), sqlite3_bind_int64(count_reached, 2, i), run(count_reached);
+      text(reached_at, 1, "shop"), text(reached_at, 2, who), run(reached_at);
+      sqlite3_bind_null(add_msg, 1), text(add_msg, 2, corr), text(add_msg, 3, who), run(add_msg);
+      text(save_conv, 1, "n1"), text(save_conv, 2, who), sqlite3_bind_int64(save_conv, 3, i), run(save_conv);
+      text(save_num, 1, "n1"), run(save_num);
+      run(commit);
+      // the transport's answer
+      run(begin);
+      text(by_corr, 1, corr), run(by_corr);
+      text(by_id, 1, out_id), run(by_id);
+      sqlite3_bind_int64(update, 2, 1), text(update, 3, corr), run(update);
+      text(name, 1, out_id), text(name, 2, corr), run(name);
+      run(commit);
+      // three statuses
+      for (int s = 2; s <= 4; ++s) {
+        run(begin);
+        text(by_id, 1, out_id), run(by_id);
+        sqlite3_bind_int64(update, 2, s), text(update, 3, corr), run(update);
+        text(name, 1, out_id), text(name, 2, corr), run(name);
+        run(commit);
+      }
+    }
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    state.SetIterationTime(took.count());
+  }
+  report(state, n);
+}
+
+}  // namespace
+
+BENCHMARK(bm_desk_memory)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_desk_sqlite)
+    ->Arg(static_cast<int>(sqlite_durability::normal))
+    ->Arg(static_cast<int>(sqlite_durability::full))
+    ->UseManualTime()
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_bare_sqlite)
+    ->Arg(static_cast<int>(sqlite_durability::normal))
+    ->Arg(static_cast<int>(sqlite_durability::full))
+    ->UseManualTime()
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+
+int main(int argc, char** argv) {
+  std::vector<char*> rest;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--conversations=", 16) == 0) {
+      g_conversations = std::stoll(argv[i] + 16);
+      continue;
+    }
+    rest.push_back(argv[i]);
+  }
+  int count = static_cast<int>(rest.size());
+  benchmark::Initialize(&count, rest.data());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+}
