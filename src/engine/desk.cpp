@@ -249,6 +249,8 @@ struct desk::impl {
 
   /// The evaluation shared by check and send.
   result<send_result> evaluate(send_intent& intent, bool commit);
+  /// Registers (or replaces) `b`, saving it in the store first with `save`.
+  result<void> register_business(business b, bool save);
   result<status_result> answered(const message_record& found, const transport_answer& answer);
 };
 
@@ -271,28 +273,17 @@ auto guard_store(Call&& call) -> decltype(call()) {
 
 desk::desk(const chatdesk::clock& clock, chatdesk::store& store, chatdesk::transport* transport,
            desk_options options)
-    : impl_(std::make_unique<impl>(clock, store, transport, std::move(options))) {}
+    : impl_(std::make_unique<impl>(clock, store, transport, std::move(options))) {
+  // A desk over a durable store knows the businesses registered before a restart.
+  for (auto& b : store.load_businesses())
+    if (b.validate()) (void)impl_->register_business(std::move(b), false);
+}
 
 desk::~desk() = default;
 
 result<void> desk::add_business(business b) {
   if (auto ok = b.validate(); !ok) return ok.error();
-  std::unique_lock g(impl_->config_mu);
-  for (const auto& n : b.numbers) {
-    auto owner = impl_->number_owner.find(std::string_view(n.id));
-    if (owner != impl_->number_owner.end() && owner->second->id != b.id)
-      return make_error("desk.number_taken",
-                        fmt::format("number '{}' already belongs to business '{}'", n.id, owner->second->id),
-                        "numbers");
-  }
-  // Drop the numbers a replaced definition no longer has.
-  if (auto old = impl_->businesses.find(std::string_view(b.id)); old != impl_->businesses.end()) {
-    for (const auto& n : old->second->numbers) impl_->number_owner.erase(n.id);
-  }
-  auto stored = std::make_shared<const business>(std::move(b));
-  for (const auto& n : stored->numbers) impl_->number_owner[n.id] = stored;
-  impl_->businesses[stored->id] = stored;
-  return {};
+  return guard_store([&]() -> result<void> { return impl_->register_business(std::move(b), true); });
 }
 
 const business* desk::find_business(std::string_view id) const {
@@ -369,6 +360,7 @@ result<receive_result> desk::receive(const message& inbound, std::string_view pr
       if (inbound.referral && (state.last_referral == never || at > state.last_referral))
         state.last_referral = at;
       ++state.inbound_count;
+      impl_->st.keep_content(inbound);
       impl_->st.save_conversation(key, state);
       out.window = windows_at(state, at);
       if (out.window_opened && state.service_window_open(at)) schedule_end = state.service_window_closes_at();
@@ -520,6 +512,7 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
 
   event_list events(observed());
   send_result out;
+  message outbound;        // the message as sent, once recorded
   charge_decision charge;  // what the pricing rules make of the send
   const timestamp now = clock.now();
   const conversation_key key{intent.business_number_id, intent.customer};
@@ -613,6 +606,14 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
           "desk.duplicate_correlation_id",
           fmt::format("a message with correlation id '{}' was already sent", intent.correlation_id),
           "correlation_id");
+    outbound.direction = direction::outbound;
+    outbound.correlation_id = intent.correlation_id;
+    outbound.business_number_id = intent.business_number_id;
+    outbound.customer = intent.customer;
+    outbound.at = now;
+    outbound.content = intent.content;
+    if (!intent.reply_to.empty()) outbound.context = reply_context{intent.reply_to, {}, false, false, {}, {}};
+    st.keep_content(outbound);
     st.save_conversation(key, next_state);
     st.save_number(number->id, next_num);
     if (effects.count_reached_customer) {
@@ -633,15 +634,7 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
   deliver(events);
 
   if (tr != nullptr) {
-    message m;
-    m.direction = direction::outbound;
-    m.correlation_id = out.correlation_id;
-    m.business_number_id = intent.business_number_id;
-    m.customer = intent.customer;
-    m.at = now;
-    m.content = intent.content;
-    if (!intent.reply_to.empty()) m.context = reply_context{intent.reply_to, {}, false, false, {}, {}};
-    const auto answer = tr->deliver(outbound_message{*biz, *number, m});
+    const auto answer = tr->deliver(outbound_message{*biz, *number, outbound});
     message_record sent;  // what `answered` needs to find the record again, under the lock
     sent.correlation_id = out.correlation_id;
     sent.key = key;
@@ -652,6 +645,26 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
     if (answer.outcome == transport_answer::kind::failed) out.transport_error = answer.error;
   }
   return out;
+}
+
+result<void> desk::impl::register_business(business b, bool save) {
+  std::unique_lock g(config_mu);
+  for (const auto& n : b.numbers) {
+    auto owner = number_owner.find(std::string_view(n.id));
+    if (owner != number_owner.end() && owner->second->id != b.id)
+      return make_error("desk.number_taken",
+                        fmt::format("number '{}' already belongs to business '{}'", n.id, owner->second->id),
+                        "numbers");
+  }
+  if (save) st.save_business(b);  // first: a store that fails leaves the desk as it was
+  // Drop the numbers a replaced definition no longer has.
+  if (auto old = businesses.find(std::string_view(b.id)); old != businesses.end()) {
+    for (const auto& n : old->second->numbers) number_owner.erase(n.id);
+  }
+  auto stored = std::make_shared<const business>(std::move(b));
+  for (const auto& n : stored->numbers) number_owner[n.id] = stored;
+  businesses[stored->id] = stored;
+  return {};
 }
 
 result<status_result> desk::impl::answered(const message_record& found, const transport_answer& answer) {
@@ -820,6 +833,13 @@ result<void> desk::set_blocked(std::string_view business_id, const phone_number&
       cs.blocked = blocked;
       return false;  // not a consent change
     });
+  });
+}
+
+result<std::size_t> desk::purge(timestamp before) {
+  return guard_store([&]() -> result<std::size_t> {
+    const auto horizon = impl_->clock.now() - impl_->options.max_event_age;
+    return impl_->st.purge(before, std::min(before, horizon));
   });
 }
 

@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <array>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
@@ -97,10 +99,24 @@ struct memory_store::impl {
   std::unordered_map<std::uint32_t, reach_log> reach;
 
   std::mutex messages_mu;
-  std::deque<message_record> records;
+  std::deque<message_record> records;  // in the order added; records[i - first] is record number i
+  std::size_t first = 0;               // the number of the oldest record still held
   text_map<std::size_t> by_id;
   text_map<std::size_t> by_correlation;
   std::unordered_map<compact_key, std::vector<std::size_t>, compact_key_hash> history;
+  std::unordered_map<std::size_t, message> contents;  // by record number
+
+  std::mutex businesses_mu;
+  std::map<std::string, business, std::less<>> businesses;
+
+  message_record& record(std::size_t number) { return records[number - first]; }
+  std::size_t next_number() const { return first + records.size(); }
+  /// The number of the record with platform id or correlation id `id`.
+  std::optional<std::size_t> number_of(std::string_view id) const {
+    if (auto it = by_id.find(id); it != by_id.end()) return it->second;
+    if (auto it = by_correlation.find(id); it != by_correlation.end()) return it->second;
+    return std::nullopt;
+  }
 
   std::uint32_t number_index(std::string_view id) {
     std::lock_guard g(ids_mu);
@@ -122,6 +138,15 @@ struct memory_store::impl {
     return {number_index(k.business_number_id), number_value(k.customer)};
   }
 };
+
+std::vector<transcript_entry> store::transcript(const conversation_key& key, std::size_t last) {
+  auto list = messages(key);
+  const std::size_t from = last == 0 || last >= list.size() ? 0 : list.size() - last;
+  std::vector<transcript_entry> out;
+  out.reserve(list.size() - from);
+  for (std::size_t i = from; i < list.size(); ++i) out.push_back({std::move(list[i]), std::nullopt});
+  return out;
+}
 
 memory_store::memory_store(memory_store_options options) : impl_(std::make_unique<impl>(options)) {}
 memory_store::~memory_store() = default;
@@ -207,42 +232,40 @@ void memory_store::record_reached(std::string_view business_id, const phone_numb
 bool memory_store::add_message(const message_record& record) {
   const auto conv = impl_->conversation(record.key);
   std::lock_guard g(impl_->messages_mu);
-  if (!record.id.empty() && impl_->by_id.find(std::string_view(record.id)) != impl_->by_id.end())
-    return false;
+  auto& s = *impl_;
+  if (!record.id.empty() && s.by_id.find(std::string_view(record.id)) != s.by_id.end()) return false;
   if (!record.correlation_id.empty() &&
-      impl_->by_correlation.find(std::string_view(record.correlation_id)) != impl_->by_correlation.end())
+      s.by_correlation.find(std::string_view(record.correlation_id)) != s.by_correlation.end())
     return false;
-  const std::size_t index = impl_->records.size();
-  impl_->records.push_back(record);
-  if (!record.id.empty()) impl_->by_id.emplace(record.id, index);
-  if (!record.correlation_id.empty()) impl_->by_correlation.emplace(record.correlation_id, index);
-  if (impl_->options.keep_history) impl_->history[conv].push_back(index);
+  const std::size_t number = s.next_number();
+  s.records.push_back(record);
+  if (!record.id.empty()) s.by_id.emplace(record.id, number);
+  if (!record.correlation_id.empty()) s.by_correlation.emplace(record.correlation_id, number);
+  if (s.options.keep_history) s.history[conv].push_back(number);
   return true;
 }
 
 std::optional<message_record> memory_store::find_message(std::string_view id) {
   std::lock_guard g(impl_->messages_mu);
-  auto it = impl_->by_id.find(id);
-  if (it != impl_->by_id.end()) return impl_->records[it->second];
-  it = impl_->by_correlation.find(id);
-  if (it != impl_->by_correlation.end()) return impl_->records[it->second];
+  if (auto n = impl_->number_of(id)) return impl_->record(*n);
   return std::nullopt;
 }
 
 void memory_store::update_message(const message_record& record) {
   std::lock_guard g(impl_->messages_mu);
-  std::size_t index = impl_->records.size();
+  auto& s = *impl_;
+  std::optional<std::size_t> number;
   if (!record.correlation_id.empty()) {
-    auto it = impl_->by_correlation.find(std::string_view(record.correlation_id));
-    if (it != impl_->by_correlation.end()) index = it->second;
+    auto it = s.by_correlation.find(std::string_view(record.correlation_id));
+    if (it != s.by_correlation.end()) number = it->second;
   }
-  if (index == impl_->records.size() && !record.id.empty()) {
-    auto it = impl_->by_id.find(std::string_view(record.id));
-    if (it != impl_->by_id.end()) index = it->second;
+  if (!number && !record.id.empty()) {
+    auto it = s.by_id.find(std::string_view(record.id));
+    if (it != s.by_id.end()) number = it->second;
   }
-  if (index == impl_->records.size()) return;
-  auto& stored = impl_->records[index];
-  if (stored.id.empty() && !record.id.empty()) impl_->by_id.emplace(record.id, index);
+  if (!number) return;
+  auto& stored = s.record(*number);
+  if (stored.id.empty() && !record.id.empty()) s.by_id.emplace(record.id, *number);
   stored = record;
 }
 
@@ -253,8 +276,86 @@ std::vector<message_record> memory_store::messages(const conversation_key& key) 
   auto it = impl_->history.find(conv);
   if (it == impl_->history.end()) return out;
   out.reserve(it->second.size());
-  for (auto i : it->second) out.push_back(impl_->records[i]);
+  for (auto n : it->second) out.push_back(impl_->record(n));
   return out;
+}
+
+void memory_store::keep_content(const message& m) {
+  if (!impl_->options.keep_history || !impl_->options.keep_content) return;
+  std::lock_guard g(impl_->messages_mu);
+  const auto number = impl_->number_of(m.direction == direction::outbound ? std::string_view(m.correlation_id)
+                                                                          : std::string_view(m.id));
+  if (number) impl_->contents.insert_or_assign(*number, m);
+}
+
+std::vector<transcript_entry> memory_store::transcript(const conversation_key& key, std::size_t last) {
+  const auto conv = impl_->conversation(key);
+  std::lock_guard g(impl_->messages_mu);
+  std::vector<transcript_entry> out;
+  auto it = impl_->history.find(conv);
+  if (it == impl_->history.end()) return out;
+  const auto& numbers = it->second;
+  const std::size_t from = last == 0 || last >= numbers.size() ? 0 : numbers.size() - last;
+  out.reserve(numbers.size() - from);
+  for (std::size_t i = from; i < numbers.size(); ++i) {
+    transcript_entry e{impl_->record(numbers[i]), std::nullopt};
+    if (auto c = impl_->contents.find(numbers[i]); c != impl_->contents.end()) e.message = c->second;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::size_t memory_store::purge(timestamp content_before, timestamp records_before) {
+  std::size_t forgotten = 0;
+  {
+    std::lock_guard g(impl_->messages_mu);
+    auto& s = *impl_;
+    for (auto it = s.contents.begin(); it != s.contents.end();) {
+      if (s.record(it->first).at < content_before) {
+        it = s.contents.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    // Records go in the order they were added, up to the first that is not old enough.
+    while (!s.records.empty() && s.records.front().at < records_before) {
+      const auto& r = s.records.front();
+      if (!r.id.empty()) s.by_id.erase(r.id);
+      if (!r.correlation_id.empty()) s.by_correlation.erase(r.correlation_id);
+      if (s.options.keep_history) {
+        const auto conv = s.conversation(r.key);
+        if (auto h = s.history.find(conv); h != s.history.end()) {
+          auto& list = h->second;
+          list.erase(std::remove(list.begin(), list.end(), s.first), list.end());
+          if (list.empty()) s.history.erase(h);
+        }
+      }
+      s.contents.erase(s.first);
+      s.records.pop_front();
+      ++s.first;
+      ++forgotten;
+    }
+  }
+  std::lock_guard g(impl_->reach_mu);
+  for (auto& [business, log] : impl_->reach) log.expire(records_before);
+  return forgotten;
+}
+
+void memory_store::save_business(const business& b) {
+  std::lock_guard g(impl_->businesses_mu);
+  impl_->businesses.insert_or_assign(b.id, b);
+}
+
+std::vector<business> memory_store::load_businesses() {
+  std::lock_guard g(impl_->businesses_mu);
+  std::vector<business> out;
+  for (const auto& [id, b] : impl_->businesses) out.push_back(b);
+  return out;
+}
+
+std::size_t memory_store::message_count() const {
+  std::lock_guard g(impl_->messages_mu);
+  return impl_->records.size();
 }
 
 std::size_t memory_store::conversation_count() const {

@@ -1,12 +1,15 @@
 #include "chatdesk/store/sqlite_store.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <thread>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "chatdesk/model/documents.hpp"
 #include "sqlite.hpp"
 
 namespace chatdesk {
@@ -82,6 +85,14 @@ CREATE UNIQUE INDEX messages_by_id ON messages (id) WHERE id IS NOT NULL;
 CREATE UNIQUE INDEX messages_by_correlation ON messages (correlation_id) WHERE correlation_id IS NOT NULL;
 CREATE INDEX messages_by_conversation ON messages (number_id, customer);
 )sql",
+    // 1 -> 2: transcripts (each message's content) and the businesses served.
+    R"sql(
+ALTER TABLE messages ADD COLUMN body TEXT;
+CREATE TABLE businesses (
+  id TEXT PRIMARY KEY,
+  definition TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 static_assert(std::size(migrations) == sqlite_store::schema_version);
 
@@ -116,6 +127,9 @@ struct sqlite_store::impl {
   statement add_message, find_by_id, find_by_correlation, update_by_correlation, name_message, update_by_id,
       list_messages;
   statement vacuum_into;
+  statement keep_inbound, keep_outbound, transcript_all, transcript_last;
+  statement purge_content, purge_messages, purge_reached;
+  statement save_business, load_businesses;
 
   void prepare() {
     auto* d = db.get();
@@ -179,6 +193,23 @@ struct sqlite_store::impl {
     list_messages = make(fmt::format(
         "SELECT {} FROM messages WHERE number_id = ?1 AND customer = ?2 ORDER BY seq", message_columns));
     vacuum_into = make("VACUUM INTO ?1");
+    keep_inbound = make("UPDATE messages SET body = ?2 WHERE id = ?1 AND id IS NOT NULL");
+    keep_outbound =
+        make("UPDATE messages SET body = ?2 WHERE correlation_id = ?1 AND correlation_id IS NOT NULL");
+    transcript_all =
+        make(fmt::format("SELECT {}, body FROM messages WHERE number_id = ?1 AND customer = ?2 ORDER BY seq",
+                         message_columns));
+    transcript_last = make(fmt::format(
+        "SELECT * FROM (SELECT {}, body, seq FROM messages WHERE number_id = ?1 AND customer = ?2 "
+        "ORDER BY seq DESC LIMIT ?3) ORDER BY seq",
+        message_columns));
+    purge_content = make("UPDATE messages SET body = NULL WHERE at < ?1 AND body IS NOT NULL");
+    purge_messages = make("DELETE FROM messages WHERE at < ?1");
+    purge_reached = make("DELETE FROM reached WHERE at < ?1");
+    save_business = make(
+        "INSERT INTO businesses (id, definition) VALUES (?1, ?2) "
+        "ON CONFLICT (id) DO UPDATE SET definition = excluded.definition");
+    load_businesses = make("SELECT id, definition FROM businesses ORDER BY id");
   }
 
   /// `BEGIN IMMEDIATE`: waits `busy_timeout` for another process's
@@ -595,6 +626,78 @@ std::size_t sqlite_store::conversation_count() {
   impl::access a(*impl_);
   statement::use u(impl_->count_conversations);
   return u.step() ? static_cast<std::size_t>(u.integer(0)) : 0;
+}
+
+void sqlite_store::keep_content(const message& m) {
+  if (!impl_->options.keep_content) return;
+  const auto body = to_json(m);
+  impl::access a(*impl_);
+  const bool outbound = m.direction == direction::outbound;
+  statement::use u(outbound ? impl_->keep_outbound : impl_->keep_inbound);
+  u.bind(1, outbound ? m.correlation_id : m.id).bind(2, body).run();
+}
+
+std::vector<transcript_entry> sqlite_store::transcript(const conversation_key& key, std::size_t last) {
+  impl::access a(*impl_);
+  statement::use u(last == 0 ? impl_->transcript_all : impl_->transcript_last);
+  u.bind(1, key.business_number_id).bind(2, key.customer.digits());
+  if (last != 0) u.bind(3, static_cast<std::int64_t>(std::min<std::size_t>(last, INT64_MAX)));
+  std::vector<transcript_entry> out;
+  while (u.step()) {
+    transcript_entry e{impl::read_record(u), std::nullopt};
+    if (!u.is_null(15)) {
+      auto m = parse_message(u.text(15));
+      if (!m)
+        detail::throw_error(
+            make_error("store.corrupt",
+                       fmt::format("the content of message '{}' in {} cannot be read: {}",
+                                   e.record.id.empty() ? e.record.correlation_id : e.record.id, impl_->path,
+                                   m.error().message),
+                       impl_->path));
+      e.message = std::move(*m);
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::size_t sqlite_store::purge(timestamp content_before, timestamp records_before) {
+  impl::access a(*impl_);
+  auto* db = impl_->db.get();
+  sql::exec(db, "BEGIN IMMEDIATE", "starting a purge", impl_->path);
+  try {
+    statement::use(impl_->purge_content).bind(1, ms(content_before)).run();
+    statement::use(impl_->purge_messages).bind(1, ms(records_before)).run();
+    const auto forgotten = static_cast<std::size_t>(sqlite3_changes(db));
+    statement::use(impl_->purge_reached).bind(1, ms(records_before)).run();
+    sql::exec(db, "COMMIT", "committing a purge", impl_->path);
+    return forgotten;
+  } catch (...) {
+    impl_->undo();
+    throw;
+  }
+}
+
+void sqlite_store::save_business(const business& b) {
+  const auto definition = to_json(b);
+  impl::access a(*impl_);
+  statement::use(impl_->save_business).bind(1, b.id).bind(2, definition).run();
+}
+
+std::vector<business> sqlite_store::load_businesses() {
+  impl::access a(*impl_);
+  statement::use u(impl_->load_businesses);
+  std::vector<business> out;
+  while (u.step()) {
+    auto b = parse_business(u.text(1));
+    if (!b)
+      detail::throw_error(make_error(
+          "store.corrupt",
+          fmt::format("business '{}' in {} cannot be read: {}", u.text(0), impl_->path, b.error().message),
+          impl_->path));
+    out.push_back(std::move(*b));
+  }
+  return out;
 }
 
 const std::string& sqlite_store::path() const noexcept {

@@ -1,5 +1,6 @@
 // Fuzzes the library's documents: the invoice JSON and the businesses file
-// (chatdesk/pricing/formats.hpp) and a script's line (chatdesk/engine/script.hpp).
+// (chatdesk/pricing/formats.hpp), a script's line (chatdesk/engine/script.hpp)
+// and a stored message (chatdesk/model/documents.hpp).
 // Properties: no crash; every refusal has a code and a message in valid
 // UTF-8; an invoice that is accepted adds up and writes back to JSON that
 // reads as the same invoice; businesses and script lines that are accepted
@@ -11,6 +12,7 @@
 #include "chatdesk/core/json.hpp"
 #include "chatdesk/core/utf8.hpp"
 #include "chatdesk/engine/script.hpp"
+#include "chatdesk/model/documents.hpp"
 #include "chatdesk/pricing/formats.hpp"
 
 namespace {
@@ -58,6 +60,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto applied = replay.apply(*event, 1);
     if (!applied && bad(applied.error())) __builtin_trap();
   } else if (bad(event.error())) {
+    __builtin_trap();
+  }
+
+  // A stored message (chatdesk/model/documents.hpp) reads back as itself.
+  auto stored = chatdesk::parse_message(text);
+  if (stored) {
+    const auto written = chatdesk::to_json(*stored);
+    auto again = chatdesk::parse_message(written);
+    if (!again || !(*again == *stored) || chatdesk::to_json(*again) != written) __builtin_trap();
+  } else if (bad(stored.error())) {
     __builtin_trap();
   }
   return 0;

@@ -613,3 +613,144 @@ TEST_CASE("4 processes x 4 threads share one SQLite file: nothing lost, doubled 
   }
   CHECK(integrity(path) == "ok");
 }
+
+TEST_CASE("stores keep a conversation's transcript, across a restart", "[store][desk][transcript]") {
+  store_under_test u(GENERATE(as<std::string>{}, "memory", "sqlite"));
+  INFO(u.kind());
+  desk_over x(u);
+  const auto maria = number("+393331234567");
+  auto in = inbound("wamid.in1", "+393331234567", t0(), "Il pacco è arrivato? 📦");
+  in.referral = referral{"ad", "120", "https://fb.me/x", "Sale", "", "clid-1", "image", "", "", ""};
+  REQUIRE(x.d->receive(in, "Maria"));
+  media_content photo{
+      media_kind::image, "https://shop.example/p.jpg", "", "Eccolo", "", "", "", false, false};
+  send_intent reply{"shop", "n1", maria, photo, "c1"};
+  reply.reply_to = "wamid.in1";
+  const auto sent = x.d->send(reply).value();
+  REQUIRE(x.d->apply_status(status(sent.message_id, message_status::read, t0())));
+  x.restart();
+
+  const conversation_key key{"n1", maria};
+  const auto all = u.get().transcript(key);
+  REQUIRE(all.size() == 2);
+  REQUIRE(all[0].message);
+  CHECK(*all[0].message == in);
+  CHECK(all[0].record.direction == direction::inbound);
+  REQUIRE(all[1].message);
+  CHECK(std::get<media_content>(all[1].message->content) == photo);
+  CHECK(all[1].message->context->message_id == "wamid.in1");
+  CHECK(all[1].message->correlation_id == "c1");
+  CHECK(all[1].record.status == message_status::read);  // the record has the status and platform id
+  CHECK(all[1].record.id == sent.message_id);
+  const auto last = u.get().transcript(key, 1);
+  REQUIRE(last.size() == 1);
+  CHECK(last[0].record.correlation_id == "c1");
+  CHECK(u.get().transcript(key, 5).size() == 2);
+  CHECK(u.get().transcript({"n1", number("+393477654321")}).empty());
+}
+
+TEST_CASE("stores can keep no content at all", "[store][transcript]") {
+  const auto kind = GENERATE(as<std::string>{}, "memory", "sqlite");
+  INFO(kind);
+  temp_dir dir;
+  std::unique_ptr<store> st;
+  if (kind == "memory") {
+    memory_store_options o;
+    o.keep_content = false;
+    st = std::make_unique<memory_store>(o);
+  } else {
+    sqlite_store_options o;
+    o.keep_content = false;
+    st = sqlite_store::open(dir.file("private.db"), o).value();
+  }
+  manual_clock clock{t0()};
+  chatdesk::desk d(clock, *st);
+  d.add_business(shop()).value();
+  REQUIRE(d.receive(inbound("wamid.in1", "+393331234567", t0(), "private")));
+  const auto t = st->transcript({"n1", number("+393331234567")});
+  REQUIRE(t.size() == 1);
+  CHECK_FALSE(t[0].message);
+  CHECK(t[0].record.id == "wamid.in1");  // the id stays for de-duplication
+}
+
+TEST_CASE("purging forgets old content, then old records once de-duplication is past them", "[store][desk]") {
+  store_under_test u(GENERATE(as<std::string>{}, "memory", "sqlite"));
+  INFO(u.kind());
+  desk_over x(u);
+  const auto maria = number("+393331234567");
+  const conversation_key key{"n1", maria};
+  REQUIRE(x.d->receive(inbound("wamid.old", "+393331234567", t0())));
+  x.clock.advance(std::chrono::hours(24 * 5));
+  REQUIRE(x.d->receive(inbound("wamid.mid", "+393331234567", x.clock.now())));
+  x.clock.advance(std::chrono::hours(24 * 5));
+  REQUIRE(x.d->receive(inbound("wamid.new", "+393331234567", x.clock.now())));
+  // Content older than a day goes; records stay while a retry could still come (7 days).
+  CHECK(x.d->purge(x.clock.now() - std::chrono::hours(24)).value() == 1);
+  auto t = u.get().transcript(key);
+  REQUIRE(t.size() == 2);
+  CHECK(t[0].record.id == "wamid.mid");
+  CHECK_FALSE(t[0].message);  // content purged, record kept: a retry is still a duplicate
+  REQUIRE(t[1].message);
+  CHECK(x.d->receive(inbound("wamid.mid", "+393331234567", t0() + std::chrono::hours(24 * 5)))->duplicate);
+  CHECK_FALSE(u.get().find_message("wamid.old"));
+  // The conversation itself stays: its windows and counts.
+  CHECK(x.d->conversation("n1", maria)->inbound_count == 3);
+}
+
+TEST_CASE("a desk over a durable store knows its businesses after a restart", "[store][desk]") {
+  store_under_test u("sqlite");
+  {
+    manual_clock clock{t0()};
+    chatdesk::desk d(clock, u.get());
+    auto b = shop();
+    b.zone = time_zone::locate("Europe/Rome").value();
+    b.tier = messaging_tier::tier_10k;
+    d.add_business(b).value();
+  }
+  u.reopen();
+  manual_clock clock{t0()};
+  chatdesk::desk d(clock, u.get());
+  const auto* b = d.find_business("shop");
+  REQUIRE(b != nullptr);
+  CHECK(b->tier == messaging_tier::tier_10k);
+  CHECK(b->zone.name() == "Europe/Rome");
+  CHECK(d.business_id_of("n1") == "shop");
+  CHECK(d.receive(inbound("wamid.in1", "+393331234567", t0())));  // no re-registration needed
+}
+
+TEST_CASE("a database of the first schema is migrated with everything in it", "[store]") {
+  temp_dir dir;
+  const auto path = dir.file("v1.db");
+  std::ifstream in(CHATDESK_SOURCE_DIR "/tests/data/store/schema-v1.sql");
+  const std::string sql{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  REQUIRE(!sql.empty());
+  run_sql(path, sql.c_str());
+  auto s = sqlite_store::open(path).value();
+  const conversation_key key{"n1", number("+393331234567")};
+  const auto c = s->load_conversation(key);
+  REQUIRE(c);
+  CHECK(c->last_inbound == t0());
+  CHECK(c->last_referral == never);
+  CHECK(c->outbound_count == 1);
+  CHECK(s->load_customer("shop", number("+393331234567"))->profile_name == "Maria");
+  CHECK(s->load_number("n1").service_messages == 1);
+  CHECK(s->find_message("c1")->status == message_status::delivered);
+  const auto t = s->transcript(key);
+  REQUIRE(t.size() == 2);
+  CHECK_FALSE(t[0].message);  // schema 1 kept no content
+  // And it works as a schema-2 store from now on.
+  manual_clock clock{t0() + 1h};
+  chatdesk::desk d(clock, *s);
+  d.add_business(shop()).value();
+  REQUIRE(d.receive(inbound("wamid.in2", "+393331234567", clock.now(), "again")));
+  CHECK(s->transcript(key).back().message);
+  s.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* v = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &v, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(v) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(v, 0) == sqlite_store::schema_version);
+  sqlite3_finalize(v);
+  sqlite3_close(db);
+}

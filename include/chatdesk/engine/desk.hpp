@@ -197,6 +197,12 @@ class CHATDESK_API desk {
   /// Blocks or unblocks a customer.
   result<void> set_blocked(std::string_view business_id, const phone_number& customer, bool blocked);
 
+  /// Forgets message content older than `before`, and message records older
+  /// than both `before` and the de-duplication horizon (`max_event_age` before
+  /// now): a retried webhook or a late status still finds its message. Returns
+  /// the number of records forgotten. Run it from time to time (a daily job).
+  result<std::size_t> purge(timestamp before);
+
   /// Tells observers about windows that are closing (within the closing
   /// notice) or closed by now. Call it periodically (a timer) or after
   /// advancing a manual clock.

@@ -16,6 +16,7 @@
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/engine/conversation.hpp"
 #include "chatdesk/engine/policy.hpp"
+#include "chatdesk/model/business.hpp"
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/rules/pricing_rules.hpp"
 
@@ -35,6 +36,14 @@ struct CHATDESK_API message_record {
   timestamp at{};                                    ///< received or accepted
   timestamp status_at{};                             ///< when `status` was reached
   std::optional<status_error> error;                 ///< why it failed
+};
+
+/// One message of a conversation as a transcript shows it.
+struct CHATDESK_API transcript_entry {
+  message_record record;
+  /// The message as received or sent (content, context, referral); nullopt
+  /// when the store keeps no content, or it was purged.
+  std::optional<chatdesk::message> message;
 };
 
 /// Held while the desk applies one step to one conversation: every read and
@@ -107,6 +116,31 @@ class CHATDESK_API store {
   virtual void update_message(const message_record& record) = 0;
   /// The messages of one conversation in the order they were added.
   [[nodiscard]] virtual std::vector<message_record> messages(const conversation_key& key) = 0;
+
+  /// Keeps the content of a message added in this step (an inbound message
+  /// by its id, an outbound one by its correlation id), for the transcript.
+  /// A store that keeps no content ignores it (the default).
+  virtual void keep_content(const chatdesk::message& m) { (void)m; }
+  /// The conversation's messages with their content where kept, oldest first;
+  /// with `last` > 0, only the last `last`. The default: `messages` without content.
+  [[nodiscard]] virtual std::vector<transcript_entry> transcript(const conversation_key& key,
+                                                                 std::size_t last = 0);
+  /// Forgets the content of messages older than `content_before`, and message
+  /// records and reached customers older than `records_before`. Returns the
+  /// number of message records forgotten. (`desk::purge` chooses the times so
+  /// that nothing de-duplication or statuses still need goes.) The default
+  /// forgets nothing.
+  virtual std::size_t purge(timestamp content_before, timestamp records_before) {
+    (void)content_before;
+    (void)records_before;
+    return 0;
+  }
+
+  /// Remembers a business's definition (replacing an earlier one with its
+  /// id), so a desk made again over this store knows it. The default keeps nothing.
+  virtual void save_business(const business& b) { (void)b; }
+  /// The businesses saved, in no particular order.
+  [[nodiscard]] virtual std::vector<business> load_businesses() { return {}; }
 };
 
 /// Options of the in-memory store.
@@ -114,6 +148,8 @@ struct CHATDESK_API memory_store_options {
   /// Keep each conversation's message list for `messages()` (the id index used
   /// for idempotency and statuses is always kept).
   bool keep_history = true;
+  /// Keep each message's content for `transcript()` (with `keep_history`).
+  bool keep_content = true;
 };
 
 /// A thread-safe store in this process's memory: the default, and the
@@ -141,9 +177,17 @@ class CHATDESK_API memory_store final : public store {
   [[nodiscard]] std::optional<message_record> find_message(std::string_view id) override;
   void update_message(const message_record& record) override;
   [[nodiscard]] std::vector<message_record> messages(const conversation_key& key) override;
+  void keep_content(const chatdesk::message& m) override;
+  [[nodiscard]] std::vector<transcript_entry> transcript(const conversation_key& key,
+                                                         std::size_t last = 0) override;
+  std::size_t purge(timestamp content_before, timestamp records_before) override;
+  void save_business(const business& b) override;
+  [[nodiscard]] std::vector<business> load_businesses() override;
 
   /// Conversations held.
   [[nodiscard]] std::size_t conversation_count() const;
+  /// Message records held (for de-duplication and statuses, with or without history).
+  [[nodiscard]] std::size_t message_count() const;
 
  private:
   struct impl;

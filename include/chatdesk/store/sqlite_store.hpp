@@ -43,6 +43,9 @@ struct CHATDESK_API sqlite_store_options {
   /// Check the whole file (`PRAGMA quick_check`) when opening it; slow for
   /// large files, so off by default (a damaged page is refused when read).
   bool check_on_open = false;
+  /// Keep each message's content for `transcript()`; off for privacy (ids,
+  /// statuses and windows are kept either way).
+  bool keep_content = true;
 };
 
 /// A `store` in a SQLite database file (WAL journal). Each desk step is one
@@ -54,7 +57,7 @@ struct CHATDESK_API sqlite_store_options {
 class CHATDESK_API sqlite_store final : public store {
  public:
   /// The schema this build writes (`PRAGMA user_version`).
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   /// Opens `path`, creating the file and its schema, or migrating an older
   /// chatdesk schema. Refused, with the file left untouched: a file of a newer
@@ -85,6 +88,13 @@ class CHATDESK_API sqlite_store final : public store {
   [[nodiscard]] std::optional<message_record> find_message(std::string_view id) override;
   void update_message(const message_record& record) override;
   [[nodiscard]] std::vector<message_record> messages(const conversation_key& key) override;
+  void keep_content(const chatdesk::message& m) override;
+  [[nodiscard]] std::vector<transcript_entry> transcript(const conversation_key& key,
+                                                         std::size_t last = 0) override;
+  /// One transaction; scans the messages (run it from time to time, not per message).
+  std::size_t purge(timestamp content_before, timestamp records_before) override;
+  void save_business(const business& b) override;
+  [[nodiscard]] std::vector<business> load_businesses() override;
 
   /// Conversations held.
   [[nodiscard]] std::size_t conversation_count();
