@@ -256,6 +256,9 @@ struct desk::impl {
 
 namespace {
 
+/// The store's mark for the last time `tick` told observers about windows.
+constexpr std::string_view tick_mark = "desk.tick";
+
 /// Runs one desk call, turning a store's failure (a `chatdesk::exception`
 /// whose code starts with "store.") into the call's error: the step was not
 /// committed, so nothing of it was applied.
@@ -274,9 +277,20 @@ auto guard_store(Call&& call) -> decltype(call()) {
 desk::desk(const chatdesk::clock& clock, chatdesk::store& store, chatdesk::transport* transport,
            desk_options options)
     : impl_(std::make_unique<impl>(clock, store, transport, std::move(options))) {
-  // A desk over a durable store knows the businesses registered before a restart.
+  // A desk over a durable store knows the businesses registered before a restart,
   for (auto& b : store.load_businesses())
     if (b.validate()) (void)impl_->register_business(std::move(b), false);
+  // and the windows it must still announce: those that closed since its last
+  // tick (or in the last day, if it never ticked) and those closing later.
+  const auto now = impl_->clock.now();
+  const auto since =
+      store.load_mark(tick_mark).value_or(now - service_window_length - impl_->options.closing_notice);
+  for (const auto& w : store.service_windows_closing(since, now + service_window_length)) {
+    std::lock_guard g(impl_->timers_mu);
+    if (w.closes - impl_->options.closing_notice > since)
+      impl_->timers.push({w.closes - impl_->options.closing_notice, timer_kind::closing, w.key, w.closes});
+    impl_->timers.push({w.closes, timer_kind::closed, w.key, w.closes});
+  }
 }
 
 desk::~desk() = default;
@@ -880,6 +894,10 @@ void desk::tick() {
     more = !impl_->timers.empty() && impl_->timers.top().due <= now && !due.empty();
   }
   impl_->deliver(events);
+  try {
+    impl_->st.save_mark(tick_mark, now);  // what a desk made again need not announce
+  } catch (const exception&) {  // NOLINT(bugprone-empty-catch): a lost mark only means announcing again
+  }
   if (more) tick();
 }
 

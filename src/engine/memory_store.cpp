@@ -4,7 +4,9 @@
 #include <map>
 #include <mutex>
 #include <shared_mutex>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "../core/lookup.hpp"
 #include "chatdesk/engine/store.hpp"
@@ -89,6 +91,7 @@ struct memory_store::impl {
   // Interned ids of business numbers and businesses.
   std::shared_mutex ids_mu;
   text_map<std::uint32_t> number_ids;
+  std::vector<std::string> number_names;  // by index
   text_map<std::uint32_t> business_ids;
   std::deque<std::mutex> business_locks;  // by business index; a deque keeps them in place
 
@@ -108,6 +111,7 @@ struct memory_store::impl {
 
   std::mutex businesses_mu;
   std::map<std::string, business, std::less<>> businesses;
+  std::map<std::string, timestamp, std::less<>> marks;
 
   message_record& record(std::size_t number) { return records[number - first]; }
   std::size_t next_number() const { return first + records.size(); }
@@ -121,7 +125,12 @@ struct memory_store::impl {
   std::uint32_t number_index(std::string_view id) {
     std::lock_guard g(ids_mu);
     auto [it, added] = number_ids.try_emplace(std::string(id), static_cast<std::uint32_t>(number_ids.size()));
+    if (added) number_names.push_back(it->first);
     return it->second;
+  }
+  std::string number_name(std::uint32_t index) {
+    std::shared_lock g(ids_mu);
+    return number_names[index];
   }
   std::uint32_t business_index(std::string_view id) {
     std::lock_guard g(ids_mu);
@@ -351,6 +360,36 @@ std::vector<business> memory_store::load_businesses() {
   std::vector<business> out;
   for (const auto& [id, b] : impl_->businesses) out.push_back(b);
   return out;
+}
+
+std::vector<window_closing> memory_store::service_windows_closing(timestamp after, timestamp until) {
+  std::vector<std::pair<compact_key, timestamp>> found;
+  for (auto& sh : impl_->shards) {
+    std::lock_guard g(sh.data);
+    for (const auto& [k, state] : sh.conversations) {
+      const auto closes = state.service_window_closes_at();
+      if (closes != never && closes > after && closes <= until) found.emplace_back(k, closes);
+    }
+  }
+  std::vector<window_closing> out;
+  out.reserve(found.size());
+  for (const auto& [k, closes] : found) {
+    auto customer = phone_number::parse("+" + std::to_string(k.customer));
+    if (customer) out.push_back({{impl_->number_name(k.owner), *customer}, closes});
+  }
+  return out;
+}
+
+std::optional<timestamp> memory_store::load_mark(std::string_view name) {
+  std::lock_guard g(impl_->businesses_mu);
+  auto it = impl_->marks.find(name);
+  if (it == impl_->marks.end()) return std::nullopt;
+  return it->second;
+}
+
+void memory_store::save_mark(std::string_view name, timestamp at) {
+  std::lock_guard g(impl_->businesses_mu);
+  impl_->marks.insert_or_assign(std::string(name), at);
 }
 
 std::size_t memory_store::message_count() const {

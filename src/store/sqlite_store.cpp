@@ -92,6 +92,10 @@ CREATE TABLE businesses (
   id TEXT PRIMARY KEY,
   definition TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE marks (
+  name TEXT PRIMARY KEY,
+  at INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 static_assert(std::size(migrations) == sqlite_store::schema_version);
@@ -130,6 +134,7 @@ struct sqlite_store::impl {
   statement keep_inbound, keep_outbound, transcript_all, transcript_last;
   statement purge_content, purge_messages, purge_reached;
   statement save_business, load_businesses;
+  statement windows_closing, load_mark, save_mark;
 
   void prepare() {
     auto* d = db.get();
@@ -210,6 +215,12 @@ struct sqlite_store::impl {
         "INSERT INTO businesses (id, definition) VALUES (?1, ?2) "
         "ON CONFLICT (id) DO UPDATE SET definition = excluded.definition");
     load_businesses = make("SELECT id, definition FROM businesses ORDER BY id");
+    windows_closing = make(
+        "SELECT number_id, customer, last_inbound FROM conversations WHERE last_inbound > ?1 AND "
+        "last_inbound <= ?2");
+    load_mark = make("SELECT at FROM marks WHERE name = ?1");
+    save_mark = make(
+        "INSERT INTO marks (name, at) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET at = excluded.at");
   }
 
   /// `BEGIN IMMEDIATE`: waits `busy_timeout` for another process's
@@ -698,6 +709,31 @@ std::vector<business> sqlite_store::load_businesses() {
     out.push_back(std::move(*b));
   }
   return out;
+}
+
+std::vector<window_closing> sqlite_store::service_windows_closing(timestamp after, timestamp until) {
+  impl::access a(*impl_);
+  statement::use u(impl_->windows_closing);
+  // A window closes 24 hours after the customer's last message.
+  u.bind(1, ms(after - service_window_length)).bind(2, ms(until - service_window_length));
+  std::vector<window_closing> out;
+  while (u.step())
+    out.push_back({{std::string(u.text(0)), impl::customer_of(u.text(1), "customer")},
+                   at_ms(u.integer(2)) + service_window_length});
+  return out;
+}
+
+std::optional<timestamp> sqlite_store::load_mark(std::string_view name) {
+  impl::access a(*impl_);
+  statement::use u(impl_->load_mark);
+  u.bind(1, name);
+  if (!u.step()) return std::nullopt;
+  return at_ms(u.integer(0));
+}
+
+void sqlite_store::save_mark(std::string_view name, timestamp at) {
+  impl::access a(*impl_);
+  statement::use(impl_->save_mark).bind(1, name).bind(2, ms(at)).run();
 }
 
 const std::string& sqlite_store::path() const noexcept {

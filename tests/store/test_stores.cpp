@@ -754,3 +754,42 @@ TEST_CASE("a database of the first schema is migrated with everything in it", "[
   sqlite3_finalize(v);
   sqlite3_close(db);
 }
+
+TEST_CASE("a desk made again announces the windows that closed while it was away", "[store][desk]") {
+  store_under_test u("sqlite");
+  manual_clock clock{t0()};
+  recording_observer heard;
+  auto make = [&] {
+    auto d = std::make_unique<chatdesk::desk>(clock, u.get());
+    d->subscribe(&heard);
+    return d;
+  };
+  {
+    auto d = make();
+    d->add_business(shop()).value();
+    REQUIRE(d->receive(inbound("wamid.a", "+393331234567", t0())));  // closes t0 + 24h
+    clock.advance(20h);
+    REQUIRE(d->receive(inbound("wamid.b", "+393477654321", clock.now())));  // closes t0 + 44h
+    d->tick();
+    (void)heard.take();
+  }  // the application stops at t0 + 20h
+  u.reopen();
+  clock.set(t0() + 25h);
+  auto d = make();
+  d->tick();
+  CHECK(heard.take() == std::vector<std::string>{"window_closed +393331234567 2026-03-03T09:00:00Z"});
+  clock.set(t0() + 43h + 30min);
+  d->tick();
+  CHECK(heard.take() == std::vector<std::string>{"window_closing +393477654321 2026-03-04T05:00:00Z"});
+  d.reset();
+  u.reopen();  // a restart after the last tick announces nothing twice
+  clock.set(t0() + 45h);
+  d = make();
+  d->tick();
+  CHECK(heard.take() == std::vector<std::string>{"window_closed +393477654321 2026-03-04T05:00:00Z"});
+  d.reset();
+  u.reopen();
+  d = make();
+  d->tick();
+  CHECK(heard.take().empty());
+}

@@ -124,7 +124,11 @@ struct CHATDESK_API send_result {
 class CHATDESK_API desk {
  public:
   /// A desk over `store`, sending through `transport` (nullptr: sends are
-  /// recorded as accepted and wait for `transport_answered`).
+  /// recorded as accepted and wait for `transport_answered`). Over a store
+  /// that kept state (a durable one, after a restart) it knows the businesses
+  /// registered before, and `tick()` announces the windows that closed while
+  /// no desk was ticking and those that close later. Throws
+  /// `chatdesk::exception` (`store.*`) if the store fails while it loads them.
   desk(const chatdesk::clock& clock, chatdesk::store& store, chatdesk::transport* transport = nullptr,
        desk_options options = {});
   ~desk();

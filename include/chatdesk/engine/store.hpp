@@ -46,6 +46,12 @@ struct CHATDESK_API transcript_entry {
   std::optional<chatdesk::message> message;
 };
 
+/// A conversation's service window and when it closes.
+struct CHATDESK_API window_closing {
+  conversation_key key;
+  timestamp closes{};
+};
+
 /// Held while the desk applies one step to one conversation: every read and
 /// write in between must appear atomic to other desks sharing the store. The
 /// desk calls `commit()` once the step is complete; a lock destroyed without
@@ -136,6 +142,26 @@ class CHATDESK_API store {
     return 0;
   }
 
+  /// The conversations whose service window closes after `after` and at or
+  /// before `until`, so a desk made again over this store can still announce
+  /// them. The default: none.
+  [[nodiscard]] virtual std::vector<window_closing> service_windows_closing(timestamp after,
+                                                                            timestamp until) {
+    (void)after;
+    (void)until;
+    return {};
+  }
+  /// A time the desk keeps across restarts under `name` (when it last told
+  /// observers about windows). The default keeps nothing.
+  [[nodiscard]] virtual std::optional<timestamp> load_mark(std::string_view name) {
+    (void)name;
+    return std::nullopt;
+  }
+  virtual void save_mark(std::string_view name, timestamp at) {
+    (void)name;
+    (void)at;
+  }
+
   /// Remembers a business's definition (replacing an earlier one with its
   /// id), so a desk made again over this store knows it. The default keeps nothing.
   virtual void save_business(const business& b) { (void)b; }
@@ -183,6 +209,10 @@ class CHATDESK_API memory_store final : public store {
   std::size_t purge(timestamp content_before, timestamp records_before) override;
   void save_business(const business& b) override;
   [[nodiscard]] std::vector<business> load_businesses() override;
+  [[nodiscard]] std::vector<window_closing> service_windows_closing(timestamp after,
+                                                                    timestamp until) override;
+  [[nodiscard]] std::optional<timestamp> load_mark(std::string_view name) override;
+  void save_mark(std::string_view name, timestamp at) override;
 
   /// Conversations held.
   [[nodiscard]] std::size_t conversation_count() const;

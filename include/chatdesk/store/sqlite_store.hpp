@@ -95,6 +95,11 @@ class CHATDESK_API sqlite_store final : public store {
   std::size_t purge(timestamp content_before, timestamp records_before) override;
   void save_business(const business& b) override;
   [[nodiscard]] std::vector<business> load_businesses() override;
+  /// Scans the conversations (a desk calls it once, when made).
+  [[nodiscard]] std::vector<window_closing> service_windows_closing(timestamp after,
+                                                                    timestamp until) override;
+  [[nodiscard]] std::optional<timestamp> load_mark(std::string_view name) override;
+  void save_mark(std::string_view name, timestamp at) override;
 
   /// Conversations held.
   [[nodiscard]] std::size_t conversation_count();
