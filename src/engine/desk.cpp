@@ -102,6 +102,7 @@ struct desk::impl {
   const template_directory* directory = nullptr;
   std::vector<observer*> observers;
 
+  std::atomic<timestamp> last_purge{never};  // when tick() last purged (keep_messages_for)
   std::mutex timers_mu;
   std::priority_queue<timer, std::vector<timer>, std::greater<>> timers;
 
@@ -898,7 +899,16 @@ void desk::tick() {
     impl_->st.save_mark(tick_mark, now);  // what a desk made again need not announce
   } catch (const exception&) {  // NOLINT(bugprone-empty-catch): a lost mark only means announcing again
   }
-  if (more) tick();
+  if (more) {
+    tick();
+    return;
+  }
+  const auto last_purge = impl_->last_purge.load();
+  if (impl_->options.keep_messages_for &&
+      (last_purge == never || now - last_purge >= std::chrono::hours(1))) {
+    impl_->last_purge.store(now);
+    (void)purge(now - *impl_->options.keep_messages_for);  // a store's failure waits for the next hour
+  }
 }
 
 }  // namespace chatdesk

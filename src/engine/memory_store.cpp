@@ -108,6 +108,32 @@ struct memory_store::impl {
   text_map<std::size_t> by_correlation;
   std::unordered_map<compact_key, std::vector<std::size_t>, compact_key_hash> history;
   std::unordered_map<std::size_t, message> contents;  // by record number
+  timestamp newest = never;                           // the latest record's time
+  std::size_t since_forget = 0;                       // records added since the last forgetting
+
+  /// Drops records from the front, in the order added, while older than
+  /// `before` (messages_mu held). Returns how many went.
+  std::size_t forget(timestamp before) {
+    std::size_t forgotten = 0;
+    while (!records.empty() && records.front().at < before) {
+      const auto& r = records.front();
+      if (!r.id.empty()) by_id.erase(r.id);
+      if (!r.correlation_id.empty()) by_correlation.erase(r.correlation_id);
+      if (options.keep_history) {
+        const auto conv = conversation(r.key);
+        if (auto h = history.find(conv); h != history.end()) {
+          auto& list = h->second;
+          list.erase(std::remove(list.begin(), list.end(), first), list.end());
+          if (list.empty()) history.erase(h);
+        }
+      }
+      contents.erase(first);
+      records.pop_front();
+      ++first;
+      ++forgotten;
+    }
+    return forgotten;
+  }
 
   std::mutex businesses_mu;
   std::map<std::string, business, std::less<>> businesses;
@@ -248,6 +274,12 @@ bool memory_store::add_message(const message_record& record) {
     return false;
   const std::size_t number = s.next_number();
   s.records.push_back(record);
+  if (record.at > s.newest) s.newest = record.at;
+  // Without history, old records serve nothing: forget them now and then.
+  if (!s.options.keep_history && ++s.since_forget >= 4096) {
+    s.since_forget = 0;
+    (void)s.forget(s.newest - s.options.forget_after);
+  }
   if (!record.id.empty()) s.by_id.emplace(record.id, number);
   if (!record.correlation_id.empty()) s.by_correlation.emplace(record.correlation_id, number);
   if (s.options.keep_history) s.history[conv].push_back(number);
@@ -327,23 +359,7 @@ std::size_t memory_store::purge(timestamp content_before, timestamp records_befo
       }
     }
     // Records go in the order they were added, up to the first that is not old enough.
-    while (!s.records.empty() && s.records.front().at < records_before) {
-      const auto& r = s.records.front();
-      if (!r.id.empty()) s.by_id.erase(r.id);
-      if (!r.correlation_id.empty()) s.by_correlation.erase(r.correlation_id);
-      if (s.options.keep_history) {
-        const auto conv = s.conversation(r.key);
-        if (auto h = s.history.find(conv); h != s.history.end()) {
-          auto& list = h->second;
-          list.erase(std::remove(list.begin(), list.end(), s.first), list.end());
-          if (list.empty()) s.history.erase(h);
-        }
-      }
-      s.contents.erase(s.first);
-      s.records.pop_front();
-      ++s.first;
-      ++forgotten;
-    }
+    forgotten = s.forget(records_before);
   }
   std::lock_guard g(impl_->reach_mu);
   for (auto& [business, log] : impl_->reach) log.expire(records_before);

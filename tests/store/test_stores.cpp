@@ -793,3 +793,46 @@ TEST_CASE("a desk made again announces the windows that closed while it was away
   d->tick();
   CHECK(heard.take().empty());
 }
+
+TEST_CASE("without history the memory store forgets records past the de-duplication horizon", "[store]") {
+  memory_store st(memory_store_options{false});
+  manual_clock clock{t0()};
+  chatdesk::desk d(clock, st);
+  d.add_business(shop()).value();
+  // 30 days, 2,000 messages a day from 500 customers.
+  for (int day = 0; day < 30; ++day)
+    for (int i = 0; i < 2000; ++i) {
+      clock.advance(std::chrono::seconds(43));
+      const auto customer = fmt::format("+39333{:07}", i % 500);
+      const auto id = fmt::format("wamid.{}.{}", day, i);
+      REQUIRE(d.receive(inbound(id.c_str(), customer.c_str(), clock.now())));
+    }
+  // At most the last 8 days and one batch before forgetting runs again.
+  CHECK(st.message_count() <= 8 * 2000 + 4096 + 2000);
+  CHECK(st.message_count() >= 8 * 2000);
+  // A retry within the platform's 7 days is still a duplicate.
+  CHECK(d.receive(inbound("wamid.25.7", "+393330000007", t0() + std::chrono::seconds(43 * (25 * 2000 + 8))))
+            ->duplicate);
+}
+
+TEST_CASE("a desk keeping messages for a while purges from tick()", "[store][desk]") {
+  store_under_test u(GENERATE(as<std::string>{}, "memory", "sqlite"));
+  INFO(u.kind());
+  manual_clock clock{t0()};
+  desk_options options;
+  options.keep_messages_for = std::chrono::hours(24 * 3);
+  chatdesk::desk d(clock, u.get(), nullptr, options);
+  d.add_business(shop()).value();
+  REQUIRE(d.receive(inbound("wamid.1", "+393331234567", t0())));
+  clock.advance(std::chrono::hours(24 * 4));
+  REQUIRE(d.receive(inbound("wamid.2", "+393331234567", clock.now())));
+  d.tick();
+  const auto t = u.get().transcript({"n1", number("+393331234567")});
+  REQUIRE(t.size() == 2);
+  CHECK_FALSE(t[0].message);  // content older than 3 days gone
+  CHECK(t[1].message);
+  clock.advance(std::chrono::hours(24 * 5));
+  d.tick();
+  CHECK_FALSE(u.get().find_message("wamid.1"));  // and the record, once a retry cannot come
+  CHECK(u.get().find_message("wamid.2"));
+}

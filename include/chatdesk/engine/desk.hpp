@@ -55,6 +55,12 @@ struct CHATDESK_API desk_options {
   /// Most messages with held statuses; beyond it the oldest are dropped.
   std::size_t early_status_capacity = 10'000;
 
+  /// How long messages' content is kept: with a value, `tick()` calls
+  /// `purge(now - keep_messages_for)` at most once an hour (records go once
+  /// de-duplication is past them too). Empty (the default): kept until the
+  /// application purges.
+  std::optional<std::chrono::hours> keep_messages_for;
+
   /// The start of the correlation ids the desk makes for sends without one
   /// ("<prefix><n>"). Empty (the default): "cd-" and 16 random hex digits
   /// drawn when the desk is made, so desks sharing a store, and a desk made

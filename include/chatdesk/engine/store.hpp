@@ -4,6 +4,7 @@
 /// implement it, and the in-memory store.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -176,6 +177,11 @@ struct CHATDESK_API memory_store_options {
   bool keep_history = true;
   /// Keep each message's content for `transcript()` (with `keep_history`).
   bool keep_content = true;
+  /// Without history, records serve only de-duplication and statuses: those
+  /// older than this (before the newest record's time) are dropped as new ones
+  /// come, so memory stays bounded. The platform retries for 7 days and the
+  /// desk refuses older events (`desk_options::max_event_age`).
+  std::chrono::hours forget_after{24 * 8};
 };
 
 /// A thread-safe store in this process's memory: the default, and the
