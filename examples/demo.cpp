@@ -6,8 +6,12 @@
 //
 // It grows with the library: conversations, templates, pricing models and
 // webhooks join it as they land.
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,14 +62,25 @@ void conversation_demo(const cd::time_zone& rome) {
   using namespace std::chrono_literals;
   fmt::print("\nA conversation, with the platform's rules applied by chatdesk::desk\n");
   cd::manual_clock clock(cd::parse_timestamp("2026-03-02T08:30:00Z").value());
-  cd::memory_store store;
+  // The shop's state lives in a SQLite file, the embedded store: it survives
+  // the restart below. (A temporary file here; a real shop keeps it.)
+  const auto file =
+      (std::filesystem::temp_directory_path() / fmt::format("chatdesk-demo-{}.db", ::getpid())).string();
+  struct remove_at_end {  // destroyed after the store and the desks
+    std::string file;
+    ~remove_at_end() {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file + suffix);
+    }
+  } cleanup{file};
+  auto store = cd::sqlite_store::open(file).value();
   int sent = 0;
   cd::function_transport wire([&](const cd::outbound_message&) {
     return cd::transport_answer::accepted(fmt::format("wamid.demo{}", ++sent));
   });
-  cd::desk desk(clock, store, &wire);
+  auto desk_ptr = std::make_unique<cd::desk>(clock, *store, &wire);
   narrator tell(rome);
-  desk.subscribe(&tell);
+  desk_ptr->subscribe(&tell);
+  auto& desk = *desk_ptr;
 
   cd::business shop;
   shop.id = "bottega-rossi";
@@ -95,16 +110,25 @@ void conversation_demo(const cd::time_zone& rome) {
       {reply.message_id, cd::message_status::delivered, clock.now(), {}, maria, "florence"});
   (void)desk.apply_status({reply.message_id, cd::message_status::read, clock.now(), {}, maria, "florence"});
 
-  const auto w = desk.window("florence", maria);
+  // The shop's server restarts: a new desk over the same file knows the
+  // business, the window Maria opened and every message, with no setup.
+  desk_ptr.reset();
+  store.reset();
+  store = cd::sqlite_store::open(file).value();
+  cd::desk again(clock, *store, &wire);
+  again.subscribe(&tell);
+  fmt::print("  (the shop restarts; its state is in a SQLite file)\n");
+  const auto w = again.window("florence", maria);
   fmt::print("  free-form replies are allowed until {}\n", rome.format(w.service_window_closes_at));
 
   clock.set(w.service_window_closes_at - 30min);
-  desk.tick();
+  again.tick();
   clock.set(w.service_window_closes_at + 2h);
-  desk.tick();
-  auto late = desk.send({"bottega-rossi", "", maria, cd::text_content{"Still interested?"}, ""}).value();
+  again.tick();
+  auto late = again.send({"bottega-rossi", "", maria, cd::text_content{"Still interested?"}, ""}).value();
   show(clock, rome, "Maria, free-form follow-up", late);
-  auto tmpl = desk.send({"bottega-rossi", "", maria,
+  auto tmpl = again
+                  .send({"bottega-rossi", "", maria,
                          cd::template_content{"item_reserved",
                                               "it",
                                               cd::template_category::utility,
@@ -112,6 +136,9 @@ void conversation_demo(const cd::time_zone& rome) {
                          ""})
                   .value();
   show(clock, rome, "Maria, template item_reserved", tmpl);
+  fmt::print("  the conversation as the store keeps it: {} messages\n",
+             store->transcript({"florence", maria}).size());
+  again.unsubscribe(&tell);
 }
 
 void print_rendered(const cd::bound_template& b) {

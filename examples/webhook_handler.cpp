@@ -1,6 +1,9 @@
 // A complete webhook endpoint as an application writes it around its own
 // HTTP server: the GET handshake, the signature check, decoding, and
 // de-duplicated application to the desk. main() plays the platform.
+#include <unistd.h>
+
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -50,8 +53,19 @@ class whatsapp_endpoint {
 
 int main() {
   manual_clock clock(parse_timestamp("2026-03-02T09:00:00Z").value());
-  memory_store store;
-  desk d(clock, store);
+  // The desk's state in a SQLite file, so a restarted endpoint still knows
+  // every message it acknowledged (a temporary file here).
+  const auto file =
+      (std::filesystem::temp_directory_path() / ("chatdesk-webhook-" + std::to_string(::getpid()) + ".db"))
+          .string();
+  struct remove_at_end {  // the example cleans up after itself; destroyed after the store
+    std::string file;
+    ~remove_at_end() {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file + suffix);
+    }
+  } cleanup{file};
+  auto store = sqlite_store::open(file).value();
+  desk d(clock, *store);
   business shop;
   shop.id = "shop";
   shop.numbers.push_back({"106540352242922", phone_number::parse("+16505550100").value(), 80});

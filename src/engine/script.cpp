@@ -401,8 +401,10 @@ json to_json(const script_event& e) {
 // ---- replay ----
 
 struct script_replay::impl final : observer {
-  impl(sink out_, desk_options options)
+  impl(sink out_, store* state, desk_options options)
       : out(std::move(out_)),
+        own(state == nullptr ? std::make_unique<memory_store>() : nullptr),
+        store(state == nullptr ? *own : *state),
         wire([this](const outbound_message& m) {
           auto it = next_ids.find(m.message.correlation_id);
           if (it != next_ids.end()) return transport_answer::accepted(it->second);
@@ -417,7 +419,8 @@ struct script_replay::impl final : observer {
 
   sink out;
   manual_clock clock;
-  memory_store store;
+  std::unique_ptr<memory_store> own;  // when the caller gives no store
+  chatdesk::store& store;
   std::map<std::string, std::string> next_ids;  // correlation id -> platform id the transport returns
   function_transport wire;
   desk the_desk;
@@ -613,7 +616,10 @@ struct script_replay::impl final : observer {
 };
 
 script_replay::script_replay(sink out, desk_options options)
-    : impl_(std::make_unique<impl>(std::move(out), std::move(options))) {}
+    : impl_(std::make_unique<impl>(std::move(out), nullptr, std::move(options))) {}
+
+script_replay::script_replay(sink out, store& state, desk_options options)
+    : impl_(std::make_unique<impl>(std::move(out), &state, std::move(options))) {}
 
 script_replay::~script_replay() = default;
 

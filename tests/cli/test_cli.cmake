@@ -55,6 +55,19 @@ expect_run(simulate_conversation 0
 expect_run(simulate_problems 2
   "\"line\":3,[^\n]*\"event\":\"status\",\"id\":\"nope\",\"status\":\"read\",\"result\":\"held\".*\"line\":4,\"event\":\"problem\",\"code\":\"phone.too_short\".*\"line\":5,\"event\":\"problem\",\"code\":\"simulate.unknown_kind\".*\"line\":6,\"event\":\"problem\",\"code\":\"simulate.unknown_type\".*\"line\":7,\"event\":\"problem\",\"code\":\"simulate.syntax\".*\"line\":8,\"event\":\"problem\",\"code\":\"simulate.out_of_order\".*\"line\":10,\"event\":\"problem\",\"code\":\"simulate.field\",\"reason\":\"'id' must be a string, not number\".*\"line\":13,"
   "10 line\\(s\\) of .* were skipped" simulate "${_root}/tests/cli/data/simulate_problems.jsonl")
+# --store: the state lasts in a SQLite file, so a second run of the same script finds it all done.
+set(_db "${CMAKE_CURRENT_BINARY_DIR}/chatdesk-cli-simulate.db")
+file(REMOVE "${_db}" "${_db}-wal" "${_db}-shm")
+expect_run(simulate_store_first 0 "\"line\":4,[^\n]*\"result\":\"accepted\",\"window_opened\":true" "^$"
+  simulate "${_root}/examples/scripts/conversation.jsonl" --store "${_db}")
+expect_run(simulate_store_again 2
+  "\"line\":4,[^\n]*\"result\":\"duplicate\".*\"line\":5,\"event\":\"problem\",\"code\":\"desk.duplicate_correlation_id\""
+  "were skipped" simulate "${_root}/examples/scripts/conversation.jsonl" --store "${_db}")
+file(REMOVE "${_db}" "${_db}-wal" "${_db}-shm")
+expect_run(simulate_store_directory 2 "^$" "opening the database \\(${_root}/tests\\): unable to open"
+  simulate "${_root}/examples/scripts/conversation.jsonl" --store "${_root}/tests")
+expect_run(simulate_store_not_a_database 2 "^$" "file is not a database"
+  simulate "${_root}/examples/scripts/conversation.jsonl" --store "${_root}/examples/scripts/conversation.jsonl")
 expect_run(simulate_missing_file 2 "^$" "'/nonexistent/script.jsonl' does not exist" simulate "/nonexistent/script.jsonl")
 expect_run(simulate_directory 2 "^$" "is a directory, not a file" simulate "${_root}/tests")
 

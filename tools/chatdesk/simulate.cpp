@@ -1,12 +1,14 @@
 // chatdesk simulate SCRIPT.jsonl: replays timed events through a desk with a
 // manual clock and prints one JSON line per decision or event. The format and
 // the replay are the library's (chatdesk/engine/script.hpp, docs/simulate.md).
+// With --store FILE the desk's state lives in a SQLite file across runs.
 #include <memory>
 #include <ostream>
 #include <string>
 
 #include "chatdesk/core/input.hpp"
 #include "chatdesk/engine/script.hpp"
+#include "chatdesk/store/sqlite_store.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
 
@@ -15,17 +17,33 @@ namespace chatdesk::cli {
 command add_simulate_command(CLI::App& app) {
   auto file = std::make_shared<std::string>();
   auto quiet = std::make_shared<bool>(false);
+  auto store_file = std::make_shared<std::string>();
   auto* sub =
       app.add_subcommand("simulate", "Replay a script of timed events through the engine (docs/simulate.md)");
   sub->add_option("SCRIPT", *file, "JSON Lines: one event per line, in time order")->required();
   sub->add_flag("--quiet", *quiet, "No progress line on a terminal");
-  return [file, quiet](std::ostream& out, std::ostream& err) {
+  sub->add_option("--store", *store_file,
+                  "Keep the desk's state in this SQLite file (created if missing), so a later run carries on "
+                  "from it; without it, state lasts for this run only");
+  return [file, quiet, store_file](std::ostream& out, std::ostream& err) {
     auto in = open_file(*file);
     if (!in) {
       err << "chatdesk simulate: " << in.error().message << '\n';
       return exit_bad_input;
     }
-    script_replay replay([&out](std::string_view line) { out << line << '\n'; });
+    std::unique_ptr<sqlite_store> state;
+    if (!store_file->empty()) {
+      auto opened = sqlite_store::open(*store_file);
+      if (!opened) {
+        err << "chatdesk simulate: " << opened.error().message << '\n';
+        return exit_bad_input;
+      }
+      state = std::move(*opened);
+    }
+    const auto print = [&out](std::string_view line) { out << line << '\n'; };
+    std::unique_ptr<script_replay> replay_ptr =
+        state ? std::make_unique<script_replay>(print, *state) : std::make_unique<script_replay>(print);
+    auto& replay = *replay_ptr;
     line_reader lines(*in, input_limits::line, "'" + *file + "'");
     progress_meter meter(err, *quiet);
     while (auto next = lines.next()) {

@@ -118,8 +118,8 @@ using script_event = std::variant<script_business, script_template, script_inbou
 /// The line for `e`, which `parse_script_event` reads back as `e`.
 [[nodiscard]] CHATDESK_API nlohmann::ordered_json to_json(const script_event& e);
 
-/// Replays a script through its own desk (manual clock, memory store, a
-/// transport that accepts every send) and prints what happened as JSON lines
+/// Replays a script through its own desk (manual clock, a memory store or the
+/// caller's, a transport that accepts every send) and prints what happened as JSON lines
 /// (docs/simulate.md's output). Events must come in time order: before each
 /// timed event the clock moves to its `at` and the desk ticks, so window
 /// events print first. Not thread-safe; one replay per script.
@@ -129,6 +129,10 @@ class CHATDESK_API script_replay {
   using sink = std::function<void(std::string_view line)>;
 
   explicit script_replay(sink out, desk_options options = {});
+  /// The same over `state` (not owned), such as a durable store whose state
+  /// lasts from one replay to the next: what a script already did is
+  /// duplicate the second time, and its businesses are known.
+  script_replay(sink out, store& state, desk_options options = {});
   ~script_replay();
   script_replay(const script_replay&) = delete;
   script_replay& operator=(const script_replay&) = delete;
