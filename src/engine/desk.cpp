@@ -17,6 +17,7 @@
 #include "../core/ascii.hpp"
 #include "../core/lookup.hpp"
 #include "chatdesk/core/utf8.hpp"
+#include "journal.hpp"
 
 namespace chatdesk {
 
@@ -376,6 +377,7 @@ result<receive_result> desk::receive(const message& inbound, std::string_view pr
         state.last_referral = at;
       ++state.inbound_count;
       impl_->st.keep_content(inbound);
+      impl_->st.append_journal(at, detail::journal_received(inbound));
       impl_->st.save_conversation(key, state);
       out.window = windows_at(state, at);
       if (out.window_opened && state.service_window_open(at)) schedule_end = state.service_window_closes_at();
@@ -475,6 +477,7 @@ std::optional<result<status_result>> desk::impl::apply_known(const status_update
       record->status_at = *at;
       if (update.error) record->error = update.error;
       st.update_message(*record);
+      st.append_journal(record->status_at, detail::journal_status(*record, from));
       lock->commit();
       events.add([r = *record, from](observer& o) { o.status_changed(r, from); });
     }
@@ -718,6 +721,7 @@ result<status_result> desk::impl::answered(const message_record& found, const tr
         record->status_at = clock.now();
         record->error = answer.error;
         st.update_message(*record);
+        st.append_journal(record->status_at, detail::journal_status(*record, from));
         out.status = record->status;
         events.add([r = *record, from](observer& o) { o.status_changed(r, from); });
       }
@@ -754,6 +758,30 @@ result<status_result> desk::transport_answered(std::string_view correlation_id,
                         fmt::format("no outbound message has the correlation id '{}'", correlation_id),
                         "correlation_id");
     return impl_->answered(*found, answer);
+  });
+}
+
+result<std::size_t> desk::replay_journal(observer& o, timestamp since) {
+  return guard_store([&]() -> result<std::size_t> {
+    std::size_t replayed = 0;
+    std::optional<error> bad;
+    impl_->st.read_journal(since, [&](const journal_entry& e) {
+      auto event = detail::read_journal_entry(e.data);
+      if (!event) {
+        bad = make_error("store.corrupt", fmt::format("journal entry {} cannot be read", e.seq), "journal");
+        return false;
+      }
+      if (const auto* m = std::get_if<message>(&*event)) {
+        o.message_received(*m);
+      } else {
+        const auto& c = std::get<detail::journal_status_change>(*event);
+        o.status_changed(c.record, c.from);
+      }
+      ++replayed;
+      return true;
+    });
+    if (bad) return *bad;
+    return replayed;
   });
 }
 

@@ -138,6 +138,8 @@ struct memory_store::impl {
   std::mutex businesses_mu;
   std::map<std::string, business, std::less<>> businesses;
   std::map<std::string, timestamp, std::less<>> marks;
+  std::deque<journal_entry> journal;  // under businesses_mu
+  std::uint64_t journal_seq = 0;
 
   message_record& record(std::size_t number) { return records[number - first]; }
   std::size_t next_number() const { return first + records.size(); }
@@ -406,6 +408,30 @@ std::optional<timestamp> memory_store::load_mark(std::string_view name) {
 void memory_store::save_mark(std::string_view name, timestamp at) {
   std::lock_guard g(impl_->businesses_mu);
   impl_->marks.insert_or_assign(std::string(name), at);
+}
+
+void memory_store::append_journal(timestamp at, std::string_view data) {
+  if (!impl_->options.keep_journal) return;
+  std::lock_guard g(impl_->businesses_mu);
+  impl_->journal.push_back({++impl_->journal_seq, at, std::string(data)});
+}
+
+void memory_store::read_journal(timestamp since, const std::function<bool(const journal_entry&)>& each) {
+  std::vector<journal_entry> copy;
+  {
+    std::lock_guard g(impl_->businesses_mu);
+    for (const auto& e : impl_->journal)
+      if (e.at >= since) copy.push_back(e);
+  }
+  for (const auto& e : copy)
+    if (!each(e)) return;
+}
+
+void memory_store::trim_journal(timestamp before) {
+  std::lock_guard g(impl_->businesses_mu);
+  auto& j = impl_->journal;
+  j.erase(std::remove_if(j.begin(), j.end(), [before](const journal_entry& e) { return e.at < before; }),
+          j.end());
 }
 
 std::size_t memory_store::message_count() const {

@@ -96,6 +96,11 @@ CREATE TABLE marks (
   name TEXT PRIMARY KEY,
   at INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE journal (
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
 )sql",
 };
 static_assert(std::size(migrations) == sqlite_store::schema_version);
@@ -135,6 +140,7 @@ struct sqlite_store::impl {
   statement purge_content, purge_messages, purge_reached;
   statement save_business, load_businesses;
   statement windows_closing, load_mark, save_mark;
+  statement append_journal, read_journal, trim_journal;
 
   void prepare() {
     auto* d = db.get();
@@ -219,6 +225,10 @@ struct sqlite_store::impl {
         "SELECT number_id, customer, last_inbound FROM conversations WHERE last_inbound > ?1 AND "
         "last_inbound <= ?2");
     load_mark = make("SELECT at FROM marks WHERE name = ?1");
+    append_journal = make("INSERT INTO journal (at, data) VALUES (?1, ?2)");
+    // Entries in the order added; the time filter scans (a rebuild reads a month or so, once).
+    read_journal = make("SELECT seq, at, data FROM journal WHERE at >= ?1 ORDER BY seq");
+    trim_journal = make("DELETE FROM journal WHERE at < ?1");
     save_mark = make(
         "INSERT INTO marks (name, at) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET at = excluded.at");
   }
@@ -734,6 +744,31 @@ std::optional<timestamp> sqlite_store::load_mark(std::string_view name) {
 void sqlite_store::save_mark(std::string_view name, timestamp at) {
   impl::access a(*impl_);
   statement::use(impl_->save_mark).bind(1, name).bind(2, ms(at)).run();
+}
+
+void sqlite_store::append_journal(timestamp at, std::string_view data) {
+  if (!impl_->options.keep_journal) return;
+  impl::access a(*impl_);
+  statement::use(impl_->append_journal).bind(1, ms(at)).bind(2, data).run();
+}
+
+void sqlite_store::read_journal(timestamp since, const std::function<bool(const journal_entry&)>& each) {
+  std::vector<journal_entry> batch;  // read under the connection, handed out without it
+  {
+    impl::access a(*impl_);
+    statement::use u(impl_->read_journal);
+    u.bind(1, ms(since));
+    while (u.step())
+      batch.push_back(
+          {static_cast<std::uint64_t>(u.integer(0)), at_ms(u.integer(1)), std::string(u.text(2))});
+  }
+  for (const auto& e : batch)
+    if (!each(e)) return;
+}
+
+void sqlite_store::trim_journal(timestamp before) {
+  impl::access a(*impl_);
+  statement::use(impl_->trim_journal).bind(1, ms(before)).run();
 }
 
 const std::string& sqlite_store::path() const noexcept {

@@ -213,6 +213,15 @@ class CHATDESK_API desk {
   /// the number of records forgotten. Run it from time to time (a daily job).
   result<std::size_t> purge(timestamp before);
 
+  /// Tells `o` again, in order, what the desk's journal holds since `since`:
+  /// each customer's message received (without its content) and each status
+  /// change, as the desk told its observers when they happened. After a
+  /// restart, an observer that keeps its own state (a `ledger_bridge` and its
+  /// ledger) replays the month so far and carries on exactly. Needs a store
+  /// that keeps the journal (`sqlite_store` does by default). Returns the
+  /// number of entries replayed.
+  result<std::size_t> replay_journal(observer& o, timestamp since = never);
+
   /// Tells observers about windows that are closing (within the closing
   /// notice) or closed by now. Call it periodically (a timer) or after
   /// advancing a manual clock.

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,14 @@ struct CHATDESK_API transcript_entry {
   /// The message as received or sent (content, context, referral); nullopt
   /// when the store keeps no content, or it was purged.
   std::optional<chatdesk::message> message;
+};
+
+/// One entry of the desk's journal: what a step did, for observers that must
+/// rebuild their own state after a restart (a pricing ledger).
+struct CHATDESK_API journal_entry {
+  std::uint64_t seq = 0;  ///< increasing in the order entries were added
+  timestamp at{};         ///< the event's time
+  std::string data;       ///< the desk's own JSON
 };
 
 /// A conversation's service window and when it closes.
@@ -163,6 +172,22 @@ class CHATDESK_API store {
     (void)at;
   }
 
+  /// Adds an entry to the desk's journal, in the step's transaction, so an
+  /// entry exists exactly when its step was applied. A store that keeps no
+  /// journal ignores it (the default).
+  virtual void append_journal(timestamp at, std::string_view data) {
+    (void)at;
+    (void)data;
+  }
+  /// Calls `each` for the entries with `at` at or after `since`, in the order
+  /// added, until it returns false. The default: none.
+  virtual void read_journal(timestamp since, const std::function<bool(const journal_entry&)>& each) {
+    (void)since;
+    (void)each;
+  }
+  /// Forgets journal entries older than `before`.
+  virtual void trim_journal(timestamp before) { (void)before; }
+
   /// Remembers a business's definition (replacing an earlier one with its
   /// id), so a desk made again over this store knows it. The default keeps nothing.
   virtual void save_business(const business& b) { (void)b; }
@@ -182,6 +207,8 @@ struct CHATDESK_API memory_store_options {
   /// come, so memory stays bounded. The platform retries for 7 days and the
   /// desk refuses older events (`desk_options::max_event_age`).
   std::chrono::hours forget_after{24 * 8};
+  /// Keep the desk's journal (`read_journal`), which grows until trimmed.
+  bool keep_journal = false;
 };
 
 /// A thread-safe store in this process's memory: the default, and the
@@ -219,6 +246,9 @@ class CHATDESK_API memory_store final : public store {
                                                                     timestamp until) override;
   [[nodiscard]] std::optional<timestamp> load_mark(std::string_view name) override;
   void save_mark(std::string_view name, timestamp at) override;
+  void append_journal(timestamp at, std::string_view data) override;
+  void read_journal(timestamp since, const std::function<bool(const journal_entry&)>& each) override;
+  void trim_journal(timestamp before) override;
 
   /// Conversations held.
   [[nodiscard]] std::size_t conversation_count() const;

@@ -46,6 +46,9 @@ struct CHATDESK_API sqlite_store_options {
   /// Keep each message's content for `transcript()`; off for privacy (ids,
   /// statuses and windows are kept either way).
   bool keep_content = true;
+  /// Keep the desk's journal (`read_journal`), so a pricing ledger fed by the
+  /// desk can be rebuilt after a restart (`desk::replay_journal`).
+  bool keep_journal = true;
 };
 
 /// A `store` in a SQLite database file (WAL journal). Each desk step is one
@@ -100,6 +103,9 @@ class CHATDESK_API sqlite_store final : public store {
                                                                     timestamp until) override;
   [[nodiscard]] std::optional<timestamp> load_mark(std::string_view name) override;
   void save_mark(std::string_view name, timestamp at) override;
+  void append_journal(timestamp at, std::string_view data) override;
+  void read_journal(timestamp since, const std::function<bool(const journal_entry&)>& each) override;
+  void trim_journal(timestamp before) override;
 
   /// Conversations held.
   [[nodiscard]] std::size_t conversation_count();
