@@ -5,7 +5,8 @@
 // - beside SQLite, a bare loop running the same SQL statements straight
 //   through the driver, one transaction per step as the desk does: chatdesk's
 //   overhead is the ratio of the two (target: at most 1.3x);
-// - database bytes per conversation (state and ids, no transcript).
+// - database bytes per conversation (state, ids and the desk's journal; no
+//   transcript).
 //
 // Conversations per run: 100,000 (`full`: 2,000, as each commit waits for the
 // disk). Run with --conversations=N to change it (1,000,000 for the size figure).
@@ -134,6 +135,7 @@ void bm_desk_sqlite(benchmark::State& state) {
     const auto path = scratch_file(durability == sqlite_durability::full ? "full" : "normal");
     sqlite_store_options options;
     options.durability = durability;
+    options.keep_content = false;  // state, ids and the journal: no transcript
     auto st = sqlite_store::open(path, options).value();
     if (!run_conversations(*st, n, state)) state.SkipWithError("a desk call failed");
     state.counters["bytes_per_conversation"] = static_cast<double>(file_bytes(path)) / static_cast<double>(n);
@@ -219,6 +221,7 @@ void bm_bare_sqlite(benchmark::State& state) {
     auto* name = b.prepare(
         "UPDATE messages SET id = ?1 WHERE correlation_id = ?2 AND correlation_id IS NOT NULL AND id IS "
         "NULL");
+    auto* journal = b.prepare("INSERT INTO journal (at, data) VALUES (?1, ?2)");
     const auto text = [](sqlite3_stmt* s, int i, const std::string& v) {
       sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     };
@@ -235,6 +238,12 @@ void bm_bare_sqlite(benchmark::State& state) {
       text(save_conv, 1, "n1"), text(save_conv, 2, who), sqlite3_bind_int64(save_conv, 3, i), run(save_conv);
       text(load_cust, 1, "shop"), text(load_cust, 2, who), run(load_cust);
       text(save_cust, 1, "shop"), text(save_cust, 2, who), run(save_cust);
+      sqlite3_bind_int64(journal, 1, i),
+          text(journal, 2,
+               fmt::format("r\x1f{}\x1f{}\x1fn1\x1f{}\x1ftext\x1f"
+                           "0",
+                           i, in_id, who)),
+          run(journal);
       run(commit);
       // send: the rules' reads, the record, the conversation and the number
       run(begin);
@@ -260,6 +269,13 @@ void bm_bare_sqlite(benchmark::State& state) {
         text(by_id, 1, out_id), run(by_id);
         sqlite3_bind_int64(update, 2, s), text(update, 3, corr), run(update);
         text(name, 1, out_id), text(name, 2, corr), run(name);
+        sqlite3_bind_int64(journal, 1, i),
+            text(journal, 2,
+                 fmt::format("s\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1fn1\x1f{}\x1f"
+                             "1\x1ftext\x1f-\x1f"
+                             "0\x1f{}\x1f-",
+                             s - 1, s, i, out_id, corr, who, i)),
+            run(journal);
         run(commit);
       }
     }

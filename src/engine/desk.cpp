@@ -377,7 +377,7 @@ result<receive_result> desk::receive(const message& inbound, std::string_view pr
         state.last_referral = at;
       ++state.inbound_count;
       impl_->st.keep_content(inbound);
-      impl_->st.append_journal(at, detail::journal_received(inbound));
+      if (impl_->st.keeps_journal()) impl_->st.append_journal(at, detail::journal_received(inbound));
       impl_->st.save_conversation(key, state);
       out.window = windows_at(state, at);
       if (out.window_opened && state.service_window_open(at)) schedule_end = state.service_window_closes_at();
@@ -477,7 +477,7 @@ std::optional<result<status_result>> desk::impl::apply_known(const status_update
       record->status_at = *at;
       if (update.error) record->error = update.error;
       st.update_message(*record);
-      st.append_journal(record->status_at, detail::journal_status(*record, from));
+      if (st.keeps_journal()) st.append_journal(record->status_at, detail::journal_status(*record, from));
       lock->commit();
       events.add([r = *record, from](observer& o) { o.status_changed(r, from); });
     }
@@ -721,7 +721,7 @@ result<status_result> desk::impl::answered(const message_record& found, const tr
         record->status_at = clock.now();
         record->error = answer.error;
         st.update_message(*record);
-        st.append_journal(record->status_at, detail::journal_status(*record, from));
+        if (st.keeps_journal()) st.append_journal(record->status_at, detail::journal_status(*record, from));
         out.status = record->status;
         events.add([r = *record, from](observer& o) { o.status_changed(r, from); });
       }

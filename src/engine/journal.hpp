@@ -12,10 +12,12 @@
 
 namespace chatdesk::detail {
 
-/// A customer's message was received (its content left out: the journal is
-/// for rebuilding state, and content may be kept only in the transcript).
+/// A customer's message was received: its ids, time, type and whether it came
+/// from a referral (no content: the journal is for rebuilding state, and
+/// content may be kept only in the transcript).
 [[nodiscard]] std::string journal_received(const message& m);
-/// An outbound message's status moved from `from` to `record.status`.
+/// An outbound message's status moved from `from` to `record.status` (an
+/// error keeps its code only).
 [[nodiscard]] std::string journal_status(const message_record& record, message_status from);
 
 struct journal_status_change {

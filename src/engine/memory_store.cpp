@@ -410,6 +410,10 @@ void memory_store::save_mark(std::string_view name, timestamp at) {
   impl_->marks.insert_or_assign(std::string(name), at);
 }
 
+bool memory_store::keeps_journal() const {
+  return impl_->options.keep_journal;
+}
+
 void memory_store::append_journal(timestamp at, std::string_view data) {
   if (!impl_->options.keep_journal) return;
   std::lock_guard g(impl_->businesses_mu);

@@ -746,6 +746,10 @@ void sqlite_store::save_mark(std::string_view name, timestamp at) {
   statement::use(impl_->save_mark).bind(1, name).bind(2, ms(at)).run();
 }
 
+bool sqlite_store::keeps_journal() const {
+  return impl_->options.keep_journal;
+}
+
 void sqlite_store::append_journal(timestamp at, std::string_view data) {
   if (!impl_->options.keep_journal) return;
   impl::access a(*impl_);

@@ -172,6 +172,9 @@ class CHATDESK_API store {
     (void)at;
   }
 
+  /// Whether this store keeps the desk's journal (the desk writes entries
+  /// only then). The default: no.
+  [[nodiscard]] virtual bool keeps_journal() const { return false; }
   /// Adds an entry to the desk's journal, in the step's transaction, so an
   /// entry exists exactly when its step was applied. A store that keeps no
   /// journal ignores it (the default).
@@ -246,6 +249,7 @@ class CHATDESK_API memory_store final : public store {
                                                                     timestamp until) override;
   [[nodiscard]] std::optional<timestamp> load_mark(std::string_view name) override;
   void save_mark(std::string_view name, timestamp at) override;
+  [[nodiscard]] bool keeps_journal() const override;
   void append_journal(timestamp at, std::string_view data) override;
   void read_journal(timestamp since, const std::function<bool(const journal_entry&)>& each) override;
   void trim_journal(timestamp before) override;

@@ -103,6 +103,7 @@ class CHATDESK_API sqlite_store final : public store {
                                                                     timestamp until) override;
   [[nodiscard]] std::optional<timestamp> load_mark(std::string_view name) override;
   void save_mark(std::string_view name, timestamp at) override;
+  [[nodiscard]] bool keeps_journal() const override;
   void append_journal(timestamp at, std::string_view data) override;
   void read_journal(timestamp since, const std::function<bool(const journal_entry&)>& each) override;
   void trim_journal(timestamp before) override;
