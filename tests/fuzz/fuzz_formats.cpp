@@ -1,6 +1,6 @@
 // Fuzzes the library's documents: the invoice JSON and the businesses file
 // (chatdesk/pricing/formats.hpp), a script's line (chatdesk/engine/script.hpp)
-// and a stored message (chatdesk/model/documents.hpp).
+// and a stored message and business (chatdesk/model/documents.hpp).
 // Properties: no crash; every refusal has a code and a message in valid
 // UTF-8; an invoice that is accepted adds up and writes back to JSON that
 // reads as the same invoice; businesses and script lines that are accepted
@@ -60,6 +60,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto applied = replay.apply(*event, 1);
     if (!applied && bad(applied.error())) __builtin_trap();
   } else if (bad(event.error())) {
+    __builtin_trap();
+  }
+
+  // A stored business (chatdesk/model/documents.hpp) reads back as itself.
+  auto stored_business = chatdesk::parse_business(text);
+  if (stored_business) {
+    const auto written = chatdesk::to_json(*stored_business);
+    auto again = chatdesk::parse_business(written);
+    if (!again || chatdesk::to_json(*again) != written) __builtin_trap();
+  } else if (bad(stored_business.error())) {
     __builtin_trap();
   }
 
