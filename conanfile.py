@@ -19,11 +19,13 @@ class ChatdeskConan(ConanFile):
         "shared": [True, False],
         "fPIC": [True, False],
         "with_openssl": [True, False],
+        "with_postgres": [True, False],
     }
     default_options = {
         "shared": False,
         "fPIC": True,
         "with_openssl": True,
+        "with_postgres": True,
         # date's default downloads the tz database with libcurl; use the OS one.
         "date/*:header_only": False,
         "date/*:tz_db": "system",
@@ -52,6 +54,8 @@ class ChatdeskConan(ConanFile):
         self.requires("cli11/[>=2.1 <3]", visible=False)
         if self.options.with_openssl:
             self.requires("openssl/[>=3 <4]")
+        if self.options.with_postgres:
+            self.requires("libpq/[>=12]")
 
     def build_requirements(self):
         self.test_requires("catch2/[>=3 <4]")
@@ -66,6 +70,7 @@ class ChatdeskConan(ConanFile):
         tc.cache_variables["CHATDESK_BUILD_BENCH"] = False
         tc.cache_variables["CHATDESK_INSTALL"] = True
         tc.cache_variables["CHATDESK_WITH_OPENSSL"] = bool(self.options.with_openssl)
+        tc.cache_variables["CHATDESK_WITH_POSTGRES"] = bool(self.options.with_postgres)
         tc.generate()
         CMakeDeps(self).generate()
 
@@ -92,5 +97,8 @@ class ChatdeskConan(ConanFile):
         if self.options.with_openssl:
             self.cpp_info.defines.append("CHATDESK_WITH_OPENSSL=1")
             self.cpp_info.requires.append("openssl::crypto")
+        if self.options.with_postgres:
+            self.cpp_info.defines.append("CHATDESK_WITH_POSTGRES=1")
+            self.cpp_info.requires.append("libpq::libpq")
         if self.settings.os in ("Linux", "FreeBSD"):
             self.cpp_info.system_libs = ["pthread", "m"]

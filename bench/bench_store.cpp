@@ -6,13 +6,20 @@
 //   through the driver, one transaction per step as the desk does: chatdesk's
 //   overhead is the ratio of the two (target: at most 1.3x);
 // - database bytes per conversation (state, ids and the desk's journal; no
-//   transcript).
+//   transcript);
+// - PostgreSQL with 1 and with 4 connections (as many threads), when
+//   $CHATDESK_BENCH_POSTGRES names a server (at most 20,000 conversations).
 //
 // Conversations per run: 100,000 (`full`: 2,000, as each commit waits for the
 // disk). Run with --conversations=N to change it (1,000,000 for the size figure).
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
+#if defined(CHATDESK_WITH_POSTGRES)
+#include <libpq-fe.h>
+#include <unistd.h>
+#endif
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,12 +27,16 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "chatdesk/engine/desk.hpp"
 #include "chatdesk/store/sqlite_store.hpp"
+#if defined(CHATDESK_WITH_POSTGRES)
+#include "chatdesk/store/postgres_store.hpp"
+#endif
 
 namespace {
 
@@ -143,6 +154,93 @@ void bm_desk_sqlite(benchmark::State& state) {
   }
   report(state, n);
 }
+
+#if defined(CHATDESK_WITH_POSTGRES)
+/// PostgreSQL: conversations through one desk from `threads` threads, each
+/// with connections of its own (pool_size = threads), as a server would run
+/// them. The server: $CHATDESK_BENCH_POSTGRES, a libpq connection string (see
+/// docs/store.md: scripts/pg-cluster.sh starts a throwaway one).
+void bm_desk_postgres(benchmark::State& state) {
+  const char* server = std::getenv("CHATDESK_BENCH_POSTGRES");
+  if (server == nullptr) {
+    state.SkipWithError("set CHATDESK_BENCH_POSTGRES to a libpq connection string");
+    for (auto _ : state) {
+    }
+    return;
+  }
+  const auto threads = static_cast<int>(state.range(0));
+  const auto n = std::min<std::int64_t>(g_conversations, 20'000);
+  for (auto _ : state) {
+    postgres_store_options options;
+    options.schema = fmt::format("bench_{}_{}", ::getpid(), threads);
+    options.pool_size = static_cast<std::size_t>(threads);
+    options.keep_content = false;
+    {  // a fresh schema
+      PGconn* c = PQconnectdb(server);
+      PQclear(PQexec(c, fmt::format("SET client_min_messages = warning; DROP SCHEMA IF EXISTS {} CASCADE",
+                                    options.schema)
+                            .c_str()));
+      PQfinish(c);
+    }
+    auto st = postgres_store::open(server, options).value();
+    manual_clock clock(parse_timestamp("2026-03-02T09:00:00Z").value());
+    function_transport wire([](const outbound_message& m) {
+      return transport_answer::accepted("wamid.out." + m.message.correlation_id);
+    });
+    desk_options desk_opts;
+    desk_opts.correlation_prefix = "c";
+    desk d(clock, *st, &wire, desk_opts);
+    d.add_business(bench_business()).value();
+    std::atomic<bool> failed{false};
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        for (std::int64_t i = t; i < n && !failed; i += threads) {
+          const auto who = phone_number::parse(fmt::format("+3934{:08}", i)).value();
+          clock.advance(std::chrono::milliseconds(2));  // within the number's throughput
+          message in{direction::inbound, fmt::format("wamid.in.{}", i), {}, "n1", who,
+                     clock.now(),        text_content{"hello"},         {}, {}};
+          const auto fail = [&](const std::string& why) {
+            if (!failed.exchange(true)) std::fprintf(stderr, "bm_desk_postgres: %s\n", why.c_str());
+          };
+          if (auto r = d.receive(in); !r) fail(r.error().to_string());
+          auto sent = d.send({"shop", "n1", who, text_content{"hi"}, ""});
+          if (!sent || !sent->decision.allowed) {
+            fail(sent ? sent->decision.refusal.value_or(error{}).to_string() : sent.error().to_string());
+            continue;
+          }
+          for (const auto s : {message_status::sent, message_status::delivered, message_status::read}) {
+            status_update u;
+            u.message_id = sent->message_id;
+            u.status = s;
+            u.at = clock.now();
+            u.customer = who;
+            u.business_number_id = "n1";
+            if (auto r = d.apply_status(u); !r) fail(r.error().to_string());
+          }
+        }
+      });
+    for (auto& t : pool) t.join();
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    state.SetIterationTime(took.count());
+    if (failed) state.SkipWithError("a desk call failed");
+    state.counters["calls/s"] = static_cast<double>(5 * n) / took.count();
+    state.counters["threads"] = threads;
+    PGconn* c = PQconnectdb(server);
+    PGresult* r = PQexec(c, fmt::format("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN "
+                                        "pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = '{}' "
+                                        "AND c.relkind = 'r'",
+                                        options.schema)
+                                .c_str());
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+      state.counters["bytes_per_conversation"] = std::stod(PQgetvalue(r, 0, 0)) / static_cast<double>(n);
+    PQclear(r);
+    PQfinish(c);
+  }
+  report(state, n);
+}
+#endif
 
 // ---------------------------------------------------------------- the bare loop
 
@@ -300,6 +398,10 @@ BENCHMARK(bm_bare_sqlite)
     ->UseManualTime()
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
+
+#if defined(CHATDESK_WITH_POSTGRES)
+BENCHMARK(bm_desk_postgres)->Arg(1)->Arg(4)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+#endif
 
 int main(int argc, char** argv) {
   std::vector<char*> rest;

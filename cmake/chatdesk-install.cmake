@@ -37,6 +37,9 @@ set(CHATDESK_PC_REQUIRES "fmt nlohmann_json simdjson absl_flat_hash_map absl_has
 if(CHATDESK_WITH_OPENSSL)
   string(APPEND CHATDESK_PC_REQUIRES " libcrypto")
 endif()
+if(CHATDESK_WITH_POSTGRES)
+  string(APPEND CHATDESK_PC_REQUIRES " libpq")
+endif()
 # Relocatable: the prefix is found relative to the .pc file itself.
 file(RELATIVE_PATH CHATDESK_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file("${PROJECT_SOURCE_DIR}/cmake/chatdesk.pc.in" "${PROJECT_BINARY_DIR}/chatdesk.pc" @ONLY)

@@ -5,8 +5,8 @@
 set -euo pipefail
 
 demo_packages=(cmake ninja-build g++ pkg-config libfmt-dev nlohmann-json3-dev
-  libhowardhinnant-date-dev tzdata libsimdjson-dev libabsl-dev libcli11-dev libssl-dev libsqlite3-dev)
-test_packages=("${demo_packages[@]}" catch2 libbenchmark-dev clang clang-format clang-tidy libphonenumber-dev)
+  libhowardhinnant-date-dev tzdata libsimdjson-dev libabsl-dev libcli11-dev libssl-dev libsqlite3-dev libpq-dev)
+test_packages=("${demo_packages[@]}" catch2 libbenchmark-dev clang clang-format clang-tidy libphonenumber-dev postgresql)
 
 case "${1:-}" in
   demo) wanted=("${demo_packages[@]}") ;;

@@ -13,6 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
+# The store tests must run against PostgreSQL here, never skip it.
+export CHATDESK_REQUIRE_POSTGRES=1
 
 presets=("$@")
 [ ${#presets[@]} -eq 0 ] && presets=(dev asan tsan release lint)

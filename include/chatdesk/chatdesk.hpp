@@ -36,6 +36,9 @@
 #include "chatdesk/pricing/rate_card.hpp"
 #include "chatdesk/rules/pricing_rules.hpp"
 #include "chatdesk/store/sqlite_store.hpp"
+#if defined(CHATDESK_WITH_POSTGRES)
+#include "chatdesk/store/postgres_store.hpp"
+#endif
 #include "chatdesk/templates/binding.hpp"
 #include "chatdesk/templates/catalog.hpp"
 #include "chatdesk/templates/checked.hpp"

@@ -10,6 +10,7 @@ endif()
 vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
   FEATURES
     openssl CHATDESK_WITH_OPENSSL
+    postgres CHATDESK_WITH_POSTGRES
 )
 
 vcpkg_cmake_configure(

@@ -11,6 +11,7 @@
 
 #include "chatdesk/model/documents.hpp"
 #include "sqlite.hpp"
+#include "stored.hpp"
 
 namespace chatdesk {
 
@@ -666,17 +667,7 @@ std::vector<transcript_entry> sqlite_store::transcript(const conversation_key& k
   std::vector<transcript_entry> out;
   while (u.step()) {
     transcript_entry e{impl::read_record(u), std::nullopt};
-    if (!u.is_null(15)) {
-      auto m = parse_message(u.text(15));
-      if (!m)
-        detail::throw_error(
-            make_error("store.corrupt",
-                       fmt::format("the content of message '{}' in {} cannot be read: {}",
-                                   e.record.id.empty() ? e.record.correlation_id : e.record.id, impl_->path,
-                                   m.error().message),
-                       impl_->path));
-      e.message = std::move(*m);
-    }
+    if (!u.is_null(15)) e.message = detail::stored::content_of(u.text(15), e.record, impl_->path);
     out.push_back(std::move(e));
   }
   return out;
@@ -709,15 +700,7 @@ std::vector<business> sqlite_store::load_businesses() {
   impl::access a(*impl_);
   statement::use u(impl_->load_businesses);
   std::vector<business> out;
-  while (u.step()) {
-    auto b = parse_business(u.text(1));
-    if (!b)
-      detail::throw_error(make_error(
-          "store.corrupt",
-          fmt::format("business '{}' in {} cannot be read: {}", u.text(0), impl_->path, b.error().message),
-          impl_->path));
-    out.push_back(std::move(*b));
-  }
+  while (u.step()) out.push_back(detail::stored::business_of(u.text(1), u.text(0), impl_->path));
   return out;
 }
 

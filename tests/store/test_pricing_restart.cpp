@@ -16,24 +16,12 @@
 #include "engine/desk_fixture.hpp"
 #include "store/store_fixture.hpp"
 #include "support/catch.hpp"
+#include "support/rate_cards.hpp"
 
 using namespace chatdesk;
 using namespace chatdesk::test;
 
 namespace {
-
-rate_cards all_cards() {
-  rate_cards cards;
-  for (const char* name :
-       {"legacy_2018-2018-08-01-usd-illustrative.json", "cbp_2022-2022-02-01-usd-illustrative.json",
-        "cbp_2023-2023-06-01-usd-illustrative.json", "pmp_2025-2026-01-01-usd.json",
-        "pmp_2025-2026-07-01-usd.json", "pmp_2026_10-2026-10-01-usd.json"}) {
-    std::ifstream in(std::string(CHATDESK_SOURCE_DIR "/data/rate_cards/") + name);
-    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    cards.add(parse_rate_card(text).value()).value();
-  }
-  return cards;
-}
 
 /// An application: a desk over a SQLite file, a ledger fed by it.
 struct app {
@@ -114,13 +102,14 @@ TEST_CASE("a month priced with a restart in the middle gives the invoice of one 
                                  "2024-03-01T00:00:00Z",    // cbp_2023
                                  "2026-03-01T00:00:00Z",    // pmp_2025
                                  "2026-11-01T00:00:00Z"));  // pmp_2026_10
-  INFO(format_timestamp(month));
+  const auto kind = GENERATE(from_range(durable_store_kinds()));
+  INFO(format_timestamp(month) << " " << kind);
   const auto cards = all_cards();
   constexpr int days = 28;
 
   std::string without;
   {
-    store_under_test u("sqlite");
+    store_under_test u(kind);
     manual_clock clock{month};
     app a(u.get(), clock, cards, false);
     for (int day = 0; day < days; ++day) traffic_of_day(*a.d, clock, month, day);
@@ -131,7 +120,7 @@ TEST_CASE("a month priced with a restart in the middle gives the invoice of one 
   }
   std::string with;
   {
-    store_under_test u("sqlite");
+    store_under_test u(kind);
     manual_clock clock{month};
     {
       app first(u.get(), clock, cards, false);

@@ -1,0 +1,115 @@
+// A small RAII layer over libpq: connections, results, parameters passed as
+// text (never spliced into SQL), and PostgreSQL's SQLSTATE codes mapped to
+// chatdesk's `store.*` errors.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "chatdesk/core/error.hpp"
+
+namespace chatdesk::detail::postgres {
+
+struct connection_closer {
+  void operator()(PGconn* c) const noexcept { PQfinish(c); }
+};
+using connection = std::unique_ptr<PGconn, connection_closer>;
+
+struct result_clearer {
+  void operator()(PGresult* r) const noexcept { PQclear(r); }
+};
+using result = std::unique_ptr<PGresult, result_clearer>;
+
+/// The `store.*` code for a failure: the connection's state first (a lost
+/// connection is `store.unavailable` whatever the server last said), then
+/// the SQLSTATE's class.
+[[nodiscard]] inline std::string_view code_of(PGconn* c, const PGresult* r) {
+  if (c == nullptr || PQstatus(c) != CONNECTION_OK) return "store.unavailable";
+  const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  if (state == nullptr) return "store.unavailable";  // no answer from the server
+  const std::string_view s(state);
+  if (s.starts_with("08") || s == "57P01" || s == "57P02" || s == "57P03" || s == "53300")
+    return "store.unavailable";  // connection gone, server shutting down or starting, too many clients
+  if (s == "53100") return "store.full";  // disk full
+  if (s == "40001" || s == "40P01" || s == "55P03" || s == "57014")
+    return "store.busy";  // serialization, deadlock, lock timeout, statement cancelled
+  if (s.starts_with("XX")) return "store.corrupt";
+  return "store.failed";
+}
+
+/// The error for a failure while doing `what`.
+[[nodiscard]] inline error to_error(PGconn* c, const PGresult* r, std::string_view what,
+                                    std::string_view where) {
+  std::string why = r != nullptr ? PQresultErrorMessage(r) : "";
+  if (why.empty() && c != nullptr) why = PQerrorMessage(c);
+  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  if (why.empty()) why = "no answer from the server";
+  return make_error(std::string(code_of(c, r)), fmt::format("PostgreSQL, {} ({}): {}", what, where, why),
+                    std::string(where));
+}
+
+/// Up to 16 parameters in text form; a null stays null.
+class params {
+ public:
+  params& add(std::string_view v) {
+    text_.at(n_).assign(v);
+    ptr_.at(n_) = text_.at(n_).c_str();
+    ++n_;
+    return *this;
+  }
+  params& add(std::int64_t v) {
+    std::array<char, 24> buf{};
+    const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+    return add(std::string_view(buf.data(), static_cast<std::size_t>(r.ptr - buf.data())));
+  }
+  params& null() {
+    ptr_.at(n_) = nullptr;
+    ++n_;
+    return *this;
+  }
+  /// Empty text is stored as null (ids not known yet).
+  params& add_or_null(std::string_view v) { return v.empty() ? null() : add(v); }
+  [[nodiscard]] int size() const noexcept { return static_cast<int>(n_); }
+  [[nodiscard]] const char* const* values() const noexcept { return ptr_.data(); }
+
+ private:
+  std::array<std::string, 16> text_{};
+  std::array<const char*, 16> ptr_{};
+  std::size_t n_ = 0;
+};
+
+/// Reads a result's cells.
+class rows {
+ public:
+  rows(const PGresult* r, std::string_view where) : r_(r), where_(where) {}
+  [[nodiscard]] int size() const noexcept { return PQntuples(r_); }
+  [[nodiscard]] bool is_null(int row, int col) const noexcept { return PQgetisnull(r_, row, col) != 0; }
+  [[nodiscard]] std::string_view text(int row, int col) const noexcept {
+    return {PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col))};
+  }
+  [[nodiscard]] std::int64_t integer(int row, int col) const {
+    const auto t = text(row, col);
+    std::int64_t v = 0;
+    const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec != std::errc{} || ptr != t.data() + t.size())
+      throw_error(
+          make_error("store.corrupt",
+                     fmt::format("PostgreSQL ({}): '{}' in column {} is not an integer", where_, t, col),
+                     std::string(where_)));
+    return v;
+  }
+
+ private:
+  const PGresult* r_;
+  std::string_view where_;
+};
+
+}  // namespace chatdesk::detail::postgres

@@ -1,0 +1,946 @@
+#include "chatdesk/store/postgres_store.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "chatdesk/model/documents.hpp"
+#include "postgres.hpp"
+#include "stored.hpp"
+
+namespace chatdesk {
+
+namespace {
+
+namespace pg = detail::postgres;
+
+/// The schema, one step per version: migrations[v] takes a schema at version
+/// v to v + 1. Steps are never edited once released; a new version appends one.
+/// Times are milliseconds since 1970 (UTC), as in the SQLite store.
+constexpr const char* migrations[] = {
+    // 0 -> 1: the desk's state, transcripts, businesses, marks and the journal.
+    R"sql(
+CREATE TABLE conversations (
+  number_id TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  last_inbound BIGINT NOT NULL,
+  last_referral BIGINT NOT NULL,
+  entry_point_start BIGINT NOT NULL,
+  last_outbound BIGINT NOT NULL,
+  pair_rate_tat_us BIGINT NOT NULL,
+  inbound_count BIGINT NOT NULL,
+  outbound_count BIGINT NOT NULL,
+  PRIMARY KEY (number_id, customer)
+);
+CREATE INDEX conversations_by_window ON conversations (last_inbound);
+CREATE TABLE customers (
+  business_id TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  opted_in_at BIGINT,
+  opt_in_source TEXT NOT NULL,
+  opted_out_at BIGINT,
+  blocked BOOLEAN NOT NULL,
+  profile_name TEXT NOT NULL,
+  PRIMARY KEY (business_id, customer)
+);
+CREATE TABLE numbers (
+  number_id TEXT PRIMARY KEY,
+  throughput_tat_us BIGINT NOT NULL,
+  service_month BIGINT NOT NULL,
+  service_messages BIGINT NOT NULL
+);
+CREATE TABLE reached (
+  business_id TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  PRIMARY KEY (business_id, customer)
+);
+CREATE INDEX reached_by_time ON reached (business_id, at);
+CREATE TABLE messages (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id TEXT UNIQUE,
+  correlation_id TEXT UNIQUE,
+  number_id TEXT NOT NULL,
+  customer TEXT NOT NULL,
+  direction SMALLINT NOT NULL,
+  type TEXT NOT NULL,
+  category SMALLINT,
+  charge SMALLINT NOT NULL,
+  status SMALLINT NOT NULL,
+  at BIGINT NOT NULL,
+  status_at BIGINT NOT NULL,
+  error_code BIGINT,
+  error_title TEXT,
+  error_details TEXT,
+  error_message TEXT,
+  body TEXT
+);
+CREATE INDEX messages_by_conversation ON messages (number_id, customer, seq);
+CREATE INDEX messages_by_time ON messages (at);
+CREATE TABLE businesses (
+  id TEXT PRIMARY KEY,
+  definition TEXT NOT NULL
+);
+CREATE TABLE marks (
+  name TEXT PRIMARY KEY,
+  at BIGINT NOT NULL
+);
+CREATE TABLE journal (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at BIGINT NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX journal_by_time ON journal (at);
+)sql",
+};
+static_assert(std::size(migrations) == postgres_store::schema_version);
+
+std::int64_t ms(timestamp t) noexcept {
+  return t.time_since_epoch().count();
+}
+timestamp at_ms(std::int64_t v) noexcept {
+  return timestamp{std::chrono::milliseconds{v}};
+}
+
+#define CHATDESK_MESSAGE_COLUMNS                                                                        \
+  "id, correlation_id, number_id, customer, direction, type, category, charge, status, at, status_at, " \
+  "error_code, error_title, error_details, error_message"
+
+/// The prepared statements, by number: prepared on every connection as
+/// "chatdesk_<n>". Only parameters ($1, $2, ...) carry values.
+enum class q : std::uint8_t {
+  lock_conversation,
+  lock_business,
+  load_conversation,
+  save_conversation,
+  count_conversations,
+  load_customer,
+  save_customer,
+  load_number,
+  save_number,
+  count_reached,
+  reached_at,
+  record_reached,
+  add_message,
+  find_by_id,
+  find_by_correlation,
+  update_by_correlation,
+  name_message,
+  update_by_id,
+  list_messages,
+  keep_inbound,
+  keep_outbound,
+  transcript_all,
+  transcript_last,
+  purge_content,
+  purge_messages,
+  purge_reached,
+  save_business,
+  load_businesses,
+  windows_closing,
+  load_mark,
+  save_mark,
+  append_journal,
+  read_journal,
+  trim_journal,
+  count,
+};
+
+constexpr const char* statements[] = {
+    // Transaction-scoped advisory locks: released by COMMIT or ROLLBACK, and
+    // by the server when a connection dies. Conversation keys and business
+    // keys are hashed apart ('c' / 'b'); a step takes its conversation's lock
+    // first, then its business's, so two steps never wait on each other in a circle.
+    "SELECT pg_advisory_xact_lock(hashtextextended('c' || $1 || chr(31) || $2, 0))",
+    "SELECT pg_advisory_xact_lock(hashtextextended('c' || $1 || chr(31) || $2, 0)), "
+    "pg_advisory_xact_lock(hashtextextended('b' || $1, 0))",
+    "SELECT last_inbound, last_referral, entry_point_start, last_outbound, pair_rate_tat_us, inbound_count, "
+    "outbound_count FROM conversations WHERE number_id = $1 AND customer = $2",
+    "INSERT INTO conversations (number_id, customer, last_inbound, last_referral, entry_point_start, "
+    "last_outbound, pair_rate_tat_us, inbound_count, outbound_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+    "$9) ON CONFLICT (number_id, customer) DO UPDATE SET last_inbound = excluded.last_inbound, "
+    "last_referral = excluded.last_referral, entry_point_start = excluded.entry_point_start, "
+    "last_outbound = excluded.last_outbound, pair_rate_tat_us = excluded.pair_rate_tat_us, "
+    "inbound_count = excluded.inbound_count, outbound_count = excluded.outbound_count",
+    "SELECT count(*) FROM conversations",
+    "SELECT opted_in_at, opt_in_source, opted_out_at, blocked, profile_name FROM customers "
+    "WHERE business_id = $1 AND customer = $2",
+    "INSERT INTO customers (business_id, customer, opted_in_at, opt_in_source, opted_out_at, blocked, "
+    "profile_name) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (business_id, customer) DO UPDATE SET "
+    "opted_in_at = excluded.opted_in_at, opt_in_source = excluded.opt_in_source, "
+    "opted_out_at = excluded.opted_out_at, blocked = excluded.blocked, profile_name = excluded.profile_name",
+    "SELECT throughput_tat_us, service_month, service_messages FROM numbers WHERE number_id = $1",
+    "INSERT INTO numbers (number_id, throughput_tat_us, service_month, service_messages) VALUES ($1, $2, $3, "
+    "$4) ON CONFLICT (number_id) DO UPDATE SET throughput_tat_us = excluded.throughput_tat_us, "
+    "service_month = excluded.service_month, service_messages = excluded.service_messages",
+    "SELECT count(*) FROM reached WHERE business_id = $1 AND at >= $2",
+    "SELECT at FROM reached WHERE business_id = $1 AND customer = $2",
+    "INSERT INTO reached (business_id, customer, at) VALUES ($1, $2, $3) ON CONFLICT (business_id, customer) "
+    "DO UPDATE SET at = GREATEST(reached.at, excluded.at)",
+    // Either unique id already known: nothing inserted (0 rows), as the interface asks.
+    "INSERT INTO messages (" CHATDESK_MESSAGE_COLUMNS
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING",
+    "SELECT " CHATDESK_MESSAGE_COLUMNS " FROM messages WHERE id = $1",
+    "SELECT " CHATDESK_MESSAGE_COLUMNS " FROM messages WHERE correlation_id = $1",
+    // A record's key, direction, type and charge are fixed when it is added;
+    // later steps change its status, its error and (once) its platform id.
+    "UPDATE messages SET status = $2, status_at = $3, error_code = $4, error_title = $5, error_details = $6, "
+    "error_message = $7 WHERE correlation_id = $1",
+    "UPDATE messages SET id = $1 WHERE correlation_id = $2 AND id IS NULL",
+    "UPDATE messages SET status = $2, status_at = $3, error_code = $4, error_title = $5, error_details = $6, "
+    "error_message = $7 WHERE id = $1",
+    "SELECT " CHATDESK_MESSAGE_COLUMNS " FROM messages WHERE number_id = $1 AND customer = $2 ORDER BY seq",
+    "UPDATE messages SET body = $2 WHERE id = $1",
+    "UPDATE messages SET body = $2 WHERE correlation_id = $1",
+    "SELECT " CHATDESK_MESSAGE_COLUMNS
+    ", body FROM messages WHERE number_id = $1 AND customer = $2 ORDER BY seq",
+    "SELECT * FROM (SELECT " CHATDESK_MESSAGE_COLUMNS
+    ", body, seq FROM messages WHERE number_id = $1 AND customer = $2 ORDER BY seq DESC LIMIT $3) AS last "
+    "ORDER BY seq",
+    "UPDATE messages SET body = NULL WHERE at < $1 AND body IS NOT NULL",
+    "DELETE FROM messages WHERE at < $1",
+    "DELETE FROM reached WHERE at < $1",
+    "INSERT INTO businesses (id, definition) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET definition = "
+    "excluded.definition",
+    "SELECT id, definition FROM businesses ORDER BY id",
+    "SELECT number_id, customer, last_inbound FROM conversations WHERE last_inbound > $1 AND last_inbound <= "
+    "$2",
+    "SELECT at FROM marks WHERE name = $1",
+    "INSERT INTO marks (name, at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET at = excluded.at",
+    "INSERT INTO journal (at, data) VALUES ($1, $2)",
+    // In the order added (a sequence's order; see docs/store.md on concurrent steps).
+    "SELECT seq, at, data FROM journal WHERE at >= $1 ORDER BY seq",
+    "DELETE FROM journal WHERE at < $1",
+};
+static_assert(std::size(statements) == static_cast<std::size_t>(q::count));
+
+#undef CHATDESK_MESSAGE_COLUMNS
+
+std::string statement_name(std::size_t i) {
+  return fmt::format("chatdesk_{}", i);
+}
+
+/// Schema names are plain identifiers, so they need no quoting anywhere.
+bool valid_schema_name(std::string_view s) {
+  if (s.empty() || s.size() > 63) return false;
+  if (!(s[0] >= 'a' && s[0] <= 'z') && s[0] != '_') return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+}  // namespace
+
+struct postgres_store::impl {
+  std::string conninfo;
+  postgres_store_options options;
+  std::string where;  // "postgres:<schema>", in errors
+
+  /// One pooled connection.
+  struct connection {
+    pg::connection c;
+    [[nodiscard]] PGconn* get() const noexcept { return c.get(); }
+  };
+
+  mutable std::mutex mu;
+  std::condition_variable freed;
+  std::vector<std::unique_ptr<connection>> idle;
+  std::size_t open = 0;  // idle + in use
+
+  /// The connection each thread's step holds (a thread holds at most one
+  /// step per store at a time; several stores may share a thread).
+  struct held_entry {
+    const impl* store;
+    connection* conn;
+  };
+  static thread_local std::vector<held_entry> held;
+
+  connection* held_here() const noexcept {
+    for (const auto& h : held)
+      if (h.store == this) return h.conn;
+    return nullptr;
+  }
+
+  // ----- statements
+
+  pg::result exec(connection& c, const char* sql, std::string_view what) const {
+    pg::result r(PQexec(c.get(), sql));
+    const auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+      detail::throw_error(pg::to_error(c.get(), r.get(), what, where));
+    return r;
+  }
+
+  pg::result exec_params(connection& c, const char* sql, const pg::params& p, std::string_view what) const {
+    pg::result r(PQexecParams(c.get(), sql, p.size(), nullptr, p.values(), nullptr, nullptr, 0));
+    const auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+      detail::throw_error(pg::to_error(c.get(), r.get(), what, where));
+    return r;
+  }
+
+  pg::result run(connection& c, q which, const pg::params& p) const {
+    const auto i = static_cast<std::size_t>(which);
+    const auto name = statement_name(i);
+    pg::result r(PQexecPrepared(c.get(), name.c_str(), p.size(), p.values(), nullptr, nullptr, 0));
+    const auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+      detail::throw_error(pg::to_error(c.get(), r.get(), fmt::format("running statement {}", i), where));
+    return r;
+  }
+
+  // ----- connections
+
+  /// A new connection with the session set up; `prepare` also prepares the
+  /// statements (not before the schema exists).
+  std::unique_ptr<connection> connect(bool prepare) const {
+    const auto timeout = std::to_string(options.connect_timeout.count());
+    const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
+    const char* values[] = {conninfo.c_str(), timeout.c_str(), options.application_name.c_str(), nullptr};
+    auto c = std::make_unique<connection>();
+    c->c.reset(PQconnectdbParams(keys, values, 1));
+    if (!c->c || PQstatus(c->get()) != CONNECTION_OK) {
+      std::string why = c->c ? PQerrorMessage(c->get()) : "out of memory";
+      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+      detail::throw_error(make_error("store.unavailable",
+                                     fmt::format("PostgreSQL ({}): cannot connect: {}", where, why), where));
+    }
+    const auto session = fmt::format(
+        "SET search_path TO {}; SET lock_timeout = {}; SET client_min_messages = warning; SET TIME ZONE "
+        "'UTC'",
+        options.schema, options.lock_timeout.count());
+    exec(*c, session.c_str(), "setting up the session");
+    if (prepare) prepare_statements(*c);
+    return c;
+  }
+
+  void prepare_statements(connection& c) const {
+    for (std::size_t i = 0; i < std::size(statements); ++i) {
+      const auto name = statement_name(i);
+      pg::result r(PQprepare(c.get(), name.c_str(), statements[i], 0, nullptr));
+      if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
+        detail::throw_error(pg::to_error(c.get(), r.get(), fmt::format("preparing statement {}", i), where));
+    }
+  }
+
+  /// A connection for this thread: an idle one, a new one while fewer than
+  /// `pool_size` are open, or the next one freed within `pool_wait`.
+  std::unique_ptr<connection> acquire() {
+    std::unique_lock<std::mutex> l(mu);
+    if (!freed.wait_for(l, options.pool_wait, [&] { return !idle.empty() || open < options.pool_size; }))
+      detail::throw_error(
+          make_error("store.busy",
+                     fmt::format("PostgreSQL ({}): all {} connections stayed in use for {} ms", where,
+                                 options.pool_size, options.pool_wait.count()),
+                     where));
+    if (!idle.empty()) {
+      auto c = std::move(idle.back());
+      idle.pop_back();
+      return c;
+    }
+    ++open;
+    l.unlock();
+    try {
+      return connect(true);
+    } catch (...) {
+      l.lock();
+      --open;
+      freed.notify_one();
+      throw;
+    }
+  }
+
+  /// Back to the pool, or closed when lost or left inside a transaction.
+  void release(std::unique_ptr<connection> c) noexcept {
+    const bool usable = PQstatus(c->get()) == CONNECTION_OK && PQtransactionStatus(c->get()) == PQTRANS_IDLE;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      if (usable) {
+        idle.push_back(std::move(c));
+      } else {
+        --open;
+      }
+    }
+    freed.notify_one();
+    c.reset();  // a lost connection is closed outside the pool's lock
+  }
+
+  /// Drops the idle connections (after one was found lost, the others most
+  /// likely are too: a server restart).
+  void drop_idle() noexcept {
+    std::vector<std::unique_ptr<connection>> gone;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      gone.swap(idle);
+      open -= gone.size();
+    }
+    freed.notify_all();
+  }
+
+  /// The connection for one call: the step's when this thread holds one,
+  /// otherwise one borrowed from the pool (each statement its own transaction).
+  class access {
+   public:
+    explicit access(impl& s) : s_(s), conn_(s.held_here()) {
+      if (conn_ == nullptr) {
+        own_ = s_.acquire();
+        conn_ = own_.get();
+      }
+    }
+    ~access() {
+      if (own_) s_.release(std::move(own_));
+    }
+    access(const access&) = delete;
+    access& operator=(const access&) = delete;
+    connection& operator*() const noexcept { return *conn_; }
+
+   private:
+    impl& s_;
+    connection* conn_;
+    std::unique_ptr<connection> own_;
+  };
+
+  /// A desk step: one connection, one transaction, the conversation's lock.
+  class step_lock final : public store_lock {
+   public:
+    step_lock(impl& s, std::string_view business_id, const phone_number& customer, bool business_wide)
+        : s_(s) {
+      // A connection lost while idle (a server restart) fails at BEGIN, with
+      // nothing done yet: try again on a fresh one, once per pooled connection.
+      for (std::size_t attempt = 0;; ++attempt) {
+        conn_ = s_.acquire();
+        try {
+          s_.exec(*conn_, "BEGIN", "starting a step");
+          break;
+        } catch (const exception& e) {
+          const bool lost = PQstatus(conn_->get()) != CONNECTION_OK;
+          s_.release(std::move(conn_));
+          if (!lost || attempt >= s_.options.pool_size) throw;
+          s_.drop_idle();
+        }
+      }
+      try {
+        pg::params p;
+        p.add(business_id).add(customer.digits());
+        (void)s_.run(*conn_, business_wide ? q::lock_business : q::lock_conversation, p);
+      } catch (...) {
+        rollback();
+        s_.release(std::move(conn_));
+        throw;
+      }
+      held.push_back({&s_, conn_.get()});
+    }
+    ~step_lock() override {
+      if (!committed_) rollback();
+      std::erase_if(held, [&](const held_entry& h) { return h.store == &s_; });
+      s_.release(std::move(conn_));
+    }
+    step_lock(const step_lock&) = delete;
+    step_lock& operator=(const step_lock&) = delete;
+
+    void commit() override {
+      committed_ = true;  // a failed COMMIT ends the transaction too
+      s_.exec(*conn_, "COMMIT", "committing a step");
+    }
+
+   private:
+    void rollback() noexcept {
+      if (PQstatus(conn_->get()) != CONNECTION_OK)
+        return;  // the server rolls back a lost session's transaction
+      pg::result r(PQexec(conn_->get(), "ROLLBACK"));
+    }
+    impl& s_;
+    std::unique_ptr<connection> conn_;
+    bool committed_ = false;
+  };
+
+  // ----- rows
+
+  phone_number customer_of(std::string_view digits) const {
+    std::string text;
+    text.reserve(digits.size() + 1);
+    text += '+';
+    text += digits;
+    auto p = phone_number::parse(text);
+    if (!p)
+      detail::throw_error(make_error(
+          "store.corrupt",
+          fmt::format("PostgreSQL ({}): the customer '{}' is not a phone number", where, digits), where));
+    return *p;
+  }
+
+  static void add_error(pg::params& p, const std::optional<status_error>& e) {
+    if (e) {
+      p.add(std::int64_t{e->code}).add(e->title).add(e->details).add(e->message);
+    } else {
+      p.null().null().null().null();
+    }
+  }
+
+  static pg::params record_params(const message_record& r) {
+    pg::params p;
+    p.add_or_null(r.id)
+        .add_or_null(r.correlation_id)
+        .add(r.key.business_number_id)
+        .add(r.key.customer.digits())
+        .add(static_cast<std::int64_t>(r.direction))
+        .add(r.type);
+    if (r.category) {
+      p.add(static_cast<std::int64_t>(*r.category));
+    } else {
+      p.null();
+    }
+    p.add(static_cast<std::int64_t>(r.charge))
+        .add(static_cast<std::int64_t>(r.status))
+        .add(ms(r.at))
+        .add(ms(r.status_at));
+    add_error(p, r.error);
+    return p;
+  }
+
+  static pg::params change_params(std::string_view match, const message_record& r) {
+    pg::params p;
+    p.add(match).add(static_cast<std::int64_t>(r.status)).add(ms(r.status_at));
+    add_error(p, r.error);
+    return p;
+  }
+
+  message_record read_record(const pg::rows& t, int i) const {
+    message_record r;
+    r.id = std::string(t.text(i, 0));
+    r.correlation_id = std::string(t.text(i, 1));
+    r.key.business_number_id = std::string(t.text(i, 2));
+    r.key.customer = customer_of(t.text(i, 3));
+    r.direction = static_cast<direction>(t.integer(i, 4));
+    r.type = std::string(t.text(i, 5));
+    if (!t.is_null(i, 6)) r.category = static_cast<template_category>(t.integer(i, 6));
+    r.charge = static_cast<charge_reason>(t.integer(i, 7));
+    r.status = static_cast<message_status>(t.integer(i, 8));
+    r.at = at_ms(t.integer(i, 9));
+    r.status_at = at_ms(t.integer(i, 10));
+    if (!t.is_null(i, 11))
+      r.error = status_error{static_cast<int>(t.integer(i, 11)), std::string(t.text(i, 12)),
+                             std::string(t.text(i, 13)), std::string(t.text(i, 14))};
+    return r;
+  }
+
+  static std::size_t changed(const pg::result& r) {
+    const char* n = PQcmdTuples(r.get());
+    std::size_t v = 0;
+    std::from_chars(n, n + std::char_traits<char>::length(n), v);
+    return v;
+  }
+
+  // ----- schema
+
+  /// Creates or migrates the schema, once, even with several processes
+  /// opening at once (a transaction-scoped lock on the schema's name).
+  void migrate(connection& c) const {
+    exec(c, "BEGIN", "starting the schema's migration");
+    try {
+      pg::params p;
+      p.add(options.schema);
+      exec_params(c, "SELECT pg_advisory_xact_lock(hashtextextended('chatdesk schema ' || $1, 0))", p,
+                  "locking the schema");
+      const auto has_schema =
+          exec_params(c, "SELECT count(*) FROM pg_namespace WHERE nspname = $1", p, "looking for the schema");
+      const auto tables = exec_params(c, "SELECT count(*) FROM pg_tables WHERE schemaname = $1", p,
+                                      "listing the schema's tables");
+      const auto ours = exec_params(
+          c, "SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = 'chatdesk_schema'", p,
+          "looking for chatdesk's version table");
+      const pg::rows t(tables.get(), where), o(ours.get(), where), h(has_schema.get(), where);
+      if (t.integer(0, 0) > 0 && o.integer(0, 0) == 0)
+        detail::throw_error(make_error(
+            "store.foreign",
+            fmt::format("PostgreSQL ({}): schema '{}' holds {} tables that are not chatdesk's: chatdesk "
+                        "uses only a schema of its own (choose another with postgres_store_options::schema)",
+                        where, options.schema, t.integer(0, 0)),
+            where));
+      std::int64_t version = 0;
+      if (h.integer(0, 0) == 0) {
+        exec(c, fmt::format("CREATE SCHEMA {}", options.schema).c_str(), "creating the schema");
+      }
+      if (o.integer(0, 0) == 0) {
+        exec(c, "CREATE TABLE chatdesk_schema (version INTEGER NOT NULL)", "creating the version table");
+        exec(c, "INSERT INTO chatdesk_schema (version) VALUES (0)", "recording version 0");
+      } else {
+        const auto v = exec(c, "SELECT max(version) FROM chatdesk_schema", "reading the schema's version");
+        const pg::rows vr(v.get(), where);
+        version = vr.is_null(0, 0) ? 0 : vr.integer(0, 0);
+      }
+      if (version > schema_version)
+        detail::throw_error(make_error(
+            "store.newer_schema",
+            fmt::format("PostgreSQL ({}): schema '{}' has chatdesk schema {}, newer than this chatdesk's {}: "
+                        "use a newer chatdesk",
+                        where, options.schema, version, schema_version),
+            where));
+      for (auto v = version; v < schema_version; ++v)
+        exec(c, migrations[v], fmt::format("migrating the schema to version {}", v + 1));
+      if (version < schema_version)
+        exec(c, fmt::format("UPDATE chatdesk_schema SET version = {}", schema_version).c_str(),
+             "recording the schema's version");
+      exec(c, "COMMIT", "committing the schema");
+    } catch (...) {
+      if (PQstatus(c.get()) == CONNECTION_OK) pg::result r(PQexec(c.get(), "ROLLBACK"));
+      throw;
+    }
+  }
+};
+
+thread_local std::vector<postgres_store::impl::held_entry> postgres_store::impl::held;
+
+postgres_store::postgres_store(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
+postgres_store::~postgres_store() = default;
+
+result<std::unique_ptr<postgres_store>> postgres_store::open(const std::string& conninfo,
+                                                             postgres_store_options options) {
+  if (!valid_schema_name(options.schema))
+    return make_error(
+        "store.invalid_options",
+        fmt::format("the schema name '{}' must be 1 to 63 of a-z, 0-9 and _, not starting with a digit",
+                    options.schema),
+        "schema");
+  if (options.pool_size == 0)
+    return make_error("store.invalid_options", "pool_size must be at least 1", "pool_size");
+  auto s = std::make_unique<impl>();
+  s->conninfo = conninfo;
+  s->options = std::move(options);
+  s->where = "postgres:" + s->options.schema;
+  try {
+    auto c = s->connect(false);
+    s->migrate(*c);
+    s->prepare_statements(*c);
+    s->open = 1;
+    s->idle.push_back(std::move(c));
+  } catch (const exception& e) {
+    return e.err();
+  }
+  return std::unique_ptr<postgres_store>(new postgres_store(std::move(s)));
+}
+
+std::unique_ptr<store_lock> postgres_store::lock(std::string_view business_id, const phone_number& customer,
+                                                 bool business_wide) {
+  return std::make_unique<impl::step_lock>(*impl_, business_id, customer, business_wide);
+}
+
+std::optional<conversation_state> postgres_store::load_conversation(const conversation_key& key) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(key.business_number_id).add(key.customer.digits());
+  const auto r = impl_->run(*a, q::load_conversation, p);
+  const pg::rows t(r.get(), impl_->where);
+  if (t.size() == 0) return std::nullopt;
+  conversation_state s;
+  s.last_inbound = at_ms(t.integer(0, 0));
+  s.last_referral = at_ms(t.integer(0, 1));
+  s.entry_point_start = at_ms(t.integer(0, 2));
+  s.last_outbound = at_ms(t.integer(0, 3));
+  s.pair_rate_tat_us = t.integer(0, 4);
+  s.inbound_count = static_cast<std::uint32_t>(t.integer(0, 5));
+  s.outbound_count = static_cast<std::uint32_t>(t.integer(0, 6));
+  return s;
+}
+
+void postgres_store::save_conversation(const conversation_key& key, const conversation_state& state) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(key.business_number_id)
+      .add(key.customer.digits())
+      .add(ms(state.last_inbound))
+      .add(ms(state.last_referral))
+      .add(ms(state.entry_point_start))
+      .add(ms(state.last_outbound))
+      .add(state.pair_rate_tat_us)
+      .add(std::int64_t{state.inbound_count})
+      .add(std::int64_t{state.outbound_count});
+  (void)impl_->run(*a, q::save_conversation, p);
+}
+
+std::optional<customer_state> postgres_store::load_customer(std::string_view business_id,
+                                                            const phone_number& customer) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(business_id).add(customer.digits());
+  const auto r = impl_->run(*a, q::load_customer, p);
+  const pg::rows t(r.get(), impl_->where);
+  if (t.size() == 0) return std::nullopt;
+  customer_state c;
+  if (!t.is_null(0, 0)) c.consent.opted_in_at = at_ms(t.integer(0, 0));
+  c.consent.opt_in_source = std::string(t.text(0, 1));
+  if (!t.is_null(0, 2)) c.consent.opted_out_at = at_ms(t.integer(0, 2));
+  c.blocked = t.text(0, 3) == "t";
+  c.profile_name = std::string(t.text(0, 4));
+  return c;
+}
+
+void postgres_store::save_customer(std::string_view business_id, const phone_number& customer,
+                                   const customer_state& state) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(business_id).add(customer.digits());
+  if (state.consent.opted_in_at) {
+    p.add(ms(*state.consent.opted_in_at));
+  } else {
+    p.null();
+  }
+  p.add(state.consent.opt_in_source);
+  if (state.consent.opted_out_at) {
+    p.add(ms(*state.consent.opted_out_at));
+  } else {
+    p.null();
+  }
+  p.add(state.blocked ? "true" : "false").add(state.profile_name);
+  (void)impl_->run(*a, q::save_customer, p);
+}
+
+number_state postgres_store::load_number(std::string_view business_number_id) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(business_number_id);
+  const auto r = impl_->run(*a, q::load_number, p);
+  const pg::rows t(r.get(), impl_->where);
+  number_state n;
+  if (t.size() == 0) return n;
+  n.throughput_tat_us = t.integer(0, 0);
+  n.service_month = static_cast<std::int32_t>(t.integer(0, 1));
+  n.service_messages = static_cast<std::uint32_t>(t.integer(0, 2));
+  return n;
+}
+
+void postgres_store::save_number(std::string_view business_number_id, const number_state& state) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(business_number_id)
+      .add(state.throughput_tat_us)
+      .add(std::int64_t{state.service_month})
+      .add(std::int64_t{state.service_messages});
+  (void)impl_->run(*a, q::save_number, p);
+}
+
+std::uint32_t postgres_store::reached_customers(std::string_view business_id, timestamp since) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(business_id).add(ms(since));
+  const auto r = impl_->run(*a, q::count_reached, p);
+  const pg::rows t(r.get(), impl_->where);
+  return t.size() == 0 ? 0 : static_cast<std::uint32_t>(t.integer(0, 0));
+}
+
+bool postgres_store::was_reached(std::string_view business_id, const phone_number& customer,
+                                 timestamp since) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(business_id).add(customer.digits());
+  const auto r = impl_->run(*a, q::reached_at, p);
+  const pg::rows t(r.get(), impl_->where);
+  return t.size() > 0 && t.integer(0, 0) >= ms(since);
+}
+
+void postgres_store::record_reached(std::string_view business_id, const phone_number& customer,
+                                    timestamp at) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(business_id).add(customer.digits()).add(ms(at));
+  (void)impl_->run(*a, q::record_reached, p);
+}
+
+bool postgres_store::add_message(const message_record& record) {
+  impl::access a(*impl_);
+  return impl::changed(impl_->run(*a, q::add_message, impl::record_params(record))) == 1;
+}
+
+std::optional<message_record> postgres_store::find_message(std::string_view id) {
+  if (id.empty()) return std::nullopt;
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(id);
+  for (const auto which : {q::find_by_id, q::find_by_correlation}) {
+    const auto r = impl_->run(*a, which, p);
+    const pg::rows t(r.get(), impl_->where);
+    if (t.size() > 0) return impl_->read_record(t, 0);
+  }
+  return std::nullopt;
+}
+
+void postgres_store::update_message(const message_record& record) {
+  impl::access a(*impl_);
+  if (!record.correlation_id.empty()) {
+    if (impl::changed(impl_->run(*a, q::update_by_correlation,
+                                 impl::change_params(record.correlation_id, record))) > 0) {
+      if (!record.id.empty()) {
+        pg::params p;
+        p.add(record.id).add(record.correlation_id);
+        (void)impl_->run(*a, q::name_message, p);
+      }
+      return;
+    }
+  }
+  if (record.id.empty()) return;
+  (void)impl_->run(*a, q::update_by_id, impl::change_params(record.id, record));
+}
+
+std::vector<message_record> postgres_store::messages(const conversation_key& key) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(key.business_number_id).add(key.customer.digits());
+  const auto r = impl_->run(*a, q::list_messages, p);
+  const pg::rows t(r.get(), impl_->where);
+  std::vector<message_record> out;
+  out.reserve(static_cast<std::size_t>(t.size()));
+  for (int i = 0; i < t.size(); ++i) out.push_back(impl_->read_record(t, i));
+  return out;
+}
+
+std::size_t postgres_store::conversation_count() {
+  impl::access a(*impl_);
+  const auto r = impl_->run(*a, q::count_conversations, pg::params{});
+  const pg::rows t(r.get(), impl_->where);
+  return t.size() == 0 ? 0 : static_cast<std::size_t>(t.integer(0, 0));
+}
+
+void postgres_store::keep_content(const message& m) {
+  if (!impl_->options.keep_content) return;
+  const bool outbound = m.direction == direction::outbound;
+  pg::params p;
+  p.add(outbound ? m.correlation_id : m.id).add(to_json(m));
+  impl::access a(*impl_);
+  (void)impl_->run(*a, outbound ? q::keep_outbound : q::keep_inbound, p);
+}
+
+std::vector<transcript_entry> postgres_store::transcript(const conversation_key& key, std::size_t last) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(key.business_number_id).add(key.customer.digits());
+  if (last != 0) p.add(static_cast<std::int64_t>(std::min<std::size_t>(last, INT64_MAX)));
+  const auto r = impl_->run(*a, last == 0 ? q::transcript_all : q::transcript_last, p);
+  const pg::rows t(r.get(), impl_->where);
+  std::vector<transcript_entry> out;
+  out.reserve(static_cast<std::size_t>(t.size()));
+  for (int i = 0; i < t.size(); ++i) {
+    transcript_entry e{impl_->read_record(t, i), std::nullopt};
+    if (!t.is_null(i, 15)) e.message = detail::stored::content_of(t.text(i, 15), e.record, impl_->where);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::size_t postgres_store::purge(timestamp content_before, timestamp records_before) {
+  impl::access a(*impl_);
+  impl_->exec(*a, "BEGIN", "starting a purge");
+  try {
+    pg::params old_content;
+    old_content.add(ms(content_before));
+    pg::params records;
+    records.add(ms(records_before));
+    (void)impl_->run(*a, q::purge_content, old_content);
+    const auto forgotten = impl::changed(impl_->run(*a, q::purge_messages, records));
+    (void)impl_->run(*a, q::purge_reached, records);
+    impl_->exec(*a, "COMMIT", "committing a purge");
+    return forgotten;
+  } catch (...) {
+    if (PQstatus((*a).get()) == CONNECTION_OK) pg::result r(PQexec((*a).get(), "ROLLBACK"));
+    throw;
+  }
+}
+
+void postgres_store::save_business(const business& b) {
+  pg::params p;
+  p.add(b.id).add(to_json(b));
+  impl::access a(*impl_);
+  (void)impl_->run(*a, q::save_business, p);
+}
+
+std::vector<business> postgres_store::load_businesses() {
+  impl::access a(*impl_);
+  const auto r = impl_->run(*a, q::load_businesses, pg::params{});
+  const pg::rows t(r.get(), impl_->where);
+  std::vector<business> out;
+  out.reserve(static_cast<std::size_t>(t.size()));
+  for (int i = 0; i < t.size(); ++i)
+    out.push_back(detail::stored::business_of(t.text(i, 1), t.text(i, 0), impl_->where));
+  return out;
+}
+
+std::vector<window_closing> postgres_store::service_windows_closing(timestamp after, timestamp until) {
+  impl::access a(*impl_);
+  pg::params p;
+  // A window closes 24 hours after the customer's last message.
+  p.add(ms(after - service_window_length)).add(ms(until - service_window_length));
+  const auto r = impl_->run(*a, q::windows_closing, p);
+  const pg::rows t(r.get(), impl_->where);
+  std::vector<window_closing> out;
+  out.reserve(static_cast<std::size_t>(t.size()));
+  for (int i = 0; i < t.size(); ++i)
+    out.push_back({{std::string(t.text(i, 0)), impl_->customer_of(t.text(i, 1))},
+                   at_ms(t.integer(i, 2)) + service_window_length});
+  return out;
+}
+
+std::optional<timestamp> postgres_store::load_mark(std::string_view name) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(name);
+  const auto r = impl_->run(*a, q::load_mark, p);
+  const pg::rows t(r.get(), impl_->where);
+  if (t.size() == 0) return std::nullopt;
+  return at_ms(t.integer(0, 0));
+}
+
+void postgres_store::save_mark(std::string_view name, timestamp at) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(name).add(ms(at));
+  (void)impl_->run(*a, q::save_mark, p);
+}
+
+bool postgres_store::keeps_journal() const {
+  return impl_->options.keep_journal;
+}
+
+void postgres_store::append_journal(timestamp at, std::string_view data) {
+  if (!impl_->options.keep_journal) return;
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(ms(at)).add(data);
+  (void)impl_->run(*a, q::append_journal, p);
+}
+
+void postgres_store::read_journal(timestamp since, const std::function<bool(const journal_entry&)>& each) {
+  std::vector<journal_entry> batch;  // read on the connection, handed out without it
+  {
+    impl::access a(*impl_);
+    pg::params p;
+    p.add(ms(since));
+    const auto r = impl_->run(*a, q::read_journal, p);
+    const pg::rows t(r.get(), impl_->where);
+    batch.reserve(static_cast<std::size_t>(t.size()));
+    for (int i = 0; i < t.size(); ++i)
+      batch.push_back(
+          {static_cast<std::uint64_t>(t.integer(i, 0)), at_ms(t.integer(i, 1)), std::string(t.text(i, 2))});
+  }
+  for (const auto& e : batch)
+    if (!each(e)) return;
+}
+
+void postgres_store::trim_journal(timestamp before) {
+  impl::access a(*impl_);
+  pg::params p;
+  p.add(ms(before));
+  (void)impl_->run(*a, q::trim_journal, p);
+}
+
+std::size_t postgres_store::connections() const {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  return impl_->open;
+}
+
+const std::string& postgres_store::schema() const noexcept {
+  return impl_->options.schema;
+}
+
+}  // namespace chatdesk

@@ -1,0 +1,356 @@
+// The PostgreSQL store's own behaviour, against a real server: what it
+// refuses, how steps of several instances take turns, and what a lost
+// connection or a crashed server does to a step (the conformance checks it
+// shares with the other stores are in test_stores.cpp).
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <libpq-fe.h>
+
+#include <fmt/format.h>
+
+#include "chatdesk/engine/desk.hpp"
+#include "chatdesk/store/postgres_store.hpp"
+#include "engine/desk_fixture.hpp"
+#include "store/store_fixture.hpp"
+#include "support/catch.hpp"
+
+using namespace chatdesk;
+using namespace chatdesk::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+timestamp t0() {
+  return at("2026-03-02T09:00:00Z");
+}
+
+message inbound(const std::string& id, const std::string& customer, timestamp when) {
+  message m;
+  m.direction = direction::inbound;
+  m.id = id;
+  m.business_number_id = "n1";
+  m.customer = number(customer.c_str());
+  m.at = when;
+  m.content = text_content{"hello"};
+  return m;
+}
+
+/// The server the tests use; without one, a warning (the test then ends).
+std::optional<std::string> server_or_skip() {
+  auto server = postgres_conninfo();
+  if (!server) WARN("no PostgreSQL server (scripts/pg-cluster.sh): skipped");
+  return server;
+}
+
+/// Runs SQL straight through libpq, as another program would; returns the
+/// first cell of the answer.
+std::string run_sql(const std::string& conninfo, const std::string& sql) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  REQUIRE(PQstatus(c) == CONNECTION_OK);
+  PGresult* r = PQexec(c, sql.c_str());
+  const auto st = PQresultStatus(r);
+  const std::string why = PQresultErrorMessage(r);
+  std::string first;
+  if (st == PGRES_TUPLES_OK && PQntuples(r) > 0) first = PQgetvalue(r, 0, 0);
+  PQclear(r);
+  PQfinish(c);
+  INFO(sql << ": " << why);
+  REQUIRE((st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK));
+  return first;
+}
+
+/// Closes every connection a store named `application_name` has, as a
+/// network failure or an administrator would.
+void cut_connections(const std::string& conninfo, const std::string& application_name) {
+  (void)run_sql(conninfo, fmt::format("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                                      "application_name = '{}'",
+                                      application_name));
+}
+
+/// A PostgreSQL cluster of the test's own (scripts/pg-cluster.sh), which
+/// it may crash and start again without disturbing the other tests.
+class own_cluster {
+ public:
+  own_cluster() { start(); }
+  ~own_cluster() {
+    (void)std::system(fmt::format("'{}' stop '{}'", CHATDESK_PG_CLUSTER, dir_.file("")).c_str());
+  }
+  own_cluster(const own_cluster&) = delete;
+  own_cluster& operator=(const own_cluster&) = delete;
+  void start() {
+    REQUIRE(std::system(
+                fmt::format("'{}' start '{}' > /dev/null", CHATDESK_PG_CLUSTER, dir_.file("")).c_str()) == 0);
+    std::ifstream in(dir_.file("conninfo"));
+    REQUIRE(std::getline(in, conninfo_));
+  }
+  /// Stops the server at once, as a crash would (`pg_ctl stop -m immediate`).
+  void crash() {
+    REQUIRE(std::system(fmt::format("'{}' crash '{}'", CHATDESK_PG_CLUSTER, dir_.file("")).c_str()) == 0);
+  }
+  [[nodiscard]] const std::string& conninfo() const { return conninfo_; }
+
+ private:
+  temp_dir dir_;
+  std::string conninfo_;
+};
+
+}  // namespace
+
+TEST_CASE("a PostgreSQL store refuses what is not its own and a server it cannot reach",
+          "[store][postgres]") {
+  const auto server = server_or_skip();
+  if (!server) return;
+  SECTION("a server that cannot be reached") {
+    postgres_store_options o;
+    o.connect_timeout = 2s;
+    const auto e = postgres_store::open("host=/nonexistent/chatdesk port=5432 user=postgres", o).error();
+    CHECK(e.code == "store.unavailable");
+    CHECK_THAT(e.message, contains_substring("cannot connect"));
+  }
+  SECTION("bad options") {
+    postgres_store_options o;
+    o.schema = "Robert'); DROP TABLE students;--";
+    const auto e = postgres_store::open(*server, o).error();
+    CHECK(e.code == "store.invalid_options");
+    CHECK(e.where == "schema");
+    o.schema = "fine";
+    o.pool_size = 0;
+    CHECK(postgres_store::open(*server, o).error().where == "pool_size");
+  }
+  SECTION("a schema holding another application's tables is left untouched") {
+    const auto schema = unique_schema();
+    run_sql(*server,
+            fmt::format("CREATE SCHEMA {0}; CREATE TABLE {0}.orders (id INT); INSERT INTO {0}.orders "
+                        "VALUES (7)",
+                        schema));
+    postgres_store_options o;
+    o.schema = schema;
+    const auto e = postgres_store::open(*server, o).error();
+    CHECK(e.code == "store.foreign");
+    CHECK_THAT(e.message, contains_substring("not chatdesk's"));
+    CHECK(run_sql(*server, fmt::format("SELECT count(*) FROM pg_tables WHERE schemaname = '{}'", schema)) ==
+          "1");
+    CHECK(run_sql(*server, fmt::format("SELECT id FROM {}.orders", schema)) == "7");
+  }
+  SECTION("a schema written by a newer chatdesk") {
+    postgres_store_options o;
+    o.schema = unique_schema();
+    (void)postgres_store::open(*server, o).value();
+    run_sql(*server, fmt::format("UPDATE {}.chatdesk_schema SET version = 99", o.schema));
+    const auto e = postgres_store::open(*server, o).error();
+    CHECK(e.code == "store.newer_schema");
+    CHECK_THAT(e.message, contains_substring("newer than this chatdesk's 1"));
+    CHECK(run_sql(*server, fmt::format("SELECT version FROM {}.chatdesk_schema", o.schema)) == "99");
+  }
+  SECTION("instances starting at once create the schema once") {
+    postgres_store_options o;
+    o.schema = unique_schema();
+    std::atomic<int> opened{0};
+    std::vector<std::thread> starting;
+    for (int i = 0; i < 6; ++i)
+      starting.emplace_back([&] {
+        if (postgres_store::open(*server, o)) ++opened;
+      });
+    for (auto& t : starting) t.join();
+    CHECK(opened == 6);
+    CHECK(run_sql(*server, fmt::format("SELECT count(*) FROM {}.chatdesk_schema", o.schema)) == "1");
+  }
+}
+
+TEST_CASE("steps of two instances on one conversation take turns, other conversations do not wait",
+          "[store][postgres]") {
+  const auto server = server_or_skip();
+  if (!server) return;
+  postgres_store_options o;
+  o.schema = unique_schema();
+  o.lock_timeout = 300ms;
+  auto a = postgres_store::open(*server, o).value();
+  auto b = postgres_store::open(*server, o).value();
+  const auto maria = number("+393331234567");
+  const auto luca = number("+393477654321");
+  auto held = a->lock("shop", maria, false);
+  a->save_conversation({"n1", maria}, conversation_state{});
+  {
+    const auto started = std::chrono::steady_clock::now();
+    try {
+      auto waiting = b->lock("shop", maria, false);
+      FAIL("the second instance got the conversation while the first held it");
+    } catch (const exception& e) {
+      CHECK(e.err().code == "store.busy");
+      CHECK_THAT(e.err().message, contains_substring("lock"));
+    }
+    CHECK(std::chrono::steady_clock::now() - started >= 300ms);
+  }
+  {
+    auto other = b->lock("shop", luca, false);         // another customer: at once
+    CHECK_FALSE(b->load_conversation({"n1", maria}));  // the first step is not committed yet
+    other->commit();
+  }
+  {
+    // A business-wide step waits for no conversation step of another customer...
+    auto wide = b->lock("shop", luca, true);
+    wide->commit();
+  }
+  held->commit();
+  held.reset();
+  auto after = b->lock("shop", maria, true);  // ...and gets this one once it is free
+  CHECK(b->load_conversation({"n1", maria}));
+  after->commit();
+}
+
+TEST_CASE("a lost connection fails the call with store.unavailable, and the next call connects again",
+          "[store][postgres]") {
+  const auto server = server_or_skip();
+  if (!server) return;
+  postgres_store_options o;
+  o.schema = unique_schema();
+  o.application_name = "chatdesk_" + o.schema;
+  auto s = postgres_store::open(*server, o).value();
+  manual_clock clock{t0()};
+  chatdesk::desk d(clock, *s);
+  d.add_business(shop()).value();
+  const auto maria = number("+393331234567");
+  const conversation_key key{"n1", maria};
+  REQUIRE(d.receive(inbound("wamid.1", "+393331234567", t0())));
+
+  SECTION("between calls") {
+    cut_connections(*server, o.application_name);
+    try {
+      (void)s->load_conversation(key);
+      FAIL("a call on a lost connection succeeded");
+    } catch (const exception& e) {
+      CHECK(e.err().code == "store.unavailable");
+      CHECK(e.err().where == "postgres:" + o.schema);
+    }
+    CHECK(s->load_conversation(key)->inbound_count == 1);  // connected again
+    // A desk step starting on a lost connection has done nothing yet: it
+    // starts again on a new one, and the caller sees no error at all.
+    cut_connections(*server, o.application_name);
+    REQUIRE(d.receive(inbound("wamid.2", "+393331234567", t0() + 1min)));
+    CHECK(s->load_conversation(key)->inbound_count == 2);
+  }
+  SECTION("in the middle of a step: nothing of it is applied") {
+    {
+      auto lock = s->lock("shop", maria, true);
+      auto st = s->load_conversation(key).value();
+      st.inbound_count = 99;
+      s->save_conversation(key, st);
+      cut_connections(*server, o.application_name);
+      message_record r;
+      r.id = "wamid.half";
+      r.key = key;
+      CHECK_THROWS_AS(s->add_message(r), exception);
+      CHECK_THROWS_AS(lock->commit(), exception);
+    }
+    CHECK(s->load_conversation(key)->inbound_count == 1);
+    CHECK_FALSE(s->find_message("wamid.half"));
+    // Through the desk: the step fails with the store's error, and a retry applies it once.
+    REQUIRE(d.receive(inbound("wamid.3", "+393331234567", t0() + 2min)));
+    CHECK(s->load_conversation(key)->inbound_count == 2);
+  }
+}
+
+TEST_CASE("a PostgreSQL server crashing mid-run loses no acknowledged step and half-applies none",
+          "[store][postgres][crash]") {
+  if (!server_or_skip()) return;
+  own_cluster cluster;
+  postgres_store_options o;
+  o.schema = "crash";
+  o.pool_wait = 2s;
+  o.connect_timeout = 2s;
+  auto s = postgres_store::open(cluster.conninfo(), o).value();
+  manual_clock clock{t0()};
+  function_transport wire([](const outbound_message& m) {
+    return transport_answer::accepted("wamid.out." + m.message.correlation_id);
+  });
+  desk_options options;
+  options.policies = std::vector<std::shared_ptr<const send_policy>>{};  // the store is under test
+  chatdesk::desk d(clock, *s, &wire, options);
+  d.add_business(shop()).value();
+
+  constexpr int workers = 4;
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::atomic<int> after_restart{0};
+  std::atomic<bool> restarted{false};
+  std::vector<std::vector<std::string>> acknowledged(workers), attempted(workers);
+  std::vector<std::set<std::string>> codes(workers);
+  std::vector<std::thread> pool;
+  for (int w = 0; w < workers; ++w)
+    pool.emplace_back([&, w] {
+      for (int i = 0; !stop; ++i) {
+        const auto customer = fmt::format("+3933{}{:06}", w, i % 50);
+        const auto id = fmt::format("wamid.{}.{}", w, i);
+        attempted[static_cast<std::size_t>(w)].push_back(id);
+        auto r = d.receive(inbound(id, customer, t0()));
+        if (r) {
+          acknowledged[static_cast<std::size_t>(w)].push_back(id);
+          if (restarted) ++after_restart;
+        } else {
+          codes[static_cast<std::size_t>(w)].insert(r.error().code);
+          ++failures;
+          std::this_thread::sleep_for(5ms);
+        }
+      }
+    });
+  const auto wait_for = [](const std::atomic<int>& counter, int at_least) {
+    for (int i = 0; i < 3000 && counter < at_least; ++i) std::this_thread::sleep_for(10ms);
+  };
+  std::this_thread::sleep_for(300ms);
+  cluster.crash();  // in the middle of steps
+  wait_for(failures, 20);
+  cluster.start();
+  restarted = true;
+  wait_for(after_restart, 200);
+  stop = true;
+  for (auto& t : pool) t.join();
+
+  CHECK(failures >= 20);
+  CHECK(after_restart >= 200);  // the store connected again by itself
+  for (const auto& c : codes)
+    for (const auto& code : c) CHECK((code == "store.unavailable" || code == "store.busy"));
+  // Every acknowledged message is there; every conversation's count matches
+  // its messages exactly (no step half-applied).
+  std::size_t total_acknowledged = 0;
+  for (const auto& list : acknowledged) {
+    total_acknowledged += list.size();
+    for (const auto& id : list) {
+      INFO(id);
+      REQUIRE(s->find_message(id));
+    }
+  }
+  INFO("acknowledged " << total_acknowledged << ", failed " << failures);
+  for (int w = 0; w < workers; ++w)
+    for (int c = 0; c < 50; ++c) {
+      const conversation_key key{"n1", number(fmt::format("+3933{}{:06}", w, c).c_str())};
+      const auto st = s->load_conversation(key);
+      if (!st) continue;
+      CHECK(st->inbound_count == s->messages(key).size());
+    }
+  // The platform retries everything: acknowledged ones are duplicates, the
+  // failed ones are applied now (or found applied: a COMMIT cut off in flight).
+  for (const auto& list : attempted)
+    for (const auto& id : list) {
+      const auto w = id.substr(6, 1);
+      const auto i = std::stoi(id.substr(8));
+      const auto customer = fmt::format("+3933{}{:06}", w, i % 50);
+      REQUIRE(d.receive(inbound(id, customer, t0())));
+    }
+  std::size_t total_attempted = 0;
+  for (const auto& list : attempted) total_attempted += list.size();
+  std::size_t counted = 0;
+  for (int w = 0; w < workers; ++w)
+    for (int c = 0; c < 50; ++c) {
+      const auto st = s->load_conversation({"n1", number(fmt::format("+3933{}{:06}", w, c).c_str())});
+      if (st) counted += st->inbound_count;
+    }
+  CHECK(counted == total_attempted);
+}
