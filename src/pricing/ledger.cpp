@@ -1008,4 +1008,54 @@ std::optional<charge> ledger::explain(std::string_view id) const {
   return it->second;
 }
 
+result<invoice> merge_invoices(const std::vector<invoice>& parts, std::size_t problems_listed) {
+  if (parts.empty()) return make_error("pricing.no_invoices", "there are no invoices to merge");
+  invoice out;
+  out.currency = parts.front().currency;
+  using line_key =
+      std::tuple<std::string, std::string, pricing_model, std::string, std::string, std::string, decimal>;
+  std::map<line_key, std::pair<std::uint64_t, decimal>> lines;
+  std::map<std::tuple<std::string, std::string, charge_reason>, std::uint64_t> free;
+  std::map<std::string, std::uint64_t, std::less<>> counts;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const auto& p = parts[i];
+    if (p.currency != out.currency)
+      return make_error(
+          "pricing.currency_mismatch",
+          fmt::format("invoice {} is in {}, the first in {}: only invoices in one currency add up", i + 1,
+                      p.currency.code(), out.currency.code()),
+          fmt::format("invoices[{}]", i));
+    for (const auto& l : p.lines) {
+      auto& [count, amount] =
+          lines[{l.business, l.month, l.model, l.market, l.category, l.tier, l.unit_price}];
+      count += l.count;
+      amount += l.amount;
+    }
+    for (const auto& f : p.free) free[{f.business, f.month, f.reason}] += f.count;
+    for (const auto& c : p.problem_counts) counts[c.code] += c.count;
+    out.problems.insert(out.problems.end(), p.problems.begin(), p.problems.end());
+    out.problems_total += p.problems_total;
+    out.total += p.total;
+  }
+  for (auto& [k, v] : lines) {
+    invoice_line l;
+    std::tie(l.business, l.month, l.model, l.market, l.category, l.tier, l.unit_price) = k;
+    l.count = v.first;
+    l.amount = v.second;
+    out.lines.push_back(std::move(l));
+  }
+  for (const auto& [k, n] : free) {
+    invoice_free f;
+    std::tie(f.business, f.month, f.reason) = k;
+    f.count = n;
+    out.free.push_back(std::move(f));
+  }
+  for (const auto& [code, n] : counts) out.problem_counts.push_back({code, n});
+  std::stable_sort(out.problems.begin(), out.problems.end(),
+                   [](const pricing_problem& a, const pricing_problem& b) { return a.line < b.line; });
+  if (out.problems.size() > problems_listed) out.problems.resize(problems_listed);
+  out.total_settled = settle(out.total, out.currency);
+  return out;
+}
+
 }  // namespace chatdesk

@@ -106,7 +106,7 @@ expect_run(template_render_which 2 "^$"
   "has 2 templates: choose one with --name \\(purchase_confirmation, shipping_update\\)"
   template render "${_two_templates}")
 # Unknown commands list the ones there are.
-expect_run(unknown_command 2 "^$" "'bogus' is not a command; the commands are phone, simulate, template, price, forecast, webhook"
+expect_run(unknown_command 2 "^$" "'bogus' is not a command; the commands are phone, simulate, template, price, invoice, forecast, webhook"
   bogus)
 
 # chatdesk price: an invoice, problems by line, explain, compare, bad cards.
@@ -144,6 +144,38 @@ expect_run(price_remember_bad 2 "^$" "--remember-ids: Value 1 not in range"
   price --rates "${_card_2025_file}" --remember-ids 1 "${_events}")
 expect_run(price_bad_card 2 "^$" "pricing.invalid_card\\] .*businesses.json: .model. is required \\(at \\$.model\\)" price --rates "${_root}/examples/pricing/businesses.json" "${_events}")
 expect_run(price_bad_model 2 "^$" "--model: 'pmp_2099' is not a pricing model" price --rates "${_card}" --model pmp_2099 "${_events}")
+# Sharded pricing: N shards' invoices, merged, are the invoice of one run (problems included).
+set(_shard_dir "${CMAKE_CURRENT_BINARY_DIR}/shards")
+if(NOT CMAKE_CURRENT_BINARY_DIR)
+  set(_shard_dir "${_root}/build/shards")
+endif()
+file(MAKE_DIRECTORY "${_shard_dir}")
+execute_process(COMMAND "${CHATDESK}" price --rates "${_card_2025_file}" --businesses
+  "${_root}/examples/pricing/businesses.json" "${_events}" OUTPUT_VARIABLE _whole ERROR_QUIET)
+foreach(_n 1 2 7)
+  set(_parts "")
+  foreach(_k RANGE 1 ${_n})
+    execute_process(COMMAND "${CHATDESK}" price --rates "${_card_2025_file}" --businesses
+      "${_root}/examples/pricing/businesses.json" --shard ${_k}/${_n} "${_events}"
+      OUTPUT_FILE "${_shard_dir}/${_k}-of-${_n}.json" ERROR_QUIET RESULT_VARIABLE _status)
+    if(NOT _status EQUAL 0)
+      message(SEND_ERROR "price --shard ${_k}/${_n}: exit status ${_status}")
+    endif()
+    list(APPEND _parts "${_shard_dir}/${_k}-of-${_n}.json")
+  endforeach()
+  execute_process(COMMAND "${CHATDESK}" invoice merge ${_parts} OUTPUT_VARIABLE _merged ERROR_VARIABLE _merge_err
+    RESULT_VARIABLE _status)
+  check_run(invoice_merge_${_n}_shards 0 "\"total\": \"0.104\"" "^$" "${_status}" "${_merged}" "${_merge_err}")
+  if(NOT _merged STREQUAL _whole)
+    message(SEND_ERROR "${_n} shards merged differ from one run:\n${_merged}\nagainst\n${_whole}")
+  endif()
+endforeach()
+expect_run(price_shard_zero 2 "^$" "--shard: '0/2' is not a shard: write K/N, K from 1 to N" price --rates "${_card}" --shard 0/2 "${_events}")
+expect_run(price_shard_beyond 2 "^$" "'3/2' is not a shard" price --rates "${_card}" --shard 3/2 "${_events}")
+expect_run(invoice_merge_not_invoice 2 "^$" "invoice merge: '[^']*businesses.json': \\[chatdesk.pricing.invalid_invoice\\]"
+  invoice merge "${_root}/examples/pricing/businesses.json")
+expect_run(invoice_merge_missing 2 "^$" "invoice merge: .*nope.json" invoice merge "${_shard_dir}/nope.json")
+expect_run(invoice_merge_nothing 2 "^$" "INVOICES is required" invoice merge)
 expect_run(forecast 0 "\"total\": \"963.50\",.*\"free\": 5000,.*\"count\": 15000,.*\"unit_price\": \"0.0300\"" "^$"
   forecast --rates "${_card}" "${_root}/examples/pricing/plan.json")
 expect_run(forecast_too_big 2 "^$" "pricing.invalid_plan\\] count 18446744073709551615 is above .*\\(at sends\\[0\\].count\\)"

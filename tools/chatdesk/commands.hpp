@@ -35,6 +35,8 @@ command add_simulate_command(CLI::App& app);
 command add_template_command(CLI::App& app);
 /// `chatdesk price --rates CARD.json ... EVENTS.jsonl`
 command add_price_command(CLI::App& app);
+/// `chatdesk invoice merge A.json B.json ...`
+command add_invoice_command(CLI::App& app);
 /// `chatdesk forecast --rates CARD.json PLAN.json`
 command add_forecast_command(CLI::App& app);
 command add_webhook_command(CLI::App& app);

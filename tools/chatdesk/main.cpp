@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   remember(add_simulate_command(app));
   remember(add_template_command(app));
   remember(add_price_command(app));
+  remember(add_invoice_command(app));
   remember(add_forecast_command(app));
   remember(add_webhook_command(app));
 

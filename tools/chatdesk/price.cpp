@@ -59,6 +59,7 @@ command add_price_command(CLI::App& app) {
     std::size_t remember_ids = 1'000'000;
     std::uint64_t remember_hours = 48;
     std::size_t max_problems = 1'000;
+    std::string shard;
   };
   auto opts = std::make_shared<options>();
   auto* sub = app.add_subcommand("price", "Price a JSON Lines file of message events with rate cards");
@@ -83,11 +84,23 @@ command add_price_command(CLI::App& app) {
   sub->add_option("--max-problems", opts->max_problems,
                   "List at most this many problems in full (the first ones); all are counted by code")
       ->capture_default_str();
+  sub->add_option("--shard", opts->shard,
+                  "K/N: price only the businesses of shard K of N (by a stable hash of their id); "
+                  "'chatdesk invoice merge' adds the N invoices up to the invoice of one run");
   sub->add_option("EVENTS", opts->events,
                   "JSON Lines: inbound, outbound and status events in time order ('-': standard input)")
       ->required();
 
   return [opts](std::ostream& out, std::ostream& err) {
+    pricing_shard shard;
+    if (!opts->shard.empty()) {
+      auto s = pricing_shard::parse(opts->shard);
+      if (!s) {
+        err << "chatdesk price: --shard: " << s.error().message << '\n';
+        return exit_bad_input;
+      }
+      shard = *s;
+    }
     rate_cards cards;
     for (const auto& path : opts->rates) {
       auto text = read_file(path, input_limits::document);
@@ -172,6 +185,7 @@ command add_price_command(CLI::App& app) {
     }
     price_options reading;
     reading.latest = system_clock{}.now() + std::chrono::minutes(5);  // a clock a little ahead is fine
+    reading.shard = shard;
     progress_meter meter(err, opts->quiet);
     reading.progress = [&meter](const pricing_run& so_far) { meter.update(so_far.lines); };
     const auto run = price_events(*in, raw, reading);
@@ -227,6 +241,52 @@ command add_price_command(CLI::App& app) {
       else
         err << "listed under \"problems\"\n";
     }
+    return exit_ok;
+  };
+}
+
+command add_invoice_command(CLI::App& app) {
+  struct options {
+    std::vector<std::string> invoices;
+    std::size_t max_problems = 1'000;
+  };
+  auto opts = std::make_shared<options>();
+  auto* sub = app.add_subcommand("invoice", "Work with invoices that 'chatdesk price' printed");
+  sub->require_subcommand(1);
+  auto* merge = sub->add_subcommand(
+      "merge", "Add invoices up exactly (the shards of one run, or periods priced apart) and print the sum");
+  merge
+      ->add_option("--max-problems", opts->max_problems,
+                   "List at most this many problems in full (the first ones by line); all are counted")
+      ->capture_default_str();
+  merge->add_option("INVOICES", opts->invoices, "Invoices as 'chatdesk price' prints them (JSON)")
+      ->required();
+  return [opts](std::ostream& out, std::ostream& err) {
+    std::vector<invoice> parts;
+    for (const auto& path : opts->invoices) {
+      auto text = read_file(path, input_limits::document);
+      if (!text) {
+        err << "chatdesk invoice merge: " << text.error().message << '\n';
+        return exit_bad_input;
+      }
+      auto parsed = parse_json(*text, "pricing.invalid_invoice", fmt::format("'{}'", path));
+      if (!parsed) {
+        err << "chatdesk invoice merge: " << parsed.error().to_string() << '\n';
+        return exit_bad_input;
+      }
+      auto inv = invoice_from_json(*parsed);
+      if (!inv) {
+        err << "chatdesk invoice merge: '" << path << "': " << inv.error().to_string() << '\n';
+        return exit_bad_input;
+      }
+      parts.push_back(std::move(*inv));
+    }
+    auto merged = merge_invoices(parts, opts->max_problems);
+    if (!merged) {
+      err << "chatdesk invoice merge: " << merged.error().to_string() << '\n';
+      return exit_bad_input;
+    }
+    out << to_output(to_json(*merged), 2) << '\n';
     return exit_ok;
   };
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <istream>
 #include <memory>
@@ -56,6 +57,23 @@ struct CHATDESK_API pricing_run {
   std::optional<error> failure;
 };
 
+/// One shard of a stream of events: the businesses whose id hashes to
+/// `index` of `count`. Invoices of different businesses are independent, so
+/// each shard is priced on its own (another process, another machine) and
+/// `merge_invoices` adds the shards' invoices up to exactly the invoice of
+/// one run over the whole stream.
+struct CHATDESK_API pricing_shard {
+  std::uint32_t index = 0;  ///< from 0 to count - 1
+  std::uint32_t count = 1;
+
+  /// The shard of `business`: a hash of its id that is the same on every
+  /// machine, build and run (FNV-1a, 64 bits, modulo `count`).
+  [[nodiscard]] static std::uint32_t of(std::string_view business, std::uint32_t count) noexcept;
+  /// Reads "K/N", K from 1 to N (as `chatdesk price --shard` takes it).
+  /// Errors `pricing.invalid_shard`.
+  [[nodiscard]] static result<pricing_shard> parse(std::string_view text);
+};
+
 /// How `price_events` reads.
 struct CHATDESK_API price_options {
   /// A longer line is a problem (`input.line_too_long`) and is never held in memory.
@@ -68,6 +86,13 @@ struct CHATDESK_API price_options {
   /// display); empty: not called.
   std::function<void(const pricing_run&)> progress{};
   std::size_t progress_every = 4096;
+  /// Price only this shard's businesses. Every shard reads the whole stream;
+  /// a line that cannot be read or is out of order is reported by one shard
+  /// only (line number modulo the count), a status by the shard of the
+  /// business that sent its message (by the shard of its id's hash when no
+  /// message of the stream has that id), so merged invoices count every
+  /// problem once. Costs about 10 bytes a message sent (its id's hash).
+  pricing_shard shard{};
 };
 
 /// Feeds a JSON Lines stream to one or more ledgers (the same events priced

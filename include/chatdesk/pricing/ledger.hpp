@@ -258,4 +258,16 @@ class CHATDESK_API ledger {
   std::unique_ptr<impl> impl_;
 };
 
+/// Adds invoices up exactly: the invoices of shards of one stream
+/// (`price_options::shard`), or of periods priced apart. Lines with the same
+/// business, month, model, market, category, tier and unit price add their
+/// counts and amounts, free counts add by business, month and reason, and
+/// problem counts by code; the problems listed are the first
+/// `problems_listed` by line number. The result is ordered as
+/// `ledger::invoice()` orders, so merging the shards of a stream gives
+/// exactly the invoice of one run over it. Refused: invoices in different
+/// currencies (`pricing.currency_mismatch`), none at all (`pricing.no_invoices`).
+[[nodiscard]] CHATDESK_API result<invoice> merge_invoices(const std::vector<invoice>& parts,
+                                                          std::size_t problems_listed = 1'000);
+
 }  // namespace chatdesk
