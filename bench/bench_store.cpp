@@ -240,6 +240,178 @@ void bm_desk_postgres(benchmark::State& state) {
   }
   report(state, n);
 }
+
+/// The statements a desk over postgres_store runs for one conversation,
+/// straight through libpq from `threads` threads, grouped into round trips as
+/// the store groups them (BEGIN with the locks; each read with the writes
+/// waiting before it; the last writes with COMMIT).
+void bm_bare_postgres(benchmark::State& state) {
+  const char* server = std::getenv("CHATDESK_BENCH_POSTGRES");
+  if (server == nullptr) {
+    state.SkipWithError("set CHATDESK_BENCH_POSTGRES to a libpq connection string");
+    for (auto _ : state) {
+    }
+    return;
+  }
+  const auto threads = static_cast<int>(state.range(0));
+  const auto n = std::min<std::int64_t>(g_conversations, 20'000);
+  const char* sql[] = {
+      "SELECT pg_advisory_xact_lock(hashtextextended('c' || $1 || chr(31) || $2, 0))",
+      "SELECT pg_advisory_xact_lock(hashtextextended('c' || $1 || chr(31) || $2, 0)), "
+      "pg_advisory_xact_lock(hashtextextended('b' || $1, 0))",
+      "SELECT last_inbound, last_referral, entry_point_start, last_outbound, pair_rate_tat_us, "
+      "inbound_count, "
+      "outbound_count FROM conversations WHERE number_id = $1 AND customer = $2",
+      "INSERT INTO messages (id, correlation_id, number_id, customer, direction, type, charge, status, at, "
+      "status_at) VALUES ($1, $2, 'n1', $3, 0, 'text', 0, 0, $4, $4) ON CONFLICT DO NOTHING",
+      "INSERT INTO journal (at, data) VALUES ($1, $2)",
+      "INSERT INTO conversations VALUES ('n1', $1, $2, 0, 0, 0, 0, 1, 1) ON CONFLICT (number_id, customer) "
+      "DO "
+      "UPDATE SET last_inbound = excluded.last_inbound, outbound_count = excluded.outbound_count",
+      "SELECT opted_in_at, opt_in_source, opted_out_at, blocked, profile_name FROM customers WHERE "
+      "business_id = 'shop' AND customer = $1",
+      "INSERT INTO customers VALUES ('shop', $1, NULL, '', NULL, false, '') ON CONFLICT (business_id, "
+      "customer) DO UPDATE SET blocked = excluded.blocked",
+      "SELECT throughput_tat_us, service_month, service_messages FROM numbers WHERE number_id = 'n1'",
+      "INSERT INTO numbers VALUES ('n1', $1, 0, 0) ON CONFLICT (number_id) DO UPDATE SET throughput_tat_us = "
+      "excluded.throughput_tat_us",
+      "SELECT count(*) FROM reached WHERE business_id = 'shop' AND at >= $1",
+      "SELECT at FROM reached WHERE business_id = 'shop' AND customer = $1",
+      "SELECT * FROM (SELECT id, correlation_id, status, 0 AS preference FROM messages WHERE id = $1 UNION "
+      "ALL "
+      "SELECT id, correlation_id, status, 1 FROM messages WHERE correlation_id = $1) AS found ORDER BY "
+      "preference LIMIT 1",
+      "UPDATE messages SET status = $2, status_at = $3, id = COALESCE(id, $4) WHERE correlation_id = $1",
+  };
+  enum : int {
+    lock_c,
+    lock_b,
+    load_conv,
+    add_msg,
+    journal,
+    save_conv,
+    load_cust,
+    save_cust,
+    load_num,
+    save_num,
+    count_reached,
+    reached_at,
+    find,
+    update
+  };
+  struct statement {
+    int which;  // -1 BEGIN, -2 COMMIT
+    std::vector<std::string> values;
+  };
+  // One round trip: every statement sent, then every answer read.
+  const auto trip = [](PGconn* c, const std::vector<statement>& batch) {
+    if (PQenterPipelineMode(c) != 1) return false;
+    for (const auto& s : batch) {
+      std::vector<const char*> v;
+      v.reserve(s.values.size());
+      for (const auto& x : s.values) v.push_back(x.c_str());
+      const int ok = s.which < 0
+                         ? PQsendQueryParams(c, s.which == -1 ? "BEGIN" : "COMMIT", 0, nullptr, nullptr,
+                                             nullptr, nullptr, 0)
+                         : PQsendQueryPrepared(c, fmt::format("b{}", s.which).c_str(),
+                                               static_cast<int>(v.size()), v.data(), nullptr, nullptr, 0);
+      if (ok != 1) return false;
+    }
+    if (PQpipelineSync(c) != 1) return false;
+    bool good = true;
+    for (bool ended = false;;) {
+      PGresult* r = PQgetResult(c);
+      if (r == nullptr) {
+        if (ended) break;
+        ended = true;
+        continue;
+      }
+      ended = false;
+      const auto st = PQresultStatus(r);
+      PQclear(r);
+      if (st == PGRES_PIPELINE_SYNC) break;
+      if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) good = false;
+    }
+    PQexitPipelineMode(c);
+    return good;
+  };
+  for (auto _ : state) {
+    const auto schema = fmt::format("bench_bare_{}_{}", ::getpid(), threads);
+    {
+      PGconn* c = PQconnectdb(server);
+      PQclear(
+          PQexec(c, fmt::format("SET client_min_messages = warning; DROP SCHEMA IF EXISTS {} CASCADE", schema)
+                        .c_str()));
+      PQfinish(c);
+      postgres_store_options o;
+      o.schema = schema;
+      (void)postgres_store::open(server, o).value();  // chatdesk's schema
+    }
+    std::atomic<bool> failed{false};
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        PGconn* c = PQconnectdb(server);
+        PQclear(PQexec(c, fmt::format("SET search_path TO {}", schema).c_str()));
+        for (std::size_t i = 0; i < std::size(sql); ++i)
+          PQclear(PQprepare(c, fmt::format("b{}", i).c_str(), sql[i], 0, nullptr));
+        for (std::int64_t i = t; i < n && !failed; i += threads) {
+          const auto who = fmt::format("3934{:08}", i);
+          const auto at = std::to_string(1'772'442'000'000 + 2 * i);
+          const auto in = fmt::format("wamid.in.{}", i);
+          const auto corr = fmt::format("c{}", i);
+          const auto out = fmt::format("wamid.out.{}", i);
+          const auto j = R"({"kind":"inbound"})";
+          const std::vector<std::vector<statement>> steps = {
+              // receive
+              {{-1, {}}, {lock_c, {"shop", who}}},
+              {{load_conv, {"n1", who}}},
+              {{add_msg, {in, "", who, at}}},
+              {{journal, {at, j}}, {save_conv, {who, at}}, {load_cust, {who}}},
+              {{save_cust, {who}}, {-2, {}}},
+              // send
+              {{-1, {}}, {lock_b, {"shop", who}}},
+              {{load_conv, {"n1", who}}},
+              {{load_cust, {who}}},
+              {{load_num, {}}},
+              {{count_reached, {at}}},
+              {{reached_at, {who}}},
+              {{add_msg, {corr + "x", corr, who, at}}},
+              {{save_conv, {who, at}}, {save_num, {at}}, {-2, {}}},
+              // the transport's answer
+              {{-1, {}}, {lock_c, {"shop", who}}},
+              {{find, {corr}}},
+              {{find, {out}}},
+              {{update, {corr, "1", at, out}}, {-2, {}}},
+              // three statuses
+              {{-1, {}}, {lock_c, {"shop", who}}},
+              {{find, {out}}},
+              {{update, {corr, "2", at, out}}, {journal, {at, j}}, {-2, {}}},
+              {{-1, {}}, {lock_c, {"shop", who}}},
+              {{find, {out}}},
+              {{update, {corr, "3", at, out}}, {journal, {at, j}}, {-2, {}}},
+              {{-1, {}}, {lock_c, {"shop", who}}},
+              {{find, {out}}},
+              {{update, {corr, "4", at, out}}, {journal, {at, j}}, {-2, {}}},
+          };
+          for (const auto& batch : steps)
+            if (!trip(c, batch)) {
+              if (!failed.exchange(true)) std::fprintf(stderr, "bm_bare_postgres: %s", PQerrorMessage(c));
+              break;
+            }
+        }
+        PQfinish(c);
+      });
+    for (auto& t : pool) t.join();
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    state.SetIterationTime(took.count());
+    if (failed) state.SkipWithError("a statement failed");
+    state.counters["calls/s"] = static_cast<double>(5 * n) / took.count();
+    state.counters["threads"] = threads;
+  }
+  report(state, n);
+}
 #endif
 
 // ---------------------------------------------------------------- the bare loop
@@ -401,6 +573,7 @@ BENCHMARK(bm_bare_sqlite)
 
 #if defined(CHATDESK_WITH_POSTGRES)
 BENCHMARK(bm_desk_postgres)->Arg(1)->Arg(4)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_bare_postgres)->Arg(1)->Arg(4)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 #endif
 
 int main(int argc, char** argv) {

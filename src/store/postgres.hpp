@@ -56,12 +56,13 @@ using result = std::unique_ptr<PGresult, result_clearer>;
                     std::string(where));
 }
 
-/// Up to 16 parameters in text form; a null stays null.
+/// Up to 16 parameters in text form; a null stays null. Safe to move (a
+/// step's writes wait in a queue until they are sent).
 class params {
  public:
   params& add(std::string_view v) {
     text_.at(n_).assign(v);
-    ptr_.at(n_) = text_.at(n_).c_str();
+    null_.at(n_) = false;
     ++n_;
     return *this;
   }
@@ -71,18 +72,23 @@ class params {
     return add(std::string_view(buf.data(), static_cast<std::size_t>(r.ptr - buf.data())));
   }
   params& null() {
-    ptr_.at(n_) = nullptr;
+    null_.at(n_) = true;
     ++n_;
     return *this;
   }
   /// Empty text is stored as null (ids not known yet).
   params& add_or_null(std::string_view v) { return v.empty() ? null() : add(v); }
   [[nodiscard]] int size() const noexcept { return static_cast<int>(n_); }
-  [[nodiscard]] const char* const* values() const noexcept { return ptr_.data(); }
+  /// The values as libpq takes them, valid until this object changes or moves.
+  [[nodiscard]] const char* const* values() const noexcept {
+    for (std::size_t i = 0; i < n_; ++i) ptr_.at(i) = null_.at(i) ? nullptr : text_.at(i).c_str();
+    return ptr_.data();
+  }
 
  private:
   std::array<std::string, 16> text_{};
-  std::array<const char*, 16> ptr_{};
+  std::array<bool, 16> null_{};
+  mutable std::array<const char*, 16> ptr_{};
   std::size_t n_ = 0;
 };
 

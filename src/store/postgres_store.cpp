@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -126,10 +127,8 @@ enum class q : std::uint8_t {
   reached_at,
   record_reached,
   add_message,
-  find_by_id,
-  find_by_correlation,
+  find_message,
   update_by_correlation,
-  name_message,
   update_by_id,
   list_messages,
   keep_inbound,
@@ -184,13 +183,16 @@ constexpr const char* statements[] = {
     // Either unique id already known: nothing inserted (0 rows), as the interface asks.
     "INSERT INTO messages (" CHATDESK_MESSAGE_COLUMNS
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING",
-    "SELECT " CHATDESK_MESSAGE_COLUMNS " FROM messages WHERE id = $1",
-    "SELECT " CHATDESK_MESSAGE_COLUMNS " FROM messages WHERE correlation_id = $1",
+    // By platform id first, else by correlation id: one round trip.
+    "SELECT * FROM (SELECT " CHATDESK_MESSAGE_COLUMNS
+    ", 0 AS preference FROM messages WHERE id = $1 "
+    "UNION ALL SELECT " CHATDESK_MESSAGE_COLUMNS
+    ", 1 FROM messages WHERE correlation_id = $1) AS found "
+    "ORDER BY preference LIMIT 1",
     // A record's key, direction, type and charge are fixed when it is added;
     // later steps change its status, its error and (once) its platform id.
     "UPDATE messages SET status = $2, status_at = $3, error_code = $4, error_title = $5, error_details = $6, "
-    "error_message = $7 WHERE correlation_id = $1",
-    "UPDATE messages SET id = $1 WHERE correlation_id = $2 AND id IS NULL",
+    "error_message = $7, id = COALESCE(id, $8) WHERE correlation_id = $1",
     "UPDATE messages SET status = $2, status_at = $3, error_code = $4, error_title = $5, error_details = $6, "
     "error_message = $7 WHERE id = $1",
     "SELECT " CHATDESK_MESSAGE_COLUMNS " FROM messages WHERE number_id = $1 AND customer = $2 ORDER BY seq",
@@ -239,9 +241,20 @@ struct postgres_store::impl {
   postgres_store_options options;
   std::string where;  // "postgres:<schema>", in errors
 
+  /// A statement waiting to be sent: a step's writes wait until the step
+  /// next reads or commits, then go in one round trip (libpq's pipeline mode).
+  struct pending {
+    int which;  // a statement's number, or begin / commit
+    pg::params p;
+  };
+  static constexpr int begin_transaction = -1;
+  static constexpr int commit_transaction = -2;
+
   /// One pooled connection.
   struct connection {
     pg::connection c;
+    bool in_step = false;          // inside a desk step's transaction: writes wait
+    std::vector<pending> waiting;  // statements not sent yet, in order
     [[nodiscard]] PGconn* get() const noexcept { return c.get(); }
   };
 
@@ -290,6 +303,86 @@ struct postgres_store::impl {
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
       detail::throw_error(pg::to_error(c.get(), r.get(), fmt::format("running statement {}", i), where));
     return r;
+  }
+
+  /// Sends the waiting statements and `last` in one round trip, and reads
+  /// their answers; returns `last`'s. The first failure is thrown once every
+  /// answer is read (the statements after it were not run).
+  pg::result pipeline(connection& c, const pending& last) const {
+    auto* conn = c.get();
+    const auto send = [&](const pending& p) {
+      if (p.which == begin_transaction || p.which == commit_transaction)
+        return PQsendQueryParams(conn, p.which == begin_transaction ? "BEGIN" : "COMMIT", 0, nullptr, nullptr,
+                                 nullptr, nullptr, 0) == 1;
+      const auto name = statement_name(static_cast<std::size_t>(p.which));
+      return PQsendQueryPrepared(conn, name.c_str(), p.p.size(), p.p.values(), nullptr, nullptr, 0) == 1;
+    };
+    const auto what = [](const pending& p) {
+      if (p.which == begin_transaction) return std::string("starting a step");
+      if (p.which == commit_transaction) return std::string("committing a step");
+      return fmt::format("running statement {}", p.which);
+    };
+    if (PQenterPipelineMode(conn) != 1) {
+      c.waiting.clear();
+      detail::throw_error(pg::to_error(conn, nullptr, "entering pipeline mode", where));
+    }
+    const std::size_t total = c.waiting.size() + 1;
+    std::size_t sent = 0;
+    for (const auto& p : c.waiting) {
+      if (!send(p)) break;
+      ++sent;
+    }
+    if (sent == c.waiting.size() && send(last)) ++sent;
+    const bool synced = PQpipelineSync(conn) == 1;
+    std::optional<error> failure;
+    if (sent < total || !synced) failure = pg::to_error(conn, nullptr, "sending statements", where);
+    pg::result answer;
+    std::size_t seen = 0;
+    bool ended = false;  // the last call found the end of a statement's answer
+    while (synced) {
+      PGresult* raw = PQgetResult(conn);
+      if (raw == nullptr) {
+        // The end of one statement's answer; twice in a row, nothing more
+        // will come (a connection lost before the sync point).
+        if (ended || PQstatus(conn) != CONNECTION_OK) break;
+        ended = true;
+        continue;
+      }
+      ended = false;
+      pg::result r(raw);
+      const auto st = PQresultStatus(raw);
+      if (st == PGRES_PIPELINE_SYNC) break;
+      const auto& p = seen < c.waiting.size() ? c.waiting[seen] : last;
+      ++seen;
+      if (st == PGRES_PIPELINE_ABORTED) continue;  // not run: an earlier one failed
+      if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        if (!failure) failure = pg::to_error(conn, raw, what(p), where);
+        continue;
+      }
+      if (seen == total) answer = std::move(r);
+    }
+    c.waiting.clear();
+    if (PQstatus(conn) == CONNECTION_OK) (void)PQexitPipelineMode(conn);
+    if (!failure && seen < total) failure = pg::to_error(conn, nullptr, what(last), where);
+    if (failure) detail::throw_error(*failure);
+    return answer;
+  }
+
+  /// A statement whose answer the caller needs: sent at once, with the
+  /// step's waiting writes before it.
+  pg::result read(connection& c, q which, const pg::params& p) const {
+    if (c.waiting.empty()) return run(c, which, p);
+    return pipeline(c, pending{static_cast<int>(which), p});
+  }
+  /// A statement whose answer nobody needs: inside a step it waits for the
+  /// step's next read or its commit (a failure fails the step there);
+  /// outside a step it runs at once.
+  void write(connection& c, q which, pg::params p) const {
+    if (c.in_step) {
+      c.waiting.push_back({static_cast<int>(which), std::move(p)});
+    } else {
+      (void)run(c, which, p);
+    }
   }
 
   // ----- connections
@@ -410,27 +503,24 @@ struct postgres_store::impl {
         : s_(s) {
       // A connection lost while idle (a server restart) fails at BEGIN, with
       // nothing done yet: try again on a fresh one, once per pooled connection.
+      pg::params p;
+      p.add(business_id).add(customer.digits());
+      const pending take{static_cast<int>(business_wide ? q::lock_business : q::lock_conversation), p};
       for (std::size_t attempt = 0;; ++attempt) {
         conn_ = s_.acquire();
         try {
-          s_.exec(*conn_, "BEGIN", "starting a step");
+          conn_->waiting.push_back({begin_transaction, {}});
+          (void)s_.pipeline(*conn_, take);  // BEGIN and the locks: one round trip
           break;
         } catch (const exception& e) {
           const bool lost = PQstatus(conn_->get()) != CONNECTION_OK;
+          if (!lost) rollback();
           s_.release(std::move(conn_));
           if (!lost || attempt >= s_.options.pool_size) throw;
           s_.drop_idle();
         }
       }
-      try {
-        pg::params p;
-        p.add(business_id).add(customer.digits());
-        (void)s_.run(*conn_, business_wide ? q::lock_business : q::lock_conversation, p);
-      } catch (...) {
-        rollback();
-        s_.release(std::move(conn_));
-        throw;
-      }
+      conn_->in_step = true;
       held.push_back({&s_, conn_.get()});
     }
     ~step_lock() override {
@@ -442,12 +532,20 @@ struct postgres_store::impl {
     step_lock& operator=(const step_lock&) = delete;
 
     void commit() override {
-      committed_ = true;  // a failed COMMIT ends the transaction too
-      s_.exec(*conn_, "COMMIT", "committing a step");
+      committed_ = true;
+      try {
+        (void)s_.pipeline(*conn_, pending{commit_transaction, {}});  // the waiting writes, then COMMIT
+      } catch (...) {
+        rollback();
+        throw;
+      }
+      conn_->in_step = false;
     }
 
    private:
     void rollback() noexcept {
+      conn_->waiting.clear();
+      conn_->in_step = false;
       if (PQstatus(conn_->get()) != CONNECTION_OK)
         return;  // the server rolls back a lost session's transaction
       pg::result r(PQexec(conn_->get(), "ROLLBACK"));
@@ -632,7 +730,7 @@ std::optional<conversation_state> postgres_store::load_conversation(const conver
   impl::access a(*impl_);
   pg::params p;
   p.add(key.business_number_id).add(key.customer.digits());
-  const auto r = impl_->run(*a, q::load_conversation, p);
+  const auto r = impl_->read(*a, q::load_conversation, p);
   const pg::rows t(r.get(), impl_->where);
   if (t.size() == 0) return std::nullopt;
   conversation_state s;
@@ -658,7 +756,7 @@ void postgres_store::save_conversation(const conversation_key& key, const conver
       .add(state.pair_rate_tat_us)
       .add(std::int64_t{state.inbound_count})
       .add(std::int64_t{state.outbound_count});
-  (void)impl_->run(*a, q::save_conversation, p);
+  impl_->write(*a, q::save_conversation, std::move(p));
 }
 
 std::optional<customer_state> postgres_store::load_customer(std::string_view business_id,
@@ -666,7 +764,7 @@ std::optional<customer_state> postgres_store::load_customer(std::string_view bus
   impl::access a(*impl_);
   pg::params p;
   p.add(business_id).add(customer.digits());
-  const auto r = impl_->run(*a, q::load_customer, p);
+  const auto r = impl_->read(*a, q::load_customer, p);
   const pg::rows t(r.get(), impl_->where);
   if (t.size() == 0) return std::nullopt;
   customer_state c;
@@ -695,14 +793,14 @@ void postgres_store::save_customer(std::string_view business_id, const phone_num
     p.null();
   }
   p.add(state.blocked ? "true" : "false").add(state.profile_name);
-  (void)impl_->run(*a, q::save_customer, p);
+  impl_->write(*a, q::save_customer, std::move(p));
 }
 
 number_state postgres_store::load_number(std::string_view business_number_id) {
   impl::access a(*impl_);
   pg::params p;
   p.add(business_number_id);
-  const auto r = impl_->run(*a, q::load_number, p);
+  const auto r = impl_->read(*a, q::load_number, p);
   const pg::rows t(r.get(), impl_->where);
   number_state n;
   if (t.size() == 0) return n;
@@ -719,14 +817,14 @@ void postgres_store::save_number(std::string_view business_number_id, const numb
       .add(state.throughput_tat_us)
       .add(std::int64_t{state.service_month})
       .add(std::int64_t{state.service_messages});
-  (void)impl_->run(*a, q::save_number, p);
+  impl_->write(*a, q::save_number, std::move(p));
 }
 
 std::uint32_t postgres_store::reached_customers(std::string_view business_id, timestamp since) {
   impl::access a(*impl_);
   pg::params p;
   p.add(business_id).add(ms(since));
-  const auto r = impl_->run(*a, q::count_reached, p);
+  const auto r = impl_->read(*a, q::count_reached, p);
   const pg::rows t(r.get(), impl_->where);
   return t.size() == 0 ? 0 : static_cast<std::uint32_t>(t.integer(0, 0));
 }
@@ -736,7 +834,7 @@ bool postgres_store::was_reached(std::string_view business_id, const phone_numbe
   impl::access a(*impl_);
   pg::params p;
   p.add(business_id).add(customer.digits());
-  const auto r = impl_->run(*a, q::reached_at, p);
+  const auto r = impl_->read(*a, q::reached_at, p);
   const pg::rows t(r.get(), impl_->where);
   return t.size() > 0 && t.integer(0, 0) >= ms(since);
 }
@@ -746,12 +844,12 @@ void postgres_store::record_reached(std::string_view business_id, const phone_nu
   impl::access a(*impl_);
   pg::params p;
   p.add(business_id).add(customer.digits()).add(ms(at));
-  (void)impl_->run(*a, q::record_reached, p);
+  impl_->write(*a, q::record_reached, std::move(p));
 }
 
 bool postgres_store::add_message(const message_record& record) {
   impl::access a(*impl_);
-  return impl::changed(impl_->run(*a, q::add_message, impl::record_params(record))) == 1;
+  return impl::changed(impl_->read(*a, q::add_message, impl::record_params(record))) == 1;
 }
 
 std::optional<message_record> postgres_store::find_message(std::string_view id) {
@@ -759,36 +857,31 @@ std::optional<message_record> postgres_store::find_message(std::string_view id) 
   impl::access a(*impl_);
   pg::params p;
   p.add(id);
-  for (const auto which : {q::find_by_id, q::find_by_correlation}) {
-    const auto r = impl_->run(*a, which, p);
-    const pg::rows t(r.get(), impl_->where);
-    if (t.size() > 0) return impl_->read_record(t, 0);
-  }
+  const auto r = impl_->read(*a, q::find_message, p);
+  const pg::rows t(r.get(), impl_->where);
+  if (t.size() > 0) return impl_->read_record(t, 0);
   return std::nullopt;
 }
 
 void postgres_store::update_message(const message_record& record) {
   impl::access a(*impl_);
+  // A record with a correlation id is matched by it (and gets its platform
+  // id once); one without, by its platform id.
   if (!record.correlation_id.empty()) {
-    if (impl::changed(impl_->run(*a, q::update_by_correlation,
-                                 impl::change_params(record.correlation_id, record))) > 0) {
-      if (!record.id.empty()) {
-        pg::params p;
-        p.add(record.id).add(record.correlation_id);
-        (void)impl_->run(*a, q::name_message, p);
-      }
-      return;
-    }
+    auto p = impl::change_params(record.correlation_id, record);
+    p.add_or_null(record.id);
+    impl_->write(*a, q::update_by_correlation, std::move(p));
+    return;
   }
   if (record.id.empty()) return;
-  (void)impl_->run(*a, q::update_by_id, impl::change_params(record.id, record));
+  impl_->write(*a, q::update_by_id, impl::change_params(record.id, record));
 }
 
 std::vector<message_record> postgres_store::messages(const conversation_key& key) {
   impl::access a(*impl_);
   pg::params p;
   p.add(key.business_number_id).add(key.customer.digits());
-  const auto r = impl_->run(*a, q::list_messages, p);
+  const auto r = impl_->read(*a, q::list_messages, p);
   const pg::rows t(r.get(), impl_->where);
   std::vector<message_record> out;
   out.reserve(static_cast<std::size_t>(t.size()));
@@ -798,7 +891,7 @@ std::vector<message_record> postgres_store::messages(const conversation_key& key
 
 std::size_t postgres_store::conversation_count() {
   impl::access a(*impl_);
-  const auto r = impl_->run(*a, q::count_conversations, pg::params{});
+  const auto r = impl_->read(*a, q::count_conversations, pg::params{});
   const pg::rows t(r.get(), impl_->where);
   return t.size() == 0 ? 0 : static_cast<std::size_t>(t.integer(0, 0));
 }
@@ -809,7 +902,7 @@ void postgres_store::keep_content(const message& m) {
   pg::params p;
   p.add(outbound ? m.correlation_id : m.id).add(to_json(m));
   impl::access a(*impl_);
-  (void)impl_->run(*a, outbound ? q::keep_outbound : q::keep_inbound, p);
+  impl_->write(*a, outbound ? q::keep_outbound : q::keep_inbound, std::move(p));
 }
 
 std::vector<transcript_entry> postgres_store::transcript(const conversation_key& key, std::size_t last) {
@@ -817,7 +910,7 @@ std::vector<transcript_entry> postgres_store::transcript(const conversation_key&
   pg::params p;
   p.add(key.business_number_id).add(key.customer.digits());
   if (last != 0) p.add(static_cast<std::int64_t>(std::min<std::size_t>(last, INT64_MAX)));
-  const auto r = impl_->run(*a, last == 0 ? q::transcript_all : q::transcript_last, p);
+  const auto r = impl_->read(*a, last == 0 ? q::transcript_all : q::transcript_last, p);
   const pg::rows t(r.get(), impl_->where);
   std::vector<transcript_entry> out;
   out.reserve(static_cast<std::size_t>(t.size()));
@@ -852,12 +945,12 @@ void postgres_store::save_business(const business& b) {
   pg::params p;
   p.add(b.id).add(to_json(b));
   impl::access a(*impl_);
-  (void)impl_->run(*a, q::save_business, p);
+  impl_->write(*a, q::save_business, std::move(p));
 }
 
 std::vector<business> postgres_store::load_businesses() {
   impl::access a(*impl_);
-  const auto r = impl_->run(*a, q::load_businesses, pg::params{});
+  const auto r = impl_->read(*a, q::load_businesses, pg::params{});
   const pg::rows t(r.get(), impl_->where);
   std::vector<business> out;
   out.reserve(static_cast<std::size_t>(t.size()));
@@ -871,7 +964,7 @@ std::vector<window_closing> postgres_store::service_windows_closing(timestamp af
   pg::params p;
   // A window closes 24 hours after the customer's last message.
   p.add(ms(after - service_window_length)).add(ms(until - service_window_length));
-  const auto r = impl_->run(*a, q::windows_closing, p);
+  const auto r = impl_->read(*a, q::windows_closing, p);
   const pg::rows t(r.get(), impl_->where);
   std::vector<window_closing> out;
   out.reserve(static_cast<std::size_t>(t.size()));
@@ -885,7 +978,7 @@ std::optional<timestamp> postgres_store::load_mark(std::string_view name) {
   impl::access a(*impl_);
   pg::params p;
   p.add(name);
-  const auto r = impl_->run(*a, q::load_mark, p);
+  const auto r = impl_->read(*a, q::load_mark, p);
   const pg::rows t(r.get(), impl_->where);
   if (t.size() == 0) return std::nullopt;
   return at_ms(t.integer(0, 0));
@@ -895,7 +988,7 @@ void postgres_store::save_mark(std::string_view name, timestamp at) {
   impl::access a(*impl_);
   pg::params p;
   p.add(name).add(ms(at));
-  (void)impl_->run(*a, q::save_mark, p);
+  impl_->write(*a, q::save_mark, std::move(p));
 }
 
 bool postgres_store::keeps_journal() const {
@@ -907,7 +1000,7 @@ void postgres_store::append_journal(timestamp at, std::string_view data) {
   impl::access a(*impl_);
   pg::params p;
   p.add(ms(at)).add(data);
-  (void)impl_->run(*a, q::append_journal, p);
+  impl_->write(*a, q::append_journal, std::move(p));
 }
 
 void postgres_store::read_journal(timestamp since, const std::function<bool(const journal_entry&)>& each) {
@@ -916,7 +1009,7 @@ void postgres_store::read_journal(timestamp since, const std::function<bool(cons
     impl::access a(*impl_);
     pg::params p;
     p.add(ms(since));
-    const auto r = impl_->run(*a, q::read_journal, p);
+    const auto r = impl_->read(*a, q::read_journal, p);
     const pg::rows t(r.get(), impl_->where);
     batch.reserve(static_cast<std::size_t>(t.size()));
     for (int i = 0; i < t.size(); ++i)
@@ -931,7 +1024,7 @@ void postgres_store::trim_journal(timestamp before) {
   impl::access a(*impl_);
   pg::params p;
   p.add(ms(before));
-  (void)impl_->run(*a, q::trim_journal, p);
+  impl_->write(*a, q::trim_journal, std::move(p));
 }
 
 std::size_t postgres_store::connections() const {

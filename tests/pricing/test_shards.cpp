@@ -192,7 +192,8 @@ TEST_CASE("price_events hands reactions to the ledger as reactions", "[pricing]"
       "\n"
       R"({"at":"2026-11-02T09:00:01Z","type":"status","id":"r1","status":"delivered"})"
       "\n");
-  ledger l(all_cards());
+  const auto cards = all_cards();
+  ledger l(cards);
   const auto run = price_events(in, {&l});
   CHECK(run.events == 2);
   const auto inv = l.invoice();

@@ -105,7 +105,7 @@ class own_cluster {
 }  // namespace
 
 TEST_CASE("a PostgreSQL store refuses what is not its own and a server it cannot reach",
-          "[store][postgres]") {
+          "[store][postgres][threads]") {
   const auto server = server_or_skip();
   if (!server) return;
   SECTION("a server that cannot be reached") {
@@ -259,7 +259,7 @@ TEST_CASE("a lost connection fails the call with store.unavailable, and the next
 }
 
 TEST_CASE("a PostgreSQL server crashing mid-run loses no acknowledged step and half-applies none",
-          "[store][postgres][crash]") {
+          "[store][postgres][crash][threads]") {
   if (!server_or_skip()) return;
   own_cluster cluster;
   postgres_store_options o;

@@ -192,10 +192,21 @@ TEST_CASE("stores find message records by platform id or correlation id", "[stor
   other.status = message_status::read;
   s.update_message(other);  // no correlation id: found by platform id
   CHECK(s.find_message("wamid.2")->status == message_status::read);
+  // An id that is one message's platform id and another's correlation id
+  // finds the first (the platform's ids come first).
+  message_record odd;
+  odd.correlation_id = "wamid.2";
+  odd.key = r.key;
+  odd.direction = direction::outbound;
+  odd.type = "text";
+  odd.at = t0() + 3s;
+  REQUIRE(s.add_message(odd));
+  CHECK(s.find_message("wamid.2")->status == message_status::read);
   const auto list = s.messages(r.key);
-  REQUIRE(list.size() == 2);
+  REQUIRE(list.size() == 3);
   CHECK(list[0].correlation_id == "c1");
   CHECK(list[1].id == "wamid.2");
+  CHECK(list[2].correlation_id == "wamid.2");
   CHECK(s.messages({"n2", number("+393331234567")}).empty());
 }
 

@@ -195,6 +195,9 @@ class CHATDESK_API ledger {
   /// A ledger over `cards` (not copied: they must outlive it and not change
   /// while it prices), set up by `options`.
   explicit ledger(const rate_cards& cards, ledger_options options = {});
+  /// Refused at compile time: a ledger keeps a reference to its cards, and
+  /// temporary cards would be gone before it prices.
+  explicit ledger(rate_cards&& cards, ledger_options options = {}) = delete;
   ~ledger();
   ledger(ledger&&) noexcept;
   ledger& operator=(ledger&&) noexcept;
