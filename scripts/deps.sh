@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages a chatdesk task needs, if any are missing.
-# Usage: scripts/deps.sh demo|test
+# Usage: scripts/deps.sh demo|test|postgres
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 
 demo_packages=(cmake ninja-build g++ pkg-config libfmt-dev nlohmann-json3-dev
   libhowardhinnant-date-dev tzdata libsimdjson-dev libabsl-dev libcli11-dev libssl-dev libsqlite3-dev libpq-dev)
-test_packages=("${demo_packages[@]}" catch2 libbenchmark-dev clang clang-format clang-tidy libphonenumber-dev postgresql)
+test_packages=("${demo_packages[@]}" catch2 libbenchmark-dev clang clang-format clang-tidy libphonenumber-dev)
+# The PostgreSQL server the store tests start a throwaway cluster of (scripts/pg-cluster.sh).
+postgres_packages=(postgresql)
 
 case "${1:-}" in
   demo) wanted=("${demo_packages[@]}") ;;
   test) wanted=("${test_packages[@]}") ;;
-  *) echo "usage: $0 demo|test" >&2; exit 2 ;;
+  postgres) wanted=("${postgres_packages[@]}") ;;
+  *) echo "usage: $0 demo|test|postgres" >&2; exit 2 ;;
 esac
 
 missing=()
