@@ -169,12 +169,14 @@ void bm_desk_postgres(benchmark::State& state) {
     return;
   }
   const auto threads = static_cast<int>(state.range(0));
+  const bool journal = state.range(1) != 0;
   const auto n = std::min<std::int64_t>(g_conversations, 20'000);
   for (auto _ : state) {
     postgres_store_options options;
-    options.schema = fmt::format("bench_{}_{}", ::getpid(), threads);
+    options.schema = fmt::format("bench_{}_{}_{}", ::getpid(), threads, journal ? 1 : 0);
     options.pool_size = static_cast<std::size_t>(threads);
     options.keep_content = false;
+    options.keep_journal = journal;
     {  // a fresh schema
       PGconn* c = PQconnectdb(server);
       PQclear(PQexec(c, fmt::format("SET client_min_messages = warning; DROP SCHEMA IF EXISTS {} CASCADE",
@@ -227,6 +229,7 @@ void bm_desk_postgres(benchmark::State& state) {
     if (failed) state.SkipWithError("a desk call failed");
     state.counters["calls/s"] = static_cast<double>(5 * n) / took.count();
     state.counters["threads"] = threads;
+    state.counters["journal"] = journal ? 1 : 0;
     PGconn* c = PQconnectdb(server);
     PGresult* r = PQexec(c, fmt::format("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN "
                                         "pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = '{}' "
@@ -572,7 +575,14 @@ BENCHMARK(bm_bare_sqlite)
     ->Unit(benchmark::kMillisecond);
 
 #if defined(CHATDESK_WITH_POSTGRES)
-BENCHMARK(bm_desk_postgres)->Arg(1)->Arg(4)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+// Arguments: connections (as many threads), and whether the journal is kept.
+BENCHMARK(bm_desk_postgres)
+    ->Args({1, 1})
+    ->Args({4, 1})
+    ->Args({1, 0})
+    ->UseManualTime()
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_bare_postgres)->Arg(1)->Arg(4)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 #endif
 

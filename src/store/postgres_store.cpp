@@ -81,7 +81,9 @@ CREATE TABLE messages (
   body TEXT
 );
 CREATE INDEX messages_by_conversation ON messages (number_id, customer, seq);
-CREATE INDEX messages_by_time ON messages (at);
+-- Purges find old rows by time: rows are added roughly in time order, so a
+-- block-range index answers that for a few bytes instead of a B-tree's ~30 a row.
+CREATE INDEX messages_by_time ON messages USING brin (at);
 CREATE TABLE businesses (
   id TEXT PRIMARY KEY,
   definition TEXT NOT NULL
@@ -90,12 +92,14 @@ CREATE TABLE marks (
   name TEXT PRIMARY KEY,
   at BIGINT NOT NULL
 );
+-- The journal is read once at start-up and trimmed now and then, both by
+-- time: no B-tree, only a block-range index (entries come in time order).
 CREATE TABLE journal (
-  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  seq BIGINT GENERATED ALWAYS AS IDENTITY,
   at BIGINT NOT NULL,
   data TEXT NOT NULL
 );
-CREATE INDEX journal_by_time ON journal (at);
+CREATE INDEX journal_by_time ON journal USING brin (at);
 )sql",
 };
 static_assert(std::size(migrations) == postgres_store::schema_version);
