@@ -156,18 +156,33 @@ void bm_desk_sqlite(benchmark::State& state) {
 }
 
 #if defined(CHATDESK_WITH_POSTGRES)
-/// PostgreSQL: conversations through one desk from `threads` threads, each
-/// with connections of its own (pool_size = threads), as a server would run
-/// them. The server: $CHATDESK_BENCH_POSTGRES, a libpq connection string (see
-/// docs/store.md: scripts/pg-cluster.sh starts a throwaway one).
-void bm_desk_postgres(benchmark::State& state) {
+/// The server of the PostgreSQL benchmarks ($CHATDESK_BENCH_POSTGRES); without
+/// one, the benchmark is skipped with a word on what to set.
+const char* postgres_server(benchmark::State& state) {
   const char* server = std::getenv("CHATDESK_BENCH_POSTGRES");
   if (server == nullptr) {
     state.SkipWithError("set CHATDESK_BENCH_POSTGRES to a libpq connection string");
     for (auto _ : state) {
     }
-    return;
   }
+  return server;
+}
+
+/// Drops a schema an earlier run left, so each run starts empty.
+void drop_schema(const char* server, const std::string& schema) {
+  PGconn* c = PQconnectdb(server);
+  PQclear(PQexec(
+      c, fmt::format("SET client_min_messages = warning; DROP SCHEMA IF EXISTS {} CASCADE", schema).c_str()));
+  PQfinish(c);
+}
+
+/// PostgreSQL: conversations through one desk from `threads` threads, each
+/// with connections of its own (pool_size = threads), as a server would run
+/// them. The server: $CHATDESK_BENCH_POSTGRES, a libpq connection string (see
+/// docs/store.md: scripts/pg-cluster.sh starts a throwaway one).
+void bm_desk_postgres(benchmark::State& state) {
+  const char* server = postgres_server(state);
+  if (server == nullptr) return;
   const auto threads = static_cast<int>(state.range(0));
   const bool journal = state.range(1) != 0;
   const auto n = std::min<std::int64_t>(g_conversations, 20'000);
@@ -177,13 +192,7 @@ void bm_desk_postgres(benchmark::State& state) {
     options.pool_size = static_cast<std::size_t>(threads);
     options.keep_content = false;
     options.keep_journal = journal;
-    {  // a fresh schema
-      PGconn* c = PQconnectdb(server);
-      PQclear(PQexec(c, fmt::format("SET client_min_messages = warning; DROP SCHEMA IF EXISTS {} CASCADE",
-                                    options.schema)
-                            .c_str()));
-      PQfinish(c);
-    }
+    drop_schema(server, options.schema);  // a fresh one
     auto st = postgres_store::open(server, options).value();
     manual_clock clock(parse_timestamp("2026-03-02T09:00:00Z").value());
     function_transport wire([](const outbound_message& m) {
@@ -249,13 +258,8 @@ void bm_desk_postgres(benchmark::State& state) {
 /// the store groups them (BEGIN with the locks; each read with the writes
 /// waiting before it; the last writes with COMMIT).
 void bm_bare_postgres(benchmark::State& state) {
-  const char* server = std::getenv("CHATDESK_BENCH_POSTGRES");
-  if (server == nullptr) {
-    state.SkipWithError("set CHATDESK_BENCH_POSTGRES to a libpq connection string");
-    for (auto _ : state) {
-    }
-    return;
-  }
+  const char* server = postgres_server(state);
+  if (server == nullptr) return;
   const auto threads = static_cast<int>(state.range(0));
   const auto n = std::min<std::int64_t>(g_conversations, 20'000);
   const char* sql[] = {
@@ -341,11 +345,7 @@ void bm_bare_postgres(benchmark::State& state) {
   for (auto _ : state) {
     const auto schema = fmt::format("bench_bare_{}_{}", ::getpid(), threads);
     {
-      PGconn* c = PQconnectdb(server);
-      PQclear(
-          PQexec(c, fmt::format("SET client_min_messages = warning; DROP SCHEMA IF EXISTS {} CASCADE", schema)
-                        .c_str()));
-      PQfinish(c);
+      drop_schema(server, schema);
       postgres_store_options o;
       o.schema = schema;
       (void)postgres_store::open(server, o).value();  // chatdesk's schema
