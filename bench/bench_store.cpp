@@ -138,8 +138,11 @@ void bm_desk_memory(benchmark::State& state) {
   report(state, n);
 }
 
+/// SQLite: Args {durability, single_process, journal}.
 void bm_desk_sqlite(benchmark::State& state) {
   const auto durability = static_cast<sqlite_durability>(state.range(0));
+  const bool single = state.range(1) != 0;
+  const bool journal = state.range(2) != 0;
   const auto n =
       durability == sqlite_durability::full ? std::min<std::int64_t>(g_conversations, 2000) : g_conversations;
   for (auto _ : state) {
@@ -147,10 +150,12 @@ void bm_desk_sqlite(benchmark::State& state) {
     sqlite_store_options options;
     options.durability = durability;
     options.keep_content = false;  // state, ids and the journal: no transcript
+    options.single_process = single;
+    options.keep_journal = journal;
     auto st = sqlite_store::open(path, options).value();
     if (!run_conversations(*st, n, state)) state.SkipWithError("a desk call failed");
+    st.reset();  // closing copies the log into the file and removes it
     state.counters["bytes_per_conversation"] = static_cast<double>(file_bytes(path)) / static_cast<double>(n);
-    st.reset();
   }
   report(state, n);
 }
@@ -441,8 +446,12 @@ void run(sqlite3_stmt* s) {
   sqlite3_reset(s);
 }
 
+/// The same statements straight through the C API: Args {durability,
+/// single_process, journal}, with the store's other settings.
 void bm_bare_sqlite(benchmark::State& state) {
   const auto durability = static_cast<sqlite_durability>(state.range(0));
+  const bool single = state.range(1) != 0;
+  const bool journal = state.range(2) != 0;
   const auto n =
       durability == sqlite_durability::full ? std::min<std::int64_t>(g_conversations, 2000) : g_conversations;
   for (auto _ : state) {
@@ -451,6 +460,8 @@ void bm_bare_sqlite(benchmark::State& state) {
     { (void)sqlite_store::open(path).value(); }
     bare b;
     sqlite3_open(path.c_str(), &b.db);
+    if (single) sqlite3_exec(b.db, "PRAGMA locking_mode=EXCLUSIVE", nullptr, nullptr, nullptr);
+    sqlite3_exec(b.db, "PRAGMA wal_autocheckpoint=10000", nullptr, nullptr, nullptr);
     sqlite3_exec(
         b.db, durability == sqlite_durability::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
         nullptr, nullptr, nullptr);
@@ -494,7 +505,7 @@ void bm_bare_sqlite(benchmark::State& state) {
     auto* name = b.prepare(
         "UPDATE messages SET id = ?1 WHERE correlation_id = ?2 AND correlation_id IS NOT NULL AND id IS "
         "NULL");
-    auto* journal = b.prepare("INSERT INTO journal (at, data) VALUES (?1, ?2)");
+    auto* log = b.prepare("INSERT INTO journal (at, data) VALUES (?1, ?2)");
     const auto text = [](sqlite3_stmt* s, int i, const std::string& v) {
       sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     };
@@ -511,12 +522,14 @@ void bm_bare_sqlite(benchmark::State& state) {
       text(save_conv, 1, "n1"), text(save_conv, 2, who), sqlite3_bind_int64(save_conv, 3, i), run(save_conv);
       text(load_cust, 1, "shop"), text(load_cust, 2, who), run(load_cust);
       text(save_cust, 1, "shop"), text(save_cust, 2, who), run(save_cust);
-      sqlite3_bind_int64(journal, 1, i),
-          text(journal, 2,
-               fmt::format("r\x1f{}\x1f{}\x1fn1\x1f{}\x1ftext\x1f"
-                           "0",
-                           i, in_id, who)),
-          run(journal);
+      if (journal) {
+        sqlite3_bind_int64(log, 1, i);
+        text(log, 2,
+             fmt::format("r\x1f{}\x1f{}\x1fn1\x1f{}\x1ftext\x1f"
+                         "0",
+                         i, in_id, who));
+        run(log);
+      }
       run(commit);
       // send: the rules' reads, the record, the conversation and the number
       run(begin);
@@ -542,13 +555,15 @@ void bm_bare_sqlite(benchmark::State& state) {
         text(by_id, 1, out_id), run(by_id);
         sqlite3_bind_int64(update, 2, s), text(update, 3, corr), run(update);
         text(name, 1, out_id), text(name, 2, corr), run(name);
-        sqlite3_bind_int64(journal, 1, i),
-            text(journal, 2,
-                 fmt::format("s\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1fn1\x1f{}\x1f"
-                             "1\x1ftext\x1f-\x1f"
-                             "0\x1f{}\x1f-",
-                             s - 1, s, i, out_id, corr, who, i)),
-            run(journal);
+        if (journal) {
+          sqlite3_bind_int64(log, 1, i);
+          text(log, 2,
+               fmt::format("s\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1fn1\x1f{}\x1f"
+                           "1\x1ftext\x1f-\x1f"
+                           "0\x1f{}\x1f-",
+                           s - 1, s, i, out_id, corr, who, i));
+          run(log);
+        }
         run(commit);
       }
     }
@@ -561,15 +576,21 @@ void bm_bare_sqlite(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(bm_desk_memory)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+constexpr int normal = static_cast<int>(sqlite_durability::normal);
+constexpr int full = static_cast<int>(sqlite_durability::full);
 BENCHMARK(bm_desk_sqlite)
-    ->Arg(static_cast<int>(sqlite_durability::normal))
-    ->Arg(static_cast<int>(sqlite_durability::full))
+    ->Args({normal, 0, 1})
+    ->Args({normal, 1, 1})
+    ->Args({normal, 1, 0})
+    ->Args({full, 0, 1})
     ->UseManualTime()
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_bare_sqlite)
-    ->Arg(static_cast<int>(sqlite_durability::normal))
-    ->Arg(static_cast<int>(sqlite_durability::full))
+    ->Args({normal, 0, 1})
+    ->Args({normal, 1, 1})
+    ->Args({normal, 1, 0})
+    ->Args({full, 0, 1})
     ->UseManualTime()
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -404,6 +405,12 @@ sqlite_store::~sqlite_store() = default;
 
 result<std::unique_ptr<sqlite_store>> sqlite_store::open(const std::string& path,
                                                          sqlite_store_options options) {
+  constexpr auto most_pages = static_cast<std::uint32_t>(std::numeric_limits<int>::max());
+  if (options.checkpoint_pages == 0 || options.checkpoint_pages > most_pages)
+    return make_error("store.invalid_options",
+                      fmt::format("checkpoint_pages is {}: it must be between 1 and {}",
+                                  options.checkpoint_pages, most_pages),
+                      "checkpoint_pages");
   auto s = std::make_unique<impl>();
   s->path = path;
   s->options = options;
@@ -416,6 +423,10 @@ result<std::unique_ptr<sqlite_store>> sqlite_store::open(const std::string& path
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
   try {
+    // Before the first read: with the lock held for good from the start,
+    // SQLite keeps the log's index in memory and never maps the -shm file.
+    if (options.single_process)
+      sql::exec(db, "PRAGMA locking_mode = EXCLUSIVE", "holding the file for this process", path);
     // Look before writing anything: a file that is not ours stays untouched.
     const auto objects = ask(db, "SELECT count(*) FROM sqlite_master", path);
     const auto app = ask(db, "PRAGMA application_id", path);
@@ -448,6 +459,8 @@ result<std::unique_ptr<sqlite_store>> sqlite_store::open(const std::string& path
               options.durability == sqlite_durability::full ? "PRAGMA synchronous = FULL"
                                                             : "PRAGMA synchronous = NORMAL",
               "choosing durability", path);
+    const auto checkpoint = fmt::format("PRAGMA wal_autocheckpoint = {}", options.checkpoint_pages);
+    sql::exec(db, checkpoint.c_str(), "choosing the checkpoint size", path);
     if (options.max_pages != 0) {
       const auto pragma = fmt::format("PRAGMA max_page_count = {}", options.max_pages);
       sql::exec(db, pragma.c_str(), "limiting the file's size", path);

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -420,6 +421,43 @@ TEST_CASE("a SQLite store is shared by threads and backed up while in use", "[st
   CHECK(s.backup(copy).error().code == "store.failed");  // it exists now
 }
 
+TEST_CASE("a single-process SQLite store keeps the file to itself until it is closed", "[store][desk]") {
+  temp_dir dir;
+  const auto path = dir.file("alone.db");
+  sqlite_store_options alone;
+  alone.single_process = true;
+  sqlite_store_options other;
+  other.busy_timeout = std::chrono::milliseconds(50);
+  other.busy_retries = 0;
+  {
+    auto s = sqlite_store::open(path, alone).value();
+    manual_clock clock{t0()};
+    chatdesk::desk d(clock, *s);
+    REQUIRE(d.add_business(shop()));
+    REQUIRE(d.receive(inbound("wamid.alone", "+393331234567", t0())));
+    const auto refused = sqlite_store::open(path, other);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == "store.busy");
+    CHECK(refused.error().message.find(path) != std::string::npos);
+    CHECK_FALSE(sqlite_store::open(path, alone));  // nor another single-process store
+  }
+  CHECK_FALSE(std::filesystem::exists(path + "-shm"));  // the log's index stayed in memory
+  auto s = sqlite_store::open(path, other).value();     // closed: anyone may open it
+  CHECK(s->find_message("wamid.alone"));
+  CHECK(integrity(path) == "ok");
+}
+
+TEST_CASE("a SQLite store refuses a checkpoint of no pages before touching the file", "[store]") {
+  temp_dir dir;
+  sqlite_store_options options;
+  options.checkpoint_pages = 0;
+  const auto refused = sqlite_store::open(dir.file("never.db"), options);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == "store.invalid_options");
+  CHECK(refused.error().where == "checkpoint_pages");
+  CHECK_FALSE(std::filesystem::exists(dir.file("never.db")));
+}
+
 TEST_CASE("the memory store can keep no message history", "[store]") {
   memory_store no_history(memory_store_options{false});
   message_record r;
@@ -444,7 +482,10 @@ TEST_CASE("killed at any moment, a SQLite store keeps every acknowledged step", 
     REQUIRE(pid >= 0);
     if (pid == 0) {  // the child: an application taking webhooks until it is killed
       ::close(fds[0]);
-      auto opened = sqlite_store::open(path);
+      sqlite_store_options options;
+      options.single_process = round % 2 == 1;                 // every other run holds the file for itself
+      options.checkpoint_pages = round % 3 == 0 ? 10 : 10000;  // checkpoints cut by the kill too
+      auto opened = sqlite_store::open(path, options);
       if (!opened) ::_exit(3);
       manual_clock clock{t0() + std::chrono::hours(round)};  // each run later, as after a restart
       function_transport wire([](const outbound_message& m) {
