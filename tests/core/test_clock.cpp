@@ -4,7 +4,7 @@
 
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/time_zone.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace std::chrono_literals;
 using chatdesk::format_timestamp;
@@ -110,8 +110,20 @@ TEST_CASE("time zones come from the OS database through date-tz", "[core][time_z
   CHECK(time_zone::utc().local_date(at("2026-01-31T23:30:00Z")) == date::year{2026} / 1 / 31);
   CHECK(rome->start_of_day(date::year{2026} / 2 / 1) == at("2026-01-31T23:00:00Z"));
 
+  // Wall-clock times back to instants: plain, skipped by spring-forward, shown twice in autumn.
+  const auto local = [](date::year_month_day d, int h, int m) {
+    return chatdesk::local_time{date::local_days{d}} + std::chrono::hours(h) + std::chrono::minutes(m);
+  };
+  CHECK(rome->from_local(local(date::year{2026} / 1 / 15, 9, 0)) == at("2026-01-15T08:00:00Z"));
+  CHECK(rome->from_local(local(date::year{2026} / 3 / 29, 2, 30)) == at("2026-03-29T01:00:00Z"));
+  CHECK(rome->from_local(local(date::year{2026} / 3 / 29, 3, 0)) == at("2026-03-29T01:00:00Z"));
+  CHECK(rome->from_local(local(date::year{2026} / 10 / 25, 2, 30)) == at("2026-10-25T00:30:00Z"));
+  CHECK(rome->from_local(local(date::year{2026} / 10 / 25, 3, 0)) == at("2026-10-25T02:00:00Z"));
+  CHECK(time_zone::utc().from_local(local(date::year{2026} / 1 / 15, 9, 0)) == at("2026-01-15T09:00:00Z"));
+
   auto ny = time_zone::locate("America/New_York");
   REQUIRE(ny);
+  CHECK(ny->from_local(local(date::year{2026} / 3 / 8, 2, 15)) == at("2026-03-08T07:00:00Z"));
   CHECK(ny->format(at("2026-07-04T16:00:00Z")) == "2026-07-04 12:00 EDT");
   auto kolkata = time_zone::locate("Asia/Kolkata");
   REQUIRE(kolkata);

@@ -2,7 +2,7 @@
 #include <set>
 
 #include "chatdesk/core/country.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using chatdesk::country;
 

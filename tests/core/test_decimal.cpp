@@ -3,7 +3,7 @@
 #include <string>
 
 #include "chatdesk/core/decimal.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using chatdesk::decimal;
 using chatdesk::rounding;

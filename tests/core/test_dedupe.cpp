@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "chatdesk/core/dedupe.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 using namespace std::chrono_literals;

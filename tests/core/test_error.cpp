@@ -2,7 +2,7 @@
 
 #include "chatdesk/core/decimal.hpp"
 #include "chatdesk/core/error.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using chatdesk::decimal;
 using chatdesk::error;

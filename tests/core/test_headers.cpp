@@ -3,7 +3,7 @@
 #include <string>
 
 #include "chatdesk/chatdesk.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 TEST_CASE("headers and library agree on the version", "[core]") {
   CHECK(std::string(chatdesk::library_version()) == chatdesk::version_string);

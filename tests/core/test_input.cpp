@@ -7,7 +7,7 @@
 #include <string>
 
 #include "chatdesk/core/input.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 

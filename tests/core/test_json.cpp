@@ -3,7 +3,7 @@
 
 #include "chatdesk/core/json.hpp"
 #include "chatdesk/core/utf8.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 

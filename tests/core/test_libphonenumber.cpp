@@ -6,7 +6,7 @@
 #include <string>
 
 #include "chatdesk/core/phone_number.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;

@@ -1,7 +1,7 @@
 #include <string>
 
 #include "chatdesk/core/market.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using chatdesk::market_rule;
 using chatdesk::market_table;

@@ -6,7 +6,7 @@
 
 #include "chatdesk/core/currency.hpp"
 #include "chatdesk/core/money.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using chatdesk::currency;
 using chatdesk::decimal;

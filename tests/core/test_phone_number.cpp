@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "chatdesk/core/phone_number.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using chatdesk::phone_number;
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "engine/desk_fixture.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace std::chrono_literals;
 using namespace chatdesk;

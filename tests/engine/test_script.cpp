@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "chatdesk/engine/script.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "engine/desk_fixture.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 using namespace std::chrono_literals;

@@ -16,7 +16,7 @@
 #include "chatdesk/wire/send.hpp"
 #include "chatdesk/wire/zendesk.hpp"
 #include "engine/desk_fixture.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 using namespace chatdesk::test;

@@ -14,7 +14,7 @@
 #include "chatdesk/pricing/rate_card.hpp"
 #include "chatdesk/wire/zendesk.hpp"
 #include "engine/desk_fixture.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 using namespace chatdesk::test;

@@ -6,7 +6,7 @@
 #include "chatdesk/core/currency.hpp"
 #include "chatdesk/core/time_zone.hpp"
 #include "chatdesk/model/documents.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 

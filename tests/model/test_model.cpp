@@ -6,7 +6,7 @@
 #include "chatdesk/model/customer.hpp"
 #include "chatdesk/model/message.hpp"
 #include "chatdesk/model/template_status.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 using namespace std::chrono_literals;

@@ -7,7 +7,7 @@
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
 #include "pricing/test_cards.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 using ojson = nlohmann::ordered_json;

@@ -16,8 +16,8 @@
 #include "chatdesk/pricing/formats.hpp"
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
-#include "support/catch.hpp"
-#include "support/rate_cards.hpp"
+#include "helpers/catch.hpp"
+#include "helpers/rate_cards.hpp"
 
 using namespace chatdesk;
 using chatdesk::test::all_cards;

@@ -14,7 +14,7 @@
 #include "chatdesk/core/phone_number.hpp"
 #include "core/lookup.hpp"
 #include "pricing/id_tables.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 using detail::id_hash;

@@ -6,7 +6,7 @@
 
 #include "chatdesk/core/utf8.hpp"
 #include "chatdesk/rules/pricing_rules.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 

@@ -20,7 +20,7 @@
 #include "chatdesk/store/postgres_store.hpp"
 #include "engine/desk_fixture.hpp"
 #include "store/store_fixture.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 using namespace chatdesk::test;

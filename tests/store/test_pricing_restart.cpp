@@ -15,8 +15,8 @@
 #include "chatdesk/pricing/rate_card.hpp"
 #include "engine/desk_fixture.hpp"
 #include "store/store_fixture.hpp"
-#include "support/catch.hpp"
-#include "support/rate_cards.hpp"
+#include "helpers/catch.hpp"
+#include "helpers/rate_cards.hpp"
 
 using namespace chatdesk;
 using namespace chatdesk::test;

@@ -22,7 +22,7 @@
 #include "chatdesk/feed/webhook_feed.hpp"
 #include "engine/desk_fixture.hpp"
 #include "store/store_fixture.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 using namespace chatdesk::test;

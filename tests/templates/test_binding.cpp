@@ -5,7 +5,7 @@
 #include "chatdesk/templates/binding.hpp"
 #include "chatdesk/templates/catalog.hpp"
 #include "chatdesk/templates/checked.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 #include "templates/test_definitions.hpp"
 
 using namespace chatdesk;

@@ -4,7 +4,7 @@
 
 #include "chatdesk/core/utf8.hpp"
 #include "chatdesk/templates/definition.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 

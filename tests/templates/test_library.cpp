@@ -5,7 +5,7 @@
 #include "chatdesk/engine/desk.hpp"
 #include "chatdesk/templates/catalog.hpp"
 #include "chatdesk/templates/library.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 using namespace std::chrono_literals;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 namespace chatdesk::test {
 

@@ -9,8 +9,8 @@
 #include "chatdesk/templates/library.hpp"
 #include "chatdesk/wire/json_writer.hpp"
 #include "chatdesk/wire/send.hpp"
-#include "support/catalog_values.hpp"
-#include "support/catch.hpp"
+#include "helpers/catalog_values.hpp"
+#include "helpers/catch.hpp"
 #include "templates/test_definitions.hpp"
 
 using namespace chatdesk;

@@ -8,7 +8,7 @@
 #include "chatdesk/templates/definition.hpp"
 #include "chatdesk/wire/form.hpp"
 #include "chatdesk/wire/signature.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 
 using namespace chatdesk;
 

@@ -15,8 +15,8 @@
 #include "chatdesk/templates/catalog.hpp"
 #include "chatdesk/wire/twilio.hpp"
 #include "chatdesk/wire/zendesk.hpp"
-#include "support/catalog_values.hpp"
-#include "support/catch.hpp"
+#include "helpers/catalog_values.hpp"
+#include "helpers/catch.hpp"
 #include "wire/fixture_support.hpp"
 
 using namespace chatdesk;

@@ -11,7 +11,7 @@
 
 #include "chatdesk/wire/detail/webhook_paths.hpp"
 #include "chatdesk/wire/webhook.hpp"
-#include "support/catch.hpp"
+#include "helpers/catch.hpp"
 #include "wire/fixture_support.hpp"
 
 using namespace chatdesk;

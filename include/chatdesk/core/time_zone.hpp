@@ -46,6 +46,11 @@ class CHATDESK_API time_zone {
   /// The first instant of local day `day` (midnight, or the first instant after
   /// a gap when midnight does not exist).
   [[nodiscard]] timestamp start_of_day(date::year_month_day day) const;
+  /// The instant a wall clock in this zone shows `local`. A time skipped by a
+  /// change to summer time (02:30 on the day clocks go from 02:00 to 03:00)
+  /// is taken as the first instant after the gap (03:00); a time shown twice
+  /// (when clocks go back) as the first of the two.
+  [[nodiscard]] timestamp from_local(local_time local) const;
   /// The wall-clock time at `t` and the zone's abbreviation then ("CET"), from one database look-up.
   [[nodiscard]] std::pair<local_time, std::string> to_local_with_abbreviation(timestamp t) const;
   /// `t` as local time with its abbreviation: "2026-03-29 03:30 CEST".
