@@ -67,9 +67,10 @@ timestamp time_zone::from_local(local_time local) const {
   if (zone_ == nullptr) return timestamp{local.time_since_epoch()};
   const auto info = zone_->get_info(local);
   if (info.result == date::local_info::nonexistent)
-    return timestamp{std::chrono::duration_cast<std::chrono::milliseconds>(info.second.begin.time_since_epoch())};
-  return timestamp{std::chrono::duration_cast<std::chrono::milliseconds>(local.time_since_epoch() -
-                                                                         info.first.offset)};
+    return timestamp{
+        std::chrono::duration_cast<std::chrono::milliseconds>(info.second.begin.time_since_epoch())};
+  return timestamp{
+      std::chrono::duration_cast<std::chrono::milliseconds>(local.time_since_epoch() - info.first.offset)};
 }
 
 std::pair<local_time, std::string> time_zone::to_local_with_abbreviation(timestamp t) const {

@@ -8,7 +8,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "../core/lookup.hpp"
+#include "chatdesk/core/error.hpp"
 #include "chatdesk/engine/store.hpp"
 
 namespace chatdesk {
@@ -141,6 +144,10 @@ struct memory_store::impl {
   std::deque<journal_entry> journal;  // under businesses_mu
   std::uint64_t journal_seq = 0;
 
+  // Records of the modules above the desk, under "<kind>\0<key>" in byte order.
+  std::mutex records_mu;
+  std::map<std::string, std::string, std::less<>> extra_records;
+
   message_record& record(std::size_t number) { return records[number - first]; }
   std::size_t next_number() const { return first + records.size(); }
   /// The number of the record with platform id or correlation id `id`.
@@ -175,6 +182,30 @@ struct memory_store::impl {
     return {number_index(k.business_number_id), number_value(k.customer)};
   }
 };
+
+namespace {
+[[noreturn]] void no_records(std::string_view kind) {
+  throw exception(make_error("store.unsupported",
+                             fmt::format("this store keeps no records of other modules (asked for '{}'): use "
+                                         "memory_store, sqlite_store or postgres_store",
+                                         kind),
+                             std::string(kind)));
+}
+}  // namespace
+
+std::optional<std::string> store::load_record(std::string_view kind, std::string_view) {
+  no_records(kind);
+}
+void store::save_record(std::string_view kind, std::string_view, std::string_view) {
+  no_records(kind);
+}
+void store::erase_record(std::string_view kind, std::string_view) {
+  no_records(kind);
+}
+void store::scan_records(std::string_view kind, std::string_view,
+                         const std::function<bool(std::string_view, std::string_view)>&) {
+  no_records(kind);
+}
 
 std::vector<transcript_entry> store::transcript(const conversation_key& key, std::size_t last) {
   auto list = messages(key);
@@ -378,6 +409,51 @@ std::vector<business> memory_store::load_businesses() {
   std::vector<business> out;
   for (const auto& [id, b] : impl_->businesses) out.push_back(b);
   return out;
+}
+
+namespace {
+std::string record_key(std::string_view kind, std::string_view key) {
+  std::string k;
+  k.reserve(kind.size() + 1 + key.size());
+  k.append(kind).push_back('\0');
+  k.append(key);
+  return k;
+}
+}  // namespace
+
+std::optional<std::string> memory_store::load_record(std::string_view kind, std::string_view key) {
+  const auto k = record_key(kind, key);
+  std::lock_guard g(impl_->records_mu);
+  const auto it = impl_->extra_records.find(k);
+  if (it == impl_->extra_records.end()) return std::nullopt;
+  return it->second;
+}
+
+void memory_store::save_record(std::string_view kind, std::string_view key, std::string_view value) {
+  auto k = record_key(kind, key);
+  std::lock_guard g(impl_->records_mu);
+  impl_->extra_records.insert_or_assign(std::move(k), std::string(value));
+}
+
+void memory_store::erase_record(std::string_view kind, std::string_view key) {
+  const auto k = record_key(kind, key);
+  std::lock_guard g(impl_->records_mu);
+  if (const auto it = impl_->extra_records.find(k); it != impl_->extra_records.end())
+    impl_->extra_records.erase(it);
+}
+
+void memory_store::scan_records(std::string_view kind, std::string_view prefix,
+                                const std::function<bool(std::string_view, std::string_view)>& each) {
+  const auto start = record_key(kind, prefix);
+  std::vector<std::pair<std::string, std::string>> found;  // handed out without the mutex
+  {
+    std::lock_guard g(impl_->records_mu);
+    for (auto it = impl_->extra_records.lower_bound(start);
+         it != impl_->extra_records.end() && it->first.compare(0, start.size(), start) == 0; ++it)
+      found.emplace_back(it->first.substr(kind.size() + 1), it->second);
+  }
+  for (const auto& [key, value] : found)
+    if (!each(key, value)) return;
 }
 
 std::vector<window_closing> memory_store::service_windows_closing(timestamp after, timestamp until) {

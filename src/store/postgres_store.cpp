@@ -101,6 +101,15 @@ CREATE TABLE journal (
 );
 CREATE INDEX journal_by_time ON journal USING brin (at);
 )sql",
+    // 1 -> 2: records of the modules above the desk (live support), keys in byte order.
+    R"sql(
+CREATE TABLE records (
+  kind TEXT NOT NULL,
+  key TEXT COLLATE "C" NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (kind, key)
+);
+)sql",
 };
 static_assert(std::size(migrations) == postgres_store::schema_version);
 
@@ -150,6 +159,10 @@ enum class q : std::uint8_t {
   append_journal,
   read_journal,
   trim_journal,
+  load_record,
+  save_record,
+  erase_record,
+  scan_records,
   count,
 };
 
@@ -221,6 +234,13 @@ constexpr const char* statements[] = {
     // In the order added (a sequence's order; see docs/store.md on concurrent steps).
     "SELECT seq, at, data FROM journal WHERE at >= $1 ORDER BY seq",
     "DELETE FROM journal WHERE at < $1",
+    "SELECT value FROM records WHERE kind = $1 AND key = $2",
+    "INSERT INTO records (kind, key, value) VALUES ($1, $2, $3) ON CONFLICT (kind, key) DO UPDATE SET value "
+    "= "
+    "excluded.value",
+    "DELETE FROM records WHERE kind = $1 AND key = $2",
+    // A prefix as a range of keys (byte order): from the prefix to the prefix and U+10FFFF.
+    "SELECT key, value FROM records WHERE kind = $1 AND key >= $2 AND key < $3 ORDER BY key",
 };
 static_assert(std::size(statements) == static_cast<std::size_t>(q::count));
 
@@ -961,6 +981,47 @@ std::vector<business> postgres_store::load_businesses() {
   for (int i = 0; i < t.size(); ++i)
     out.push_back(detail::stored::business_of(t.text(i, 1), t.text(i, 0), impl_->where));
   return out;
+}
+
+std::optional<std::string> postgres_store::load_record(std::string_view kind, std::string_view key) {
+  pg::params p;
+  p.add(kind).add(key);
+  impl::access a(*impl_);
+  const auto r = impl_->read(*a, q::load_record, p);
+  const pg::rows t(r.get(), impl_->where);
+  if (t.size() == 0) return std::nullopt;
+  return std::string(t.text(0, 0));
+}
+
+void postgres_store::save_record(std::string_view kind, std::string_view key, std::string_view value) {
+  pg::params p;
+  p.add(kind).add(key).add(value);
+  impl::access a(*impl_);
+  impl_->write(*a, q::save_record, std::move(p));
+}
+
+void postgres_store::erase_record(std::string_view kind, std::string_view key) {
+  pg::params p;
+  p.add(kind).add(key);
+  impl::access a(*impl_);
+  impl_->write(*a, q::erase_record, std::move(p));
+}
+
+void postgres_store::scan_records(std::string_view kind, std::string_view prefix,
+                                  const std::function<bool(std::string_view, std::string_view)>& each) {
+  pg::params p;
+  p.add(kind).add(prefix).add(detail::stored::prefix_end(prefix));
+  std::vector<std::pair<std::string, std::string>> found;  // read under the connection, handed out without it
+  {
+    impl::access a(*impl_);
+    const auto r = impl_->read(*a, q::scan_records, p);
+    const pg::rows t(r.get(), impl_->where);
+    found.reserve(static_cast<std::size_t>(t.size()));
+    for (int i = 0; i < t.size(); ++i)
+      found.emplace_back(std::string(t.text(i, 0)), std::string(t.text(i, 1)));
+  }
+  for (const auto& [key, value] : found)
+    if (!each(key, value)) return;
 }
 
 std::vector<window_closing> postgres_store::service_windows_closing(timestamp after, timestamp until) {

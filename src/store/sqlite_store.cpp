@@ -104,6 +104,15 @@ CREATE TABLE journal (
   data TEXT NOT NULL
 );
 )sql",
+    // 2 -> 3: records of the modules above the desk (live support).
+    R"sql(
+CREATE TABLE records (
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+)sql",
 };
 static_assert(std::size(migrations) == sqlite_store::schema_version);
 
@@ -143,6 +152,7 @@ struct sqlite_store::impl {
   statement save_business, load_businesses;
   statement windows_closing, load_mark, save_mark;
   statement append_journal, read_journal, trim_journal;
+  statement load_record, save_record, erase_record, scan_records;
 
   void prepare() {
     auto* d = db.get();
@@ -233,6 +243,14 @@ struct sqlite_store::impl {
     trim_journal = make("DELETE FROM journal WHERE at < ?1");
     save_mark = make(
         "INSERT INTO marks (name, at) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET at = excluded.at");
+    load_record = make("SELECT value FROM records WHERE kind = ?1 AND key = ?2");
+    save_record = make(
+        "INSERT INTO records (kind, key, value) VALUES (?1, ?2, ?3) ON CONFLICT (kind, key) DO UPDATE SET "
+        "value = excluded.value");
+    erase_record = make("DELETE FROM records WHERE kind = ?1 AND key = ?2");
+    // A prefix as a range of keys (byte order): from the prefix to the prefix and U+10FFFF.
+    scan_records =
+        make("SELECT key, value FROM records WHERE kind = ?1 AND key >= ?2 AND key < ?3 ORDER BY key");
   }
 
   /// `BEGIN IMMEDIATE`: waits `busy_timeout` for another process's
@@ -740,6 +758,38 @@ std::optional<timestamp> sqlite_store::load_mark(std::string_view name) {
 void sqlite_store::save_mark(std::string_view name, timestamp at) {
   impl::access a(*impl_);
   statement::use(impl_->save_mark).bind(1, name).bind(2, ms(at)).run();
+}
+
+std::optional<std::string> sqlite_store::load_record(std::string_view kind, std::string_view key) {
+  impl::access a(*impl_);
+  statement::use u(impl_->load_record);
+  u.bind(1, kind).bind(2, key);
+  if (!u.step()) return std::nullopt;
+  return std::string(u.text(0));
+}
+
+void sqlite_store::save_record(std::string_view kind, std::string_view key, std::string_view value) {
+  impl::access a(*impl_);
+  statement::use(impl_->save_record).bind(1, kind).bind(2, key).bind(3, value).run();
+}
+
+void sqlite_store::erase_record(std::string_view kind, std::string_view key) {
+  impl::access a(*impl_);
+  statement::use(impl_->erase_record).bind(1, kind).bind(2, key).run();
+}
+
+void sqlite_store::scan_records(std::string_view kind, std::string_view prefix,
+                                const std::function<bool(std::string_view, std::string_view)>& each) {
+  std::vector<std::pair<std::string, std::string>> found;  // read under the connection, handed out without it
+  {
+    impl::access a(*impl_);
+    statement::use u(impl_->scan_records);
+    const auto upper = detail::stored::prefix_end(prefix);
+    u.bind(1, kind).bind(2, prefix).bind(3, upper);
+    while (u.step()) found.emplace_back(std::string(u.text(0)), std::string(u.text(1)));
+  }
+  for (const auto& [key, value] : found)
+    if (!each(key, value)) return;
 }
 
 bool sqlite_store::keeps_journal() const {

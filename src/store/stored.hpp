@@ -36,4 +36,12 @@ inline business business_of(std::string_view definition, std::string_view id, st
   return std::move(*b);
 }
 
+/// The end of the range of keys that start with `prefix`, in byte order: the
+/// prefix followed by U+10FFFF, the largest character (valid UTF-8 either way).
+inline std::string prefix_end(std::string_view prefix) {
+  std::string end(prefix);
+  end.append("\xF4\x8F\xBF\xBF");
+  return end;
+}
+
 }  // namespace chatdesk::detail::stored

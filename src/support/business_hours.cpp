@@ -32,20 +32,21 @@ result<void> check_day(const std::vector<opening>& day, const std::string& where
     const auto& o = day[i];
     const auto at = fmt::format("{}[{}]", where, i);
     if (o.open < minutes{0} || o.close > whole_day)
-      return make_error("support.invalid_hours",
-                        fmt::format("the opening {} at {} is outside the day (00:00 to 24:00)", opening_text(o), at),
-                        at);
+      return make_error(
+          "support.invalid_hours",
+          fmt::format("the opening {} at {} is outside the day (00:00 to 24:00)", opening_text(o), at), at);
     if (o.close <= o.open)
       return make_error("support.invalid_hours",
-                        fmt::format("the opening at {} closes at {}, not after it opens at {}", at, hhmm(o.close),
-                                    hhmm(o.open)),
+                        fmt::format("the opening at {} closes at {}, not after it opens at {}", at,
+                                    hhmm(o.close), hhmm(o.open)),
                         at);
     if (i > 0 && o.open < day[i - 1].close)
-      return make_error("support.invalid_hours",
-                        fmt::format("the opening {} at {} starts before the one before it ({}) ends: openings "
-                                    "must be in order and must not overlap",
-                                    opening_text(o), at, opening_text(day[i - 1])),
-                        at);
+      return make_error(
+          "support.invalid_hours",
+          fmt::format("the opening {} at {} starts before the one before it ({}) ends: openings "
+                      "must be in order and must not overlap",
+                      opening_text(o), at, opening_text(day[i - 1])),
+          at);
   }
   return {};
 }
@@ -90,7 +91,8 @@ result<std::vector<opening>> parse_openings(const nlohmann::ordered_json& list, 
     }
     if (!open || !close)
       return make_error("support.invalid_hours",
-                        fmt::format("{} is not an opening such as \"09:00-13:00\" (24-hour HH:MM-HH:MM)", at), at);
+                        fmt::format("{} is not an opening such as \"09:00-13:00\" (24-hour HH:MM-HH:MM)", at),
+                        at);
     out.push_back({*open, *close});
   }
   return out;
@@ -119,20 +121,22 @@ result<business_hours> business_hours::make(const weekly_hours& spec) {
   for (std::size_t i = 0; i < s.special_days.size(); ++i) {
     const auto where = fmt::format("special_days[{}]", i);
     const auto& sd = s.special_days[i];
-    if (!sd.day.ok()) return make_error("support.invalid_hours", fmt::format("{} is not a date", where), where);
+    if (!sd.day.ok())
+      return make_error("support.invalid_hours", fmt::format("{} is not a date", where), where);
     if (auto ok = check_day(sd.openings, where); !ok) return ok.error();
     if (std::binary_search(s.holidays.begin(), s.holidays.end(), sd.day))
-      return make_error("support.invalid_hours",
-                        fmt::format("{} is {}, which is also a holiday: choose one", where, format_date(sd.day)),
-                        where);
+      return make_error(
+          "support.invalid_hours",
+          fmt::format("{} is {}, which is also a holiday: choose one", where, format_date(sd.day)), where);
   }
   std::stable_sort(s.special_days.begin(), s.special_days.end(),
                    [](const special_day& a, const special_day& b) { return a.day < b.day; });
   for (std::size_t i = 1; i < s.special_days.size(); ++i)
     if (s.special_days[i].day == s.special_days[i - 1].day)
-      return make_error("support.invalid_hours",
-                        fmt::format("{} is given twice among the special days", format_date(s.special_days[i].day)),
-                        "special_days");
+      return make_error(
+          "support.invalid_hours",
+          fmt::format("{} is given twice among the special days", format_date(s.special_days[i].day)),
+          "special_days");
   h.zone_ = *zone;
   return h;
 }
@@ -152,7 +156,8 @@ result<business_hours> business_hours::parse(std::string_view json) {
       spec.zone = value.get<std::string>();
     } else if (key == "week") {
       if (!value.is_object())
-        return make_error("support.invalid_hours", "week must be an object of days (\"mon\" to \"sun\")", "week");
+        return make_error("support.invalid_hours", "week must be an object of days (\"mon\" to \"sun\")",
+                          "week");
       for (const auto& [day, list] : value.items()) {
         const auto* found = std::find(day_names.begin(), day_names.end(), day);
         if (found == day_names.end())
@@ -165,13 +170,15 @@ result<business_hours> business_hours::parse(std::string_view json) {
       }
     } else if (key == "holidays") {
       if (!value.is_array())
-        return make_error("support.invalid_hours", "holidays must be a list of dates (YYYY-MM-DD)", "holidays");
+        return make_error("support.invalid_hours", "holidays must be a list of dates (YYYY-MM-DD)",
+                          "holidays");
       for (std::size_t i = 0; i < value.size(); ++i) {
         const auto* text = value[i].get_ptr<const std::string*>();
         const auto day = text != nullptr ? parse_day(*text) : std::nullopt;
         if (!day)
           return make_error("support.invalid_hours",
-                            fmt::format("holidays[{}] is not a date (YYYY-MM-DD)", i), fmt::format("holidays[{}]", i));
+                            fmt::format("holidays[{}] is not a date (YYYY-MM-DD)", i),
+                            fmt::format("holidays[{}]", i));
         spec.holidays.push_back(*day);
       }
     } else if (key == "special_days") {
@@ -182,17 +189,19 @@ result<business_hours> business_hours::parse(std::string_view json) {
         const auto day = parse_day(text);
         if (!day)
           return make_error("support.invalid_hours",
-                            fmt::format("special_days.{} is not a date (YYYY-MM-DD)", text), "special_days." + text);
+                            fmt::format("special_days.{} is not a date (YYYY-MM-DD)", text),
+                            "special_days." + text);
         auto openings = parse_openings(list, "special_days." + text);
         if (!openings) return openings.error();
         if (auto ok = check_day(*openings, "special_days." + text); !ok) return ok.error();
         spec.special_days.push_back({*day, std::move(*openings)});
       }
     } else {
-      return make_error("support.invalid_hours",
-                        fmt::format("'{}' is not a field of business hours (zone, week, holidays, special_days)",
-                                    key.substr(0, 40)),
-                        key.substr(0, 40));
+      return make_error(
+          "support.invalid_hours",
+          fmt::format("'{}' is not a field of business hours (zone, week, holidays, special_days)",
+                      key.substr(0, 40)),
+          key.substr(0, 40));
     }
   }
   return make(spec);
@@ -222,13 +231,15 @@ std::vector<std::pair<timestamp, timestamp>> business_hours::openings_on(date::y
   std::vector<std::pair<timestamp, timestamp>> out;
   const date::local_days midnight{day};
   if (!spec_) {
-    out.emplace_back(zone_.start_of_day(day), zone_.start_of_day(date::year_month_day{midnight + date::days{1}}));
+    out.emplace_back(zone_.start_of_day(day),
+                     zone_.start_of_day(date::year_month_day{midnight + date::days{1}}));
     return out;
   }
   if (std::binary_search(spec_->holidays.begin(), spec_->holidays.end(), day)) return out;
   const std::vector<opening>* list = nullptr;
-  const auto special = std::lower_bound(spec_->special_days.begin(), spec_->special_days.end(), day,
-                                        [](const special_day& s, const date::year_month_day& d) { return s.day < d; });
+  const auto special =
+      std::lower_bound(spec_->special_days.begin(), spec_->special_days.end(), day,
+                       [](const special_day& s, const date::year_month_day& d) { return s.day < d; });
   if (special != spec_->special_days.end() && special->day == day) {
     list = &special->openings;
   } else {

@@ -6,8 +6,8 @@
 #include "chatdesk/pricing/formats.hpp"
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
-#include "pricing/test_cards.hpp"
 #include "helpers/catch.hpp"
+#include "pricing/test_cards.hpp"
 
 using namespace chatdesk;
 using ojson = nlohmann::ordered_json;

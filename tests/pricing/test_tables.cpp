@@ -13,8 +13,8 @@
 
 #include "chatdesk/core/phone_number.hpp"
 #include "core/lookup.hpp"
-#include "pricing/id_tables.hpp"
 #include "helpers/catch.hpp"
+#include "pricing/id_tables.hpp"
 
 using namespace chatdesk;
 using detail::id_hash;

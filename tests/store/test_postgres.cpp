@@ -19,8 +19,8 @@
 #include "chatdesk/engine/desk.hpp"
 #include "chatdesk/store/postgres_store.hpp"
 #include "engine/desk_fixture.hpp"
-#include "store/store_fixture.hpp"
 #include "helpers/catch.hpp"
+#include "store/store_fixture.hpp"
 
 using namespace chatdesk;
 using namespace chatdesk::test;
@@ -140,6 +140,23 @@ TEST_CASE("a PostgreSQL store refuses what is not its own and a server it cannot
           "1");
     CHECK(run_sql(*server, fmt::format("SELECT id FROM {}.orders", schema)) == "7");
   }
+  SECTION("a schema of the first version is migrated, keeping what it holds") {
+    postgres_store_options o;
+    o.schema = unique_schema();
+    {
+      auto s = postgres_store::open(*server, o).value();
+      s->save_mark("kept", timestamp{std::chrono::milliseconds{1234}});
+    }
+    // Back to version 1 as the first release left it: no records table.
+    run_sql(*server,
+            fmt::format("DROP TABLE {0}.records; UPDATE {0}.chatdesk_schema SET version = 1", o.schema));
+    auto s = postgres_store::open(*server, o).value();
+    CHECK(run_sql(*server, fmt::format("SELECT version FROM {}.chatdesk_schema", o.schema)) ==
+          std::to_string(postgres_store::schema_version));
+    CHECK(s->load_mark("kept") == timestamp{std::chrono::milliseconds{1234}});
+    s->save_record("support.team", "kept/a", "v");
+    CHECK(s->load_record("support.team", "kept/a") == "v");
+  }
   SECTION("a schema written by a newer chatdesk") {
     postgres_store_options o;
     o.schema = unique_schema();
@@ -147,7 +164,8 @@ TEST_CASE("a PostgreSQL store refuses what is not its own and a server it cannot
     run_sql(*server, fmt::format("UPDATE {}.chatdesk_schema SET version = 99", o.schema));
     const auto e = postgres_store::open(*server, o).error();
     CHECK(e.code == "store.newer_schema");
-    CHECK_THAT(e.message, contains_substring("newer than this chatdesk's 1"));
+    CHECK_THAT(e.message, contains_substring(
+                              fmt::format("newer than this chatdesk's {}", postgres_store::schema_version)));
     CHECK(run_sql(*server, fmt::format("SELECT version FROM {}.chatdesk_schema", o.schema)) == "99");
   }
   SECTION("instances starting at once create the schema once") {

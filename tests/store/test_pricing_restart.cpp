@@ -14,9 +14,9 @@
 #include "chatdesk/pricing/formats.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
 #include "engine/desk_fixture.hpp"
-#include "store/store_fixture.hpp"
 #include "helpers/catch.hpp"
 #include "helpers/rate_cards.hpp"
+#include "store/store_fixture.hpp"
 
 using namespace chatdesk;
 using namespace chatdesk::test;

@@ -21,8 +21,8 @@
 #include "chatdesk/engine/desk.hpp"
 #include "chatdesk/feed/webhook_feed.hpp"
 #include "engine/desk_fixture.hpp"
-#include "store/store_fixture.hpp"
 #include "helpers/catch.hpp"
+#include "store/store_fixture.hpp"
 
 using namespace chatdesk;
 using namespace chatdesk::test;
@@ -289,6 +289,84 @@ TEST_CASE("a step that is not committed leaves nothing behind in a durable store
   }
   u.reopen();
   CHECK(u.get().load_conversation(k));
+}
+
+TEST_CASE("stores keep the records of other modules in key order, across a restart", "[store][records]") {
+  store_under_test u(GENERATE(from_range(store_kinds())));
+  INFO(u.kind());
+  const auto keys = [&](std::string_view kind, std::string_view prefix) {
+    std::vector<std::string> out;
+    u.get().scan_records(kind, prefix, [&](std::string_view key, std::string_view value) {
+      out.push_back(std::string(key) + "=" + std::string(value));
+      return true;
+    });
+    return out;
+  };
+  {
+    auto& s = u.get();
+    auto lock = s.lock("shop", phone_number{}, true);  // a business's step, no customer
+    s.save_record("support.agent", "shop/b", "{\"name\":\"Bea\"}");
+    s.save_record("support.agent", "shop/a", "first");
+    s.save_record("support.agent", "shop/a", "second");  // replaced
+    s.save_record("support.agent", "shop/c", "gone");
+    s.save_record("support.agent", "shopping/a", "another business");
+    s.save_record("support.agent", "shop/\xC3\xA8", "accented");  // non-ASCII keys order by bytes
+    s.save_record("support.team", "shop/a", "a team");
+    s.erase_record("support.agent", "shop/c");
+    s.erase_record("support.agent", "shop/never");  // nothing to forget: no error
+    lock->commit();
+  }
+  u.reopen();
+  auto& s = u.get();
+  CHECK(s.load_record("support.agent", "shop/a") == "second");
+  CHECK_FALSE(s.load_record("support.agent", "shop/c"));
+  CHECK_FALSE(s.load_record("support.agent", "Shop/a"));
+  CHECK(keys("support.agent", "shop/") ==
+        std::vector<std::string>{"shop/a=second", "shop/b={\"name\":\"Bea\"}", "shop/\xC3\xA8=accented"});
+  CHECK(keys("support.agent", "shop").size() == 4);
+  CHECK(keys("support.agent", "").size() == 4);
+  CHECK(keys("support.team", "").size() == 1);
+  CHECK(keys("support.nothing", "").empty());
+  int seen = 0;
+  s.scan_records("support.agent", "", [&](std::string_view, std::string_view) { return ++seen < 2; });
+  CHECK(seen == 2);   // stopped when asked
+  if (u.durable()) {  // a step not committed leaves no record behind
+    {
+      auto lock = s.lock("shop", phone_number{}, true);
+      s.save_record("support.agent", "shop/z", "uncommitted");
+      s.erase_record("support.agent", "shop/a");
+    }
+    CHECK_FALSE(s.load_record("support.agent", "shop/z"));
+    CHECK(s.load_record("support.agent", "shop/a") == "second");
+  }
+}
+
+TEST_CASE("a store that keeps no records says so", "[store][records]") {
+  struct bare final : store {
+    std::unique_ptr<store_lock> lock(std::string_view, const phone_number&, bool) override {
+      return std::make_unique<store_lock>();
+    }
+    std::optional<conversation_state> load_conversation(const conversation_key&) override { return {}; }
+    void save_conversation(const conversation_key&, const conversation_state&) override {}
+    std::optional<customer_state> load_customer(std::string_view, const phone_number&) override { return {}; }
+    void save_customer(std::string_view, const phone_number&, const customer_state&) override {}
+    number_state load_number(std::string_view) override { return {}; }
+    void save_number(std::string_view, const number_state&) override {}
+    std::uint32_t reached_customers(std::string_view, timestamp) override { return 0; }
+    bool was_reached(std::string_view, const phone_number&, timestamp) override { return false; }
+    void record_reached(std::string_view, const phone_number&, timestamp) override {}
+    bool add_message(const message_record&) override { return true; }
+    std::optional<message_record> find_message(std::string_view) override { return {}; }
+    void update_message(const message_record&) override {}
+    std::vector<message_record> messages(const conversation_key&) override { return {}; }
+  } s;
+  try {
+    s.save_record("support.agent", "shop/a", "x");
+    FAIL("no exception");
+  } catch (const exception& e) {
+    CHECK(e.err().code == "store.unsupported");
+    CHECK(e.err().where == "support.agent");
+  }
 }
 
 TEST_CASE("files that are not this chatdesk's database are refused and left untouched", "[store]") {

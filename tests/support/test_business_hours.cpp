@@ -97,8 +97,8 @@ TEST_CASE("business time across daylight-saving changes", "[support][hours]") {
     CHECK(o.add(at("2026-10-23T14:30:00Z"), 1h) == at("2026-10-26T08:30:00Z"));
   }
   SECTION("America/New_York") {
-    const auto h =
-        hours(R"({"zone":"America/New_York","week":{"sat":["09:00-17:00"],"sun":["00:00-04:00","09:00-17:00"]}})");
+    const auto h = hours(
+        R"({"zone":"America/New_York","week":{"sat":["09:00-17:00"],"sun":["00:00-04:00","09:00-17:00"]}})");
     // 8 March 2026: 02:00 EST becomes 03:00 EDT; Sunday 00:00-04:00 holds 3 hours.
     CHECK(h.between(at("2026-03-08T05:00:00Z"), at("2026-03-08T08:00:00Z")) == 3h);  // 00:00 EST to 04:00 EDT
     CHECK(h.between(at("2026-03-08T00:00:00Z"), at("2026-03-09T00:00:00Z")) == 3h + 8h);
@@ -129,8 +129,8 @@ TEST_CASE("impossible schedules are refused with where they go wrong", "[support
   refused(R"({"week":{"funday":["09:00-17:00"]}})", "support.invalid_hours", "week.funday");
   refused(R"({"week":{"mon":"09:00-17:00"}})", "support.invalid_hours", "week.mon");
   refused(R"({"holidays":["2026-02-30"]})", "support.invalid_hours", "holidays[0]");
-  refused(R"({"holidays":["2026-12-25"],"special_days":{"2026-12-25":["09:00-12:00"]}})", "support.invalid_hours",
-          "special_days[0]");
+  refused(R"({"holidays":["2026-12-25"],"special_days":{"2026-12-25":["09:00-12:00"]}})",
+          "support.invalid_hours", "special_days[0]");
   refused(R"({"special_days":{"2026-12-24":["12:00-09:00"]}})", "support.invalid_hours",
           "special_days.2026-12-24[0]");
   refused(R"({"opening":"soon"})", "support.invalid_hours", "opening");

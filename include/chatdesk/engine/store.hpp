@@ -196,6 +196,21 @@ class CHATDESK_API store {
   virtual void save_business(const business& b) { (void)b; }
   /// The businesses saved, in no particular order.
   [[nodiscard]] virtual std::vector<business> load_businesses() { return {}; }
+  /// Records of the modules above the desk (live support's agents, teams and
+  /// conversations): text values under a `kind` ("support.agent") and a key,
+  /// read and written inside a step's lock (`lock(business_id, {}, true)`
+  /// locks a business for steps that concern no one customer). Keys order
+  /// by their bytes; neither keys nor values hold NUL bytes. The default
+  /// keeps none: these throw `store.unsupported`.
+  [[nodiscard]] virtual std::optional<std::string> load_record(std::string_view kind, std::string_view key);
+  /// Adds or replaces the record under `kind` and `key`.
+  virtual void save_record(std::string_view kind, std::string_view key, std::string_view value);
+  /// Forgets the record under `kind` and `key`, if there is one.
+  virtual void erase_record(std::string_view kind, std::string_view key);
+  /// Calls `each` with the records of `kind` whose keys start with `prefix`,
+  /// in key order, until it returns false.
+  virtual void scan_records(std::string_view kind, std::string_view prefix,
+                            const std::function<bool(std::string_view key, std::string_view value)>& each);
 };
 
 /// Options of the in-memory store.
@@ -245,6 +260,11 @@ class CHATDESK_API memory_store final : public store {
   std::size_t purge(timestamp content_before, timestamp records_before) override;
   void save_business(const business& b) override;
   [[nodiscard]] std::vector<business> load_businesses() override;
+  [[nodiscard]] std::optional<std::string> load_record(std::string_view kind, std::string_view key) override;
+  void save_record(std::string_view kind, std::string_view key, std::string_view value) override;
+  void erase_record(std::string_view kind, std::string_view key) override;
+  void scan_records(std::string_view kind, std::string_view prefix,
+                    const std::function<bool(std::string_view key, std::string_view value)>& each) override;
   [[nodiscard]] std::vector<window_closing> service_windows_closing(timestamp after,
                                                                     timestamp until) override;
   [[nodiscard]] std::optional<timestamp> load_mark(std::string_view name) override;

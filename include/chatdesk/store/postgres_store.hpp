@@ -56,7 +56,7 @@ struct CHATDESK_API postgres_store_options {
 class CHATDESK_API postgres_store final : public store {
  public:
   /// The schema this build writes (in `<schema>.chatdesk_schema`).
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   /// Connects with a libpq connection string (`host=... dbname=... user=...`
   /// or a `postgresql://` URI), creates or migrates the schema, and keeps the
@@ -95,6 +95,11 @@ class CHATDESK_API postgres_store final : public store {
   std::size_t purge(timestamp content_before, timestamp records_before) override;
   void save_business(const business& b) override;
   [[nodiscard]] std::vector<business> load_businesses() override;
+  [[nodiscard]] std::optional<std::string> load_record(std::string_view kind, std::string_view key) override;
+  void save_record(std::string_view kind, std::string_view key, std::string_view value) override;
+  void erase_record(std::string_view kind, std::string_view key) override;
+  void scan_records(std::string_view kind, std::string_view prefix,
+                    const std::function<bool(std::string_view key, std::string_view value)>& each) override;
   [[nodiscard]] std::vector<window_closing> service_windows_closing(timestamp after,
                                                                     timestamp until) override;
   [[nodiscard]] std::optional<timestamp> load_mark(std::string_view name) override;

@@ -71,7 +71,7 @@ struct CHATDESK_API sqlite_store_options {
 class CHATDESK_API sqlite_store final : public store {
  public:
   /// The schema this build writes (`PRAGMA user_version`).
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
 
   /// Opens `path`, creating the file and its schema, or migrating an older
   /// chatdesk schema. Refused, with the file left untouched: a file of a newer
@@ -109,6 +109,11 @@ class CHATDESK_API sqlite_store final : public store {
   std::size_t purge(timestamp content_before, timestamp records_before) override;
   void save_business(const business& b) override;
   [[nodiscard]] std::vector<business> load_businesses() override;
+  [[nodiscard]] std::optional<std::string> load_record(std::string_view kind, std::string_view key) override;
+  void save_record(std::string_view kind, std::string_view key, std::string_view value) override;
+  void erase_record(std::string_view kind, std::string_view key) override;
+  void scan_records(std::string_view kind, std::string_view prefix,
+                    const std::function<bool(std::string_view key, std::string_view value)>& each) override;
   /// Scans the conversations (a desk calls it once, when made).
   [[nodiscard]] std::vector<window_closing> service_windows_closing(timestamp after,
                                                                     timestamp until) override;

@@ -3,13 +3,13 @@
 /// zone, with split shifts, holidays and special days; and the walk that turns
 /// "one hour of business time from Friday 16:30" into Monday 09:30.
 #pragma once
+#include <date/date.h>
 #include <array>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-#include <date/date.h>
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/error.hpp"
 #include "chatdesk/core/export.hpp"
