@@ -122,6 +122,21 @@ std::vector<std::string> template_library::languages(std::string_view business_i
   return impl_->languages(business_id, name);
 }
 
+std::vector<std::string> template_library::approved_in(std::string_view business_id,
+                                                       std::string_view language) const {
+  const auto now = impl_->clock.now();
+  std::vector<std::string> out;
+  std::shared_lock g(impl_->mu);
+  for (const auto& [k, e] : impl_->entries) {
+    if (std::get<0>(k) != business_id) continue;
+    const auto& lang = std::get<2>(k);
+    if (lang != language && base_language(lang) != base_language(language)) continue;
+    if (impl::effective(e, now).status != template_status::approved) continue;
+    if (out.empty() || out.back() != std::get<1>(k)) out.push_back(std::get<1>(k));
+  }
+  return out;
+}
+
 result<template_status> template_library::set_quality(std::string_view business_id, std::string_view name,
                                                       std::string_view language, quality_rating quality) {
   using namespace std::chrono_literals;

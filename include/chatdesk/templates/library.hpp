@@ -54,6 +54,12 @@ class CHATDESK_API template_library final : public template_directory {
   [[nodiscard]] std::vector<std::string> languages(std::string_view business_id,
                                                    std::string_view name) const override;
 
+  /// The names of `business_id`'s templates approved now in `language` or its
+  /// base language ("it" for "it_IT", and the other way), in name order: what
+  /// may be sent instead of a free-form reply once the service window closed.
+  [[nodiscard]] std::vector<std::string> approved_in(std::string_view business_id,
+                                                     std::string_view language) const;
+
   /// Records a quality rating; RED pauses or disables as described above.
   /// Returns the status now. Error `template.not_found`.
   result<template_status> set_quality(std::string_view business_id, std::string_view name,

@@ -1,0 +1,1468 @@
+#include "chatdesk/support/support_desk.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <random>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "chatdesk/templates/library.hpp"
+#include "language.hpp"
+#include "records.hpp"
+
+namespace chatdesk {
+namespace {
+
+namespace rec = detail::support;
+using std::chrono::milliseconds;
+
+std::int64_t ms(timestamp t) {
+  return t.time_since_epoch().count();
+}
+
+/// Where an agent sits in a team's order of candidates: smaller first.
+struct candidate_key {
+  std::uint32_t load = 0;  // 0 for round robin
+  std::int64_t last_assigned = 0;
+  std::uint32_t order = 0;
+  friend auto operator<=>(const candidate_key&, const candidate_key&) = default;
+};
+
+/// Where a conversation waits in a team's queue: higher priority, then longest waiting.
+struct queue_key {
+  int neg_priority = 0;
+  std::int64_t since = 0;
+  std::uint64_t seq = 0;
+  friend auto operator<=>(const queue_key&, const queue_key&) = default;
+};
+
+struct agent_state {
+  rec::agent_record rec;
+  std::uint32_t order = 0;
+  std::unordered_set<conversation_key> held;
+  std::vector<std::string> teams;
+  bool indexed = false;
+  candidate_key indexed_rr;
+  candidate_key indexed_load;
+
+  [[nodiscard]] bool has_room() const { return held.size() < rec.agent.capacity; }
+  [[nodiscard]] candidate_key key(bool by_load) const {
+    return {by_load ? static_cast<std::uint32_t>(held.size()) : 0U,
+            rec.last_assigned == never ? std::numeric_limits<std::int64_t>::min() : ms(rec.last_assigned),
+            order};
+  }
+};
+
+struct team_state {
+  team def;
+  std::set<std::pair<candidate_key, agent_state*>> available;  // online agents with room, best first
+  std::map<queue_key, conversation_key> queue;
+  [[nodiscard]] bool by_load() const { return def.policy != routing_policy::round_robin; }
+};
+
+struct conv_state {
+  support_conversation c;
+  std::optional<queue_key> queued;
+  bool from_closed = false;  // its record is among the resolved ones
+};
+
+struct business_state {
+  std::string id;
+  support_settings settings;
+  std::string version;
+  std::map<std::string, std::unique_ptr<agent_state>, std::less<>> agents;
+  std::map<std::string, team_state, std::less<>> teams;
+  std::unordered_map<conversation_key, conv_state> open;
+};
+
+/// A timer: an SLA warning or breach, or a snooze that ends.
+enum class timer_kind : std::uint8_t { warn, breach, wake };
+struct timer {
+  timestamp when;
+  std::string business;
+  conversation_key key;
+  timer_kind kind = timer_kind::breach;
+  sla_metric metric = sla_metric::first_response;
+  friend bool operator>(const timer& a, const timer& b) { return a.when > b.when; }
+};
+
+/// What one step changed, written and told once it commits.
+struct change {
+  std::vector<support_event> events;
+  std::set<std::string> agents;
+  std::set<std::string> teams;
+  std::unordered_set<conversation_key> conversations;
+  std::vector<std::pair<conversation_key, support_conversation>> resolved;  // moved to the resolved records
+  bool settings = false;
+  std::set<std::string> drain;  // teams whose queues may move
+  std::vector<timer> timers;
+  std::vector<send_intent> sends;  // out-of-office replies, after the commit
+
+  [[nodiscard]] bool changed() const {
+    return !events.empty() || !agents.empty() || !teams.empty() || !conversations.empty() ||
+           !resolved.empty() || settings;
+  }
+};
+
+std::string agent_who(std::string_view id) {
+  return fmt::format("agent:{}", id);
+}
+
+bool valid_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  return std::all_of(id.begin(), id.end(), [](char ch) { return static_cast<unsigned char>(ch) >= 0x20; });
+}
+
+std::string plural(std::size_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+std::string trimmed_lower(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t' || s.back() == '!' ||
+                        s.back() == '.' || s.back() == '?'))
+    s.remove_suffix(1);
+  std::string out(s);
+  for (auto& ch : out)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  return out;
+}
+
+bool contains(const std::vector<std::string>& list, std::string_view v) {
+  return std::find(list.begin(), list.end(), v) != list.end();
+}
+
+}  // namespace
+
+struct support_desk::impl final : observer {
+  impl(desk& dk, store& s, const chatdesk::clock& c, support_options o)
+      : d(dk),
+        st(s),
+        clock(c),
+        options(o),
+        instance(fmt::format("{:016x}",
+                             std::random_device{}() * 0x9E3779B97F4A7C15ULL ^ std::random_device{}())) {}
+
+  desk& d;
+  store& st;
+  const chatdesk::clock& clock;
+  support_options options;
+  std::string instance;
+  std::uint64_t version_counter = 0;
+  std::uint64_t queue_seq = 0;
+
+  std::recursive_mutex mu;  // the businesses' state in this process
+  std::map<std::string, std::unique_ptr<business_state>, std::less<>> businesses;
+  std::priority_queue<timer, std::vector<timer>, std::greater<>> timers;
+
+  std::mutex observers_mu;
+  std::vector<support_observer*> observers;
+
+  // ---- loading ---------------------------------------------------------------------------------------
+
+  /// Reads a business's state from the store (under its lock).
+  std::unique_ptr<business_state> load(const std::string& id) {
+    auto settings = st.load_record(rec::settings_kind, id);
+    if (!settings) return nullptr;
+    auto bs = std::make_unique<business_state>();
+    bs->id = id;
+    bs->settings = rec::decode_settings(*settings, fmt::format("{} of {}", rec::settings_kind, id));
+    bs->version = st.load_record(rec::version_kind, id).value_or("");
+    const auto prefix = rec::prefix_of(id);
+    std::vector<rec::agent_record> agents;
+    st.scan_records(rec::agent_kind, prefix, [&](std::string_view key, std::string_view value) {
+      agents.push_back(rec::decode_agent(value, fmt::format("{} {}", rec::agent_kind, key)));
+      return true;
+    });
+    for (auto& a : agents) {
+      auto state = std::make_unique<agent_state>();
+      state->rec = std::move(a);
+      bs->agents.emplace(state->rec.agent.id, std::move(state));
+    }
+    st.scan_records(rec::team_kind, prefix, [&](std::string_view key, std::string_view value) {
+      auto t = rec::decode_team(value, fmt::format("{} {}", rec::team_kind, key));
+      bs->teams[t.id].def = std::move(t);
+      return true;
+    });
+    st.scan_records(rec::open_kind, prefix, [&](std::string_view key, std::string_view value) {
+      conv_state cs;
+      cs.c = rec::decode_conversation(value, fmt::format("{} {}", rec::open_kind, key));
+      bs->open.emplace(cs.c.key, std::move(cs));
+      return true;
+    });
+    for (auto& [key, cs] : bs->open) {
+      auto& c = cs.c;
+      if (!c.agent.empty())
+        if (auto a = bs->agents.find(c.agent); a != bs->agents.end()) a->second->held.insert(key);
+      if (c.queued_since != never && c.agent.empty() && c.with == handler::person)
+        if (auto t = bs->teams.find(c.team); t != bs->teams.end()) enqueue(t->second, cs);
+      schedule_all(*bs, c);
+    }
+    reindex_all(*bs);
+    return bs;
+  }
+
+  /// The business's state, read again when another instance changed it (under its lock).
+  business_state* refresh(std::string_view id) {
+    const auto version = st.load_record(rec::version_kind, id);
+    auto it = businesses.find(id);
+    if (it != businesses.end() && version.value_or("") == it->second->version) return it->second.get();
+    auto loaded = load(std::string(id));
+    if (!loaded) {
+      if (it != businesses.end()) businesses.erase(it);
+      return nullptr;
+    }
+    auto* raw = loaded.get();
+    businesses[std::string(id)] = std::move(loaded);
+    return raw;
+  }
+
+  // ---- steps -----------------------------------------------------------------------------------------
+
+  /// Runs `f(business, change)` as one step: under the store's business lock,
+  /// with state read again if another instance changed it; writes what changed,
+  /// commits, then tells observers and sends what the step asked for.
+  template <class F>
+  auto step(std::string_view business_id, F&& f, bool create = false)
+      -> decltype(f(std::declval<business_state&>(), std::declval<change&>())) {
+    using R = decltype(f(std::declval<business_state&>(), std::declval<change&>()));
+    change ch;
+    std::optional<R> out;
+    {
+      auto lock = st.lock(business_id, phone_number{}, true);
+      std::lock_guard g(mu);
+      try {
+        auto* bs = refresh(business_id);
+        if (bs == nullptr && create) {  // a business's first agent, team or settings
+          if (d.find_business(business_id) == nullptr)
+            return make_error("desk.unknown_business",
+                              fmt::format("the desk has no business '{}'", business_id),
+                              std::string(business_id));
+          auto fresh = std::make_unique<business_state>();
+          fresh->id = std::string(business_id);
+          bs = fresh.get();
+          businesses[fresh->id] = std::move(fresh);
+          ch.settings = true;
+        }
+        if (bs == nullptr)
+          return make_error(
+              "support.not_configured",
+              fmt::format("live support is not configured for business '{}': call configure first",
+                          business_id),
+              std::string(business_id));
+        out.emplace(f(*bs, ch));
+        if (!*out) {  // refused; anything changed before the refusal is read again
+          if (ch.changed()) businesses.erase(std::string(business_id));
+          return std::move(*out);
+        }
+        for (const auto& t : std::set<std::string>(ch.drain)) drain(*bs, t, ch);
+        if (ch.changed()) persist(*bs, ch);
+        lock->commit();
+      } catch (...) {
+        businesses.erase(std::string(business_id));  // read again at the next step
+        throw;
+      }
+      for (auto& t : ch.timers) timers.push(std::move(t));
+    }
+    tell(ch.events);
+    for (auto& intent : ch.sends) send_automatic(std::move(intent));
+    return std::move(*out);
+  }
+
+  template <class F>
+  auto guarded(F&& f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (const exception& e) {
+      return e.err();
+    }
+  }
+
+  void persist(business_state& bs, change& ch) {
+    if (ch.settings) st.save_record(rec::settings_kind, bs.id, rec::encode(bs.settings));
+    for (const auto& id : ch.agents)
+      if (auto a = bs.agents.find(id); a != bs.agents.end())
+        st.save_record(rec::agent_kind, rec::key_of(bs.id, id), rec::encode(a->second->rec));
+    for (const auto& id : ch.teams)
+      if (auto t = bs.teams.find(id); t != bs.teams.end())
+        st.save_record(rec::team_kind, rec::key_of(bs.id, id), rec::encode(t->second.def));
+    for (const auto& key : ch.conversations) {
+      const auto k = rec::key_of(bs.id, key);
+      if (auto c = bs.open.find(key); c != bs.open.end()) {
+        st.save_record(rec::open_kind, k, rec::encode(c->second.c));
+        if (c->second.from_closed) {
+          st.erase_record(rec::closed_kind, k);
+          c->second.from_closed = false;
+        }
+      }
+    }
+    for (const auto& [key, c] : ch.resolved) {
+      const auto k = rec::key_of(bs.id, key);
+      st.erase_record(rec::open_kind, k);
+      st.save_record(rec::closed_kind, k, rec::encode(c));
+    }
+    bs.version = fmt::format("{}:{}", instance, ++version_counter);
+    st.save_record(rec::version_kind, bs.id, bs.version);
+  }
+
+  void tell(const std::vector<support_event>& events) {
+    if (events.empty()) return;
+    std::vector<support_observer*> list;
+    {
+      std::lock_guard g(observers_mu);
+      list = observers;
+    }
+    for (const auto& e : events)
+      for (auto* o : list) o->support_event(e);
+  }
+
+  void send_automatic(send_intent intent) {
+    const auto key = conversation_key{intent.business_number_id, intent.customer};
+    const auto business = intent.business_id;
+    auto sent = d.send(std::move(intent));
+    if (!sent || !sent->decision.allowed || sent->transport_error) return;
+    support_event e;
+    e.kind = support_event_kind::out_of_office;
+    e.business_id = business;
+    e.key = key;
+    e.at = clock.now();
+    e.who = "routing";
+    e.reason = "the out-of-office reply was sent";
+    tell({e});
+  }
+
+  // ---- events ----------------------------------------------------------------------------------------
+
+  support_event event(support_event_kind kind, const support_conversation& c, std::string who,
+                      std::string reason = {}) {
+    support_event e;
+    e.kind = kind;
+    e.business_id = c.business_id;
+    e.key = c.key;
+    e.at = clock.now();
+    e.who = std::move(who);
+    e.agent = c.agent;
+    e.team = c.team;
+    e.status = c.status;
+    e.reason = std::move(reason);
+    return e;
+  }
+
+  // ---- routing index ---------------------------------------------------------------------------------
+
+  void unindex(business_state& bs, agent_state& a) {
+    if (!a.indexed) return;
+    for (const auto& tid : a.teams)
+      if (auto t = bs.teams.find(tid); t != bs.teams.end())
+        t->second.available.erase({t->second.by_load() ? a.indexed_load : a.indexed_rr, &a});
+    a.indexed = false;
+  }
+
+  void reindex(business_state& bs, agent_state& a) {
+    unindex(bs, a);
+    if (a.rec.presence != presence::online || !a.has_room()) return;
+    a.indexed_rr = a.key(false);
+    a.indexed_load = a.key(true);
+    for (const auto& tid : a.teams)
+      if (auto t = bs.teams.find(tid); t != bs.teams.end())
+        t->second.available.insert({t->second.by_load() ? a.indexed_load : a.indexed_rr, &a});
+    a.indexed = true;
+  }
+
+  void reindex_all(business_state& bs) {
+    for (auto& [id, t] : bs.teams) t.available.clear();
+    std::uint32_t order = 0;
+    for (auto& [id, a] : bs.agents) {  // ties go by id: the same order in every instance
+      a->teams.clear();
+      a->indexed = false;
+      a->order = order++;
+    }
+    for (auto& [tid, t] : bs.teams)
+      for (const auto& m : t.def.members)
+        if (auto a = bs.agents.find(m); a != bs.agents.end()) a->second->teams.push_back(tid);
+    for (auto& [id, a] : bs.agents) reindex(bs, *a);
+  }
+
+  void enqueue(team_state& t, conv_state& cs) {
+    if (cs.queued) return;
+    if (cs.c.queued_since == never) cs.c.queued_since = clock.now();
+    queue_key k{-cs.c.priority, ms(cs.c.queued_since), ++queue_seq};
+    t.queue.emplace(k, cs.c.key);
+    cs.queued = k;
+  }
+
+  void dequeue(business_state& bs, conv_state& cs) {
+    if (!cs.queued) return;
+    if (auto t = bs.teams.find(cs.c.team); t != bs.teams.end()) t->second.queue.erase(*cs.queued);
+    cs.queued.reset();
+  }
+
+  const business_hours& hours_of(const business_state& bs, std::string_view team_id) const {
+    if (auto t = bs.teams.find(team_id); t != bs.teams.end() && t->second.def.hours)
+      return *t->second.def.hours;
+    return bs.settings.hours;
+  }
+
+  /// The best agent of team `t` for `cs` now, or nullptr with the reason in `why`.
+  agent_state* pick(business_state& bs, team_state& t, const conv_state& cs, std::string& why) {
+    const auto now = clock.now();
+    const auto& def = t.def;
+    std::size_t fair_capped = 0;
+    std::size_t mismatched = 0;
+    for (auto& [key, a] : t.available) {
+      if (def.fair_limit > 0) {
+        auto& recent = a->rec.recent;
+        while (!recent.empty() && recent.front() <= now - def.fair_window) recent.pop_front();
+        if (recent.size() >= def.fair_limit) {
+          ++fair_capped;
+          continue;
+        }
+      }
+      if (def.policy == routing_policy::skills) {
+        const auto& c = cs.c;
+        const bool speaks = c.language.empty() || a->rec.agent.languages.empty() ||
+                            contains(a->rec.agent.languages, c.language);
+        const bool skilled = std::all_of(c.skills.begin(), c.skills.end(), [&](const std::string& s) {
+          return contains(a->rec.agent.skills, s);
+        });
+        if (!speaks || !skilled) {
+          ++mismatched;
+          continue;
+        }
+      }
+      const auto n = t.available.size();
+      const auto& who = a->rec.agent.name.empty() ? a->rec.agent.id : a->rec.agent.name;
+      switch (def.policy) {
+        case routing_policy::round_robin:
+          why = fmt::format("assigned to {}: the least recently assigned of the {} with room in team {}", who,
+                            plural(n, "online agent", "online agents"), def.id);
+          break;
+        case routing_policy::balanced:
+          why = fmt::format("assigned to {}: holds {} of {}, the fewest among the {} with room in team {}",
+                            who, a->held.size(), a->rec.agent.capacity,
+                            plural(n, "online agent", "online agents"), def.id);
+          break;
+        case routing_policy::skills:
+          why =
+              fmt::format("assigned to {}: {}{}, holds {} of {}, the fewest among those who match in team {}",
+                          who, cs.c.language.empty() ? "any language" : "speaks " + cs.c.language,
+                          cs.c.skills.empty() ? std::string()
+                                              : " and has " + fmt::format("{}", fmt::join(cs.c.skills, ", ")),
+                          a->held.size(), a->rec.agent.capacity, def.id);
+          break;
+      }
+      return a;
+    }
+    // Nobody: say why.
+    std::size_t offline = 0;
+    std::size_t away = 0;
+    std::size_t full = 0;
+    std::size_t known = 0;
+    for (const auto& m : def.members) {
+      const auto a = bs.agents.find(m);
+      if (a == bs.agents.end()) continue;
+      ++known;
+      if (a->second->rec.presence == presence::offline) ++offline;
+      if (a->second->rec.presence == presence::away) ++away;
+      if (a->second->rec.presence == presence::online && !a->second->has_room()) ++full;
+    }
+    if (known == 0) {
+      why = fmt::format("queued: team {} has no agents", def.id);
+    } else if (fair_capped > 0 && mismatched == 0) {
+      why = fmt::format(
+          "queued: the {} of team {} with room reached the fair-distribution cap of {} per {} s",
+          plural(fair_capped, "agent", "agents"), def.id, def.fair_limit, def.fair_window.count());
+    } else if (mismatched > 0) {
+      why = fmt::format(
+          "queued: none of the {} of team {} with room {}{}",
+          plural(mismatched + fair_capped, "agent", "agents"), def.id,
+          cs.c.language.empty() ? "matches" : "speaks '" + cs.c.language + "'",
+          cs.c.skills.empty() ? std::string() : fmt::format(" with skills {}", fmt::join(cs.c.skills, ", ")));
+    } else if (offline + away == known) {
+      why = fmt::format("queued: no agent of team {} is online ({} offline, {} away)", def.id, offline, away);
+    } else {
+      why = fmt::format("queued: all {} of team {} are at capacity",
+                        plural(full, "online agent", "online agents"), def.id);
+    }
+    return nullptr;
+  }
+
+  void take(business_state& bs, team_state& t, agent_state& a, conv_state& cs, change& ch, std::string who,
+            std::string why, bool automatic) {
+    const auto now = clock.now();
+    dequeue(bs, cs);
+    auto& c = cs.c;
+    c.queued_since = never;
+    c.agent = a.rec.agent.id;
+    c.team = t.def.id;
+    a.held.insert(c.key);
+    if (automatic) {
+      a.rec.last_assigned = now;
+      if (t.def.fair_limit > 0) a.rec.recent.push_back(now);
+    }
+    reindex(bs, a);
+    ch.agents.insert(a.rec.agent.id);
+    ch.conversations.insert(c.key);
+    ch.events.push_back(event(support_event_kind::assigned, c, std::move(who), std::move(why)));
+  }
+
+  /// Takes a conversation from its agent (their capacity frees up).
+  void release(business_state& bs, conv_state& cs, change& ch) {
+    auto& c = cs.c;
+    if (c.agent.empty()) return;
+    if (auto a = bs.agents.find(c.agent); a != bs.agents.end()) {
+      a->second->held.erase(c.key);
+      reindex(bs, *a->second);
+      ch.agents.insert(c.agent);
+      for (const auto& tid : a->second->teams) ch.drain.insert(tid);
+    }
+    c.agent.clear();
+  }
+
+  /// Queues `cs` in team `team_id` and offers it to an agent.
+  routing_result route(business_state& bs, conv_state& cs, const std::string& team_id, change& ch) {
+    routing_result r;
+    r.team = team_id;
+    auto& c = cs.c;
+    auto t = bs.teams.find(team_id);
+    release(bs, cs, ch);
+    dequeue(bs, cs);  // queued again below, by its priority now and the time it has waited
+    c.team = team_id;
+    c.with = handler::person;
+    start_people_clocks(bs, c, ch);
+    ch.conversations.insert(c.key);
+    if (t == bs.teams.end()) {  // checked by callers; a team removed since waits for a new one
+      r.reason = fmt::format("queued: team {} does not exist", team_id);
+      return r;
+    }
+    enqueue(t->second, cs);
+    const auto now = clock.now();
+    const auto& hours = hours_of(bs, team_id);
+    std::string why;
+    agent_state* a = nullptr;
+    if (!hours.open_at(now)) {
+      const auto next = hours.next_opening(now);
+      why = next ? fmt::format("queued: team {} is outside its hours; it opens {}", team_id,
+                               hours.zone().format(*next))
+                 : fmt::format("queued: team {} has no hours ahead", team_id);
+      if (!bs.settings.out_of_office.empty() &&
+          (c.out_of_office_sent == never || now - c.out_of_office_sent >= std::chrono::hours(24))) {
+        c.out_of_office_sent = now;
+        send_intent intent;
+        intent.business_id = bs.id;
+        intent.business_number_id = c.key.business_number_id;
+        intent.customer = c.key.customer;
+        intent.content = text_content{bs.settings.out_of_office, false};
+        ch.sends.push_back(std::move(intent));
+      }
+    } else {
+      a = pick(bs, t->second, cs, why);
+    }
+    if (a != nullptr) {
+      take(bs, t->second, *a, cs, ch, "routing", why, true);
+      r.assigned = true;
+      r.agent = a->rec.agent.id;
+    } else {
+      ch.events.push_back(event(support_event_kind::queued, c, "routing", why));
+    }
+    r.reason = why;
+    return r;
+  }
+
+  /// Offers team `team_id`'s queue to its agents with room, in queue order.
+  void drain(business_state& bs, const std::string& team_id, change& ch) {
+    auto t = bs.teams.find(team_id);
+    if (t == bs.teams.end()) return;
+    auto& ts = t->second;
+    if (ts.queue.empty() || ts.available.empty()) return;
+    if (!hours_of(bs, team_id).open_at(clock.now())) return;
+    constexpr std::size_t scan_limit = 1000;  // skills routing looks this deep for a match
+    for (bool moved = true; moved && !ts.queue.empty() && !ts.available.empty();) {
+      moved = false;
+      std::size_t looked = 0;
+      for (auto it = ts.queue.begin(); it != ts.queue.end() && looked < scan_limit; ++it, ++looked) {
+        auto c = bs.open.find(it->second);
+        if (c == bs.open.end()) continue;
+        std::string why;
+        if (auto* a = pick(bs, ts, c->second, why)) {
+          take(bs, ts, *a, c->second, ch, "routing", why, true);
+          moved = true;
+          break;
+        }
+        if (ts.def.policy != routing_policy::skills) break;  // the head waits for anyone: so do the rest
+      }
+    }
+  }
+
+  // ---- SLA clocks ------------------------------------------------------------------------------------
+
+  milliseconds elapsed(const business_state& bs, const support_conversation& c, timestamp from,
+                       timestamp to) const {
+    if (bs.settings.sla.business_hours_only) return hours_of(bs, c.team).between(from, to);
+    return to > from ? std::chrono::duration_cast<milliseconds>(to - from) : milliseconds{0};
+  }
+
+  timestamp after(const business_state& bs, const support_conversation& c, timestamp from,
+                  milliseconds amount) const {
+    if (bs.settings.sla.business_hours_only) return hours_of(bs, c.team).add(from, amount).value_or(never);
+    return from + amount;
+  }
+
+  void schedule(const business_state& bs, support_conversation& c, sla_metric m, change* ch) {
+    auto& k = c.sla[static_cast<std::size_t>(m)];
+    k.due = never;
+    k.warn_at = never;
+    if (!k.running()) return;
+    const auto remaining = k.target - k.consumed;
+    k.due = after(bs, c, k.running_since, std::max(remaining, milliseconds{0}));
+    const auto warn_percent = bs.settings.sla.warn_percent;
+    if (!k.warned && warn_percent > 0 && warn_percent < 100) {
+      const auto warn_amount = k.target * warn_percent / 100 - k.consumed;
+      if (warn_amount > milliseconds{0}) k.warn_at = after(bs, c, k.running_since, warn_amount);
+    }
+    if (ch != nullptr) {
+      if (k.due != never && !k.breached) ch->timers.push_back({k.due, bs.id, c.key, timer_kind::breach, m});
+      if (k.warn_at != never) ch->timers.push_back({k.warn_at, bs.id, c.key, timer_kind::warn, m});
+    }
+  }
+
+  /// After a load: timers for every running clock and snooze (straight into the heap).
+  void schedule_all(const business_state& bs, const support_conversation& c) {
+    for (std::size_t i = 0; i < c.sla.size(); ++i) {
+      const auto& k = c.sla[i];
+      if (!k.running()) continue;
+      if (k.due != never && !k.breached)
+        timers.push({k.due, bs.id, c.key, timer_kind::breach, static_cast<sla_metric>(i)});
+      if (k.warn_at != never)
+        timers.push({k.warn_at, bs.id, c.key, timer_kind::warn, static_cast<sla_metric>(i)});
+    }
+    if (c.status == support_status::snoozed && c.snoozed_until != never)
+      timers.push({c.snoozed_until, bs.id, c.key, timer_kind::wake, sla_metric::first_response});
+  }
+
+  void start_clock(const business_state& bs, support_conversation& c, sla_metric m,
+                   const std::optional<std::chrono::seconds>& target, timestamp from, change& ch) {
+    auto& k = c.sla[static_cast<std::size_t>(m)];
+    k = sla_clock{};
+    if (!target || target->count() <= 0) return;
+    k.target = *target;
+    k.started = from;
+    if (c.status == support_status::open) k.running_since = from;
+    schedule(bs, c, m, &ch);
+  }
+
+  void stop_clock(const business_state& bs, support_conversation& c, sla_metric m, timestamp now) {
+    auto& k = c.sla[static_cast<std::size_t>(m)];
+    if (k.target.count() == 0 || k.stopped != never || k.started == never) return;
+    if (k.running()) k.consumed += elapsed(bs, c, k.running_since, now);
+    k.running_since = never;
+    k.stopped = now;
+    k.due = never;
+    k.warn_at = never;
+  }
+
+  void pause_clocks(const business_state& bs, support_conversation& c, timestamp now) {
+    for (auto& k : c.sla) {
+      if (!k.running()) continue;
+      k.consumed += elapsed(bs, c, k.running_since, now);
+      k.running_since = never;
+      k.due = never;
+      k.warn_at = never;
+    }
+  }
+
+  void resume_clocks(const business_state& bs, support_conversation& c, timestamp now, change& ch) {
+    for (std::size_t i = 0; i < c.sla.size(); ++i) {
+      auto& k = c.sla[i];
+      if (k.target.count() == 0 || k.started == never || k.stopped != never || k.running()) continue;
+      k.running_since = now;
+      schedule(bs, c, static_cast<sla_metric>(i), &ch);
+    }
+  }
+
+  void start_people_clocks(const business_state& bs, support_conversation& c, change& ch) {
+    if (c.to_people != never) return;
+    const auto now = clock.now();
+    c.to_people = now;
+    const auto& p = bs.settings.sla;
+    start_clock(bs, c, sla_metric::first_response, p.first_response, now, ch);
+    start_clock(bs, c, sla_metric::resolution, p.resolution, now, ch);
+  }
+
+  void set_status(business_state& bs, conv_state& cs, support_status s, std::string who, change& ch) {
+    auto& c = cs.c;
+    if (c.status == s) return;
+    const auto now = clock.now();
+    const bool was_paused = c.status != support_status::open;  // pending, snoozed or resolved
+    c.status = s;
+    if (s == support_status::pending || s == support_status::snoozed) pause_clocks(bs, c, now);
+    if (s == support_status::open && was_paused) resume_clocks(bs, c, now, ch);
+    if (s != support_status::snoozed) c.snoozed_until = never;
+    ch.conversations.insert(c.key);
+    ch.events.push_back(
+        event(support_event_kind::status_changed, c, std::move(who), fmt::format("now {}", to_string(s))));
+  }
+
+  // ---- the desk's events -----------------------------------------------------------------------------
+
+  void message_received(const message& m) override {
+    const auto business = d.business_id_of(m.business_number_id);
+    if (!business) return;
+    try {
+      (void)step(*business, [&](business_state& bs, change& ch) -> result<bool> {
+        on_customer_message(bs, m, ch);
+        return true;
+      });
+    } catch (const exception&) {  // NOLINT(bugprone-empty-catch): the desk applied the message; support
+                                  // state is read again at its next step
+    }
+  }
+
+  void window_closing(const conversation_key& key, timestamp closes_at) override {
+    const auto business = d.business_id_of(key.business_number_id);
+    if (!business) return;
+    support_event e;
+    {
+      std::lock_guard g(mu);
+      auto b = businesses.find(*business);
+      if (b == businesses.end()) return;
+      auto c = b->second->open.find(key);
+      if (c == b->second->open.end() || c->second.c.agent.empty()) return;
+      e = event(support_event_kind::window_closing, c->second.c, "clock",
+                fmt::format("the service window closes at {}: after it only a template may be sent",
+                            format_timestamp(closes_at)));
+      e.due = closes_at;
+    }
+    tell({e});
+  }
+
+  void on_customer_message(business_state& bs, const message& m, change& ch) {
+    const auto now = clock.now();
+    const conversation_key key{m.business_number_id, m.customer};
+    auto it = bs.open.find(key);
+    bool created = false;
+    if (it == bs.open.end()) {
+      conv_state cs;
+      if (auto closed = st.load_record(rec::closed_kind, rec::key_of(bs.id, key))) {
+        cs.c = rec::decode_conversation(*closed,
+                                        fmt::format("{} {}", rec::closed_kind, rec::key_of(bs.id, key)));
+        cs.from_closed = true;
+      } else {
+        cs.c.key = key;
+        cs.c.business_id = bs.id;
+        cs.c.created = now;
+        cs.c.with = bs.settings.bot_first ? handler::bot : handler::person;
+        created = true;
+      }
+      it = bs.open.emplace(key, std::move(cs)).first;
+    }
+    auto& cs = it->second;
+    auto& c = cs.c;
+    ch.conversations.insert(key);
+    c.last_customer = now;
+    if (c.language.empty()) c.language = detail::support::guess_language(m);
+    if (created)
+      ch.events.push_back(event(support_event_kind::created, c, "customer",
+                                c.with == handler::bot ? "with the bot" : "with people"));
+
+    // A survey's answer.
+    if (c.survey_sent != never && !c.csat) {
+      if (auto score = detail::support::survey_score(m)) {
+        c.csat = *score;
+        auto e =
+            event(support_event_kind::survey_answered, c, "customer", fmt::format("scored {} of 5", *score));
+        e.detail = std::to_string(*score);
+        ch.events.push_back(std::move(e));
+        if (c.status == support_status::resolved) return;  // an answer does not reopen
+      }
+    }
+
+    // Back from resolved, snoozed or pending.
+    if (c.status != support_status::open) {
+      const bool was_resolved = c.status == support_status::resolved;
+      if (was_resolved) {
+        c.resolved_at = never;
+        ++c.reopened;
+        resume_resolution(c);
+      }
+      const auto before = c.status;
+      set_status(bs, cs, support_status::open, "customer", ch);
+      if (before != support_status::pending) {
+        ch.events.pop_back();  // told as a reopening instead
+        ch.events.push_back(event(support_event_kind::reopened, c, "customer",
+                                  fmt::format("the customer wrote to a {} conversation", to_string(before))));
+      }
+      if (was_resolved && c.with == handler::person && c.agent.empty() && !cs.queued) {
+        route(bs, cs, c.team.empty() ? bs.settings.default_team : c.team, ch);
+      }
+    }
+    // Held by an agent who is not online: back to routing rather than waiting for them.
+    if (c.with == handler::person && !c.agent.empty()) {
+      auto a = bs.agents.find(c.agent);
+      if (a == bs.agents.end() || a->second->rec.presence != presence::online) {
+        const auto gone = c.agent;
+        release(bs, cs, ch);
+        ch.events.push_back(
+            event(support_event_kind::unassigned, c, "routing",
+                  fmt::format("{} is not online: the conversation goes back to routing", gone)));
+        route(bs, cs, c.team.empty() ? bs.settings.default_team : c.team, ch);
+      }
+    }
+
+    // The customer's waiting time: the oldest message no person has answered.
+    if (c.waiting_since == never) {
+      c.waiting_since = std::min(m.at, now);
+      if (c.with == handler::person && c.first_response != never) {
+        start_clock(bs, c, sla_metric::next_response, bs.settings.sla.next_response, c.waiting_since, ch);
+      }
+    }
+
+    // A person asked for.
+    if (c.with == handler::bot && asks_for_person(bs, m)) {
+      handoff_request req;
+      req.reason = "the customer asked for a person";
+      do_handoff(bs, cs, req, "customer", ch);
+    } else if (created && c.with == handler::person) {
+      route(bs, cs, bs.settings.default_team, ch);
+    }
+  }
+
+  /// A reopened conversation's resolution clock carries on from where it stopped.
+  static void resume_resolution(support_conversation& c) {
+    auto& k = c.sla[static_cast<std::size_t>(sla_metric::resolution)];
+    if (k.target.count() == 0 || k.started == never) return;
+    k.stopped = never;
+  }
+
+  static bool asks_for_person(const business_state& bs, const message& m) {
+    std::string said;
+    if (const auto* t = std::get_if<text_content>(&m.content)) said = t->body;
+    if (const auto* i = std::get_if<interactive_content>(&m.content)) said = i->reply_id;
+    if (said.empty()) return false;
+    const auto words = trimmed_lower(said);
+    return std::any_of(bs.settings.handoff_keywords.begin(), bs.settings.handoff_keywords.end(),
+                       [&](const std::string& k) { return trimmed_lower(k) == words; });
+  }
+
+  routing_result do_handoff(business_state& bs, conv_state& cs, const handoff_request& req, std::string who,
+                            change& ch) {
+    auto& c = cs.c;
+    if (!req.language.empty()) c.language = req.language;
+    if (!req.skills.empty()) c.skills = req.skills;
+    c.priority = req.priority;
+    const auto team = req.team.empty() ? bs.settings.default_team : req.team;
+    const bool from_bot = c.with == handler::bot;
+    if (from_bot) {
+      c.with = handler::person;
+      ch.events.push_back(event(support_event_kind::handed_off, c, who,
+                                req.reason.empty() ? std::string("handed to people") : req.reason));
+    }
+    if (c.status != support_status::open) set_status(bs, cs, support_status::open, who, ch);
+    return route(bs, cs, team, ch);
+  }
+
+  // ---- lookups under the step -------------------------------------------------------------------------
+
+  static result<conv_state*> find_conversation(business_state& bs, const conversation_key& key) {
+    auto it = bs.open.find(key);
+    if (it == bs.open.end())
+      return make_error("support.unknown_conversation",
+                        fmt::format("no open support conversation with {} on number {}", key.customer.e164(),
+                                    key.business_number_id),
+                        std::string(key.customer.digits()));
+    return &it->second;
+  }
+
+  static result<agent_state*> find_agent(business_state& bs, std::string_view id) {
+    auto it = bs.agents.find(id);
+    if (it == bs.agents.end())
+      return make_error("support.unknown_agent", fmt::format("business {} has no agent '{}'", bs.id, id),
+                        std::string(id));
+    return it->second.get();
+  }
+
+  static result<team_state*> find_team(business_state& bs, std::string_view id) {
+    auto it = bs.teams.find(id);
+    if (it == bs.teams.end())
+      return make_error("support.unknown_team", fmt::format("business {} has no team '{}'", bs.id, id),
+                        std::string(id));
+    return &it->second;
+  }
+
+  result<std::string> business_of(const conversation_key& key) const {
+    auto b = d.business_id_of(key.business_number_id);
+    if (!b)
+      return make_error("desk.unknown_number",
+                        fmt::format("no business has the number {}", key.business_number_id),
+                        key.business_number_id);
+    return *b;
+  }
+};
+
+// ---- the facade ----------------------------------------------------------------------------------------
+
+support_desk::support_desk(desk& d, store& st, const chatdesk::clock& clock, support_options options)
+    : impl_(std::make_unique<impl>(d, st, clock, options)) {
+  std::vector<std::string> ids;
+  st.scan_records(rec::settings_kind, "", [&](std::string_view key, std::string_view) {
+    ids.emplace_back(key);
+    return true;
+  });
+  for (const auto& id : ids) {
+    auto lock = st.lock(id, phone_number{}, true);
+    std::lock_guard g(impl_->mu);
+    (void)impl_->refresh(id);
+    lock->commit();
+  }
+  d.subscribe(impl_.get());
+}
+
+support_desk::~support_desk() {
+  impl_->d.unsubscribe(impl_.get());
+}
+
+void support_desk::subscribe(support_observer* o) {
+  std::lock_guard g(impl_->observers_mu);
+  impl_->observers.push_back(o);
+}
+
+void support_desk::unsubscribe(support_observer* o) {
+  std::lock_guard g(impl_->observers_mu);
+  std::erase(impl_->observers, o);
+}
+
+result<void> support_desk::configure(std::string_view business_id, support_settings settings) {
+  if (impl_->d.find_business(business_id) == nullptr)
+    return make_error("desk.unknown_business", fmt::format("the desk has no business '{}'", business_id),
+                      std::string(business_id));
+  if (settings.sla.warn_percent > 99)
+    return make_error(
+        "support.invalid_settings",
+        fmt::format("sla.warn_percent is {}: it must be 0 (no warnings) to 99", settings.sla.warn_percent),
+        "sla.warn_percent");
+  return impl_->guarded([&] {
+    return impl_->step(
+        business_id,
+        [&](business_state& bs, change& ch) -> result<void> {
+          if (!settings.default_team.empty() && !bs.teams.contains(settings.default_team))
+            return make_error("support.unknown_team",
+                              fmt::format("the default team '{}' does not exist: add it with put_team first",
+                                          settings.default_team),
+                              "default_team");
+          bs.settings = std::move(settings);
+          ch.settings = true;
+          for (const auto& [id, t] : bs.teams) ch.drain.insert(id);
+          return {};
+        },
+        true);
+  });
+}
+
+result<void> support_desk::put_agent(std::string_view business_id, agent a) {
+  if (!valid_id(a.id))
+    return make_error("support.invalid_agent",
+                      "an agent's id must be 1 to 128 characters without control characters", "id");
+  if (a.capacity == 0)
+    return make_error(
+        "support.invalid_agent",
+        fmt::format("agent '{}' has a capacity of 0: they could never be given a conversation", a.id),
+        "capacity");
+  return impl_->guarded([&] {
+    return impl_->step(
+        business_id,
+        [&](business_state& bs, change& ch) -> result<void> {
+          auto it = bs.agents.find(a.id);
+          if (it == bs.agents.end()) {
+            auto state = std::make_unique<agent_state>();
+            state->rec.agent = a;
+            it = bs.agents.emplace(a.id, std::move(state)).first;
+          } else {
+            it->second->rec.agent = a;
+          }
+          impl_->reindex_all(bs);
+          ch.agents.insert(a.id);
+          for (const auto& t : it->second->teams) ch.drain.insert(t);
+          return {};
+        },
+        true);
+  });
+}
+
+result<void> support_desk::put_team(std::string_view business_id, team t) {
+  if (!valid_id(t.id))
+    return make_error("support.invalid_team",
+                      "a team's id must be 1 to 128 characters without control characters", "id");
+  if (t.fair_limit > 0 && t.fair_window.count() <= 0)
+    return make_error(
+        "support.invalid_team",
+        fmt::format("team '{}' has a fair-distribution cap with a window of {} s: it must be positive", t.id,
+                    t.fair_window.count()),
+        "fair_window");
+  return impl_->guarded([&] {
+    return impl_->step(
+        business_id,
+        [&](business_state& bs, change& ch) -> result<void> {
+          for (std::size_t i = 0; i < t.members.size(); ++i)
+            if (!bs.agents.contains(t.members[i]))
+              return make_error("support.unknown_agent",
+                                fmt::format("team '{}' lists '{}', who is not an agent of business {}", t.id,
+                                            t.members[i], bs.id),
+                                fmt::format("members[{}]", i));
+          auto& ts = bs.teams[t.id];
+          ts.def = std::move(t);
+          impl_->reindex_all(bs);
+          ch.teams.insert(ts.def.id);
+          ch.drain.insert(ts.def.id);
+          return {};
+        },
+        true);
+  });
+}
+
+result<void> support_desk::set_presence(std::string_view business_id, std::string_view agent_id, presence p) {
+  return impl_->guarded([&] {
+    return impl_->step(business_id, [&](business_state& bs, change& ch) -> result<void> {
+      auto a = impl::find_agent(bs, agent_id);
+      if (!a) return a.error();
+      auto& as = **a;
+      if (as.rec.presence == p) return {};
+      as.rec.presence = p;
+      impl_->reindex(bs, as);
+      ch.agents.insert(as.rec.agent.id);
+      support_event e;
+      e.kind = support_event_kind::presence_changed;
+      e.business_id = bs.id;
+      e.at = impl_->clock.now();
+      e.who = agent_who(as.rec.agent.id);
+      e.agent = as.rec.agent.id;
+      e.presence = p;
+      e.reason = fmt::format("{} is {}", as.rec.agent.id, to_string(p));
+      ch.events.push_back(std::move(e));
+      if (p == presence::offline) {
+        // Conversations waiting on this agent's reply go back to the queue.
+        std::vector<conversation_key> waiting;
+        for (const auto& key : as.held) {
+          auto c = bs.open.find(key);
+          if (c != bs.open.end() && c->second.c.status == support_status::open &&
+              c->second.c.waiting_since != never)
+            waiting.push_back(key);
+        }
+        for (const auto& key : waiting) {
+          auto& cs = bs.open.at(key);
+          impl_->release(bs, cs, ch);
+          ch.events.push_back(
+              impl_->event(support_event_kind::unassigned, cs.c, "routing",
+                           fmt::format("{} went offline with the customer waiting", agent_id)));
+          cs.c.queued_since = cs.c.waiting_since;  // served by how long the customer has waited
+          impl_->route(bs, cs, cs.c.team.empty() ? bs.settings.default_team : cs.c.team, ch);
+        }
+      }
+      for (const auto& t : as.teams) ch.drain.insert(t);
+      return {};
+    });
+  });
+}
+
+result<routing_result> support_desk::handoff(const conversation_key& key, handoff_request request) {
+  return impl_->guarded([&]() -> result<routing_result> {
+    auto business = impl_->business_of(key);
+    if (!business) return business.error();
+    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<routing_result> {
+      auto cs = impl::find_conversation(bs, key);
+      if (!cs) return cs.error();
+      const auto team = request.team.empty() ? bs.settings.default_team : request.team;
+      if (auto t = impl::find_team(bs, team); !t) return t.error();
+      return impl_->do_handoff(bs, **cs, request, "app", ch);
+    });
+  });
+}
+
+result<void> support_desk::return_to_bot(const conversation_key& key, std::string_view reason) {
+  return impl_->guarded([&]() -> result<void> {
+    auto business = impl_->business_of(key);
+    if (!business) return business.error();
+    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<void> {
+      auto found = impl::find_conversation(bs, key);
+      if (!found) return found.error();
+      auto& cs = **found;
+      if (cs.c.with == handler::bot) return {};
+      impl_->release(bs, cs, ch);
+      impl_->dequeue(bs, cs);
+      cs.c.queued_since = never;
+      cs.c.with = handler::bot;
+      const auto now = impl_->clock.now();
+      impl_->pause_clocks(bs, cs.c, now);  // the bot's time is not the agents'
+
+      ch.conversations.insert(key);
+      ch.events.push_back(
+          impl_->event(support_event_kind::returned_to_bot, cs.c, "app", std::string(reason)));
+      return {};
+    });
+  });
+}
+
+result<routing_result> support_desk::assign(const conversation_key& key, std::string_view agent_id,
+                                            std::string_view by) {
+  return impl_->guarded([&]() -> result<routing_result> {
+    auto business = impl_->business_of(key);
+    if (!business) return business.error();
+    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<routing_result> {
+      auto found = impl::find_conversation(bs, key);
+      if (!found) return found.error();
+      auto a = impl::find_agent(bs, agent_id);
+      if (!a) return a.error();
+      auto& cs = **found;
+      auto& as = **a;
+      if (as.rec.presence == presence::offline)
+        return make_error(
+            "support.agent_offline",
+            fmt::format("{} is offline: a conversation given to them would wait unanswered", agent_id),
+            std::string(agent_id));
+      routing_result r;
+      if (cs.c.agent == agent_id) {
+        r.assigned = true;
+        r.agent = cs.c.agent;
+        r.team = cs.c.team;
+        r.reason = fmt::format("{} already holds it", agent_id);
+        return r;
+      }
+      // The conversation's team if the agent is in it, else the agent's first team.
+      std::string team = cs.c.team;
+      const auto current = bs.teams.find(team);
+      if (current == bs.teams.end() || !contains(current->second.def.members, as.rec.agent.id))
+        team = as.teams.empty() ? bs.settings.default_team : as.teams.front();
+      auto t = impl::find_team(bs, team);
+      if (!t) return t.error();
+      if (cs.c.with == handler::bot) {
+        cs.c.with = handler::person;
+        ch.events.push_back(
+            impl_->event(support_event_kind::handed_off, cs.c, std::string(by), "assigned by hand"));
+      }
+      const auto previous = cs.c.agent;
+      impl_->release(bs, cs, ch);
+      impl_->start_people_clocks(bs, cs.c, ch);
+      r.over_capacity = !as.has_room();
+      r.reason = previous.empty() ? fmt::format("assigned to {} by {}", agent_id, by)
+                                  : fmt::format("transferred from {} to {} by {}", previous, agent_id, by);
+      if (r.over_capacity)
+        r.reason +=
+            fmt::format(", beyond their capacity ({} held of {})", as.held.size(), as.rec.agent.capacity);
+      impl_->take(bs, **t, as, cs, ch, std::string(by), r.reason, false);
+      r.assigned = true;
+      r.agent = as.rec.agent.id;
+      r.team = team;
+      return r;
+    });
+  });
+}
+
+result<routing_result> support_desk::transfer(const conversation_key& key, std::string_view team_id,
+                                              std::string_view by) {
+  return impl_->guarded([&]() -> result<routing_result> {
+    auto business = impl_->business_of(key);
+    if (!business) return business.error();
+    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<routing_result> {
+      auto found = impl::find_conversation(bs, key);
+      if (!found) return found.error();
+      if (auto t = impl::find_team(bs, team_id); !t) return t.error();
+      auto& cs = **found;
+      if (!cs.c.agent.empty())
+        ch.events.push_back(impl_->event(support_event_kind::unassigned, cs.c, std::string(by),
+                                         fmt::format("transferred to team {}", team_id)));
+      impl_->dequeue(bs, cs);
+      cs.c.queued_since = never;
+      return impl_->route(bs, cs, std::string(team_id), ch);
+    });
+  });
+}
+
+result<routing_result> support_desk::unassign(const conversation_key& key, std::string_view by) {
+  return impl_->guarded([&]() -> result<routing_result> {
+    auto business = impl_->business_of(key);
+    if (!business) return business.error();
+    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<routing_result> {
+      auto found = impl::find_conversation(bs, key);
+      if (!found) return found.error();
+      auto& cs = **found;
+      if (cs.c.agent.empty()) {
+        routing_result r;
+        r.team = cs.c.team;
+        r.reason = "nobody holds it";
+        return r;
+      }
+      const auto gone = cs.c.agent;
+      impl_->release(bs, cs, ch);
+      ch.events.push_back(impl_->event(support_event_kind::unassigned, cs.c, std::string(by),
+                                       fmt::format("taken from {}", gone)));
+      return impl_->route(bs, cs, cs.c.team.empty() ? bs.settings.default_team : cs.c.team, ch);
+    });
+  });
+}
+
+result<reply_result> support_desk::reply(const conversation_key& key, std::string_view agent_id,
+                                         chatdesk::content body) {
+  return impl_->guarded([&]() -> result<reply_result> {
+    auto business = impl_->business_of(key);
+    if (!business) return business.error();
+    // 1. May this agent answer?
+    std::string language;
+    auto ok = impl_->step(*business, [&](business_state& bs, change&) -> result<bool> {
+      auto found = impl::find_conversation(bs, key);
+      if (!found) return found.error();
+      const auto& c = (*found)->c;
+      if (c.agent != agent_id)
+        return make_error("support.not_holder",
+                          c.agent.empty()
+                              ? fmt::format("{} does not hold this conversation: nobody does", agent_id)
+                              : fmt::format("{} does not hold this conversation: {} does", agent_id, c.agent),
+                          std::string(agent_id));
+      language = c.language;
+      return false;  // changes nothing
+    });
+    if (!ok) return ok.error();
+    // 2. The desk decides and the transport carries it (outside every support lock).
+    send_intent intent;
+    intent.business_id = *business;
+    intent.business_number_id = key.business_number_id;
+    intent.customer = key.customer;
+    intent.content = std::move(body);
+    auto sent = impl_->d.send(std::move(intent));
+    if (!sent) return sent.error();
+    reply_result out;
+    out.sent = *sent;
+    if (!sent->decision.allowed) {
+      const auto& why = *sent->decision.refusal;
+      if (why.code == "policy.outside_service_window" && impl_->options.templates != nullptr)
+        out.suggested_templates =
+            impl_->options.templates->approved_in(*business, language.empty() ? "en" : language);
+      std::vector<support_event> told;
+      {
+        std::lock_guard g(impl_->mu);
+        auto b = impl_->businesses.find(*business);
+        if (b != impl_->businesses.end())
+          if (auto c = b->second->open.find(key); c != b->second->open.end()) {
+            auto e = impl_->event(support_event_kind::reply_refused, c->second.c, agent_who(agent_id),
+                                  why.message);
+            e.detail = fmt::format("{}", fmt::join(out.suggested_templates, ","));
+            told.push_back(std::move(e));
+          }
+      }
+      impl_->tell(told);
+      return out;
+    }
+    if (sent->transport_error) return out;
+    // 3. Counted: the first response, the next response, the customer no longer waiting.
+    (void)impl_->step(*business, [&](business_state& bs, change& ch) -> result<bool> {
+      auto found = impl::find_conversation(bs, key);
+      if (!found) return true;
+      auto& c = (*found)->c;
+      const auto now = impl_->clock.now();
+      if (c.first_response == never) {
+        c.first_response = now;
+        impl_->stop_clock(bs, c, sla_metric::first_response, now);
+      }
+      auto& nrt = c.sla[static_cast<std::size_t>(sla_metric::next_response)];
+      if (nrt.started != never && nrt.stopped == never) {
+        impl_->stop_clock(bs, c, sla_metric::next_response, now);
+        ++c.next_responses;
+        c.next_response_time += nrt.consumed;
+        if (nrt.consumed > nrt.target) ++c.next_responses_late;
+      }
+      c.waiting_since = never;
+      ch.conversations.insert(key);
+      ch.events.push_back(impl_->event(support_event_kind::agent_replied, c, agent_who(agent_id),
+                                       fmt::format("{} replied", agent_id)));
+      return true;
+    });
+    return out;
+  });
+}
+
+result<void> support_desk::set_pending(const conversation_key& key, std::string_view by) {
+  return impl_->guarded([&]() -> result<void> {
+    auto business = impl_->business_of(key);
+    if (!business) return business.error();
+    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<void> {
+      auto found = impl::find_conversation(bs, key);
+      if (!found) return found.error();
+      impl_->set_status(bs, **found, support_status::pending, std::string(by), ch);
+      return {};
+    });
+  });
+}
+
+result<void> support_desk::snooze(const conversation_key& key, timestamp until, std::string_view by) {
+  return impl_->guarded([&]() -> result<void> {
+    auto business = impl_->business_of(key);
+    if (!business) return business.error();
+    if (until <= impl_->clock.now())
+      return make_error("support.invalid_snooze",
+                        fmt::format("a snooze must end in the future, not at {}", format_timestamp(until)),
+                        "until");
+    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<void> {
+      auto found = impl::find_conversation(bs, key);
+      if (!found) return found.error();
+      auto& cs = **found;
+      impl_->set_status(bs, cs, support_status::snoozed, std::string(by), ch);
+      cs.c.snoozed_until = until;
+      ch.timers.push_back({until, bs.id, key, timer_kind::wake, sla_metric::first_response});
+      return {};
+    });
+  });
+}
+
+result<void> support_desk::reopen(const conversation_key& key, std::string_view by) {
+  return impl_->guarded([&]() -> result<void> {
+    auto business = impl_->business_of(key);
+    if (!business) return business.error();
+    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<void> {
+      auto found = impl::find_conversation(bs, key);
+      if (!found) return found.error();
+      impl_->set_status(bs, **found, support_status::open, std::string(by), ch);
+      return {};
+    });
+  });
+}
+
+result<void> support_desk::resolve(const conversation_key& key, std::string_view by) {
+  return impl_->guarded([&]() -> result<void> {
+    auto business = impl_->business_of(key);
+    if (!business) return business.error();
+    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<void> {
+      auto found = impl::find_conversation(bs, key);
+      if (!found) return found.error();
+      auto& cs = **found;
+      const auto now = impl_->clock.now();
+      impl_->set_status(bs, cs, support_status::resolved, std::string(by), ch);
+      impl_->pause_clocks(bs, cs.c, now);
+      impl_->stop_clock(bs, cs.c, sla_metric::resolution, now);
+      cs.c.resolved_at = now;
+      cs.c.waiting_since = never;
+      impl_->release(bs, cs, ch);
+      impl_->dequeue(bs, cs);
+      cs.c.queued_since = never;
+      ch.conversations.erase(key);
+      ch.resolved.emplace_back(key, cs.c);
+      bs.open.erase(key);
+      return {};
+    });
+  });
+}
+
+std::optional<support_conversation> support_desk::conversation(const conversation_key& key) {
+  auto business = impl_->d.business_id_of(key.business_number_id);
+  if (!business) return std::nullopt;
+  std::optional<support_conversation> out;
+  (void)impl_->guarded([&]() -> result<bool> {
+    return impl_->step(*business, [&](business_state& bs, change&) -> result<bool> {
+      if (auto c = bs.open.find(key); c != bs.open.end()) {
+        out = c->second.c;
+      } else if (auto closed = impl_->st.load_record(rec::closed_kind, rec::key_of(bs.id, key))) {
+        out = rec::decode_conversation(*closed, "a resolved conversation");
+      }
+      return false;
+    });
+  });
+  return out;
+}
+
+std::vector<support_conversation> support_desk::queue(std::string_view business_id,
+                                                      std::string_view team_id) {
+  std::vector<support_conversation> out;
+  (void)impl_->guarded([&]() -> result<bool> {
+    return impl_->step(business_id, [&](business_state& bs, change&) -> result<bool> {
+      auto t = bs.teams.find(team_id);
+      if (t == bs.teams.end()) return false;
+      for (const auto& [k, key] : t->second.queue)
+        if (auto c = bs.open.find(key); c != bs.open.end()) out.push_back(c->second.c);
+      return false;
+    });
+  });
+  return out;
+}
+
+std::vector<support_desk::agent_view> support_desk::agents(std::string_view business_id) {
+  std::vector<agent_view> out;
+  (void)impl_->guarded([&]() -> result<bool> {
+    return impl_->step(business_id, [&](business_state& bs, change&) -> result<bool> {
+      for (const auto& [id, a] : bs.agents)
+        out.push_back({a->rec.agent, a->rec.presence, static_cast<std::uint32_t>(a->held.size()),
+                       a->rec.last_assigned});
+      return false;
+    });
+  });
+  return out;
+}
+
+void support_desk::tick() {
+  auto& m = *impl_;
+  const auto now = m.clock.now();
+  // Timers now due, by business.
+  std::map<std::string, std::vector<timer>, std::less<>> due;
+  std::vector<std::string> names;
+  {
+    std::lock_guard g(m.mu);
+    while (!m.timers.empty() && m.timers.top().when <= now) {
+      auto t = m.timers.top();
+      m.timers.pop();
+      due[t.business].push_back(std::move(t));
+    }
+    for (const auto& [id, bs] : m.businesses) names.push_back(id);
+  }
+  for (const auto& id : names) {
+    auto list = due.find(id);
+    (void)m.guarded([&]() -> result<bool> {
+      return m.step(id, [&](business_state& bs, change& ch) -> result<bool> {
+        if (list != due.end())
+          for (const auto& t : list->second) {
+            auto c = bs.open.find(t.key);
+            if (c == bs.open.end()) continue;
+            auto& sc = c->second.c;
+            if (t.kind == timer_kind::wake) {
+              if (sc.status == support_status::snoozed && sc.snoozed_until == t.when) {
+                m.set_status(bs, c->second, support_status::open, "clock", ch);
+                ch.events.pop_back();
+                ch.events.push_back(m.event(support_event_kind::reopened, sc, "clock", "the snooze ended"));
+              }
+              continue;
+            }
+            auto& k = sc.sla[static_cast<std::size_t>(t.metric)];
+            if (!k.running()) continue;
+            if (t.kind == timer_kind::breach && k.due == t.when && !k.breached) {
+              k.breached = true;
+              auto e = m.event(support_event_kind::sla_breached, sc, "clock",
+                               fmt::format("{} passed its target", to_string(t.metric)));
+              e.metric = t.metric;
+              e.due = k.due;
+              ch.events.push_back(std::move(e));
+              ch.conversations.insert(sc.key);
+            } else if (t.kind == timer_kind::warn && k.warn_at == t.when && !k.warned) {
+              k.warned = true;
+              k.warn_at = never;
+              auto e = m.event(support_event_kind::sla_warning, sc, "clock",
+                               fmt::format("{} is due at {}", to_string(t.metric), format_timestamp(k.due)));
+              e.metric = t.metric;
+              e.due = k.due;
+              ch.events.push_back(std::move(e));
+              ch.conversations.insert(sc.key);
+            }
+          }
+        for (const auto& [tid, t] : bs.teams)
+          if (!t.queue.empty() && !t.available.empty()) ch.drain.insert(tid);
+        return true;
+      });
+    });
+  }
+}
+
+}  // namespace chatdesk
