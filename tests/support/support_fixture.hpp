@@ -85,6 +85,12 @@ struct support_fixture {
                            std::unique_ptr<store> s = std::make_unique<memory_store>(),
                            support_options o = {})
       : clock(start), owned(std::move(s)), st(*owned) {
+    open(o);
+  }
+  /// Over a store the caller keeps (a durable one a test reopens).
+  support_fixture(timestamp start, store& external) : clock(start), st(external) { open({}); }
+
+  void open(support_options o) {
     desk = std::make_unique<chatdesk::desk>(clock, st, &wire);
     if (!desk->find_business("shop")) desk->add_business(shop()).value();
     support = std::make_unique<support_desk>(*desk, st, clock, o);
@@ -95,7 +101,8 @@ struct support_fixture {
   void writes(int n, std::string body = "hello") {
     message m;
     m.direction = direction::inbound;
-    m.id = fmt::format("wamid.in.{}", ++next_id);
+    m.id = fmt::format("wamid.in.{}.{}", clock.now().time_since_epoch().count(),
+                       ++next_id);  // unique across restarts
     m.business_number_id = "n1";
     m.customer = customer_number(n);
     m.at = clock.now();
