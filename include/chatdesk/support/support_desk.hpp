@@ -105,8 +105,7 @@ class CHATDESK_API support_desk {
   /// An agent's reply through the desk. Counts for the SLA only when the desk
   /// allowed it and the transport accepted it. Errors: `support.not_holder`
   /// (another agent, or nobody, holds the conversation), the desk's.
-  result<reply_result> reply(const conversation_key& key, std::string_view agent_id,
-                             chatdesk::content body);
+  result<reply_result> reply(const conversation_key& key, std::string_view agent_id, chatdesk::content body);
   /// Marks the conversation pending (waiting on the customer).
   result<void> set_pending(const conversation_key& key, std::string_view by);
   /// Snoozes it until `until` (then it reopens by itself, from `tick()`).
