@@ -39,6 +39,9 @@
 #if defined(CHATDESK_WITH_POSTGRES)
 #include "chatdesk/store/postgres_store.hpp"
 #endif
+#include "chatdesk/support/business_hours.hpp"
+#include "chatdesk/support/model.hpp"
+#include "chatdesk/support/support_desk.hpp"
 #include "chatdesk/templates/binding.hpp"
 #include "chatdesk/templates/catalog.hpp"
 #include "chatdesk/templates/checked.hpp"

@@ -419,7 +419,8 @@ struct support_desk::impl final : observer {
     const auto& def = t.def;
     std::size_t fair_capped = 0;
     std::size_t mismatched = 0;
-    for (auto& [key, a] : t.available) {
+    for (const auto& entry : t.available) {
+      agent_state* a = entry.second;
       if (def.fair_limit > 0) {
         auto& recent = a->rec.recent;
         while (!recent.empty() && recent.front() <= now - def.fair_window) recent.pop_front();

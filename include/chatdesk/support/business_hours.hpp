@@ -78,6 +78,8 @@ class CHATDESK_API business_hours {
   [[nodiscard]] std::optional<timestamp> add(timestamp from, std::chrono::milliseconds amount) const;
   /// The business time between `from` and `to` (zero when `to` is not later).
   [[nodiscard]] std::chrono::milliseconds between(timestamp from, timestamp to) const;
+  /// The same schedule (the zone follows from it).
+  friend bool operator==(const business_hours& a, const business_hours& b) { return a.spec_ == b.spec_; }
   /// The openings of local date `day` as instants, in order.
   [[nodiscard]] std::vector<std::pair<timestamp, timestamp>> openings_on(date::year_month_day day) const;
 
