@@ -19,56 +19,20 @@
 #include "chatdesk/templates/library.hpp"
 #include "language.hpp"
 #include "records.hpp"
+#include "routing.hpp"
 
 namespace chatdesk {
 namespace {
 
 namespace rec = detail::support;
+using rec::agent_state;
+using rec::queue_key;
+using rec::team_state;
 using std::chrono::milliseconds;
 
 std::int64_t ms(timestamp t) {
   return t.time_since_epoch().count();
 }
-
-/// Where an agent sits in a team's order of candidates: smaller first.
-struct candidate_key {
-  std::uint32_t load = 0;  // 0 for round robin
-  std::int64_t last_assigned = 0;
-  std::uint32_t order = 0;
-  friend auto operator<=>(const candidate_key&, const candidate_key&) = default;
-};
-
-/// Where a conversation waits in a team's queue: higher priority, then longest waiting.
-struct queue_key {
-  int neg_priority = 0;
-  std::int64_t since = 0;
-  std::uint64_t seq = 0;
-  friend auto operator<=>(const queue_key&, const queue_key&) = default;
-};
-
-struct agent_state {
-  rec::agent_record rec;
-  std::uint32_t order = 0;
-  std::unordered_set<conversation_key> held;
-  std::vector<std::string> teams;
-  bool indexed = false;
-  candidate_key indexed_rr;
-  candidate_key indexed_load;
-
-  [[nodiscard]] bool has_room() const { return held.size() < rec.agent.capacity; }
-  [[nodiscard]] candidate_key key(bool by_load) const {
-    return {by_load ? static_cast<std::uint32_t>(held.size()) : 0U,
-            rec.last_assigned == never ? std::numeric_limits<std::int64_t>::min() : ms(rec.last_assigned),
-            order};
-  }
-};
-
-struct team_state {
-  team def;
-  std::set<std::pair<candidate_key, agent_state*>> available;  // online agents with room, best first
-  std::map<queue_key, conversation_key> queue;
-  [[nodiscard]] bool by_load() const { return def.policy != routing_policy::round_robin; }
-};
 
 struct conv_state {
   support_conversation c;
@@ -76,12 +40,10 @@ struct conv_state {
   bool from_closed = false;  // its record is among the resolved ones
 };
 
-struct business_state {
+struct business_state : rec::roster {
   std::string id;
   support_settings settings;
   std::string version;
-  std::map<std::string, std::unique_ptr<agent_state>, std::less<>> agents;
-  std::map<std::string, team_state, std::less<>> teams;
   std::unordered_map<conversation_key, conv_state> open;
 };
 
@@ -121,10 +83,6 @@ std::string agent_who(std::string_view id) {
 bool valid_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   return std::all_of(id.begin(), id.end(), [](char ch) { return static_cast<unsigned char>(ch) >= 0x20; });
-}
-
-std::string plural(std::size_t n, std::string_view one, std::string_view many) {
-  return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
 std::string trimmed_lower(std::string_view s) {
@@ -360,38 +318,8 @@ struct support_desk::impl final : observer {
 
   // ---- routing index ---------------------------------------------------------------------------------
 
-  void unindex(business_state& bs, agent_state& a) {
-    if (!a.indexed) return;
-    for (const auto& tid : a.teams)
-      if (auto t = bs.teams.find(tid); t != bs.teams.end())
-        t->second.available.erase({t->second.by_load() ? a.indexed_load : a.indexed_rr, &a});
-    a.indexed = false;
-  }
-
-  void reindex(business_state& bs, agent_state& a) {
-    unindex(bs, a);
-    if (a.rec.presence != presence::online || !a.has_room()) return;
-    a.indexed_rr = a.key(false);
-    a.indexed_load = a.key(true);
-    for (const auto& tid : a.teams)
-      if (auto t = bs.teams.find(tid); t != bs.teams.end())
-        t->second.available.insert({t->second.by_load() ? a.indexed_load : a.indexed_rr, &a});
-    a.indexed = true;
-  }
-
-  void reindex_all(business_state& bs) {
-    for (auto& [id, t] : bs.teams) t.available.clear();
-    std::uint32_t order = 0;
-    for (auto& [id, a] : bs.agents) {  // ties go by id: the same order in every instance
-      a->teams.clear();
-      a->indexed = false;
-      a->order = order++;
-    }
-    for (auto& [tid, t] : bs.teams)
-      for (const auto& m : t.def.members)
-        if (auto a = bs.agents.find(m); a != bs.agents.end()) a->second->teams.push_back(tid);
-    for (auto& [id, a] : bs.agents) reindex(bs, *a);
-  }
+  static void reindex(business_state& bs, agent_state& a) { bs.reindex(a); }
+  static void reindex_all(business_state& bs) { bs.reindex_all(); }
 
   void enqueue(team_state& t, conv_state& cs) {
     if (cs.queued) return;
@@ -413,89 +341,11 @@ struct support_desk::impl final : observer {
     return bs.settings.hours;
   }
 
-  /// The best agent of team `t` for `cs` now, or nullptr with the reason in `why`.
+  /// The best agent of team `t` for `cs` now, or nullptr; the reason in `why` either way.
   agent_state* pick(business_state& bs, team_state& t, const conv_state& cs, std::string& why) {
-    const auto now = clock.now();
-    const auto& def = t.def;
-    std::size_t fair_capped = 0;
-    std::size_t mismatched = 0;
-    for (const auto& entry : t.available) {
-      agent_state* a = entry.second;
-      if (def.fair_limit > 0) {
-        auto& recent = a->rec.recent;
-        while (!recent.empty() && recent.front() <= now - def.fair_window) recent.pop_front();
-        if (recent.size() >= def.fair_limit) {
-          ++fair_capped;
-          continue;
-        }
-      }
-      if (def.policy == routing_policy::skills) {
-        const auto& c = cs.c;
-        const bool speaks = c.language.empty() || a->rec.agent.languages.empty() ||
-                            contains(a->rec.agent.languages, c.language);
-        const bool skilled = std::all_of(c.skills.begin(), c.skills.end(), [&](const std::string& s) {
-          return contains(a->rec.agent.skills, s);
-        });
-        if (!speaks || !skilled) {
-          ++mismatched;
-          continue;
-        }
-      }
-      const auto n = t.available.size();
-      const auto& who = a->rec.agent.name.empty() ? a->rec.agent.id : a->rec.agent.name;
-      switch (def.policy) {
-        case routing_policy::round_robin:
-          why = fmt::format("assigned to {}: the least recently assigned of the {} with room in team {}", who,
-                            plural(n, "online agent", "online agents"), def.id);
-          break;
-        case routing_policy::balanced:
-          why = fmt::format("assigned to {}: holds {} of {}, the fewest among the {} with room in team {}",
-                            who, a->held.size(), a->rec.agent.capacity,
-                            plural(n, "online agent", "online agents"), def.id);
-          break;
-        case routing_policy::skills:
-          why =
-              fmt::format("assigned to {}: {}{}, holds {} of {}, the fewest among those who match in team {}",
-                          who, cs.c.language.empty() ? "any language" : "speaks " + cs.c.language,
-                          cs.c.skills.empty() ? std::string()
-                                              : " and has " + fmt::format("{}", fmt::join(cs.c.skills, ", ")),
-                          a->held.size(), a->rec.agent.capacity, def.id);
-          break;
-      }
-      return a;
-    }
-    // Nobody: say why.
-    std::size_t offline = 0;
-    std::size_t away = 0;
-    std::size_t full = 0;
-    std::size_t known = 0;
-    for (const auto& m : def.members) {
-      const auto a = bs.agents.find(m);
-      if (a == bs.agents.end()) continue;
-      ++known;
-      if (a->second->rec.presence == presence::offline) ++offline;
-      if (a->second->rec.presence == presence::away) ++away;
-      if (a->second->rec.presence == presence::online && !a->second->has_room()) ++full;
-    }
-    if (known == 0) {
-      why = fmt::format("queued: team {} has no agents", def.id);
-    } else if (fair_capped > 0 && mismatched == 0) {
-      why = fmt::format(
-          "queued: the {} of team {} with room reached the fair-distribution cap of {} per {} s",
-          plural(fair_capped, "agent", "agents"), def.id, def.fair_limit, def.fair_window.count());
-    } else if (mismatched > 0) {
-      why = fmt::format(
-          "queued: none of the {} of team {} with room {}{}",
-          plural(mismatched + fair_capped, "agent", "agents"), def.id,
-          cs.c.language.empty() ? "matches" : "speaks '" + cs.c.language + "'",
-          cs.c.skills.empty() ? std::string() : fmt::format(" with skills {}", fmt::join(cs.c.skills, ", ")));
-    } else if (offline + away == known) {
-      why = fmt::format("queued: no agent of team {} is online ({} offline, {} away)", def.id, offline, away);
-    } else {
-      why = fmt::format("queued: all {} of team {} are at capacity",
-                        plural(full, "online agent", "online agents"), def.id);
-    }
-    return nullptr;
+    const auto chosen = bs.choose(t, cs.c, clock.now());
+    why = bs.explain(t, cs.c, chosen);
+    return chosen.agent;
   }
 
   void take(business_state& bs, team_state& t, agent_state& a, conv_state& cs, change& ch, std::string who,
