@@ -23,13 +23,42 @@ bool matches(const agent_state& a, const support_conversation& c) {
                                [&](const std::string& s) { return contains(who.skills, s); });
 }
 
+std::string pair_key(std::string_view skill, std::string_view language) {
+  std::string k(skill);
+  k.push_back('\x1f');
+  k.append(language);
+  return k;
+}
+
+const candidates& index_of(const std::map<std::string, candidates, std::less<>>& map, std::string_view key) {
+  static const candidates none;
+  const auto found = map.find(key);
+  return found == map.end() ? none : found->second;
+}
+
+/// Adds (or takes away) `entry` in every index of team `t` the agent belongs in.
+template <class Op>
+void each_index(team_state& t, const agent_state& a, Op op) {
+  op(t.available);
+  if (t.def.policy != routing_policy::skills) return;
+  const auto& who = a.rec.agent;
+  for (const auto& s : who.skills) {
+    op(t.by_skill[s]);
+    if (who.languages.empty()) op(t.by_skill_any_language[s]);
+    for (const auto& l : who.languages) op(t.by_skill_language[pair_key(s, l)]);
+  }
+  if (who.languages.empty()) op(t.any_language);
+  for (const auto& l : who.languages) op(t.by_language[l]);
+}
+
 }  // namespace
 
 void roster::unindex(agent_state& a) {
   if (!a.indexed) return;
-  for (const auto& tid : a.teams)
-    if (auto t = teams.find(tid); t != teams.end())
-      t->second.available.erase({t->second.by_load() ? a.indexed_load : a.indexed_rr, &a});
+  for (auto& slot : a.slots) {
+    const auto key = slot.by_load ? a.indexed_load : a.indexed_rr;
+    for (auto* list : slot.lists) list->erase(key);
+  }
   a.indexed = false;
 }
 
@@ -38,30 +67,73 @@ void roster::reindex(agent_state& a) {
   if (a.rec.presence != presence::online || !a.has_room()) return;
   a.indexed_rr = a.key(false);
   a.indexed_load = a.key(true);
-  for (const auto& tid : a.teams)
-    if (auto t = teams.find(tid); t != teams.end())
-      t->second.available.insert({t->second.by_load() ? a.indexed_load : a.indexed_rr, &a});
+  for (auto& slot : a.slots) {
+    const auto key = slot.by_load ? a.indexed_load : a.indexed_rr;
+    for (auto* list : slot.lists) list->emplace(key, &a);
+  }
   a.indexed = true;
 }
 
 void roster::reindex_all() {
-  for (auto& [id, t] : teams) t.available.clear();
+  for (auto& [id, t] : teams) {
+    t.available.clear();
+    t.by_skill.clear();
+    t.by_skill_language.clear();
+    t.by_skill_any_language.clear();
+    t.by_language.clear();
+    t.any_language.clear();
+  }
   std::uint32_t order = 0;
   for (auto& [id, a] : agents) {  // in id order: the same in every instance
     a->teams.clear();
+    a->slots.clear();
     a->indexed = false;
     a->order = order++;
   }
   for (auto& [tid, t] : teams)
     for (const auto& m : t.def.members)
-      if (auto a = agents.find(m); a != agents.end()) a->second->teams.push_back(tid);
+      if (auto a = agents.find(m); a != agents.end()) {
+        a->second->teams.push_back(tid);
+        agent_slot slot;
+        slot.by_load = t.by_load();
+        each_index(t, *a->second, [&](candidates& c) { slot.lists.push_back(&c); });
+        a->second->slots.push_back(std::move(slot));
+      }
   for (auto& [id, a] : agents) reindex(*a);
 }
 
 choice roster::choose(team_state& t, const support_conversation& c, timestamp now) const {
   choice out;
   const auto& def = t.def;
-  for (const auto& entry : t.available) {
+  // Skills teams look only among the agents with the rarest skill asked for,
+  // or who speak the language: the others would be passed over one by one.
+  const candidates* pool = &t.available;
+  const candidates* also = nullptr;  // agents of any language, merged in order
+  if (def.policy == routing_policy::skills && !c.skills.empty()) {
+    std::size_t best = 0;
+    bool first = true;
+    for (const auto& s : c.skills) {
+      const auto* list = c.language.empty() ? &index_of(t.by_skill, s)
+                                            : &index_of(t.by_skill_language, pair_key(s, c.language));
+      const auto* any = c.language.empty() ? nullptr : &index_of(t.by_skill_any_language, s);
+      const auto size = list->size() + (any != nullptr ? any->size() : 0);
+      if (first || size < best) {
+        pool = list;
+        also = any;
+        best = size;
+        first = false;
+      }
+    }
+  } else if (def.policy == routing_policy::skills && !c.language.empty()) {
+    pool = &index_of(t.by_language, c.language);
+    also = &t.any_language;
+  }
+  auto i = pool->begin();
+  auto j = also != nullptr ? also->begin() : pool->end();
+  const auto j_end = also != nullptr ? also->end() : pool->end();
+  while (i != pool->end() || (also != nullptr && j != j_end)) {
+    const bool from_pool = also == nullptr || j == j_end || (i != pool->end() && i->first < j->first);
+    const auto& entry = from_pool ? *i++ : *j++;
     agent_state* a = entry.second;
     if (def.fair_limit > 0) {
       auto& recent = a->rec.recent;
@@ -78,6 +150,7 @@ choice roster::choose(team_state& t, const support_conversation& c, timestamp no
     out.agent = a;
     return out;
   }
+  if (pool != &t.available) out.mismatched = t.available.size() - out.fair_capped;  // the rest did not match
   return out;
 }
 
@@ -92,14 +165,14 @@ std::string roster::explain(const team_state& t, const support_conversation& c, 
                            plural(n, "online agent", "online agents"), def.id);
       case routing_policy::balanced:
         return fmt::format("assigned to {}: holds {} of {}, the fewest among the {} with room in team {}",
-                           who, a->held.size(), a->rec.agent.capacity,
-                           plural(n, "online agent", "online agents"), def.id);
+                           who, a->held, a->rec.agent.capacity, plural(n, "online agent", "online agents"),
+                           def.id);
       case routing_policy::skills:
         return fmt::format(
             "assigned to {}: {}{}, holds {} of {}, the fewest among those who match in team {}", who,
             c.language.empty() ? "any language" : "speaks " + c.language,
-            c.skills.empty() ? std::string() : fmt::format(" and has {}", fmt::join(c.skills, ", ")),
-            a->held.size(), a->rec.agent.capacity, def.id);
+            c.skills.empty() ? std::string() : fmt::format(" and has {}", fmt::join(c.skills, ", ")), a->held,
+            a->rec.agent.capacity, def.id);
     }
   }
   std::size_t offline = 0;

@@ -6,24 +6,28 @@
 #include <limits>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
-#include <unordered_set>
 #include <utility>
 #include <vector>
+
+#include <absl/container/btree_map.h>
+#include <absl/numeric/int128.h>
 
 #include "chatdesk/support/model.hpp"
 #include "records.hpp"
 
 namespace chatdesk::detail::support {
 
-/// Where an agent sits in a team's order of candidates: smaller first.
-struct candidate_key {
-  std::uint32_t load = 0;  // 0 for round robin
-  std::int64_t last_assigned = 0;
-  std::uint32_t order = 0;
-  friend auto operator<=>(const candidate_key&, const candidate_key&) = default;
-};
+/// Where an agent sits in a team's order of candidates, smaller first: the
+/// load (0 for round robin), then the last assignment, then the agent's rank,
+/// packed in one 128-bit number so the index compares one value.
+using candidate_key = absl::uint128;
+
+[[nodiscard]] inline candidate_key make_candidate_key(std::uint32_t load, std::int64_t last_assigned,
+                                                      std::uint32_t order) {
+  const auto last = static_cast<std::uint64_t>(last_assigned) ^ (std::uint64_t{1} << 63);  // order-preserving
+  return (absl::uint128(load) << 96) | (absl::uint128(last) << 32) | absl::uint128(order);
+}
 
 /// Where a conversation waits in a team's queue: higher priority, then longest waiting.
 struct queue_key {
@@ -33,27 +37,46 @@ struct queue_key {
   friend auto operator<=>(const queue_key&, const queue_key&) = default;
 };
 
+struct agent_state;
+/// A B-tree: faster than std::set for the erase and insert of every assignment.
+using candidates = absl::btree_map<candidate_key, agent_state*>;
+
+/// The candidate lists of one team an agent sits in (worked out once, when
+/// teams or agents change, so an assignment touches no map).
+struct agent_slot {
+  bool by_load = false;
+  std::vector<candidates*> lists;
+};
+
 struct agent_state {
   agent_record rec;
+  std::vector<agent_slot> slots;
   std::uint32_t order = 0;  // ties go by id: the same order in every instance
-  std::unordered_set<conversation_key> held;
+  std::uint32_t held = 0;   // conversations held (open, pending, snoozed)
   std::vector<std::string> teams;
   bool indexed = false;
   candidate_key indexed_rr;
   candidate_key indexed_load;
 
-  [[nodiscard]] bool has_room() const { return held.size() < rec.agent.capacity; }
+  [[nodiscard]] bool has_room() const { return held < rec.agent.capacity; }
   [[nodiscard]] candidate_key key(bool by_load) const {
-    return {by_load ? static_cast<std::uint32_t>(held.size()) : 0U,
-            rec.last_assigned == never ? std::numeric_limits<std::int64_t>::min()
-                                       : rec.last_assigned.time_since_epoch().count(),
-            order};
+    return make_candidate_key(by_load ? held : 0U,
+                              rec.last_assigned == never ? std::numeric_limits<std::int64_t>::min()
+                                                         : rec.last_assigned.time_since_epoch().count(),
+                              order);
   }
 };
 
 struct team_state {
   team def;
-  std::set<std::pair<candidate_key, agent_state*>> available;  // online agents with room, best first
+  candidates available;  // online agents with room, best first
+  // Skills teams: the same agents by skill and by language (those who list
+  // no language speak any), so a match is found without passing over others.
+  std::map<std::string, candidates, std::less<>> by_skill;
+  std::map<std::string, candidates, std::less<>> by_skill_language;  // "<skill>\x1f<language>"
+  std::map<std::string, candidates, std::less<>> by_skill_any_language;
+  std::map<std::string, candidates, std::less<>> by_language;
+  candidates any_language;
   std::map<queue_key, conversation_key> queue;
   [[nodiscard]] bool by_load() const { return def.policy != routing_policy::round_robin; }
 };

@@ -161,7 +161,7 @@ struct support_desk::impl final : observer {
     for (auto& [key, cs] : bs->open) {
       auto& c = cs.c;
       if (!c.agent.empty())
-        if (auto a = bs->agents.find(c.agent); a != bs->agents.end()) a->second->held.insert(key);
+        if (auto a = bs->agents.find(c.agent); a != bs->agents.end()) ++a->second->held;
       if (c.queued_since != never && c.agent.empty() && c.with == handler::person)
         if (auto t = bs->teams.find(c.team); t != bs->teams.end()) enqueue(t->second, cs);
       schedule_all(*bs, c);
@@ -356,7 +356,7 @@ struct support_desk::impl final : observer {
     c.queued_since = never;
     c.agent = a.rec.agent.id;
     c.team = t.def.id;
-    a.held.insert(c.key);
+    ++a.held;
     if (automatic) {
       a.rec.last_assigned = now;
       if (t.def.fair_limit > 0) a.rec.recent.push_back(now);
@@ -372,7 +372,7 @@ struct support_desk::impl final : observer {
     auto& c = cs.c;
     if (c.agent.empty()) return;
     if (auto a = bs.agents.find(c.agent); a != bs.agents.end()) {
-      a->second->held.erase(c.key);
+      if (a->second->held > 0) --a->second->held;
       reindex(bs, *a->second);
       ch.agents.insert(c.agent);
       for (const auto& tid : a->second->teams) ch.drain.insert(tid);
@@ -833,14 +833,14 @@ result<void> support_desk::put_agent(std::string_view business_id, agent a) {
         business_id,
         [&](business_state& bs, change& ch) -> result<void> {
           auto it = bs.agents.find(a.id);
-          if (it == bs.agents.end()) {
+          if (it == bs.agents.end()) {  // in no team yet: put_team ranks and indexes them
             auto state = std::make_unique<agent_state>();
             state->rec.agent = a;
             it = bs.agents.emplace(a.id, std::move(state)).first;
           } else {
             it->second->rec.agent = a;
+            bs.reindex_all();  // capacity, skills and languages place them in the teams' lists
           }
-          impl_->reindex_all(bs);
           ch.agents.insert(a.id);
           for (const auto& t : it->second->teams) ch.drain.insert(t);
           return {};
@@ -902,12 +902,12 @@ result<void> support_desk::set_presence(std::string_view business_id, std::strin
       if (p == presence::offline) {
         // Conversations waiting on this agent's reply go back to the queue.
         std::vector<conversation_key> waiting;
-        for (const auto& key : as.held) {
-          auto c = bs.open.find(key);
-          if (c != bs.open.end() && c->second.c.status == support_status::open &&
-              c->second.c.waiting_since != never)
+        for (const auto& [key, cs] : bs.open)  // rare: a scan beats an index kept on every assignment
+          if (cs.c.agent == agent_id && cs.c.status == support_status::open && cs.c.waiting_since != never)
             waiting.push_back(key);
-        }
+        std::sort(waiting.begin(), waiting.end(), [&](const conversation_key& x, const conversation_key& y) {
+          return bs.open.at(x).c.waiting_since < bs.open.at(y).c.waiting_since;
+        });
         for (const auto& key : waiting) {
           auto& cs = bs.open.at(key);
           impl_->release(bs, cs, ch);
@@ -1006,8 +1006,7 @@ result<routing_result> support_desk::assign(const conversation_key& key, std::st
       r.reason = previous.empty() ? fmt::format("assigned to {} by {}", agent_id, by)
                                   : fmt::format("transferred from {} to {} by {}", previous, agent_id, by);
       if (r.over_capacity)
-        r.reason +=
-            fmt::format(", beyond their capacity ({} held of {})", as.held.size(), as.rec.agent.capacity);
+        r.reason += fmt::format(", beyond their capacity ({} held of {})", as.held, as.rec.agent.capacity);
       impl_->take(bs, **t, as, cs, ch, std::string(by), r.reason, false);
       r.assigned = true;
       r.agent = as.rec.agent.id;
@@ -1247,8 +1246,7 @@ std::vector<support_desk::agent_view> support_desk::agents(std::string_view busi
   (void)impl_->guarded([&]() -> result<bool> {
     return impl_->step(business_id, [&](business_state& bs, change&) -> result<bool> {
       for (const auto& [id, a] : bs.agents)
-        out.push_back({a->rec.agent, a->rec.presence, static_cast<std::uint32_t>(a->held.size()),
-                       a->rec.last_assigned});
+        out.push_back({a->rec.agent, a->rec.presence, a->held, a->rec.last_assigned});
       return false;
     });
   });
