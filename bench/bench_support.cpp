@@ -184,8 +184,8 @@ void bm_support_desk(benchmark::State& state) {
     m.business_number_id = "n1";
     m.content = text_content{"hello"};
     for (std::int64_t i = 0; i < n; ++i) {
-      // 1% of conversations come an hour earlier, so their first response breaches at the second tick.
-      if (i == n / 100) clock.advance(1h - 1s);
+      // 1% of conversations come half an hour before the rest.
+      if (i == n / 100) clock.advance(30min);
       m.id = fmt::format("wamid.{}", i);
       m.customer = customer(i);
       m.at = clock.now();
@@ -194,31 +194,41 @@ void bm_support_desk(benchmark::State& state) {
     const std::chrono::duration<double> routed = std::chrono::steady_clock::now() - start;
     const auto after = heap_bytes();
 
-    const auto t0 = std::chrono::steady_clock::now();
-    support.tick();  // nothing due
-    const std::chrono::duration<double, std::milli> idle = std::chrono::steady_clock::now() - t0;
-    clock.advance(1s);
+    // Three ticks: nothing due (now: 30 minutes after the first), 1% warnings
+    // (48 minutes: 80% of the hour), 1% breaches (the hour).
+    std::size_t warnings = 0;
     std::size_t breaches = 0;
     class counter final : public support_observer {
      public:
-      explicit counter(std::size_t& n) : n_(n) {}
+      counter(std::size_t& w, std::size_t& b) : w_(w), b_(b) {}
       void support_event(const chatdesk::support_event& e) override {
-        if (e.kind == support_event_kind::sla_breached) ++n_;
+        if (e.kind == support_event_kind::sla_warning) ++w_;
+        if (e.kind == support_event_kind::sla_breached) ++b_;
       }
 
      private:
-      std::size_t& n_;
-    } count(breaches);
+      std::size_t& w_;
+      std::size_t& b_;
+    } count(warnings, breaches);
     support.subscribe(&count);
-    const auto t1 = std::chrono::steady_clock::now();
-    support.tick();  // 1% breach their first response
-    const std::chrono::duration<double, std::milli> busy = std::chrono::steady_clock::now() - t1;
+    const auto timed_tick = [&] {
+      const auto t0 = std::chrono::steady_clock::now();
+      support.tick();
+      return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    };
+    const auto idle = timed_tick();
+    clock.advance(18min);
+    const auto warned = timed_tick();
+    clock.advance(12min);
+    const auto breached = timed_tick();
     support.unsubscribe(&count);
 
     state.SetIterationTime(routed.count());
     state.counters["routed/s"] = static_cast<double>(n) / routed.count();
-    state.counters["tick_idle_ms"] = idle.count();
-    state.counters["tick_1pct_ms"] = busy.count();
+    state.counters["tick_idle_ms"] = idle;
+    state.counters["tick_1pct_warn_ms"] = warned;
+    state.counters["tick_1pct_breach_ms"] = breached;
+    state.counters["warnings"] = static_cast<double>(warnings);
     state.counters["breaches"] = static_cast<double>(breaches);
     state.counters["heap_bytes_per_open"] = static_cast<double>(after - before) / static_cast<double>(n);
     state.counters["open_conversations"] = static_cast<double>(n);

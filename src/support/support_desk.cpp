@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <limits>
 #include <map>
 #include <memory>
@@ -40,13 +41,6 @@ struct conv_state {
   bool from_closed = false;  // its record is among the resolved ones
 };
 
-struct business_state : rec::roster {
-  std::string id;
-  support_settings settings;
-  std::string version;
-  std::unordered_map<conversation_key, conv_state> open;
-};
-
 /// A timer: an SLA warning or breach, or a snooze that ends.
 enum class timer_kind : std::uint8_t { warn, breach, wake };
 struct timer {
@@ -58,6 +52,15 @@ struct timer {
   friend bool operator>(const timer& a, const timer& b) { return a.when > b.when; }
 };
 
+struct business_state : rec::roster {
+  std::string id;
+  std::priority_queue<timer, std::vector<timer>, std::greater<>> timers;  // SLA warnings, breaches, snoozes
+  timestamp told = never;  // SLA warnings and breaches told up to here (support.told)
+  support_settings settings;
+  std::string version;
+  std::unordered_map<conversation_key, conv_state> open;
+};
+
 /// What one step changed, written and told once it commits.
 struct change {
   std::vector<support_event> events;
@@ -66,6 +69,7 @@ struct change {
   std::unordered_set<conversation_key> conversations;
   std::vector<std::pair<conversation_key, support_conversation>> resolved;  // moved to the resolved records
   bool settings = false;
+  timestamp told = never;       // tick(): warnings and breaches told up to here
   std::set<std::string> drain;  // teams whose queues may move
   std::vector<timer> timers;
   std::vector<send_intent> sends;  // out-of-office replies, after the commit
@@ -121,7 +125,6 @@ struct support_desk::impl final : observer {
 
   std::recursive_mutex mu;  // the businesses' state in this process
   std::map<std::string, std::unique_ptr<business_state>, std::less<>> businesses;
-  std::priority_queue<timer, std::vector<timer>, std::greater<>> timers;
 
   std::mutex observers_mu;
   std::vector<support_observer*> observers;
@@ -158,8 +161,23 @@ struct support_desk::impl final : observer {
       bs->open.emplace(cs.c.key, std::move(cs));
       return true;
     });
+    if (auto told = st.load_record(rec::told_kind, id)) {
+      std::int64_t v = 0;
+      const auto* end = told->data() + told->size();
+      if (std::from_chars(told->data(), end, v).ptr != end)
+        throw exception(make_error("store.corrupt", fmt::format("{} of {} is not a time", rec::told_kind, id),
+                                   std::string(rec::told_kind)));
+      bs->told = timestamp{milliseconds{v}};
+    }
     for (auto& [key, cs] : bs->open) {
       auto& c = cs.c;
+      for (auto& k : c.sla) {  // told before: not again
+        if (k.running() && k.due != never && k.due <= bs->told) k.breached = true;
+        if (k.warn_at != never && k.warn_at <= bs->told) {
+          k.warned = true;
+          k.warn_at = never;
+        }
+      }
       if (!c.agent.empty())
         if (auto a = bs->agents.find(c.agent); a != bs->agents.end()) ++a->second->held;
       if (c.queued_since != never && c.agent.empty() && c.with == handler::person)
@@ -199,8 +217,9 @@ struct support_desk::impl final : observer {
     {
       auto lock = st.lock(business_id, phone_number{}, true);
       std::lock_guard g(mu);
+      business_state* bs = nullptr;
       try {
-        auto* bs = refresh(business_id);
+        bs = refresh(business_id);
         if (bs == nullptr && create) {  // a business's first agent, team or settings
           if (d.find_business(business_id) == nullptr)
             return make_error("desk.unknown_business",
@@ -230,7 +249,7 @@ struct support_desk::impl final : observer {
         businesses.erase(std::string(business_id));  // read again at the next step
         throw;
       }
-      for (auto& t : ch.timers) timers.push(std::move(t));
+      for (auto& t : ch.timers) bs->timers.push(std::move(t));
     }
     tell(ch.events);
     for (auto& intent : ch.sends) send_automatic(std::move(intent));
@@ -268,6 +287,10 @@ struct support_desk::impl final : observer {
       const auto k = rec::key_of(bs.id, key);
       st.erase_record(rec::open_kind, k);
       st.save_record(rec::closed_kind, k, rec::encode(c));
+    }
+    if (ch.told != never) {
+      bs.told = ch.told;
+      st.save_record(rec::told_kind, bs.id, std::to_string(ch.told.time_since_epoch().count()));
     }
     bs.version = fmt::format("{}:{}", instance, ++version_counter);
     st.save_record(rec::version_kind, bs.id, bs.version);
@@ -488,17 +511,17 @@ struct support_desk::impl final : observer {
   }
 
   /// After a load: timers for every running clock and snooze (straight into the heap).
-  void schedule_all(const business_state& bs, const support_conversation& c) {
+  static void schedule_all(business_state& bs, const support_conversation& c) {
     for (std::size_t i = 0; i < c.sla.size(); ++i) {
       const auto& k = c.sla[i];
       if (!k.running()) continue;
       if (k.due != never && !k.breached)
-        timers.push({k.due, bs.id, c.key, timer_kind::breach, static_cast<sla_metric>(i)});
+        bs.timers.push({k.due, bs.id, c.key, timer_kind::breach, static_cast<sla_metric>(i)});
       if (k.warn_at != never)
-        timers.push({k.warn_at, bs.id, c.key, timer_kind::warn, static_cast<sla_metric>(i)});
+        bs.timers.push({k.warn_at, bs.id, c.key, timer_kind::warn, static_cast<sla_metric>(i)});
     }
     if (c.status == support_status::snoozed && c.snoozed_until != never)
-      timers.push({c.snoozed_until, bs.id, c.key, timer_kind::wake, sla_metric::first_response});
+      bs.timers.push({c.snoozed_until, bs.id, c.key, timer_kind::wake, sla_metric::first_response});
   }
 
   void start_clock(const business_state& bs, support_conversation& c, sla_metric m,
@@ -1256,56 +1279,52 @@ std::vector<support_desk::agent_view> support_desk::agents(std::string_view busi
 void support_desk::tick() {
   auto& m = *impl_;
   const auto now = m.clock.now();
-  // Timers now due, by business.
-  std::map<std::string, std::vector<timer>, std::less<>> due;
   std::vector<std::string> names;
   {
     std::lock_guard g(m.mu);
-    while (!m.timers.empty() && m.timers.top().when <= now) {
-      auto t = m.timers.top();
-      m.timers.pop();
-      due[t.business].push_back(std::move(t));
-    }
     for (const auto& [id, bs] : m.businesses) names.push_back(id);
   }
   for (const auto& id : names) {
-    auto list = due.find(id);
     (void)m.guarded([&]() -> result<bool> {
       return m.step(id, [&](business_state& bs, change& ch) -> result<bool> {
-        if (list != due.end())
-          for (const auto& t : list->second) {
-            auto c = bs.open.find(t.key);
-            if (c == bs.open.end()) continue;
-            auto& sc = c->second.c;
-            if (t.kind == timer_kind::wake) {
-              if (sc.status == support_status::snoozed && sc.snoozed_until == t.when) {
-                m.set_status(bs, c->second, support_status::open, "clock", ch);
-                ch.events.pop_back();
-                ch.events.push_back(m.event(support_event_kind::reopened, sc, "clock", "the snooze ended"));
-              }
-              continue;
+        // Read again first (in step), so timers another instance set are here too.
+        std::vector<timer> due;
+        while (!bs.timers.empty() && bs.timers.top().when <= now) {
+          due.push_back(bs.timers.top());
+          bs.timers.pop();
+        }
+        for (const auto& t : due) {
+          auto c = bs.open.find(t.key);
+          if (c == bs.open.end()) continue;
+          auto& sc = c->second.c;
+          if (t.kind == timer_kind::wake) {
+            if (sc.status == support_status::snoozed && sc.snoozed_until == t.when) {
+              m.set_status(bs, c->second, support_status::open, "clock", ch);
+              ch.events.pop_back();
+              ch.events.push_back(m.event(support_event_kind::reopened, sc, "clock", "the snooze ended"));
             }
-            auto& k = sc.sla[static_cast<std::size_t>(t.metric)];
-            if (!k.running()) continue;
-            if (t.kind == timer_kind::breach && k.due == t.when && !k.breached) {
-              k.breached = true;
-              auto e = m.event(support_event_kind::sla_breached, sc, "clock",
-                               fmt::format("{} passed its target", to_string(t.metric)));
-              e.metric = t.metric;
-              e.due = k.due;
-              ch.events.push_back(std::move(e));
-              ch.conversations.insert(sc.key);
-            } else if (t.kind == timer_kind::warn && k.warn_at == t.when && !k.warned) {
-              k.warned = true;
-              k.warn_at = never;
-              auto e = m.event(support_event_kind::sla_warning, sc, "clock",
-                               fmt::format("{} is due at {}", to_string(t.metric), format_timestamp(k.due)));
-              e.metric = t.metric;
-              e.due = k.due;
-              ch.events.push_back(std::move(e));
-              ch.conversations.insert(sc.key);
-            }
+            continue;
           }
+          auto& k = sc.sla[static_cast<std::size_t>(t.metric)];
+          if (!k.running()) continue;
+          if (t.kind == timer_kind::breach && k.due == t.when && !k.breached) {
+            k.breached = true;
+            auto e = m.event(support_event_kind::sla_breached, sc, "clock",
+                             fmt::format("{} passed its target", to_string(t.metric)));
+            e.metric = t.metric;
+            e.due = k.due;
+            ch.events.push_back(std::move(e));
+          } else if (t.kind == timer_kind::warn && k.warn_at == t.when && !k.warned) {
+            k.warned = true;
+            k.warn_at = never;
+            auto e = m.event(support_event_kind::sla_warning, sc, "clock",
+                             fmt::format("{} is due at {}", to_string(t.metric), format_timestamp(k.due)));
+            e.metric = t.metric;
+            e.due = k.due;
+            ch.events.push_back(std::move(e));
+          }
+        }
+        if (!due.empty()) ch.told = now;  // one record, not one per conversation told
         for (const auto& [tid, t] : bs.teams)
           if (!t.queue.empty() && !t.available.empty()) ch.drain.insert(tid);
         return true;
