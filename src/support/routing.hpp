@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -34,7 +35,10 @@ struct queue_key {
   int neg_priority = 0;
   std::int64_t since = 0;
   std::uint64_t seq = 0;
-  friend auto operator<=>(const queue_key&, const queue_key&) = default;
+  friend bool operator<(const queue_key& a, const queue_key& b) {
+    return std::tie(a.neg_priority, a.since, a.seq) < std::tie(b.neg_priority, b.since, b.seq);
+  }
+  friend bool operator==(const queue_key&, const queue_key&) = default;
 };
 
 struct agent_state;
@@ -55,8 +59,8 @@ struct agent_state {
   std::uint32_t held = 0;   // conversations held (open, pending, snoozed)
   std::vector<std::string> teams;
   bool indexed = false;
-  candidate_key indexed_rr;
-  candidate_key indexed_load;
+  candidate_key indexed_rr{0};
+  candidate_key indexed_load{0};
 
   [[nodiscard]] bool has_room() const { return held < rec.agent.capacity; }
   [[nodiscard]] candidate_key key(bool by_load) const {

@@ -492,7 +492,7 @@ struct support_desk::impl final : observer {
     return from + amount;
   }
 
-  void schedule(const business_state& bs, support_conversation& c, sla_metric m, change* ch) {
+  void schedule(const business_state& bs, support_conversation& c, sla_metric m, change* ch) const {
     auto& k = c.sla[static_cast<std::size_t>(m)];
     k.due = never;
     k.warn_at = never;
@@ -525,7 +525,7 @@ struct support_desk::impl final : observer {
   }
 
   void start_clock(const business_state& bs, support_conversation& c, sla_metric m,
-                   const std::optional<std::chrono::seconds>& target, timestamp from, change& ch) {
+                   const std::optional<std::chrono::seconds>& target, timestamp from, change& ch) const {
     auto& k = c.sla[static_cast<std::size_t>(m)];
     k = sla_clock{};
     if (!target || target->count() <= 0) return;
@@ -535,7 +535,7 @@ struct support_desk::impl final : observer {
     schedule(bs, c, m, &ch);
   }
 
-  void stop_clock(const business_state& bs, support_conversation& c, sla_metric m, timestamp now) {
+  void stop_clock(const business_state& bs, support_conversation& c, sla_metric m, timestamp now) const {
     auto& k = c.sla[static_cast<std::size_t>(m)];
     if (k.target.count() == 0 || k.stopped != never || k.started == never) return;
     if (k.running()) k.consumed += elapsed(bs, c, k.running_since, now);
@@ -545,7 +545,7 @@ struct support_desk::impl final : observer {
     k.warn_at = never;
   }
 
-  void pause_clocks(const business_state& bs, support_conversation& c, timestamp now) {
+  void pause_clocks(const business_state& bs, support_conversation& c, timestamp now) const {
     for (auto& k : c.sla) {
       if (!k.running()) continue;
       k.consumed += elapsed(bs, c, k.running_since, now);
@@ -555,7 +555,7 @@ struct support_desk::impl final : observer {
     }
   }
 
-  void resume_clocks(const business_state& bs, support_conversation& c, timestamp now, change& ch) {
+  void resume_clocks(const business_state& bs, support_conversation& c, timestamp now, change& ch) const {
     for (std::size_t i = 0; i < c.sla.size(); ++i) {
       auto& k = c.sla[i];
       if (k.target.count() == 0 || k.started == never || k.stopped != never || k.running()) continue;
@@ -728,8 +728,8 @@ struct support_desk::impl final : observer {
                        [&](const std::string& k) { return trimmed_lower(k) == words; });
   }
 
-  routing_result do_handoff(business_state& bs, conv_state& cs, const handoff_request& req, std::string who,
-                            change& ch) {
+  routing_result do_handoff(business_state& bs, conv_state& cs, const handoff_request& req,
+                            const std::string& who, change& ch) {
     auto& c = cs.c;
     if (!req.language.empty()) c.language = req.language;
     if (!req.skills.empty()) c.skills = req.skills;
