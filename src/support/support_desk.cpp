@@ -214,6 +214,8 @@ struct support_desk::impl final : observer {
     using R = decltype(f(std::declval<business_state&>(), std::declval<change&>()));
     change ch;
     std::optional<R> out;
+    // Asked of the desk before the store's lock: the desk takes its own lock, then the store's.
+    const bool known = !create || d.find_business(business_id) != nullptr;
     {
       auto lock = st.lock(business_id, phone_number{}, true);
       std::lock_guard g(mu);
@@ -221,7 +223,7 @@ struct support_desk::impl final : observer {
       try {
         bs = refresh(business_id);
         if (bs == nullptr && create) {  // a business's first agent, team or settings
-          if (d.find_business(business_id) == nullptr)
+          if (!known)
             return make_error("desk.unknown_business",
                               fmt::format("the desk has no business '{}'", business_id),
                               std::string(business_id));
