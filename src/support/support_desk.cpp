@@ -747,6 +747,25 @@ struct support_desk::impl final : observer {
     return route(bs, cs, team, ch);
   }
 
+  /// One step on one open support conversation: its business from its number,
+  /// the conversation found, then `f(business, conversation, change)`.
+  /// Store failures come back as errors.
+  template <class F>
+  auto on_conversation(const conversation_key& key, F&& f)
+      -> decltype(f(std::declval<business_state&>(), std::declval<conv_state&>(), std::declval<change&>())) {
+    using R =
+        decltype(f(std::declval<business_state&>(), std::declval<conv_state&>(), std::declval<change&>()));
+    return guarded([&]() -> R {
+      auto business = business_of(key);
+      if (!business) return business.error();
+      return step(*business, [&](business_state& bs, change& ch) -> R {
+        auto found = find_conversation(bs, key);
+        if (!found) return found.error();
+        return f(bs, **found, ch);
+      });
+    });
+  }
+
   // ---- lookups under the step -------------------------------------------------------------------------
 
   static result<conv_state*> find_conversation(business_state& bs, const conversation_key& key) {
@@ -950,138 +969,107 @@ result<void> support_desk::set_presence(std::string_view business_id, std::strin
 }
 
 result<routing_result> support_desk::handoff(const conversation_key& key, handoff_request request) {
-  return impl_->guarded([&]() -> result<routing_result> {
-    auto business = impl_->business_of(key);
-    if (!business) return business.error();
-    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<routing_result> {
-      auto cs = impl::find_conversation(bs, key);
-      if (!cs) return cs.error();
-      const auto team = request.team.empty() ? bs.settings.default_team : request.team;
-      if (auto t = impl::find_team(bs, team); !t) return t.error();
-      return impl_->do_handoff(bs, **cs, request, "app", ch);
-    });
-  });
+  return impl_->on_conversation(
+      key, [&](business_state& bs, conv_state& cs, change& ch) -> result<routing_result> {
+        const auto team = request.team.empty() ? bs.settings.default_team : request.team;
+        if (auto t = impl::find_team(bs, team); !t) return t.error();
+        return impl_->do_handoff(bs, cs, request, "app", ch);
+      });
 }
 
 result<void> support_desk::return_to_bot(const conversation_key& key, std::string_view reason) {
-  return impl_->guarded([&]() -> result<void> {
-    auto business = impl_->business_of(key);
-    if (!business) return business.error();
-    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<void> {
-      auto found = impl::find_conversation(bs, key);
-      if (!found) return found.error();
-      auto& cs = **found;
-      if (cs.c.with == handler::bot) return {};
-      impl_->release(bs, cs, ch);
-      impl_->dequeue(bs, cs);
-      cs.c.queued_since = never;
-      cs.c.with = handler::bot;
-      const auto now = impl_->clock.now();
-      impl_->pause_clocks(bs, cs.c, now);  // the bot's time is not the agents'
+  return impl_->on_conversation(key, [&](business_state& bs, conv_state& cs, change& ch) -> result<void> {
+    if (cs.c.with == handler::bot) return {};
+    impl_->release(bs, cs, ch);
+    impl_->dequeue(bs, cs);
+    cs.c.queued_since = never;
+    cs.c.with = handler::bot;
+    const auto now = impl_->clock.now();
+    impl_->pause_clocks(bs, cs.c, now);  // the bot's time is not the agents'
 
-      ch.conversations.insert(key);
-      ch.events.push_back(
-          impl_->event(support_event_kind::returned_to_bot, cs.c, "app", std::string(reason)));
-      return {};
-    });
+    ch.conversations.insert(key);
+    ch.events.push_back(impl_->event(support_event_kind::returned_to_bot, cs.c, "app", std::string(reason)));
+    return {};
   });
 }
 
 result<routing_result> support_desk::assign(const conversation_key& key, std::string_view agent_id,
                                             std::string_view by) {
-  return impl_->guarded([&]() -> result<routing_result> {
-    auto business = impl_->business_of(key);
-    if (!business) return business.error();
-    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<routing_result> {
-      auto found = impl::find_conversation(bs, key);
-      if (!found) return found.error();
-      auto a = impl::find_agent(bs, agent_id);
-      if (!a) return a.error();
-      auto& cs = **found;
-      auto& as = **a;
-      if (as.rec.presence == presence::offline)
-        return make_error(
-            "support.agent_offline",
-            fmt::format("{} is offline: a conversation given to them would wait unanswered", agent_id),
-            std::string(agent_id));
-      routing_result r;
-      if (cs.c.agent == agent_id) {
+  return impl_->on_conversation(
+      key, [&](business_state& bs, conv_state& cs, change& ch) -> result<routing_result> {
+        auto a = impl::find_agent(bs, agent_id);
+        if (!a) return a.error();
+        auto& as = **a;
+        if (as.rec.presence == presence::offline)
+          return make_error(
+              "support.agent_offline",
+              fmt::format("{} is offline: a conversation given to them would wait unanswered", agent_id),
+              std::string(agent_id));
+        routing_result r;
+        if (cs.c.agent == agent_id) {
+          r.assigned = true;
+          r.agent = cs.c.agent;
+          r.team = cs.c.team;
+          r.reason = fmt::format("{} already holds it", agent_id);
+          return r;
+        }
+        // The conversation's team if the agent is in it, else the agent's first team.
+        std::string team = cs.c.team;
+        const auto current = bs.teams.find(team);
+        if (current == bs.teams.end() || !contains(current->second.def.members, as.rec.agent.id))
+          team = as.teams.empty() ? bs.settings.default_team : as.teams.front();
+        auto t = impl::find_team(bs, team);
+        if (!t) return t.error();
+        if (cs.c.with == handler::bot) {
+          cs.c.with = handler::person;
+          ch.events.push_back(
+              impl_->event(support_event_kind::handed_off, cs.c, std::string(by), "assigned by hand"));
+        }
+        const auto previous = cs.c.agent;
+        impl_->release(bs, cs, ch);
+        impl_->start_people_clocks(bs, cs.c, ch);
+        r.over_capacity = !as.has_room();
+        r.reason = previous.empty() ? fmt::format("assigned to {} by {}", agent_id, by)
+                                    : fmt::format("transferred from {} to {} by {}", previous, agent_id, by);
+        if (r.over_capacity)
+          r.reason += fmt::format(", beyond their capacity ({} held of {})", as.held, as.rec.agent.capacity);
+        impl_->take(bs, **t, as, cs, ch, std::string(by), r.reason, false);
         r.assigned = true;
-        r.agent = cs.c.agent;
-        r.team = cs.c.team;
-        r.reason = fmt::format("{} already holds it", agent_id);
+        r.agent = as.rec.agent.id;
+        r.team = team;
         return r;
-      }
-      // The conversation's team if the agent is in it, else the agent's first team.
-      std::string team = cs.c.team;
-      const auto current = bs.teams.find(team);
-      if (current == bs.teams.end() || !contains(current->second.def.members, as.rec.agent.id))
-        team = as.teams.empty() ? bs.settings.default_team : as.teams.front();
-      auto t = impl::find_team(bs, team);
-      if (!t) return t.error();
-      if (cs.c.with == handler::bot) {
-        cs.c.with = handler::person;
-        ch.events.push_back(
-            impl_->event(support_event_kind::handed_off, cs.c, std::string(by), "assigned by hand"));
-      }
-      const auto previous = cs.c.agent;
-      impl_->release(bs, cs, ch);
-      impl_->start_people_clocks(bs, cs.c, ch);
-      r.over_capacity = !as.has_room();
-      r.reason = previous.empty() ? fmt::format("assigned to {} by {}", agent_id, by)
-                                  : fmt::format("transferred from {} to {} by {}", previous, agent_id, by);
-      if (r.over_capacity)
-        r.reason += fmt::format(", beyond their capacity ({} held of {})", as.held, as.rec.agent.capacity);
-      impl_->take(bs, **t, as, cs, ch, std::string(by), r.reason, false);
-      r.assigned = true;
-      r.agent = as.rec.agent.id;
-      r.team = team;
-      return r;
-    });
-  });
+      });
 }
 
 result<routing_result> support_desk::transfer(const conversation_key& key, std::string_view team_id,
                                               std::string_view by) {
-  return impl_->guarded([&]() -> result<routing_result> {
-    auto business = impl_->business_of(key);
-    if (!business) return business.error();
-    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<routing_result> {
-      auto found = impl::find_conversation(bs, key);
-      if (!found) return found.error();
-      if (auto t = impl::find_team(bs, team_id); !t) return t.error();
-      auto& cs = **found;
-      if (!cs.c.agent.empty())
-        ch.events.push_back(impl_->event(support_event_kind::unassigned, cs.c, std::string(by),
-                                         fmt::format("transferred to team {}", team_id)));
-      impl_->dequeue(bs, cs);
-      cs.c.queued_since = never;
-      return impl_->route(bs, cs, std::string(team_id), ch);
-    });
-  });
+  return impl_->on_conversation(
+      key, [&](business_state& bs, conv_state& cs, change& ch) -> result<routing_result> {
+        if (auto t = impl::find_team(bs, team_id); !t) return t.error();
+        if (!cs.c.agent.empty())
+          ch.events.push_back(impl_->event(support_event_kind::unassigned, cs.c, std::string(by),
+                                           fmt::format("transferred to team {}", team_id)));
+        impl_->dequeue(bs, cs);
+        cs.c.queued_since = never;
+        return impl_->route(bs, cs, std::string(team_id), ch);
+      });
 }
 
 result<routing_result> support_desk::unassign(const conversation_key& key, std::string_view by) {
-  return impl_->guarded([&]() -> result<routing_result> {
-    auto business = impl_->business_of(key);
-    if (!business) return business.error();
-    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<routing_result> {
-      auto found = impl::find_conversation(bs, key);
-      if (!found) return found.error();
-      auto& cs = **found;
-      if (cs.c.agent.empty()) {
-        routing_result r;
-        r.team = cs.c.team;
-        r.reason = "nobody holds it";
-        return r;
-      }
-      const auto gone = cs.c.agent;
-      impl_->release(bs, cs, ch);
-      ch.events.push_back(impl_->event(support_event_kind::unassigned, cs.c, std::string(by),
-                                       fmt::format("taken from {}", gone)));
-      return impl_->route(bs, cs, cs.c.team.empty() ? bs.settings.default_team : cs.c.team, ch);
-    });
-  });
+  return impl_->on_conversation(
+      key, [&](business_state& bs, conv_state& cs, change& ch) -> result<routing_result> {
+        if (cs.c.agent.empty()) {
+          routing_result r;
+          r.team = cs.c.team;
+          r.reason = "nobody holds it";
+          return r;
+        }
+        const auto gone = cs.c.agent;
+        impl_->release(bs, cs, ch);
+        ch.events.push_back(impl_->event(support_event_kind::unassigned, cs.c, std::string(by),
+                                         fmt::format("taken from {}", gone)));
+        return impl_->route(bs, cs, cs.c.team.empty() ? bs.settings.default_team : cs.c.team, ch);
+      });
 }
 
 result<reply_result> support_desk::reply(const conversation_key& key, std::string_view agent_id,
@@ -1164,73 +1152,47 @@ result<reply_result> support_desk::reply(const conversation_key& key, std::strin
 }
 
 result<void> support_desk::set_pending(const conversation_key& key, std::string_view by) {
-  return impl_->guarded([&]() -> result<void> {
-    auto business = impl_->business_of(key);
-    if (!business) return business.error();
-    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<void> {
-      auto found = impl::find_conversation(bs, key);
-      if (!found) return found.error();
-      impl_->set_status(bs, **found, support_status::pending, std::string(by), ch);
-      return {};
-    });
+  return impl_->on_conversation(key, [&](business_state& bs, conv_state& cs, change& ch) -> result<void> {
+    impl_->set_status(bs, cs, support_status::pending, std::string(by), ch);
+    return {};
   });
 }
 
 result<void> support_desk::snooze(const conversation_key& key, timestamp until, std::string_view by) {
-  return impl_->guarded([&]() -> result<void> {
-    auto business = impl_->business_of(key);
-    if (!business) return business.error();
-    if (until <= impl_->clock.now())
-      return make_error("support.invalid_snooze",
-                        fmt::format("a snooze must end in the future, not at {}", format_timestamp(until)),
-                        "until");
-    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<void> {
-      auto found = impl::find_conversation(bs, key);
-      if (!found) return found.error();
-      auto& cs = **found;
-      impl_->set_status(bs, cs, support_status::snoozed, std::string(by), ch);
-      cs.c.snoozed_until = until;
-      ch.timers.push_back({until, bs.id, key, timer_kind::wake, sla_metric::first_response});
-      return {};
-    });
+  if (until <= impl_->clock.now())
+    return make_error("support.invalid_snooze",
+                      fmt::format("a snooze must end in the future, not at {}", format_timestamp(until)),
+                      "until");
+  return impl_->on_conversation(key, [&](business_state& bs, conv_state& cs, change& ch) -> result<void> {
+    impl_->set_status(bs, cs, support_status::snoozed, std::string(by), ch);
+    cs.c.snoozed_until = until;
+    ch.timers.push_back({until, bs.id, key, timer_kind::wake, sla_metric::first_response});
+    return {};
   });
 }
 
 result<void> support_desk::reopen(const conversation_key& key, std::string_view by) {
-  return impl_->guarded([&]() -> result<void> {
-    auto business = impl_->business_of(key);
-    if (!business) return business.error();
-    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<void> {
-      auto found = impl::find_conversation(bs, key);
-      if (!found) return found.error();
-      impl_->set_status(bs, **found, support_status::open, std::string(by), ch);
-      return {};
-    });
+  return impl_->on_conversation(key, [&](business_state& bs, conv_state& cs, change& ch) -> result<void> {
+    impl_->set_status(bs, cs, support_status::open, std::string(by), ch);
+    return {};
   });
 }
 
 result<void> support_desk::resolve(const conversation_key& key, std::string_view by) {
-  return impl_->guarded([&]() -> result<void> {
-    auto business = impl_->business_of(key);
-    if (!business) return business.error();
-    return impl_->step(*business, [&](business_state& bs, change& ch) -> result<void> {
-      auto found = impl::find_conversation(bs, key);
-      if (!found) return found.error();
-      auto& cs = **found;
-      const auto now = impl_->clock.now();
-      impl_->set_status(bs, cs, support_status::resolved, std::string(by), ch);
-      impl_->pause_clocks(bs, cs.c, now);
-      impl_->stop_clock(bs, cs.c, sla_metric::resolution, now);
-      cs.c.resolved_at = now;
-      cs.c.waiting_since = never;
-      impl_->release(bs, cs, ch);
-      impl_->dequeue(bs, cs);
-      cs.c.queued_since = never;
-      ch.conversations.erase(key);
-      ch.resolved.emplace_back(key, cs.c);
-      bs.open.erase(key);
-      return {};
-    });
+  return impl_->on_conversation(key, [&](business_state& bs, conv_state& cs, change& ch) -> result<void> {
+    const auto now = impl_->clock.now();
+    impl_->set_status(bs, cs, support_status::resolved, std::string(by), ch);
+    impl_->pause_clocks(bs, cs.c, now);
+    impl_->stop_clock(bs, cs.c, sla_metric::resolution, now);
+    cs.c.resolved_at = now;
+    cs.c.waiting_since = never;
+    impl_->release(bs, cs, ch);
+    impl_->dequeue(bs, cs);
+    cs.c.queued_since = never;
+    ch.conversations.erase(key);
+    ch.resolved.emplace_back(key, cs.c);
+    bs.open.erase(key);
+    return {};
   });
 }
 

@@ -97,6 +97,18 @@ struct support_fixture {
     support->subscribe(&log);
   }
 
+  /// The message of customer `n` with platform id `id` (thread-safe: no counter).
+  [[nodiscard]] message from_customer(int n, std::string id, std::string body = "hello") const {
+    message m;
+    m.direction = direction::inbound;
+    m.id = std::move(id);
+    m.business_number_id = "n1";
+    m.customer = customer_number(n);
+    m.at = clock.now();
+    m.content = text_content{std::move(body)};
+    return m;
+  }
+
   /// The customer `n` writes `body`.
   void writes(int n, std::string body = "hello") {
     message m;

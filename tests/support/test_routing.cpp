@@ -249,14 +249,7 @@ TEST_CASE("8 threads never push an agent past capacity", "[support][routing][thr
     threads.emplace_back([&] {
       for (int i = 0; i < 50; ++i) {
         const int n = ++next;
-        message m;
-        m.direction = direction::inbound;
-        m.id = fmt::format("wamid.t.{}", n);
-        m.business_number_id = "n1";
-        m.customer = customer_number(n);
-        m.at = f.clock.now();
-        m.content = text_content{"hello"};
-        (void)f.desk->receive(m);
+        (void)f.desk->receive(f.from_customer(n, fmt::format("wamid.t.{}", n)));
         for (const auto& a : f.support->agents("shop"))
           if (a.holding > a.agent.capacity) ++over;
         if (n % 3 == 0) {

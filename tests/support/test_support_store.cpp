@@ -100,14 +100,7 @@ TEST_CASE("two instances over one durable store agree on who holds what", "[stor
       auto& f = t % 2 == 0 ? a : b;
       for (int i = 0; i < 10; ++i) {
         const int n = ++next;
-        message m;
-        m.direction = direction::inbound;
-        m.id = fmt::format("wamid.x.{}", n);
-        m.business_number_id = "n1";
-        m.customer = customer_number(n);
-        m.at = f.clock.now();
-        m.content = text_content{"hello"};
-        (void)f.desk->receive(m);
+        (void)f.desk->receive(f.from_customer(n, fmt::format("wamid.x.{}", n)));
       }
     });
   for (auto& t : threads) t.join();
