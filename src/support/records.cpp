@@ -89,6 +89,7 @@ std::string encode(const support_settings& s) {
   j["hours"] = json::parse(s.hours.to_json());
   j["out_of_office"] = s.out_of_office;
   j["sla"] = encode_sla(s.sla);
+  j["survey_question"] = s.survey_question;
   j["survey_template"] = s.survey_template;
   return j.dump();
 }
@@ -103,6 +104,7 @@ support_settings decode_settings(std::string_view text, std::string_view where) 
     s.hours = decode_hours(j.at("hours"), where);
     s.out_of_office = j.at("out_of_office").get<std::string>();
     s.sla = decode_sla(j.at("sla"));
+    s.survey_question = j.value("survey_question", s.survey_question);
     s.survey_template = j.value("survey_template", std::string());
     return s;
   } catch (const json::exception& e) {
@@ -184,6 +186,7 @@ std::string encode(const support_conversation& c) {
   j["with"] = static_cast<int>(c.with);
   j["team"] = c.team;
   j["agent"] = c.agent;
+  j["last_agent"] = c.last_agent;
   j["priority"] = c.priority;
   j["language"] = c.language;
   j["skills"] = c.skills;
@@ -235,6 +238,7 @@ support_conversation decode_conversation(std::string_view text, std::string_view
     c.with = static_cast<handler>(with);
     c.team = j.at("team").get<std::string>();
     c.agent = j.at("agent").get<std::string>();
+    c.last_agent = j.value("last_agent", std::string());
     c.priority = j.at("priority").get<int>();
     c.language = j.at("language").get<std::string>();
     c.skills = j.at("skills").get<std::vector<std::string>>();

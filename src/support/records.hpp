@@ -16,6 +16,7 @@ inline constexpr std::string_view team_kind = "support.team";          // key: b
 inline constexpr std::string_view open_kind = "support.open";      // key: business \x1f number \x1f customer
 inline constexpr std::string_view closed_kind = "support.closed";  // resolved conversations, same keys
 inline constexpr std::string_view version_kind = "support.version";  // key: business
+inline constexpr std::string_view canned_kind = "support.canned";    // key: business \x1f code
 /// The time up to which tick() told a business's SLA warnings and breaches
 /// (milliseconds since 1970): a restarted desk does not tell them again, and a
 /// tick writes this one record instead of every conversation it warned about.

@@ -59,6 +59,7 @@ struct business_state : rec::roster {
   support_settings settings;
   std::string version;
   std::unordered_map<conversation_key, conv_state> open;
+  std::map<std::string, canned_response, std::less<>> canned;
 };
 
 /// What one step changed, written and told once it commits.
@@ -69,14 +70,15 @@ struct change {
   std::unordered_set<conversation_key> conversations;
   std::vector<std::pair<conversation_key, support_conversation>> resolved;  // moved to the resolved records
   bool settings = false;
-  timestamp told = never;       // tick(): warnings and breaches told up to here
-  std::set<std::string> drain;  // teams whose queues may move
+  std::set<std::string> canned;  // codes added, changed or removed
+  timestamp told = never;        // tick(): warnings and breaches told up to here
+  std::set<std::string> drain;   // teams whose queues may move
   std::vector<timer> timers;
   std::vector<send_intent> sends;  // out-of-office replies, after the commit
 
   [[nodiscard]] bool changed() const {
     return !events.empty() || !agents.empty() || !teams.empty() || !conversations.empty() ||
-           !resolved.empty() || settings;
+           !resolved.empty() || settings || told != never || !canned.empty();
   }
 };
 
@@ -150,6 +152,13 @@ struct support_desk::impl final : observer {
       state->rec = std::move(a);
       bs->agents.emplace(state->rec.agent.id, std::move(state));
     }
+    st.scan_records(rec::canned_kind, prefix, [&](std::string_view key, std::string_view value) {
+      canned_response r;
+      r.code = std::string(key.substr(prefix.size()));
+      r.text = std::string(value);
+      bs->canned.emplace(r.code, std::move(r));
+      return true;
+    });
     st.scan_records(rec::team_kind, prefix, [&](std::string_view key, std::string_view value) {
       auto t = rec::decode_team(value, fmt::format("{} {}", rec::team_kind, key));
       bs->teams[t.id].def = std::move(t);
@@ -277,13 +286,26 @@ struct support_desk::impl final : observer {
         st.save_record(rec::team_kind, rec::key_of(bs.id, id), rec::encode(t->second.def));
     for (const auto& key : ch.conversations) {
       const auto k = rec::key_of(bs.id, key);
-      if (auto c = bs.open.find(key); c != bs.open.end()) {
-        st.save_record(rec::open_kind, k, rec::encode(c->second.c));
-        if (c->second.from_closed) {
-          st.erase_record(rec::closed_kind, k);
-          c->second.from_closed = false;
-        }
+      auto c = bs.open.find(key);
+      if (c == bs.open.end()) continue;
+      if (c->second.c.status == support_status::resolved) {  // read back to record a survey's answer
+        st.save_record(rec::closed_kind, k, rec::encode(c->second.c));
+        if (!c->second.from_closed) st.erase_record(rec::open_kind, k);
+        bs.open.erase(c);
+        continue;
       }
+      st.save_record(rec::open_kind, k, rec::encode(c->second.c));
+      if (c->second.from_closed) {
+        st.erase_record(rec::closed_kind, k);
+        c->second.from_closed = false;
+      }
+    }
+    for (const auto& code : ch.canned) {
+      const auto k = rec::key_of(bs.id, code);
+      if (auto r = bs.canned.find(code); r != bs.canned.end())
+        st.save_record(rec::canned_kind, k, r->second.text);
+      else
+        st.erase_record(rec::canned_kind, k);
     }
     for (const auto& [key, c] : ch.resolved) {
       const auto k = rec::key_of(bs.id, key);
@@ -380,6 +402,7 @@ struct support_desk::impl final : observer {
     auto& c = cs.c;
     c.queued_since = never;
     c.agent = a.rec.agent.id;
+    c.last_agent = c.agent;
     c.team = t.def.id;
     ++a.held;
     if (automatic) {
@@ -1226,6 +1249,196 @@ std::vector<support_conversation> support_desk::queue(std::string_view business_
     });
   });
   return out;
+}
+
+namespace {
+
+/// The placeholders of a canned text in order, or the position of the first malformed one.
+result<std::vector<std::pair<std::size_t, std::size_t>>> placeholders(std::string_view text) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;  // {start of "{{", end after "}}"}
+  for (std::size_t i = text.find("{{"); i != std::string_view::npos; i = text.find("{{", i)) {
+    const auto close = text.find("}}", i + 2);
+    const auto name =
+        close == std::string_view::npos ? std::string_view() : text.substr(i + 2, close - i - 2);
+    const bool ok = !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char ch) {
+      return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+    });
+    if (!ok)
+      return make_error(
+          "support.invalid_canned",
+          fmt::format("the placeholder at character {} is not {{{{name}}}} with a-z, 0-9 and _", i + 1),
+          "text");
+    out.emplace_back(i, close + 2);
+    i = close + 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+result<void> support_desk::put_canned(std::string_view business_id, canned_response r) {
+  if (!valid_id(r.code) || r.code.size() > 64)
+    return make_error("support.invalid_canned", "a canned response's code must be 1 to 64 characters",
+                      "code");
+  if (r.text.empty() || r.text.size() > 4096)
+    return make_error("support.invalid_canned",
+                      fmt::format("canned response '{}' must have a text of 1 to 4,096 bytes", r.code),
+                      "text");
+  if (auto p = placeholders(r.text); !p) return p.error();
+  return impl_->guarded([&] {
+    return impl_->step(
+        business_id,
+        [&](business_state& bs, change& ch) -> result<void> {
+          ch.canned.insert(r.code);
+          bs.canned[r.code] = std::move(r);
+          return {};
+        },
+        true);
+  });
+}
+
+result<void> support_desk::remove_canned(std::string_view business_id, std::string_view code) {
+  return impl_->guarded([&] {
+    return impl_->step(business_id, [&](business_state& bs, change& ch) -> result<void> {
+      auto it = bs.canned.find(code);
+      if (it == bs.canned.end())
+        return make_error("support.unknown_canned",
+                          fmt::format("business {} has no canned response '{}'", bs.id, code),
+                          std::string(code));
+      bs.canned.erase(it);
+      ch.canned.insert(std::string(code));
+      return {};
+    });
+  });
+}
+
+std::vector<canned_response> support_desk::canned(std::string_view business_id) {
+  std::vector<canned_response> out;
+  (void)impl_->guarded([&]() -> result<bool> {
+    return impl_->step(business_id, [&](business_state& bs, change&) -> result<bool> {
+      for (const auto& [code, r] : bs.canned) out.push_back(r);
+      return false;
+    });
+  });
+  return out;
+}
+
+result<std::string> support_desk::fill_canned(const conversation_key& key, std::string_view code,
+                                              const std::map<std::string, std::string, std::less<>>& values) {
+  auto business = impl_->business_of(key);
+  if (!business) return business.error();
+  // Asked of the desk before any support lock.
+  const auto* biz = impl_->d.find_business(*business);
+  const auto who = impl_->d.customer(*business, key.customer);
+  std::string text;
+  std::string holder;
+  auto found = impl_->on_conversation(key, [&](business_state& bs, conv_state& cs, change&) -> result<bool> {
+    auto it = bs.canned.find(code);
+    if (it == bs.canned.end())
+      return make_error("support.unknown_canned",
+                        fmt::format("business {} has no canned response '{}'", bs.id, code),
+                        std::string(code));
+    text = it->second.text;
+    if (auto a = bs.agents.find(cs.c.agent); a != bs.agents.end())
+      holder = a->second->rec.agent.name.empty() ? a->second->rec.agent.id : a->second->rec.agent.name;
+    return false;
+  });
+  if (!found) return found.error();
+  const auto value_of = [&](std::string_view name) -> std::optional<std::string> {
+    if (auto v = values.find(name); v != values.end()) return v->second;
+    if (name == "customer_name" && who && !who->profile_name.empty()) return who->profile_name;
+    if (name == "agent_name" && !holder.empty()) return holder;
+    if (name == "business_name" && biz != nullptr && !biz->display_name.empty()) return biz->display_name;
+    return std::nullopt;
+  };
+  const auto spots = placeholders(text).value();
+  std::string out;
+  std::size_t at = 0;
+  for (const auto& [start, end] : spots) {
+    const auto name = std::string_view(text).substr(start + 2, end - start - 4);
+    const auto v = value_of(name);
+    if (!v)
+      return make_error("support.missing_value",
+                        fmt::format("canned response '{}' needs a value for {{{{{}}}}}", code, name),
+                        std::string(name));
+    out.append(text, at, start - at).append(*v);
+    at = end;
+  }
+  out.append(text, at);
+  return out;
+}
+
+result<survey_result> support_desk::send_survey(const conversation_key& key, std::string_view by) {
+  return impl_->guarded([&]() -> result<survey_result> {
+    auto business = impl_->business_of(key);
+    if (!business) return business.error();
+    const auto c = conversation(key);
+    if (!c)
+      return make_error("support.unknown_conversation",
+                        fmt::format("no support conversation with {} on number {}", key.customer.e164(),
+                                    key.business_number_id),
+                        std::string(key.customer.digits()));
+    support_settings settings;
+    (void)impl_->step(*business, [&](business_state& bs, change&) -> result<bool> {
+      settings = bs.settings;
+      return false;
+    });
+    send_intent intent;
+    intent.business_id = *business;
+    intent.business_number_id = key.business_number_id;
+    intent.customer = key.customer;
+    survey_result out;
+    if (impl_->d.window(key.business_number_id, key.customer).service_window_open) {
+      interactive_content list;
+      list.kind = interactive_kind::list;
+      list.body = settings.survey_question;
+      list.action_label = "Rate";
+      for (int score = 1; score <= 5; ++score)
+        list.options.push_back(
+            {fmt::format("csat_{}", score),
+             fmt::format("{} {}", score, std::string(static_cast<std::size_t>(score), '*')), ""});
+      intent.content = std::move(list);
+      out.note = "sent as a list message inside the customer service window";
+    } else {
+      if (settings.survey_template.empty())
+        return make_error("support.no_survey_template",
+                          "the customer service window is closed and the business has no survey template "
+                          "(support_settings::survey_template): a free-form survey cannot be sent now",
+                          "survey_template");
+      std::string language = c->language.empty() ? "en" : c->language;
+      if (impl_->options.templates != nullptr)
+        if (auto found = impl_->options.templates->lookup(*business, settings.survey_template, language))
+          language = found->definition.language;
+      intent.content = template_content{settings.survey_template, language, template_category::utility};
+      out.as_template = true;
+      out.note = fmt::format(
+          "sent as the utility template {} ({}): the platform may recategorize a survey "
+          "template as marketing, which is charged at the marketing rate",
+          settings.survey_template, language);
+    }
+    auto sent = impl_->d.send(std::move(intent));
+    if (!sent) return sent.error();
+    out.sent = *sent;
+    if (!sent->decision.allowed || sent->transport_error) return out;
+    (void)impl_->step(*business, [&](business_state& bs, change& ch) -> result<bool> {
+      auto it = bs.open.find(key);
+      if (it == bs.open.end()) {
+        auto closed = impl_->st.load_record(rec::closed_kind, rec::key_of(bs.id, key));
+        if (!closed) return false;
+        conv_state cs;
+        cs.c = rec::decode_conversation(*closed, "a resolved conversation");
+        cs.from_closed = true;
+        it = bs.open.emplace(key, std::move(cs)).first;
+      }
+      auto& sc = it->second.c;
+      sc.survey_sent = impl_->clock.now();
+      sc.csat.reset();
+      ch.conversations.insert(key);
+      ch.events.push_back(impl_->event(support_event_kind::survey_sent, sc, std::string(by), out.note));
+      return true;
+    });
+    return out;
+  });
 }
 
 std::vector<support_desk::agent_view> support_desk::agents(std::string_view business_id) {

@@ -88,7 +88,11 @@ struct CHATDESK_API support_settings {
   /// day per conversation); empty: none. Sent through the desk's policies.
   std::string out_of_office;
   sla_policy sla;
-  /// The template suggested for a satisfaction survey outside the service window.
+  /// The satisfaction survey inside the service window: a list message with
+  /// this question and five rows, "csat_1" to "csat_5".
+  std::string survey_question = "How would you rate our help today?";
+  /// The survey outside the window: an approved utility template with
+  /// quick-reply buttons whose payloads are "csat_1" to "csat_5"; empty: none.
   std::string survey_template;
   friend bool operator==(const support_settings&, const support_settings&) = default;
 };
@@ -132,9 +136,10 @@ struct CHATDESK_API support_conversation {
   std::string business_id;
   support_status status = support_status::open;
   chatdesk::handler with = handler::bot;
-  std::string team;   ///< the team whose queue or agent has it (empty with the bot)
-  std::string agent;  ///< the agent holding it; empty while queued
-  int priority = 0;   ///< higher first in the queue
+  std::string team;        ///< the team whose queue or agent has it (empty with the bot)
+  std::string agent;       ///< the agent holding it; empty while queued
+  std::string last_agent;  ///< the agent who held it last (kept after it is resolved, for reports)
+  int priority = 0;        ///< higher first in the queue
   std::string language;
   std::vector<std::string> skills;  ///< needed to answer it (skills routing)
   timestamp created = never;        ///< the customer's first message
@@ -157,6 +162,14 @@ struct CHATDESK_API support_conversation {
   std::array<sla_clock, 3> sla{};  ///< by `sla_metric`
   [[nodiscard]] const sla_clock& clock_of(sla_metric m) const { return sla[static_cast<std::size_t>(m)]; }
   friend bool operator==(const support_conversation&, const support_conversation&) = default;
+};
+/// A saved reply an agent inserts by its code ("refund", typed as /refund).
+/// Placeholders in double braces: {{customer_name}}, {{agent_name}},
+/// {{business_name}}, and any the caller fills ({{order_id}}).
+struct CHATDESK_API canned_response {
+  std::string code;
+  std::string text;
+  friend bool operator==(const canned_response&, const canned_response&) = default;
 };
 /// What happened in live support.
 enum class support_event_kind : std::uint8_t {

@@ -5,6 +5,7 @@
 /// records, so several instances over one durable store agree on who holds what.
 #pragma once
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +62,15 @@ struct CHATDESK_API reply_result {
   /// business's approved templates in the customer's language to send instead.
   std::vector<std::string> suggested_templates;
 };
+/// What `send_survey` did.
+struct CHATDESK_API survey_result {
+  send_result sent;
+  bool as_template = false;  ///< outside the window: sent as the survey template
+  /// For the person who asked: how it went out and what to know, such as
+  /// "sent as the utility template csat_request: the platform may recategorize
+  /// a survey template as marketing, which is charged at the marketing rate".
+  std::string note;
+};
 /// Live support for the businesses of one desk. Thread-safe. Subscribe it
 /// before the desk receives messages; it hears them as the desk's observer.
 class CHATDESK_API support_desk {
@@ -106,6 +116,27 @@ class CHATDESK_API support_desk {
   /// allowed it and the transport accepted it. Errors: `support.not_holder`
   /// (another agent, or nobody, holds the conversation), the desk's.
   result<reply_result> reply(const conversation_key& key, std::string_view agent_id, chatdesk::content body);
+  /// Adds or replaces a canned response. Errors: `support.invalid_canned`
+  /// (an empty or overlong code, an empty text, a placeholder that is not
+  /// `{{name}}` with a-z, 0-9 and _).
+  result<void> put_canned(std::string_view business_id, canned_response r);
+  /// Removes one; error `support.unknown_canned`.
+  result<void> remove_canned(std::string_view business_id, std::string_view code);
+  /// The business's canned responses, by code.
+  [[nodiscard]] std::vector<canned_response> canned(std::string_view business_id);
+  /// The text of canned response `code` for a conversation, its placeholders
+  /// filled: customer_name (the profile name), agent_name (the holder),
+  /// business_name, then `values`. Errors: `support.unknown_canned`,
+  /// `support.missing_value` naming the placeholder left without a value.
+  result<std::string> fill_canned(const conversation_key& key, std::string_view code,
+                                  const std::map<std::string, std::string, std::less<>>& values = {});
+  /// Sends the satisfaction survey for a conversation: inside the service
+  /// window a list message (free), outside it the settings' survey template.
+  /// The customer's answer is recorded (`csat`) and told (`survey_answered`).
+  /// Errors: `support.no_survey_template` (outside the window without one),
+  /// the desk's refusals.
+  result<survey_result> send_survey(const conversation_key& key, std::string_view by);
+
   /// Marks the conversation pending (waiting on the customer).
   result<void> set_pending(const conversation_key& key, std::string_view by);
   /// Snoozes it until `until` (then it reopens by itself, from `tick()`).
