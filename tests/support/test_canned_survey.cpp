@@ -122,8 +122,9 @@ TEST_CASE("a survey outside the window needs a template, and says it may be char
   REQUIRE(sent);
   CHECK(sent->as_template);
   CHECK(sent->sent.decision.allowed);
-  const auto* sent_template =
-      std::get_if<template_content>(&f.st.transcript(key_of(1)).back().message->content);
+  const auto transcript = f.st.transcript(key_of(1));
+  REQUIRE(transcript.back().message);
+  const auto* sent_template = std::get_if<template_content>(&transcript.back().message->content);
   REQUIRE(sent_template != nullptr);
   CHECK(sent_template->name == "csat_request");
   CHECK(sent_template->language == "it");
