@@ -3,6 +3,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <exception>
 #include <string>
 
@@ -90,6 +91,21 @@ std::string time_zone::format(timestamp t) const {
   return fmt::format("{:04}-{:02}-{:02} {:02}:{:02} {}", static_cast<int>(ymd.year()),
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                      tod.hours().count(), tod.minutes().count(), abbrev);
+}
+
+std::optional<date::year_month_day> parse_date(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (i != 4 && i != 7 && (t[i] < '0' || t[i] > '9')) return std::nullopt;
+  int y = 0;
+  unsigned mo = 0;
+  unsigned d = 0;
+  if (std::from_chars(t.data(), t.data() + 4, y).ptr != t.data() + 4) return std::nullopt;
+  if (std::from_chars(t.data() + 5, t.data() + 7, mo).ptr != t.data() + 7) return std::nullopt;
+  if (std::from_chars(t.data() + 8, t.data() + 10, d).ptr != t.data() + 10) return std::nullopt;
+  const date::year_month_day day{date::year{y}, date::month{mo}, date::day{d}};
+  if (!day.ok()) return std::nullopt;
+  return day;
 }
 
 std::string format_date(date::year_month_day day) {

@@ -603,6 +603,15 @@ struct script_replay::impl final : observer {
     print(o);
   }
 
+  void advance(timestamp when) {
+    if (started && when < clock.now())
+      fail("simulate.out_of_order", fmt::format("'at' {} is before the previous event ({})",
+                                                format_timestamp(when), format_timestamp(clock.now())));
+    clock.set(when);
+    started = true;
+    the_desk.tick();
+  }
+
   result<void> problem(const error& e) {
     ++problem_count;
     json o;
@@ -627,14 +636,7 @@ result<void> script_replay::apply(const script_event& e, std::size_t number) {
   auto& s = *impl_;
   s.line = number;
   try {
-    if (const auto when = time_of(e)) {
-      if (s.started && *when < s.clock.now())
-        fail("simulate.out_of_order", fmt::format("'at' {} is before the previous event ({})",
-                                                  format_timestamp(*when), format_timestamp(s.clock.now())));
-      s.clock.set(*when);
-      s.started = true;
-      s.the_desk.tick();
-    }
+    if (const auto when = time_of(e)) s.advance(*when);
     std::visit([&](const auto& x) { s.run(x); }, e);
   } catch (const line_error& bad) {
     return s.problem(bad.problem);
@@ -665,6 +667,40 @@ const desk& script_replay::replay_desk() const noexcept {
 
 timestamp script_replay::now() const noexcept {
   return impl_->clock.now();
+}
+
+result<void> script_replay::advance(timestamp at, std::size_t number) {
+  impl_->line = number;
+  try {
+    impl_->advance(at);
+  } catch (const line_error& bad) {
+    return bad.problem;
+  }
+  return {};
+}
+
+result<std::string> script_replay::number_of(std::string_view business_id) {
+  try {
+    return impl_->number_of(std::string(business_id));
+  } catch (const line_error& bad) {
+    return bad.problem;
+  }
+}
+
+void script_replay::print(const nlohmann::ordered_json& line) const {
+  impl_->print(line);
+}
+
+desk& script_replay::replay_desk() noexcept {
+  return impl_->the_desk;
+}
+
+store& script_replay::replay_store() noexcept {
+  return impl_->store;
+}
+
+const chatdesk::clock& script_replay::replay_clock() const noexcept {
+  return impl_->clock;
 }
 
 }  // namespace chatdesk

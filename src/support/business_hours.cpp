@@ -61,19 +61,6 @@ std::optional<minutes> parse_hhmm(std::string_view t) {
   return minutes{h * 60 + m};
 }
 
-std::optional<date::year_month_day> parse_day(std::string_view t) {
-  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
-  int y = 0;
-  unsigned mo = 0;
-  unsigned d = 0;
-  if (std::from_chars(t.data(), t.data() + 4, y).ptr != t.data() + 4) return std::nullopt;
-  if (std::from_chars(t.data() + 5, t.data() + 7, mo).ptr != t.data() + 7) return std::nullopt;
-  if (std::from_chars(t.data() + 8, t.data() + 10, d).ptr != t.data() + 10) return std::nullopt;
-  const date::year_month_day day{date::year{y}, date::month{mo}, date::day{d}};
-  if (!day.ok()) return std::nullopt;
-  return day;
-}
-
 result<std::vector<opening>> parse_openings(const nlohmann::ordered_json& list, const std::string& where) {
   if (!list.is_array())
     return make_error("support.invalid_hours",
@@ -174,7 +161,7 @@ result<business_hours> business_hours::parse(std::string_view json) {
                           "holidays");
       for (std::size_t i = 0; i < value.size(); ++i) {
         const auto* text = value[i].get_ptr<const std::string*>();
-        const auto day = text != nullptr ? parse_day(*text) : std::nullopt;
+        const auto day = text != nullptr ? parse_date(*text) : std::nullopt;
         if (!day)
           return make_error("support.invalid_hours",
                             fmt::format("holidays[{}] is not a date (YYYY-MM-DD)", i),
@@ -186,7 +173,7 @@ result<business_hours> business_hours::parse(std::string_view json) {
         return make_error("support.invalid_hours", "special_days must be an object of dates to openings",
                           "special_days");
       for (const auto& [text, list] : value.items()) {
-        const auto day = parse_day(text);
+        const auto day = parse_date(text);
         if (!day)
           return make_error("support.invalid_hours",
                             fmt::format("special_days.{} is not a date (YYYY-MM-DD)", text),

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/time_zone.hpp"
 
 namespace chatdesk::detail::support {
 namespace {
@@ -79,6 +80,16 @@ std::string key_of(std::string_view business, const conversation_key& key) {
 
 std::string prefix_of(std::string_view business) {
   return key_of(business, "");
+}
+
+std::string fact_day_prefix(std::string_view business, date::sys_days day) {
+  return key_of(business, fmt::format("{}\x1f", format_date(date::year_month_day{day})));
+}
+
+std::string fact_key(std::string_view business, timestamp at, std::string_view tail) {
+  const auto day = date::floor<date::days>(at);
+  const auto into = std::chrono::duration_cast<milliseconds>(at - day).count();
+  return fmt::format("{}{:08}\x1f{}", fact_day_prefix(business, day), into, tail);
 }
 
 std::string encode(const support_settings& s) {
@@ -273,6 +284,37 @@ support_conversation decode_conversation(std::string_view text, std::string_view
       k.breached = x.at("breached").get<bool>();
     }
     return c;
+  } catch (const json::exception& e) {
+    unreadable(where, e.what());
+  }
+}
+
+std::string encode(const fact& f) {
+  json j;
+  j["fact"] = f.name;
+  j["at"] = ms(f.at);
+  j["conversation"] = f.conversation;
+  if (!f.agent.empty()) j["agent"] = f.agent;
+  if (!f.team.empty()) j["team"] = f.team;
+  if (f.ms) j["ms"] = *f.ms;
+  if (f.met) j["met"] = *f.met;
+  if (f.score) j["score"] = *f.score;
+  return j.dump();
+}
+
+fact decode_fact(std::string_view text, std::string_view where) {
+  const auto j = parse(text, where);
+  try {
+    fact f;
+    f.name = j.at("fact").get<std::string>();
+    f.at = timestamp{milliseconds{j.at("at").get<std::int64_t>()}};
+    f.conversation = j.at("conversation").get<std::string>();
+    f.agent = j.value("agent", std::string());
+    f.team = j.value("team", std::string());
+    if (j.contains("ms")) f.ms = j.at("ms").get<std::int64_t>();
+    if (j.contains("met")) f.met = j.at("met").get<bool>();
+    if (j.contains("score")) f.score = j.at("score").get<int>();
+    return f;
   } catch (const json::exception& e) {
     unreadable(where, e.what());
   }

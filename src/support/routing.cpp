@@ -201,8 +201,8 @@ std::string roster::explain(const team_state& t, const support_conversation& c, 
         c.skills.empty() ? std::string() : fmt::format(" with skills {}", fmt::join(c.skills, ", ")));
   if (offline + away == known)
     return fmt::format("queued: no agent of team {} is online ({} offline, {} away)", def.id, offline, away);
-  return fmt::format("queued: all {} of team {} are at capacity",
-                     plural(full, "online agent", "online agents"), def.id);
+  if (full == 1) return fmt::format("queued: the one online agent of team {} is at capacity", def.id);
+  return fmt::format("queued: all {} online agents of team {} are at capacity", full, def.id);
 }
 
 }  // namespace chatdesk::detail::support

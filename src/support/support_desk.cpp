@@ -75,10 +75,11 @@ struct change {
   std::set<std::string> drain;   // teams whose queues may move
   std::vector<timer> timers;
   std::vector<send_intent> sends;  // out-of-office replies, after the commit
+  std::vector<rec::fact> facts;    // what reports count
 
   [[nodiscard]] bool changed() const {
     return !events.empty() || !agents.empty() || !teams.empty() || !conversations.empty() ||
-           !resolved.empty() || settings || told != never || !canned.empty();
+           !resolved.empty() || settings || told != never || !canned.empty() || !facts.empty();
   }
 };
 
@@ -124,6 +125,7 @@ struct support_desk::impl final : observer {
   std::string instance;
   std::uint64_t version_counter = 0;
   std::uint64_t queue_seq = 0;
+  std::uint64_t fact_seq = 0;
 
   std::recursive_mutex mu;  // the businesses' state in this process
   std::map<std::string, std::unique_ptr<business_state>, std::less<>> businesses;
@@ -312,6 +314,9 @@ struct support_desk::impl final : observer {
       st.erase_record(rec::open_kind, k);
       st.save_record(rec::closed_kind, k, rec::encode(c));
     }
+    for (const auto& f : ch.facts)
+      st.save_record(rec::fact_kind, rec::fact_key(bs.id, f.at, fmt::format("{}.{}", instance, ++fact_seq)),
+                     rec::encode(f));
     if (ch.told != never) {
       bs.told = ch.told;
       st.save_record(rec::told_kind, bs.id, std::to_string(ch.told.time_since_epoch().count()));
@@ -361,6 +366,26 @@ struct support_desk::impl final : observer {
     e.status = c.status;
     e.reason = std::move(reason);
     return e;
+  }
+
+  /// Records what reports count about `c` now.
+  rec::fact& note(change& ch, std::string name, const support_conversation& c, std::string agent) {
+    auto& f = ch.facts.emplace_back();
+    f.name = std::move(name);
+    f.at = clock.now();
+    f.conversation = fmt::format("{}\x1f{}", c.key.business_number_id, c.key.customer.digits());
+    f.agent = std::move(agent);
+    f.team = c.team;
+    return f;
+  }
+
+  /// How long since `from` as the SLA counts time (business hours or
+  /// calendar), and whether SLA clock `m` met its target.
+  void measure(const business_state& bs, rec::fact& f, const support_conversation& c, sla_metric m,
+               timestamp from) const {
+    f.ms = elapsed(bs, c, from, f.at).count();
+    const auto& k = c.clock_of(m);
+    if (k.target.count() > 0 && k.started != never) f.met = !k.breached && k.consumed <= k.target;
   }
 
   // ---- routing index ---------------------------------------------------------------------------------
@@ -413,6 +438,7 @@ struct support_desk::impl final : observer {
     ch.agents.insert(a.rec.agent.id);
     ch.conversations.insert(c.key);
     ch.events.push_back(event(support_event_kind::assigned, c, std::move(who), std::move(why)));
+    note(ch, "assigned", c, c.agent);
   }
 
   /// Takes a conversation from its agent (their capacity frees up).
@@ -670,9 +696,11 @@ struct support_desk::impl final : observer {
     ch.conversations.insert(key);
     c.last_customer = now;
     if (c.language.empty()) c.language = detail::support::guess_language(m);
-    if (created)
+    if (created) {
       ch.events.push_back(event(support_event_kind::created, c, "customer",
                                 c.with == handler::bot ? "with the bot" : "with people"));
+      note(ch, "created", c, {});
+    }
 
     // A survey's answer.
     if (c.survey_sent != never && !c.csat) {
@@ -682,6 +710,7 @@ struct support_desk::impl final : observer {
             event(support_event_kind::survey_answered, c, "customer", fmt::format("scored {} of 5", *score));
         e.detail = std::to_string(*score);
         ch.events.push_back(std::move(e));
+        note(ch, "survey_answered", c, c.last_agent).score = *score;
         if (c.status == support_status::resolved) return;  // an answer does not reopen
       }
     }
@@ -765,6 +794,7 @@ struct support_desk::impl final : observer {
       c.with = handler::person;
       ch.events.push_back(event(support_event_kind::handed_off, c, who,
                                 req.reason.empty() ? std::string("handed to people") : req.reason));
+      note(ch, "handed_off", c, {}).team = team;
     }
     if (c.status != support_status::open) set_status(bs, cs, support_status::open, who, ch);
     return route(bs, cs, team, ch);
@@ -1156,13 +1186,18 @@ result<reply_result> support_desk::reply(const conversation_key& key, std::strin
       if (c.first_response == never) {
         c.first_response = now;
         impl_->stop_clock(bs, c, sla_metric::first_response, now);
-      }
-      auto& nrt = c.sla[static_cast<std::size_t>(sla_metric::next_response)];
-      if (nrt.started != never && nrt.stopped == never) {
-        impl_->stop_clock(bs, c, sla_metric::next_response, now);
-        ++c.next_responses;
-        c.next_response_time += nrt.consumed;
-        if (nrt.consumed > nrt.target) ++c.next_responses_late;
+        impl_->measure(bs, impl_->note(ch, "first_response", c, std::string(agent_id)), c,
+                       sla_metric::first_response, c.to_people != never ? c.to_people : c.created);
+      } else if (c.waiting_since != never) {
+        auto& nrt = c.sla[static_cast<std::size_t>(sla_metric::next_response)];
+        if (nrt.started != never && nrt.stopped == never) {
+          impl_->stop_clock(bs, c, sla_metric::next_response, now);
+          ++c.next_responses;
+          c.next_response_time += nrt.consumed;
+          if (nrt.consumed > nrt.target) ++c.next_responses_late;
+        }
+        impl_->measure(bs, impl_->note(ch, "next_response", c, std::string(agent_id)), c,
+                       sla_metric::next_response, c.waiting_since);
       }
       c.waiting_since = never;
       ch.conversations.insert(key);
@@ -1209,6 +1244,8 @@ result<void> support_desk::resolve(const conversation_key& key, std::string_view
     impl_->stop_clock(bs, cs.c, sla_metric::resolution, now);
     cs.c.resolved_at = now;
     cs.c.waiting_since = never;
+    impl_->measure(bs, impl_->note(ch, "resolved", cs.c, cs.c.last_agent), cs.c, sla_metric::resolution,
+                   cs.c.to_people != never ? cs.c.to_people : cs.c.created);
     impl_->release(bs, cs, ch);
     impl_->dequeue(bs, cs);
     cs.c.queued_since = never;
@@ -1435,6 +1472,7 @@ result<survey_result> support_desk::send_survey(const conversation_key& key, std
       sc.csat.reset();
       ch.conversations.insert(key);
       ch.events.push_back(impl_->event(support_event_kind::survey_sent, sc, std::string(by), out.note));
+      impl_->note(ch, "survey_sent", sc, sc.last_agent);
       return true;
     });
     return out;

@@ -71,6 +71,28 @@ expect_run(simulate_store_not_a_database 2 "^$" "file is not a database"
 expect_run(simulate_missing_file 2 "^$" "'/nonexistent/script.jsonl' does not exist" simulate "/nonexistent/script.jsonl")
 expect_run(simulate_directory 2 "^$" "is a directory, not a file" simulate "${_root}/tests")
 
+# Live support in a script, then its report from the store the run kept.
+set(_day "${CMAKE_CURRENT_BINARY_DIR}/chatdesk-cli-support.db")
+file(REMOVE "${_day}" "${_day}-wal" "${_day}-shm")
+expect_run(simulate_support_day 0
+  "\"line\":9,[^\n]*\"event\":\"support.handed_off\".*\"line\":9,[^\n]*\"event\":\"support.assigned\",[^\n]*\"agent\":\"giulia\",\"team\":\"care\",\"reason\":\"assigned to Giulia: holds 0 of 2.*\"line\":17,[^\n]*\"event\":\"support.sla_warning\",[^\n]*\"metric\":\"first_response\",\"due\":\"2026-03-02T13:21:00Z\".*\"line\":18,[^\n]*\"event\":\"support.sla_breached\".*\"line\":23,[^\n]*\"event\":\"support.queued\",[^\n]*\"reason\":\"queued: team care is outside its hours; it opens 2026-03-03 09:00 CET\".*\"event\":\"support.out_of_office\".*\"line\":24,\"at\":\"2026-03-03T08:00:00Z\",\"event\":\"support.assigned\",[^\n]*\"agent\":\"marco\""
+  "^$" simulate "${_root}/examples/scripts/support_day.jsonl" --store "${_day}")
+expect_run(support_report_csv 0
+  "^scope,id,conversations,[^\n]*\r?\nbusiness,shop,3,3,3,2,600.0,2340.0,,,2940.0,13740.0,4,1,0.8,1,1,5.0,1.0\r?\nteam,care,3,[^\n]*\r?\nagent,giulia,2,0,2,2,540.0,2340.0,[^\n]*\r?\nagent,marco,1,0,1,0,600.0,600.0,,,,,1,0,1.0,0,0,,\r?\n$"
+  "^$" support report --store "${_day}" --business shop --from 2026-03-02 --to 2026-03-03 --format csv)
+expect_run(support_report_json 0
+  "\"time_zone\": \"Europe/Rome\",.*\"start\": \"2026-03-01T23:00:00Z\",.*\"measured_in\": \"business_hours\",.*\"conversations\": 2,"
+  "^$" support report --store "${_day}" --business shop --from 2026-03-02)
+expect_run(support_report_unknown_business 2 "^$" "live support is not configured for business 'nope'"
+  support report --store "${_day}" --business nope --from 2026-03-02)
+expect_run(support_report_bad_day 2 "^$" "'2026-02-30' is not a date \\(YYYY-MM-DD\\) \\(at to\\)"
+  support report --store "${_day}" --business shop --from 2026-02-01 --to 2026-02-30)
+expect_run(support_report_no_store 2 "^$" "name the store" support report --business shop --from 2026-03-02)
+expect_run(support_report_missing_file 2 "^$" "'/nonexistent.db' is not a file"
+  support report --store /nonexistent.db --business shop --from 2026-03-02)
+expect_run(support_report_bad_format 2 "^$" "format" support report --store "${_day}" --business shop --from 2026-03-02 --format xml)
+file(REMOVE "${_day}" "${_day}-wal" "${_day}-shm")
+
 # chatdesk template: validate, render, catalog.
 expect_run(template_validate_problems 2
   "\"template\":\"Spring-Sale\",\"language\":\"it\",\"code\":\"template.invalid_name\".*\"code\":\"template.too_long\",\"component\":\"header\",\"limit\":60,\"actual\":73.*\"code\":\"template.too_many_parameters\",\"component\":\"header\",\"limit\":1,\"actual\":2.*\"code\":\"template.parameter_gap\".*\"code\":\"template.footer_parameters\".*\"component\":\"buttons\\[1\\]\",\"limit\":25,\"actual\":29.*\"code\":\"template.url_variable_not_last\".*\"code\":\"template.quick_replies_not_grouped\".*\"template\":\"otp_login\".*\"code\":\"template.missing_otp_button\""
@@ -106,7 +128,7 @@ expect_run(template_render_which 2 "^$"
   "has 2 templates: choose one with --name \\(purchase_confirmation, shipping_update\\)"
   template render "${_two_templates}")
 # Unknown commands list the ones there are.
-expect_run(unknown_command 2 "^$" "'bogus' is not a command; the commands are phone, simulate, template, price, invoice, forecast, webhook"
+expect_run(unknown_command 2 "^$" "'bogus' is not a command; the commands are phone, simulate, template, price, invoice, forecast, webhook, support"
   bogus)
 
 # chatdesk price: an invoice, problems by line, explain, compare, bad cards.

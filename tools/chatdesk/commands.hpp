@@ -40,5 +40,7 @@ command add_invoice_command(CLI::App& app);
 /// `chatdesk forecast --rates CARD.json PLAN.json`
 command add_forecast_command(CLI::App& app);
 command add_webhook_command(CLI::App& app);
+/// `chatdesk support report --store FILE --business B --from DAY [--to DAY] [--format csv]`
+command add_support_command(CLI::App& app);
 
 }  // namespace chatdesk::cli

@@ -1,14 +1,15 @@
 // chatdesk simulate SCRIPT.jsonl: replays timed events through a desk with a
 // manual clock and prints one JSON line per decision or event. The format and
-// the replay are the library's (chatdesk/engine/script.hpp, docs/simulate.md).
+// the replay are the library's (chatdesk/engine/script.hpp with live support's
+// lines from chatdesk/support/script.hpp, docs/simulate.md).
 // With --store FILE the desk's state lives in a SQLite file across runs.
 #include <memory>
 #include <ostream>
 #include <string>
 
 #include "chatdesk/core/input.hpp"
-#include "chatdesk/engine/script.hpp"
 #include "chatdesk/store/sqlite_store.hpp"
+#include "chatdesk/support/script.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
 
@@ -41,8 +42,8 @@ command add_simulate_command(CLI::App& app) {
       state = std::move(*opened);
     }
     const auto print = [&out](std::string_view line) { out << line << '\n'; };
-    std::unique_ptr<script_replay> replay_ptr =
-        state ? std::make_unique<script_replay>(print, *state) : std::make_unique<script_replay>(print);
+    std::unique_ptr<support_replay> replay_ptr =
+        state ? std::make_unique<support_replay>(print, *state) : std::make_unique<support_replay>(print);
     auto& replay = *replay_ptr;
     line_reader lines(*in, input_limits::line, "'" + *file + "'");
     progress_meter meter(err, *quiet);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -65,5 +66,8 @@ class CHATDESK_API time_zone {
 
 /// A calendar date as ISO 8601: "2026-03-02".
 [[nodiscard]] CHATDESK_API std::string format_date(date::year_month_day day);
+/// Reads a calendar date written as ISO 8601 ("2026-03-02", exactly ten
+/// characters); none when it is not one or names no real day.
+[[nodiscard]] CHATDESK_API std::optional<date::year_month_day> parse_date(std::string_view text);
 
 }  // namespace chatdesk

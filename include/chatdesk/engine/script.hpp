@@ -156,6 +156,21 @@ class CHATDESK_API script_replay {
   /// The replay's clock: the time of the last timed event.
   [[nodiscard]] timestamp now() const noexcept;
 
+  /// For layers that replay lines of their own over this replay (live
+  /// support's, chatdesk/support/script.hpp):
+  /// Moves the clock to `at` and ticks the desk as a timed line at line
+  /// `number` does (window events print). Error `simulate.out_of_order`.
+  result<void> advance(timestamp at, std::size_t number);
+  /// The number id of business `business_id`, registering the business (one
+  /// number with its own id) as a line naming it does. Errors: the desk's.
+  result<std::string> number_of(std::string_view business_id);
+  /// Prints one output line.
+  void print(const nlohmann::ordered_json& line) const;
+  /// The desk, the store and the clock the replay runs on.
+  [[nodiscard]] desk& replay_desk() noexcept;
+  [[nodiscard]] store& replay_store() noexcept;
+  [[nodiscard]] const chatdesk::clock& replay_clock() const noexcept;
+
  private:
   struct impl;
   std::unique_ptr<impl> impl_;
