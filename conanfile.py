@@ -83,7 +83,7 @@
                         [
                           "fmt::fmt", "nlohmann_json::nlohmann_json", "date::date-tz", "simdjson::simdjson",
                           "abseil::absl_flat_hash_map", "abseil::absl_hash", "abseil::absl_btree",
-                          "abseil::absl_int128", "sqlite3::sqlite3"
+                          "abseil::absl_int128", "abseil::absl_inlined_vector", "sqlite3::sqlite3"
                         ] if self.options.with_openssl
     : self.cpp_info.defines.append("CHATDESK_WITH_OPENSSL=1") self.cpp_info.requires
           .append("openssl::crypto") if self.options.with_postgres

@@ -33,7 +33,7 @@ install(FILES "${PROJECT_BINARY_DIR}/chatdeskConfig.cmake" "${PROJECT_BINARY_DIR
   DESTINATION "${CHATDESK_INSTALL_CMAKEDIR}" COMPONENT chatdesk_development)
 
 # pkg-config: the library and the dependencies that also ship .pc files.
-set(CHATDESK_PC_REQUIRES "fmt nlohmann_json simdjson absl_flat_hash_map absl_hash absl_btree absl_int128 sqlite3")
+set(CHATDESK_PC_REQUIRES "fmt nlohmann_json simdjson absl_flat_hash_map absl_hash absl_btree absl_int128 absl_inlined_vector sqlite3")
 if(CHATDESK_WITH_OPENSSL)
   string(APPEND CHATDESK_PC_REQUIRES " libcrypto")
 endif()

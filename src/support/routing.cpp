@@ -2,53 +2,41 @@
 
 #include <algorithm>
 
+#include <absl/container/inlined_vector.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 namespace chatdesk::detail::support {
 namespace {
 
-bool contains(const std::vector<std::string>& list, std::string_view v) {
-  return std::find(list.begin(), list.end(), v) != list.end();
-}
-
 std::string plural(std::size_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
-bool matches(const agent_state& a, const support_conversation& c) {
-  const auto& who = a.rec.agent;
-  const bool speaks = c.language.empty() || who.languages.empty() || contains(who.languages, c.language);
-  return speaks && std::all_of(c.skills.begin(), c.skills.end(),
-                               [&](const std::string& s) { return contains(who.skills, s); });
+/// A profile's key: sorted skills, then sorted languages.
+std::string profile_key(const std::vector<std::string>& skills, const std::vector<std::string>& languages) {
+  return fmt::format("{}\x1e{}", fmt::join(skills, "\x1f"), fmt::join(languages, "\x1f"));
 }
 
-std::string pair_key(std::string_view skill, std::string_view language) {
-  std::string k(skill);
-  k.push_back('\x1f');
-  k.append(language);
-  return k;
+std::vector<std::string> sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
 }
 
-const candidates& index_of(const std::map<std::string, candidates, std::less<>>& map, std::string_view key) {
-  static const candidates none;
-  const auto found = map.find(key);
-  return found == map.end() ? none : found->second;
-}
-
-/// Adds (or takes away) `entry` in every index of team `t` the agent belongs in.
+/// Every index of team `t` the agent belongs in.
 template <class Op>
 void each_index(team_state& t, const agent_state& a, Op op) {
   op(t.available);
   if (t.def.policy != routing_policy::skills) return;
-  const auto& who = a.rec.agent;
-  for (const auto& s : who.skills) {
-    op(t.by_skill[s]);
-    if (who.languages.empty()) op(t.by_skill_any_language[s]);
-    for (const auto& l : who.languages) op(t.by_skill_language[pair_key(s, l)]);
+  auto skills = sorted(a.rec.agent.skills);
+  auto languages = sorted(a.rec.agent.languages);
+  auto& group = t.profiles[profile_key(skills, languages)];
+  if (group.skills.empty() && group.languages.empty()) {
+    group.skills = std::move(skills);
+    group.languages = std::move(languages);
   }
-  if (who.languages.empty()) op(t.any_language);
-  for (const auto& l : who.languages) op(t.by_language[l]);
+  op(group.agents);
 }
 
 }  // namespace
@@ -77,11 +65,8 @@ void roster::reindex(agent_state& a) {
 void roster::reindex_all() {
   for (auto& [id, t] : teams) {
     t.available.clear();
-    t.by_skill.clear();
-    t.by_skill_language.clear();
-    t.by_skill_any_language.clear();
-    t.by_language.clear();
-    t.any_language.clear();
+    t.profiles.clear();
+    t.matching.clear();
   }
   std::uint32_t order = 0;
   for (auto& [id, a] : agents) {  // in id order: the same in every instance
@@ -102,55 +87,68 @@ void roster::reindex_all() {
   for (auto& [id, a] : agents) reindex(*a);
 }
 
+const std::vector<const profile_group*>& team_state::matching_profiles(
+    const std::string& language, const std::vector<std::string>& skills) {
+  auto& kind = scratch;  // no allocation once it has grown
+  kind.assign(language);
+  kind.push_back('\x1e');
+  for (const auto& s : skills) {
+    kind.append(s);
+    kind.push_back('\x1f');
+  }
+  if (auto found = matching.find(kind); found != matching.end()) return found->second;
+  if (matching.size() >= 4096) matching.clear();  // kinds come from callers: keep the cache bounded
+  std::vector<const profile_group*> out;
+  for (const auto& entry : profiles) {
+    const auto& g = entry.second;
+    const bool speaks = language.empty() || g.languages.empty() ||
+                        std::binary_search(g.languages.begin(), g.languages.end(), language);
+    const bool able = std::all_of(skills.begin(), skills.end(), [&](const std::string& s) {
+      return std::binary_search(g.skills.begin(), g.skills.end(), s);
+    });
+    if (speaks && able) out.push_back(&g);
+  }
+  return matching.emplace(kind, std::move(out)).first->second;
+}
+
 choice roster::choose(team_state& t, const support_conversation& c, timestamp now) const {
   choice out;
   const auto& def = t.def;
-  // Skills teams look only among the agents with the rarest skill asked for,
-  // or who speak the language: the others would be passed over one by one.
-  const candidates* pool = &t.available;
-  const candidates* also = nullptr;  // agents of any language, merged in order
-  if (def.policy == routing_policy::skills && !c.skills.empty()) {
-    std::size_t best = 0;
-    bool first = true;
-    for (const auto& s : c.skills) {
-      const auto* list = c.language.empty() ? &index_of(t.by_skill, s)
-                                            : &index_of(t.by_skill_language, pair_key(s, c.language));
-      const auto* any = c.language.empty() ? nullptr : &index_of(t.by_skill_any_language, s);
-      const auto size = list->size() + (any != nullptr ? any->size() : 0);
-      if (first || size < best) {
-        pool = list;
-        also = any;
-        best = size;
-        first = false;
+  const auto fair = [&](agent_state& a) {
+    if (def.fair_limit == 0) return true;
+    auto& recent = a.rec.recent;
+    while (!recent.empty() && recent.front() <= now - def.fair_window) recent.pop_front();
+    if (recent.size() < def.fair_limit) return true;
+    ++out.fair_capped;
+    return false;
+  };
+  if (def.policy != routing_policy::skills || (c.language.empty() && c.skills.empty())) {
+    for (const auto& [key, a] : t.available)
+      if (fair(*a)) {
+        out.agent = a;
+        return out;
       }
-    }
-  } else if (def.policy == routing_policy::skills && !c.language.empty()) {
-    pool = &index_of(t.by_language, c.language);
-    also = &t.any_language;
-  }
-  auto i = pool->begin();
-  auto j = also != nullptr ? also->begin() : pool->end();
-  const auto j_end = also != nullptr ? also->end() : pool->end();
-  while (i != pool->end() || (also != nullptr && j != j_end)) {
-    const bool from_pool = also == nullptr || j == j_end || (i != pool->end() && i->first < j->first);
-    const auto& entry = from_pool ? *i++ : *j++;
-    agent_state* a = entry.second;
-    if (def.fair_limit > 0) {
-      auto& recent = a->rec.recent;
-      while (!recent.empty() && recent.front() <= now - def.fair_window) recent.pop_front();
-      if (recent.size() >= def.fair_limit) {
-        ++out.fair_capped;
-        continue;
-      }
-    }
-    if (def.policy == routing_policy::skills && !matches(*a, c)) {
-      ++out.mismatched;
-      continue;
-    }
-    out.agent = a;
     return out;
   }
-  if (pool != &t.available) out.mismatched = t.available.size() - out.fair_capped;  // the rest did not match
+  // Skills: the best of the heads of the matching profiles, merged in key order
+  // (past an agent at the fair-distribution cap).
+  using range = std::pair<candidates::const_iterator, candidates::const_iterator>;
+  absl::InlinedVector<range, 8> heads;
+  for (const auto* g : t.matching_profiles(c.language, c.skills))
+    if (!g->agents.empty()) heads.emplace_back(g->agents.begin(), g->agents.end());
+  while (!heads.empty()) {
+    std::size_t best = 0;
+    for (std::size_t k = 1; k < heads.size(); ++k)
+      if (heads[k].first->first < heads[best].first->first) best = k;
+    agent_state* a = heads[best].first->second;
+    if (++heads[best].first == heads[best].second)
+      heads.erase(heads.begin() + static_cast<std::ptrdiff_t>(best));
+    if (fair(*a)) {
+      out.agent = a;
+      return out;
+    }
+  }
+  out.mismatched = t.available.size() - out.fair_capped;  // the rest did not match
   return out;
 }
 
@@ -193,6 +191,16 @@ std::string roster::explain(const team_state& t, const support_conversation& c, 
     return fmt::format("queued: the {} of team {} with room reached the fair-distribution cap of {} per {} s",
                        plural(found.fair_capped, "agent", "agents"), def.id, def.fair_limit,
                        def.fair_window.count());
+  if (found.mismatched > 0 && found.fair_capped > 0)
+    return fmt::format(
+        "queued: of the {} of team {} with room, {} reached the fair-distribution cap of {} per {} s and {} "
+        "{}{}",
+        plural(found.mismatched + found.fair_capped, "agent", "agents"), def.id, found.fair_capped,
+        def.fair_limit, def.fair_window.count(), found.mismatched,
+        c.language.empty()
+            ? std::string(found.mismatched == 1 ? "does not match" : "do not match")
+            : fmt::format("{} not speak '{}'", found.mismatched == 1 ? "does" : "do", c.language),
+        c.skills.empty() ? std::string() : fmt::format(" with skills {}", fmt::join(c.skills, ", ")));
   if (found.mismatched > 0)
     return fmt::format(
         "queued: none of the {} of team {} with room {}{}",

@@ -71,18 +71,28 @@ struct agent_state {
   }
 };
 
+/// Skills teams: the agents with room who have the same skills and languages.
+struct profile_group {
+  std::vector<std::string> skills;     // sorted
+  std::vector<std::string> languages;  // sorted; none: speaks any
+  candidates agents;
+};
+
 struct team_state {
   team def;
   candidates available;  // online agents with room, best first
-  // Skills teams: the same agents by skill and by language (those who list
-  // no language speak any), so a match is found without passing over others.
-  std::map<std::string, candidates, std::less<>> by_skill;
-  std::map<std::string, candidates, std::less<>> by_skill_language;  // "<skill>\x1f<language>"
-  std::map<std::string, candidates, std::less<>> by_skill_any_language;
-  std::map<std::string, candidates, std::less<>> by_language;
-  candidates any_language;
+  // Skills teams: the same agents by profile (skills and languages), so each
+  // agent sits in one more list, and a conversation looks only at the heads
+  // of the profiles that match it (worked out once per kind of conversation).
+  std::map<std::string, profile_group, std::less<>> profiles;
+  std::map<std::string, std::vector<const profile_group*>, std::less<>>
+      matching;         // cache, by conversation kind
+  std::string scratch;  // the kind being looked up
   std::map<queue_key, conversation_key> queue;
   [[nodiscard]] bool by_load() const { return def.policy != routing_policy::round_robin; }
+  /// The profiles whose agents can answer a conversation in `language` needing `skills`.
+  const std::vector<const profile_group*>& matching_profiles(const std::string& language,
+                                                             const std::vector<std::string>& skills);
 };
 
 /// What `choose` found: an agent, or nobody, with what it passed over.

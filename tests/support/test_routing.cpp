@@ -114,6 +114,53 @@ TEST_CASE("skills routing matches language and skills, and says who was missing"
   CHECK(r->agent == "ben");
 }
 
+TEST_CASE("skills routing takes the best match across agents of different profiles, past the fair cap",
+          "[support][routing]") {
+  support_fixture f;
+  // Four profiles that can answer Italian billing, one that cannot.
+  f.staff(
+      {person("ana", 9, {"it"}, {"billing"}), person("ben", 9, {"en", "it"}, {"billing", "returns"}),
+       person("cal", 9, {}, {"billing"}), person("dea", 9, {"it"}, {"billing", "vip"}),
+       person("eva", 9, {"it"}, {"returns"})},
+      [] {
+        auto t = crew("care", {"ana", "ben", "cal", "dea", "eva"}, routing_policy::skills);
+        t.fair_limit = 2;
+        t.fair_window = std::chrono::hours(1);
+        return t;
+      }(),
+      [] {
+        support_settings s;
+        s.bot_first = true;  // each conversation is routed once, by the hand-off
+        return s;
+      }());
+  for (const char* id : {"ana", "ben", "cal", "dea", "eva"}) f.online(id);
+  std::map<std::string, int> got;
+  for (int n = 1; n <= 8; ++n) {
+    f.clock.advance(1s);
+    f.writes(n, "ok");
+    handoff_request req;
+    req.language = "it";
+    req.skills = {"billing"};
+    const auto r = f.support->handoff(key_of(n), req);
+    REQUIRE(r);
+    if (r->assigned) ++got[r->agent];
+  }
+  // Balanced among the four who match, each up to the fair cap of 2 an hour; eva never.
+  CHECK(got == std::map<std::string, int>{{"ana", 2}, {"ben", 2}, {"cal", 2}, {"dea", 2}});
+  f.clock.advance(1s);
+  f.writes(9, "ok");
+  handoff_request req;
+  req.language = "it";
+  req.skills = {"billing"};
+  const auto r = f.support->handoff(key_of(9), req);
+  REQUIRE(r);
+  CHECK_FALSE(r->assigned);
+  CHECK(r->reason ==
+        "queued: of the 5 agents of team care with room, 4 reached the fair-distribution cap of 2 per 3600 s "
+        "and 1 "
+        "does not speak 'it' with skills billing");
+}
+
 TEST_CASE("automatic routing never exceeds capacity; the queue moves when room frees up",
           "[support][routing]") {
   support_fixture f;
