@@ -1334,6 +1334,35 @@ result<void> support_desk::put_canned(std::string_view business_id, canned_respo
   });
 }
 
+result<std::size_t> support_desk::purge(std::string_view business_id, timestamp before) {
+  return impl_->guarded([&] {
+    return impl_->step(business_id, [&](business_state& bs, change&) -> result<std::size_t> {
+      auto& st = impl_->st;
+      std::vector<std::string> gone_facts;
+      const auto last_day = rec::fact_day_prefix(bs.id, date::floor<date::days>(before));
+      st.scan_records(rec::fact_kind, rec::prefix_of(bs.id),
+                      [&](std::string_view key, std::string_view value) {
+                        if (key.substr(0, last_day.size()) > std::string_view(last_day))
+                          return false;  // a later day: done
+                        if (rec::decode_fact(value, key).at < before) gone_facts.emplace_back(key);
+                        return true;
+                      });
+      std::vector<std::string> gone_closed;
+      st.scan_records(rec::closed_kind, rec::prefix_of(bs.id),
+                      [&](std::string_view key, std::string_view value) {
+                        const auto c = rec::decode_conversation(value, key);
+                        if (c.status == support_status::resolved && c.resolved_at != never &&
+                            c.resolved_at < before && bs.open.find(c.key) == bs.open.end())
+                          gone_closed.emplace_back(key);
+                        return true;
+                      });
+      for (const auto& k : gone_facts) st.erase_record(rec::fact_kind, k);
+      for (const auto& k : gone_closed) st.erase_record(rec::closed_kind, k);
+      return gone_facts.size() + gone_closed.size();
+    });
+  });
+}
+
 result<void> support_desk::remove_canned(std::string_view business_id, std::string_view code) {
   return impl_->guarded([&] {
     return impl_->step(business_id, [&](business_state& bs, change& ch) -> result<void> {

@@ -158,6 +158,23 @@ TEST_CASE("a support report gives the hand-computed figures of a day, in the bus
       std::string::npos);
   CHECK(csv.find("agent,ben,1,0,1,1,300.0,300.0,,,16200.0,16200.0,1,1,0.5,1,0,,0.0\r\n") !=
         std::string::npos);
+
+  // Forgetting the morning: ten facts before 11:00 and c1, resolved at 10:30.
+  support_fixture f(at("2026-03-03T09:00:00Z"), u.get());
+  CHECK(f.support->conversation(key_of(1)));
+  const auto purged = f.support->purge("shop", at("2026-03-02T11:00:00Z"));
+  REQUIRE(purged);
+  CHECK(*purged == 11);
+  CHECK_FALSE(f.support->conversation(key_of(1)));
+  CHECK(f.support->conversation(key_of(3)));
+  const auto after = make_support_report(u.get(), "shop", "2026-03-02", "2026-03-02");
+  REQUIRE(after);
+  CHECK(after->business.conversations == 1);
+  CHECK(after->business.first_response.count == 1);
+  CHECK(after->business.first_response.median == milliseconds{5min});
+  CHECK(after->business.resolved == 1);
+  CHECK(*f.support->purge("shop", at("2026-03-02T11:00:00Z")) == 0);
+  CHECK(f.support->purge("nobody", at("2026-03-02T11:00:00Z")).error().code == "support.not_configured");
 }
 
 TEST_CASE("report periods and percentiles", "[support][report]") {

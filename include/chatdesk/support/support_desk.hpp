@@ -160,6 +160,13 @@ class CHATDESK_API support_desk {
   };
   [[nodiscard]] std::vector<agent_view> agents(std::string_view business_id);
 
+  /// Forgets, for one business, what is older than `before`: the facts
+  /// reports read (a report over those days then counts nothing) and the
+  /// conversations resolved before it (a customer who writes again starts a
+  /// new one). One step; returns how many records went. Error
+  /// `support.not_configured`, `store.*`.
+  result<std::size_t> purge(std::string_view business_id, timestamp before);
+
   /// Announces SLA warnings and breaches now due, reopens snoozed
   /// conversations whose time came, and offers queues whose hours opened.
   void tick();
