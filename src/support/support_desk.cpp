@@ -68,7 +68,6 @@ struct change {
   std::set<std::string> agents;
   std::set<std::string> teams;
   std::unordered_set<conversation_key> conversations;
-  std::vector<std::pair<conversation_key, support_conversation>> resolved;  // moved to the resolved records
   bool settings = false;
   std::set<std::string> canned;  // codes added, changed or removed
   timestamp told = never;        // tick(): warnings and breaches told up to here
@@ -78,8 +77,8 @@ struct change {
   std::vector<rec::fact> facts;    // what reports count
 
   [[nodiscard]] bool changed() const {
-    return !events.empty() || !agents.empty() || !teams.empty() || !conversations.empty() ||
-           !resolved.empty() || settings || told != never || !canned.empty() || !facts.empty();
+    return !events.empty() || !agents.empty() || !teams.empty() || !conversations.empty() || settings ||
+           told != never || !canned.empty() || !facts.empty();
   }
 };
 
@@ -195,7 +194,7 @@ struct support_desk::impl final : observer {
         if (auto t = bs->teams.find(c.team); t != bs->teams.end()) enqueue(t->second, cs);
       schedule_all(*bs, c);
     }
-    reindex_all(*bs);
+    bs->reindex_all();
     return bs;
   }
 
@@ -309,11 +308,6 @@ struct support_desk::impl final : observer {
       else
         st.erase_record(rec::canned_kind, k);
     }
-    for (const auto& [key, c] : ch.resolved) {
-      const auto k = rec::key_of(bs.id, key);
-      st.erase_record(rec::open_kind, k);
-      st.save_record(rec::closed_kind, k, rec::encode(c));
-    }
     for (const auto& f : ch.facts)
       st.save_record(rec::fact_kind, rec::fact_key(bs.id, f.at, fmt::format("{}.{}", instance, ++fact_seq)),
                      rec::encode(f));
@@ -390,9 +384,6 @@ struct support_desk::impl final : observer {
 
   // ---- routing index ---------------------------------------------------------------------------------
 
-  static void reindex(business_state& bs, agent_state& a) { bs.reindex(a); }
-  static void reindex_all(business_state& bs) { bs.reindex_all(); }
-
   void enqueue(team_state& t, conv_state& cs) {
     if (cs.queued) return;
     if (cs.c.queued_since == never) cs.c.queued_since = clock.now();
@@ -434,7 +425,7 @@ struct support_desk::impl final : observer {
       a.rec.last_assigned = now;
       if (t.def.fair_limit > 0) a.rec.recent.push_back(now);
     }
-    reindex(bs, a);
+    bs.reindex(a);
     ch.agents.insert(a.rec.agent.id);
     ch.conversations.insert(c.key);
     ch.events.push_back(event(support_event_kind::assigned, c, std::move(who), std::move(why)));
@@ -447,7 +438,7 @@ struct support_desk::impl final : observer {
     if (c.agent.empty()) return;
     if (auto a = bs.agents.find(c.agent); a != bs.agents.end()) {
       if (a->second->held > 0) --a->second->held;
-      reindex(bs, *a->second);
+      bs.reindex(*a->second);
       ch.agents.insert(c.agent);
       for (const auto& tid : a->second->teams) ch.drain.insert(tid);
     }
@@ -968,7 +959,7 @@ result<void> support_desk::put_team(std::string_view business_id, team t) {
                                 fmt::format("members[{}]", i));
           auto& ts = bs.teams[t.id];
           ts.def = std::move(t);
-          impl_->reindex_all(bs);
+          bs.reindex_all();
           ch.teams.insert(ts.def.id);
           ch.drain.insert(ts.def.id);
           return {};
@@ -985,7 +976,7 @@ result<void> support_desk::set_presence(std::string_view business_id, std::strin
       auto& as = **a;
       if (as.rec.presence == p) return {};
       as.rec.presence = p;
-      impl_->reindex(bs, as);
+      bs.reindex(as);
       ch.agents.insert(as.rec.agent.id);
       support_event e;
       e.kind = support_event_kind::presence_changed;
@@ -1249,9 +1240,7 @@ result<void> support_desk::resolve(const conversation_key& key, std::string_view
     impl_->release(bs, cs, ch);
     impl_->dequeue(bs, cs);
     cs.c.queued_since = never;
-    ch.conversations.erase(key);
-    ch.resolved.emplace_back(key, cs.c);
-    bs.open.erase(key);
+    ch.conversations.insert(key);  // persisted as resolved, then leaves the open ones
     return {};
   });
 }
