@@ -20,12 +20,14 @@ class ChatdeskConan(ConanFile):
         "fPIC": [True, False],
         "with_openssl": [True, False],
         "with_postgres": [True, False],
+        "with_qr": [True, False],
     }
     default_options = {
         "shared": False,
         "fPIC": True,
         "with_openssl": True,
         "with_postgres": True,
+        "with_qr": True,
         # date's default downloads the tz database with libcurl; use the OS one.
         "date/*:header_only": False,
         "date/*:tz_db": "system",
@@ -56,6 +58,8 @@ class ChatdeskConan(ConanFile):
             self.requires("openssl/[>=3 <4]")
         if self.options.with_postgres:
             self.requires("libpq/[>=12]")
+        if self.options.with_qr:
+            self.requires("qr-code-generator/[>=1.8 <2]")
 
     def build_requirements(self):
         self.test_requires("catch2/[>=3 <4]")
@@ -71,6 +75,7 @@ class ChatdeskConan(ConanFile):
         tc.cache_variables["CHATDESK_INSTALL"] = True
         tc.cache_variables["CHATDESK_WITH_OPENSSL"] = bool(self.options.with_openssl)
         tc.cache_variables["CHATDESK_WITH_POSTGRES"] = bool(self.options.with_postgres)
+        tc.cache_variables["CHATDESK_WITH_QR"] = bool(self.options.with_qr)
         tc.generate()
         CMakeDeps(self).generate()
 
@@ -101,5 +106,7 @@ class ChatdeskConan(ConanFile):
         if self.options.with_postgres:
             self.cpp_info.defines.append("CHATDESK_WITH_POSTGRES=1")
             self.cpp_info.requires.append("libpq::libpq")
+        if self.options.with_qr:
+            self.cpp_info.requires.append("qr-code-generator::qr-code-generator")
         if self.settings.os in ("Linux", "FreeBSD"):
             self.cpp_info.system_libs = ["pthread", "m"]

@@ -30,6 +30,7 @@ configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/chatdeskConfig.cmake.
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/chatdeskConfigVersion.cmake"
   COMPATIBILITY SameMinorVersion)
 install(FILES "${PROJECT_BINARY_DIR}/chatdeskConfig.cmake" "${PROJECT_BINARY_DIR}/chatdeskConfigVersion.cmake"
+  "${PROJECT_SOURCE_DIR}/cmake/Findchatdesk_qrcodegen.cmake"
   DESTINATION "${CHATDESK_INSTALL_CMAKEDIR}" COMPONENT chatdesk_development)
 
 # pkg-config: the library and the dependencies that also ship .pc files.
@@ -39,6 +40,9 @@ if(CHATDESK_WITH_OPENSSL)
 endif()
 if(CHATDESK_WITH_POSTGRES)
   string(APPEND CHATDESK_PC_REQUIRES " libpq")
+endif()
+if(CHATDESK_WITH_QR)
+  string(APPEND CHATDESK_PC_REQUIRES " qrcodegencpp")
 endif()
 # Relocatable: the prefix is found relative to the .pc file itself.
 file(RELATIVE_PATH CHATDESK_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")

@@ -11,6 +11,7 @@ vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
   FEATURES
     openssl CHATDESK_WITH_OPENSSL
     postgres CHATDESK_WITH_POSTGRES
+    qr CHATDESK_WITH_QR
 )
 
 vcpkg_cmake_configure(

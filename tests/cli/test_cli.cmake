@@ -93,6 +93,22 @@ expect_run(support_report_missing_file 2 "^$" "'/nonexistent.db' is not a file"
 expect_run(support_report_bad_format 2 "^$" "format" support report --store "${_day}" --business shop --from 2026-03-02 --format xml)
 file(REMOVE "${_day}" "${_day}-wal" "${_day}-shm")
 
+# chatdesk link: links, QR codes (decoded in tests/links/qr_decode.cmake) and the website button.
+expect_run(link_plain 0 "^https://wa.me/390551234567\n$" "^$" link "+39 055 123 4567")
+expect_run(link_text_ref 0 "^https://wa.me/14155551234\\?text=Hi%20there%20%26%20%23you%20%5Bref%3Aad-7%5D\n$" "^$"
+  link "(415) 555-1234" --region US --text "Hi there & #you" --ref ad-7)
+expect_run(link_legacy 0 "^https://api.whatsapp.com/send\\?phone=447700900123&text=Hello\n$" "^$"
+  link "07700 900123" --region GB --legacy --text Hello)
+expect_run(link_bad_number 2 "^$" "\\[phone.too_short\\]" link 333 --region IT)
+expect_run(link_bad_ref 2 "^$" "\\[links.invalid_ref\\]" link "+39 055 123 4567" --ref "a b")
+expect_run(link_too_long 2 "^$" "the link would be 38 bytes, over the limit of 30.*links.too_long" link "+39 055 123 4567"
+  --text "abcdef" --max-length 30)
+expect_run(link_html 0 "<a class=\"chatdesk-chat-button\" href=\"https://wa.me/390551234567\"[^>]*>Chat with Bottega &lt;b&gt; &amp; figli on WhatsApp</a>.*<svg [^>]*role=\"img\".*</style>"
+  "^$" link "+39 055 123 4567" --html --name "Bottega <b> & figli")
+expect_run(link_svg 0 "^<svg xmlns=\"http://www.w3.org/2000/svg\"[^\n]*</svg>\n$" "^$" link "+39 055 123 4567" --qr svg --ecc H)
+expect_run(link_bad_ecc 2 "^$" "ecc" link "+39 055 123 4567" --qr svg --ecc Z)
+expect_run(link_png 2 "^$" "qr" link "+39 055 123 4567" --qr png)
+
 # chatdesk template: validate, render, catalog.
 expect_run(template_validate_problems 2
   "\"template\":\"Spring-Sale\",\"language\":\"it\",\"code\":\"template.invalid_name\".*\"code\":\"template.too_long\",\"component\":\"header\",\"limit\":60,\"actual\":73.*\"code\":\"template.too_many_parameters\",\"component\":\"header\",\"limit\":1,\"actual\":2.*\"code\":\"template.parameter_gap\".*\"code\":\"template.footer_parameters\".*\"component\":\"buttons\\[1\\]\",\"limit\":25,\"actual\":29.*\"code\":\"template.url_variable_not_last\".*\"code\":\"template.quick_replies_not_grouped\".*\"template\":\"otp_login\".*\"code\":\"template.missing_otp_button\""
@@ -128,7 +144,7 @@ expect_run(template_render_which 2 "^$"
   "has 2 templates: choose one with --name \\(purchase_confirmation, shipping_update\\)"
   template render "${_two_templates}")
 # Unknown commands list the ones there are.
-expect_run(unknown_command 2 "^$" "'bogus' is not a command; the commands are phone, simulate, template, price, invoice, forecast, webhook, support"
+expect_run(unknown_command 2 "^$" "'bogus' is not a command; the commands are phone, simulate, template, price, invoice, forecast, webhook, support, link"
   bogus)
 
 # chatdesk price: an invoice, problems by line, explain, compare, bad cards.

@@ -42,5 +42,7 @@ command add_forecast_command(CLI::App& app);
 command add_webhook_command(CLI::App& app);
 /// `chatdesk support report --store FILE --business B --from DAY [--to DAY] [--format csv]`
 command add_support_command(CLI::App& app);
+/// `chatdesk link NUMBER [--text T] [--ref R] [--qr svg] [--html]`
+command add_link_command(CLI::App& app);
 
 }  // namespace chatdesk::cli
