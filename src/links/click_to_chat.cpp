@@ -30,17 +30,25 @@ std::size_t encoded_size(std::string_view text) {
   return n;
 }
 
-void encode_into(std::string& out, std::string_view text) {
+/// Writes `text` encoded at `p` (room for `encoded_size(text)` bytes); returns the end.
+char* encode_at(char* p, std::string_view text) {
   for (const char c : text) {
     const auto b = static_cast<unsigned char>(c);
     if (unreserved[b]) {
-      out.push_back(c);
+      *p++ = c;
     } else {
-      out.push_back('%');
-      out.push_back(hex[b >> 4U]);
-      out.push_back(hex[b & 0xFU]);
+      p[0] = '%';
+      p[1] = hex[b >> 4U];
+      p[2] = hex[b & 0xFU];
+      p += 3;
     }
   }
+  return p;
+}
+
+char* copy_at(char* p, std::string_view text) {
+  text.copy(p, text.size());
+  return p + text.size();
 }
 
 bool ref_char(char c) {
@@ -64,9 +72,8 @@ bool valid_ref(std::string_view ref) noexcept {
 }
 
 std::string percent_encode(std::string_view text) {
-  std::string out;
-  out.reserve(encoded_size(text));
-  encode_into(out, text);
+  std::string out(encoded_size(text), '\0');
+  encode_at(out.data(), text);
   return out;
 }
 
@@ -136,17 +143,18 @@ result<void> append_link(std::string& out, const phone_number& number, const lin
         fmt::format("the link would be {} bytes, over the limit of {}: shorten the prefilled text", length,
                     options.max_length),
         "text");
-  out.reserve(out.size() + length);
-  out.append(head);
-  out.append(number.digits());
+  const auto start = out.size();
+  out.resize(start + length);  // then written in place: one size check, no reallocation
+  char* p = copy_at(out.data() + start, head);
+  p = copy_at(p, number.digits());
   if (!has_text) return {};
-  out.append(text_key);
-  encode_into(out, options.text);
+  p = copy_at(p, text_key);
+  p = encode_at(p, options.text);
   if (!options.ref.empty()) {
-    if (!options.text.empty()) out.append("%20");
-    out.append("%5Bref%3A");
-    out.append(options.ref);
-    out.append("%5D");
+    if (!options.text.empty()) p = copy_at(p, "%20");
+    p = copy_at(p, "%5Bref%3A");
+    p = copy_at(p, options.ref);
+    copy_at(p, "%5D");
   }
   return {};
 }
