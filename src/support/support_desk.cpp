@@ -1174,22 +1174,24 @@ result<reply_result> support_desk::reply(const conversation_key& key, std::strin
       if (!found) return true;
       auto& c = (*found)->c;
       const auto now = impl_->clock.now();
+      // A next response answers a customer waiting after the first response.
+      const bool next_response = c.first_response != never && c.waiting_since != never;
       if (c.first_response == never) {
         c.first_response = now;
         impl_->stop_clock(bs, c, sla_metric::first_response, now);
         impl_->measure(bs, impl_->note(ch, "first_response", c, std::string(agent_id)), c,
                        sla_metric::first_response, c.to_people != never ? c.to_people : c.created);
-      } else if (c.waiting_since != never) {
-        auto& nrt = c.sla[static_cast<std::size_t>(sla_metric::next_response)];
-        if (nrt.started != never && nrt.stopped == never) {
-          impl_->stop_clock(bs, c, sla_metric::next_response, now);
-          ++c.next_responses;
-          c.next_response_time += nrt.consumed;
-          if (nrt.consumed > nrt.target) ++c.next_responses_late;
-        }
+      }
+      auto& nrt = c.sla[static_cast<std::size_t>(sla_metric::next_response)];
+      if (nrt.started != never && nrt.stopped == never) {
+        impl_->stop_clock(bs, c, sla_metric::next_response, now);
+        ++c.next_responses;
+        c.next_response_time += nrt.consumed;
+        if (nrt.consumed > nrt.target) ++c.next_responses_late;
+      }
+      if (next_response)
         impl_->measure(bs, impl_->note(ch, "next_response", c, std::string(agent_id)), c,
                        sla_metric::next_response, c.waiting_since);
-      }
       c.waiting_since = never;
       ch.conversations.insert(key);
       ch.events.push_back(impl_->event(support_event_kind::agent_replied, c, agent_who(agent_id),

@@ -1,10 +1,11 @@
-// Fuzzes parse_timestamp and parse_unix_seconds. Properties: no crash; an
-// accepted time formats and re-parses to itself.
+// Fuzzes parse_timestamp, parse_unix_seconds and parse_date. Properties: no
+// crash; an accepted time or date formats and re-parses to itself.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "chatdesk/core/clock.hpp"
+#include "chatdesk/core/time_zone.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -17,6 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (u) {
     auto again = chatdesk::parse_timestamp(chatdesk::format_timestamp(*u));
     if (!again || *again != *u) __builtin_trap();
+  }
+  if (auto d = chatdesk::parse_date(text)) {
+    if (!d->ok() || chatdesk::format_date(*d) != text) __builtin_trap();
   }
   return 0;
 }

@@ -166,6 +166,30 @@ TEST_CASE("next response runs from the oldest unanswered customer message to the
   CHECK_FALSE(c->clock_of(sla_metric::next_response).running());
 }
 
+TEST_CASE("a next-response clock paused while pending stops at the agent's next reply", "[support][sla]") {
+  support_fixture f;
+  f.staff({person("ana")}, crew("care", {"ana"}), with_sla(30min, 10min, std::nullopt));
+  f.online("ana");
+  f.writes(1);
+  REQUIRE(f.support->reply(key_of(1), "ana", text_content{"Ciao"}));
+  f.clock.advance(1min);
+  f.writes(1, "and the invoice?");  // the next-response clock starts
+  f.clock.advance(2min);
+  REQUIRE(f.support->set_pending(key_of(1), "agent:ana"));  // pauses it
+  f.clock.advance(30min);
+  REQUIRE(f.support->reopen(key_of(1), "agent:ana"));  // the agent takes it up again: it resumes
+  f.clock.advance(1min);
+  REQUIRE(f.support->reply(key_of(1), "ana", text_content{"Here it is"}));
+  const auto c = f.support->conversation(key_of(1));
+  REQUIRE(c);
+  CHECK_FALSE(c->clock_of(sla_metric::next_response).running());
+  CHECK(c->next_responses == 1);
+  CHECK(c->next_response_time == 3min);  // 2 before the pause, 1 after: the 30 pending do not count
+  f.clock.advance(1h);
+  f.support->tick();
+  CHECK(f.log.count(support_event_kind::sla_breached) == 0);
+}
+
 TEST_CASE("a reply the transport does not accept does not count", "[support][sla]") {
   support_fixture f;
   f.staff({person("ana")}, crew("care", {"ana"}), with_sla(5min, std::nullopt, std::nullopt));
