@@ -422,9 +422,11 @@ result<business> parse_business(std::string_view text) {
     r.objects("numbers", [&](const reader& n) {
       business_number bn;
       bn.id = n.text("id");
-      auto p = phone_number::parse(n.text("number"));
-      if (!p) throw bad_field{"numbers.number", p.error().message};
-      bn.number = *p;
+      if (const auto number = n.text("number"); !number.empty()) {  // a number may be registered by id alone
+        auto p = phone_number::parse(number);
+        if (!p) throw bad_field{"numbers.number", p.error().message};
+        bn.number = *p;
+      }
       bn.throughput_per_second = n.integer<std::uint32_t>("throughput_per_second");
       b.numbers.push_back(std::move(bn));
     });

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "../core/csv.hpp"
 #include "chatdesk/core/time_zone.hpp"
 #include "records.hpp"
 
@@ -145,16 +146,7 @@ nlohmann::ordered_json to_json(const report_figures& f) {
   return j;
 }
 
-std::string csv_cell(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (const char ch : text) {
-    if (ch == '"') out.push_back('"');
-    out.push_back(ch);
-  }
-  out.push_back('"');
-  return out;
-}
+using detail::csv_cell;
 
 std::string csv_number(const nlohmann::ordered_json& v) {
   return v.is_null() ? std::string() : v.dump();

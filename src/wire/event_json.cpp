@@ -127,6 +127,35 @@ json message_json(const webhook_message& e) {
   return j;
 }
 
+json amount_json(const payment_amount& a) {
+  return json{{"value", a.value}, {"offset", a.offset}};
+}
+
+json payment_json(const payment_notice& n) {
+  json p;
+  p["reference_id"] = n.reference_id;
+  if (n.status) p["status"] = to_string(*n.status);
+  if (n.amount) p["amount"] = amount_json(*n.amount);
+  put(p, "currency", n.currency);
+  put(p, "receipt", n.receipt);
+  if (n.transaction) {
+    const auto& t = *n.transaction;
+    json o;
+    put(o, "id", t.id);
+    put(o, "type", t.gateway);
+    put(o, "status", t.status);
+    put(o, "method", t.method);
+    put(o, "pg_transaction_id", t.pg_transaction_id);
+    if (t.amount) o["amount"] = amount_json(*t.amount);
+    put(o, "currency", t.currency);
+    if (t.created) o["created"] = format_timestamp(*t.created);
+    if (t.updated) o["updated"] = format_timestamp(*t.updated);
+    if (t.error) o["error"] = json{{"code", t.error->code}, {"reason", t.error->reason}};
+    p["transaction"] = std::move(o);
+  }
+  return p;
+}
+
 json status_json(const webhook_status& e) {
   json j;
   j["kind"] = "status";
@@ -154,6 +183,8 @@ json status_json(const webhook_status& e) {
     j["conversation"] = std::move(c);
   }
   if (!e.errors.empty()) j["errors"] = errors_json(e.errors);
+  put(j, "type", e.type);
+  if (e.payment) j["payment"] = payment_json(*e.payment);
   return j;
 }
 

@@ -224,7 +224,7 @@ void reset(webhook_message& e) {
 
 void reset(webhook_status& e) {
   auto& [metadata, id, status_text, status, at, recipient_id, recipient, recipient_type,
-         biz_opaque_callback_data, pricing, conversation, errors] = e;
+         biz_opaque_callback_data, pricing, conversation, errors, type, payment] = e;
   reset(metadata);
   id.clear();
   status_text.clear();
@@ -237,6 +237,8 @@ void reset(webhook_status& e) {
   pricing.reset();
   conversation.reset();
   errors.clear();
+  type.clear();
+  payment.reset();
 }
 
 // The two ways the decoder reads a body. `dom` parses the whole body into
@@ -438,6 +440,15 @@ class run {
       return text(v, out);
     }
   }
+  // Whether `v` is an object (a value that may be a string or an object).
+  bool is_object(value& v) {
+    if constexpr (fast) {
+      return v.is_object();
+    } else {
+      od::json_type type{};
+      return v.type().get(type) == simdjson::SUCCESS && type == od::json_type::object;
+    }
+  }
   problem flag(value& v, bool& out) {
     if (auto ec = v.get_bool().get(out)) return json_error(ec, "true or false");
     return std::nullopt;
@@ -527,6 +538,9 @@ class run {
   problem referral_of(value& v, webhook_message& m);
   problem pricing(value& v, webhook_pricing& p);
   problem conversation(value& v, webhook_conversation& c);
+  problem payment(value& v, payment_notice& n);
+  problem transaction(value& v, payment_transaction& t);
+  problem amount(value& v, payment_amount& a);
 
   // The batch's events in use so far; slots past them are kept for reuse.
   [[nodiscard]] std::size_t event_count() const noexcept { return used_; }
@@ -1116,6 +1130,10 @@ auto run<J>::status(value& v, webhook_status& s) -> problem {
           return conversation(fv, s.conversation.emplace());
         } else if (key == "errors") {
           return errors_array(fv, s.errors);
+        } else if (key == "type") {
+          return text(fv, s.type);
+        } else if (key == "payment") {
+          return payment(fv, s.payment.emplace());
         }
         return std::nullopt;
       }))
@@ -1123,7 +1141,15 @@ auto run<J>::status(value& v, webhook_status& s) -> problem {
   if (!has_id) return fail("webhook.missing", "'id' is required");
   if (!has_status) return fail("webhook.missing", "'status' is required");
   if (!has_timestamp) return fail("webhook.missing", "'timestamp' is required");
-  if (auto st = parse_message_status(s.status_text); st && *st != message_status::accepted) s.status = *st;
+  if (s.type == "payment") {
+    // A payment's status is not a message's: "failed" here is the payment's.
+    if (!s.payment) return fail("webhook.missing", "'payment' is required in a status of type 'payment'");
+    if (s.payment->reference_id.empty())
+      return fail("webhook.missing", "'payment.reference_id' is required in a status of type 'payment'");
+    if (auto ps = parse_payment_status(s.status_text)) s.payment->status = *ps;
+  } else if (auto st = parse_message_status(s.status_text); st && *st != message_status::accepted) {
+    s.status = *st;
+  }
   if (s.recipient_type != "group" && !s.recipient_id.empty())
     if (auto phone = parse_wa_id(s.recipient_id)) s.recipient = *phone;
   return std::nullopt;
@@ -1164,6 +1190,71 @@ auto run<J>::conversation(value& v, webhook_conversation& c) -> problem {
     }
     return std::nullopt;
   });
+}
+
+template <class J>
+auto run<J>::payment(value& v, payment_notice& n) -> problem {
+  return fields(v, [&](json_key key, auto& fv) -> problem {
+    if (key == "reference_id") return id_text(fv, n.reference_id);
+    if (key == "amount") return amount(fv, n.amount.emplace());
+    if (key == "currency") return id_text(fv, n.currency);
+    if (key == "receipt") return text(fv, n.receipt);
+    if (key == "transaction") return transaction(fv, n.transaction.emplace());
+    return std::nullopt;
+  });
+}
+
+template <class J>
+auto run<J>::transaction(value& v, payment_transaction& t) -> problem {
+  return fields(v, [&](json_key key, auto& fv) -> problem {
+    if (key == "id") return id_text(fv, t.id);
+    if (key == "type") return id_text(fv, t.gateway);
+    if (key == "status") return id_text(fv, t.status);
+    if (key == "pg_transaction_id") return id_text(fv, t.pg_transaction_id);
+    if (key == "currency") return id_text(fv, t.currency);
+    if (key == "amount") return amount(fv, t.amount.emplace());
+    if (key == "created_timestamp" || key == "updated_timestamp") {
+      timestamp at{};
+      if (auto bad = seconds(fv, at)) return bad;
+      (key == "created_timestamp" ? t.created : t.updated) = at;
+      return std::nullopt;
+    }
+    if (key == "method") {  // "upi", or {"type": "upi"}
+      if (is_object(fv))
+        return fields(fv, [&](json_key mk, auto& mv) -> problem {
+          return mk == "type" ? id_text(mv, t.method) : std::nullopt;
+        });
+      return id_text(fv, t.method);
+    }
+    if (key == "error")
+      return fields(fv, [&](json_key ek, auto& ev) -> problem {
+        auto& e = t.error ? *t.error : t.error.emplace();
+        if (ek == "code") return id_text(ev, e.code);
+        if (ek == "reason") return text(ev, e.reason);
+        return std::nullopt;
+      });
+    return std::nullopt;
+  });
+}
+
+template <class J>
+auto run<J>::amount(value& v, payment_amount& a) -> problem {
+  bool has_value = false, has_offset = false;
+  if (auto p = fields(v, [&](json_key key, auto& fv) -> problem {
+        if (key == "value") {
+          has_value = true;
+          return integer(fv, a.value);
+        }
+        if (key == "offset") {
+          has_offset = true;
+          return integer(fv, a.offset);
+        }
+        return std::nullopt;
+      }))
+    return p;
+  if (!has_value) return fail("webhook.missing", "an amount's 'value' is required");
+  if (!has_offset) return fail("webhook.missing", "an amount's 'offset' is required");
+  return std::nullopt;
 }
 
 template <class J>

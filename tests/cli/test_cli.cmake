@@ -332,3 +332,40 @@ if(CHATDESK_WITH_OPENSSL)
     webhook decode --secret app-secret
     --signature "sha256=z000000000000000000000000000000000000000000000000000000000000000" "${_fx}/platform/text.json")
 endif()
+
+# chatdesk payments: an order checked, created in a store, paid through a webhook, shipped, reconciled.
+set(_pay "${CMAKE_CURRENT_BINARY_DIR}/chatdesk-cli-payments.db")
+file(REMOVE "${_pay}" "${_pay}-wal" "${_pay}-shm")
+set(_order "${_root}/examples/payments/order_india.json")
+expect_run(payments_check 0 "\"subtotal\": {\n    \"currency\": \"INR\",\n    \"amount\": \"339.50\"\n  },\n  \"total\": {\n    \"currency\": \"INR\",\n    \"amount\": \"372.00\""
+  "^$" payments check "${_order}" --at 2026-11-26T12:00:00Z)
+expect_run(payments_check_expired 2 "^$" "order.expiration.timestamp: is 2026-11-26T12:05:00Z; it must be at least 300 s after now"
+  payments check "${_order}" --at 2026-11-26T12:01:00Z)
+expect_run(payments_check_bad_offset 2 "^$" "order.items\\[1\\].amount: an amount of value 9950 and offset 1000 in INR: INR amounts use offset 100"
+  payments check "${_root}/tests/fuzz/corpus/fuzz_order/bad_offset")
+expect_run(payments_check_not_json 2 "^$" "payments check: .*byte" payments check "${_root}/README.md")
+expect_run(payments_setup 0 "\"event\":\"business\"" "^$" simulate "${_root}/examples/scripts/shop_india.jsonl" --store "${_pay}")
+expect_run(payments_create 0 "^{\"type\":\"order_details\",\"body\":\"Your order\",\"parameters\":{\"reference_id\":\"CHAI-1001\",[^\n]*\"total_amount\":{\"value\":37200,\"offset\":100}"
+  "^$" payments create --store "${_pay}" --business chai --customer "+91 98765 43210" --at 2026-11-26T12:00:00Z "${_order}")
+expect_run(payments_create_again 2 "^$" "business 'chai' has an order 'CHAI-1001' already"
+  payments create --store "${_pay}" --business chai --customer "+91 98765 43211" --at 2026-11-26T12:00:00Z "${_order}")
+expect_run(payments_create_brazilian_customer 2 "^$" "INR orders are for customers with \\+91 numbers; this customer's number is \\+5511987654321"
+  payments create --store "${_pay}" --business chai --customer "+55 11 98765 4321" --at 2026-11-26T12:00:00Z "${_order}")
+expect_run(payments_apply 2
+  "^{\"reference_id\":\"CHAI-1001\",\"status\":\"pending\",\"change\":\"advanced\"[^\n]*\n{\"reference_id\":\"CHAI-1001\",\"status\":\"captured\",\"change\":\"advanced\",[^\n]*\"captured\":{\"currency\":\"INR\",\"amount\":\"372.00\"}[^\n]*\n{[^\n]*\"error\":\"payments.unknown_order\"[^\n]*\n{[^\n]*\"error\":\"payments.unknown_payment_status\"[^\n]*\n$"
+  "^$" payments apply --store "${_pay}" --business chai "${_fx}/platform/payments.json")
+expect_run(payments_apply_retried 2 "\"status\":\"captured\",\"change\":\"duplicate\"" "^$"
+  payments apply --store "${_pay}" --business chai "${_fx}/platform/payments.json")
+expect_run(payments_apply_malformed 2 "^$" "'payment.reference_id' is required"
+  payments apply --store "${_pay}" --business chai "${_fx}/platform_bad/payment_no_reference.json")
+expect_run(payments_cancel_paid 2 "^$" "order 'CHAI-1001' cannot be canceled: its payment is captured"
+  payments update --store "${_pay}" --business chai --reference CHAI-1001 --status canceled)
+expect_run(payments_ship 0 "\"order\":{\"status\":\"shipped\",\"description\":\"By courier\"}" "^$"
+  payments update --store "${_pay}" --business chai --reference CHAI-1001 --status shipped --description "By courier")
+expect_run(payments_report_csv 0
+  "^reference_id,customer,created,status,payment,currency,total,captured,transaction_id,failed_attempts,flags\r?\nCHAI-1001,\\+919876543210,2026-11-26T12:00:00Z,shipped,captured,INR,372.00,372.00,pay_01,0,\r?\n$"
+  "^$" payments report --store "${_pay}" --business chai --from 2026-11-26 --zone Asia/Kolkata --format csv)
+expect_run(payments_report_json 0 "\"captured\": \\[\n    {\n      \"currency\": \"INR\",\n      \"amount\": \"372.00\""
+  "^$" payments report --store "${_pay}" --business chai --from 2026-11-01 --to 2026-11-30)
+expect_run(payments_report_bad_zone 2 "^$" "Mars" payments report --store "${_pay}" --business chai --from 2026-11-26 --zone Mars/Base)
+expect_run(payments_report_bad_day 2 "^$" "YYYY-MM-DD" payments report --store "${_pay}" --business chai --from 2026-13-01)

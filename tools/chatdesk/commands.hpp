@@ -4,11 +4,15 @@
 
 #include <functional>
 #include <iosfwd>
-
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+
+#include "chatdesk/core/error.hpp"
+#include "chatdesk/engine/store.hpp"
 
 namespace chatdesk::cli {
 
@@ -23,6 +27,19 @@ template <class Json>
 std::string to_output(const Json& j, int indent = -1) {
   return j.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
+
+/// The store a subcommand reads: a SQLite file or a PostgreSQL database.
+struct store_choice {
+  std::string file;
+  std::string postgres;
+};
+/// Adds --store FILE and --postgres CONNINFO to `sub` (`what` keeps its state there).
+void add_store_options(CLI::App& sub, store_choice& choice, const std::string& what);
+/// Opens the store chosen; `cli.usage` when none is, or the file is missing.
+[[nodiscard]] result<std::unique_ptr<store>> open_store(const store_choice& choice);
+/// Prints "chatdesk NAME: message (at where)" and returns the exit status:
+/// 1 for a store that failed, 2 for anything the input caused.
+int report_error(std::ostream& err, std::string_view name, const error& e);
 
 /// What a subcommand runs, writing results to `out` and problems to `err`.
 using command = std::function<int(std::ostream& out, std::ostream& err)>;
@@ -44,5 +61,7 @@ command add_webhook_command(CLI::App& app);
 command add_support_command(CLI::App& app);
 /// `chatdesk link NUMBER [--text T] [--ref R] [--qr svg] [--html]`
 command add_link_command(CLI::App& app);
+/// `chatdesk payments check|create|apply|update|report`
+command add_payments_command(CLI::App& app);
 
 }  // namespace chatdesk::cli

@@ -23,6 +23,7 @@
 #include "chatdesk/core/export.hpp"
 #include "chatdesk/core/phone_number.hpp"
 #include "chatdesk/model/message.hpp"
+#include "chatdesk/model/payment.hpp"
 
 namespace chatdesk {
 
@@ -85,6 +86,11 @@ struct CHATDESK_API webhook_status {
   std::optional<webhook_pricing> pricing;
   std::optional<webhook_conversation> conversation;
   std::vector<status_error> errors;
+  /// The item's `type`: "payment" for a payment's status (then `status` is
+  /// nullopt, `status_text` is "pending", "captured" or "failed", and
+  /// `payment` holds the notice); else empty.
+  std::string type{};
+  std::optional<payment_notice> payment{};
 
   friend bool operator==(const webhook_status&, const webhook_status&) = default;
 };
