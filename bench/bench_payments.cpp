@@ -106,8 +106,11 @@ void bm_apply_payment_status(benchmark::State& state) {
   for (auto _ : state) {
     const auto k = i++ % notices.size();
     auto r = s.book.apply("chai", notices[k], timestamp{}, s.customers[k / 3]);
-    if (!r) state.SkipWithError("refused");
-    advanced += r->change == payment_change::advanced ? 1 : 0;
+    if (!r) {
+      state.SkipWithError("refused");
+      break;
+    }
+    if (r->change == payment_change::advanced) ++advanced;
   }
   state.SetItemsProcessed(state.iterations());
   state.counters["advanced"] = static_cast<double>(advanced);

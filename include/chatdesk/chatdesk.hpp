@@ -2,6 +2,7 @@
 /// Everything chatdesk offers, in one include.
 #pragma once
 
+#include "chatdesk/attribution/attribution.hpp"
 #include "chatdesk/core/clock.hpp"
 #include "chatdesk/core/country.hpp"
 #include "chatdesk/core/currency.hpp"
@@ -23,6 +24,9 @@
 #include "chatdesk/engine/transport.hpp"
 #include "chatdesk/feed/dispatch.hpp"
 #include "chatdesk/feed/webhook_feed.hpp"
+#include "chatdesk/links/button.hpp"
+#include "chatdesk/links/click_to_chat.hpp"
+#include "chatdesk/links/qr.hpp"
 #include "chatdesk/model/business.hpp"
 #include "chatdesk/model/customer.hpp"
 #include "chatdesk/model/documents.hpp"

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <absl/container/btree_set.h>
+#include <absl/container/flat_hash_map.h>
 #include <fmt/format.h>
 
 #include "../core/lookup.hpp"
@@ -144,9 +146,12 @@ struct memory_store::impl {
   std::deque<journal_entry> journal;  // under businesses_mu
   std::uint64_t journal_seq = 0;
 
-  // Records of the modules above the desk, under "<kind>\0<key>" in byte order.
+  // Records of the modules above the desk, under "<kind>\0<key>": the values
+  // by hash (reads and writes are point lookups), and the keys in byte order
+  // for scans (touched only when a key comes or goes).
   std::mutex records_mu;
-  std::map<std::string, std::string, std::less<>> extra_records;
+  absl::flat_hash_map<std::string, std::string> record_values;
+  absl::btree_set<std::string> record_keys;
 
   message_record& record(std::size_t number) { return records[number - first]; }
   std::size_t next_number() const { return first + records.size(); }
@@ -424,22 +429,26 @@ std::string record_key(std::string_view kind, std::string_view key) {
 std::optional<std::string> memory_store::load_record(std::string_view kind, std::string_view key) {
   const auto k = record_key(kind, key);
   std::lock_guard g(impl_->records_mu);
-  const auto it = impl_->extra_records.find(k);
-  if (it == impl_->extra_records.end()) return std::nullopt;
+  const auto it = impl_->record_values.find(k);
+  if (it == impl_->record_values.end()) return std::nullopt;
   return it->second;
 }
 
 void memory_store::save_record(std::string_view kind, std::string_view key, std::string_view value) {
   auto k = record_key(kind, key);
   std::lock_guard g(impl_->records_mu);
-  impl_->extra_records.insert_or_assign(std::move(k), std::string(value));
+  if (const auto it = impl_->record_values.find(k); it != impl_->record_values.end()) {
+    it->second.assign(value);
+    return;
+  }
+  impl_->record_keys.insert(k);
+  impl_->record_values.emplace(std::move(k), std::string(value));
 }
 
 void memory_store::erase_record(std::string_view kind, std::string_view key) {
   const auto k = record_key(kind, key);
   std::lock_guard g(impl_->records_mu);
-  if (const auto it = impl_->extra_records.find(k); it != impl_->extra_records.end())
-    impl_->extra_records.erase(it);
+  if (impl_->record_values.erase(k) > 0) impl_->record_keys.erase(k);
 }
 
 void memory_store::scan_records(std::string_view kind, std::string_view prefix,
@@ -448,9 +457,9 @@ void memory_store::scan_records(std::string_view kind, std::string_view prefix,
   std::vector<std::pair<std::string, std::string>> found;  // handed out without the mutex
   {
     std::lock_guard g(impl_->records_mu);
-    for (auto it = impl_->extra_records.lower_bound(start);
-         it != impl_->extra_records.end() && it->first.compare(0, start.size(), start) == 0; ++it)
-      found.emplace_back(it->first.substr(kind.size() + 1), it->second);
+    for (auto it = impl_->record_keys.lower_bound(start);
+         it != impl_->record_keys.end() && it->compare(0, start.size(), start) == 0; ++it)
+      found.emplace_back(it->substr(kind.size() + 1), impl_->record_values.find(*it)->second);
   }
   for (const auto& [key, value] : found)
     if (!each(key, value)) return;

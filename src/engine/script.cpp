@@ -202,7 +202,17 @@ script_event event_of(const json& j) {
     in.customer = customer_field(j);
     in.id = required_text(j, "id");
     in.message = message_of(j, true);
-    in.referral = bool_field(j, "referral");
+    if (auto r = j.find("referral"); r != j.end() && r->is_object()) {
+      referral details;
+      details.source_type = text_field(*r, "source_type").value_or("ad");
+      details.source_id = text_field(*r, "source_id").value_or("");
+      details.ctwa_clid = text_field(*r, "ctwa_clid").value_or("");
+      details.headline = text_field(*r, "headline").value_or("");
+      in.referral = true;
+      in.referral_details = std::move(details);
+    } else {
+      in.referral = bool_field(j, "referral");
+    }
     in.profile_name = text_field(j, "profile_name").value_or("");
     return in;
   }
@@ -365,7 +375,16 @@ json to_json(const script_event& e) {
           j["customer"] = x.customer.e164();
           j["id"] = x.id;
           put_message(j, x.message);
-          if (x.referral) j["referral"] = true;
+          if (x.referral_details) {
+            json r;
+            r["source_type"] = x.referral_details->source_type;
+            if (!x.referral_details->source_id.empty()) r["source_id"] = x.referral_details->source_id;
+            if (!x.referral_details->ctwa_clid.empty()) r["ctwa_clid"] = x.referral_details->ctwa_clid;
+            if (!x.referral_details->headline.empty()) r["headline"] = x.referral_details->headline;
+            j["referral"] = std::move(r);
+          } else if (x.referral) {
+            j["referral"] = true;
+          }
           if (!x.profile_name.empty()) j["profile_name"] = x.profile_name;
         } else if constexpr (std::is_same_v<T, script_send>) {
           j["at"] = format_timestamp(x.at);
@@ -556,7 +575,9 @@ struct script_replay::impl final : observer {
     m.customer = e.customer;
     m.at = clock.now();
     m.content = body_of(e.message, e.business_id);
-    if (e.referral) {
+    if (e.referral_details) {
+      m.referral = *e.referral_details;
+    } else if (e.referral) {
       m.referral = referral{};
       m.referral->source_type = "ad";
     }

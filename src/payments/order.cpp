@@ -28,40 +28,56 @@ constexpr std::array<std::string_view, 5> gateway_names{"billdesk", "cashfree", 
 constexpr std::array<std::string_view, 5> pix_key_types{"CPF", "CNPJ", "EMAIL", "PHONE", "EVP"};
 static_assert(static_cast<std::size_t>(payment_method::boleto) + 1 == method_names.size());
 
-error invalid(std::string where, std::string what) {
-  auto message = fmt::format("{}: {}", where, what);
-  return make_error("payments.invalid_order", std::move(message), std::move(where));
+// Where a problem is, written out only when there is one (validation of a
+// good order builds no string).
+struct path {
+  std::string_view head;  // "order.items", "body"
+  std::size_t index = std::string_view::npos;
+  std::string_view tail{};          // "name"
+  path(const char* h) : head(h) {}  // NOLINT(google-explicit-constructor): a plain field's name
+  path(std::string_view h, std::size_t i, std::string_view t) : head(h), index(i), tail(t) {}
+  [[nodiscard]] std::string str() const {
+    std::string out(head);
+    if (index != std::string_view::npos) out += fmt::format("[{}]", index);
+    if (!tail.empty()) out.append(".").append(tail);
+    return out;
+  }
+};
+
+error invalid(const path& where, std::string_view what) {
+  auto w = where.str();
+  auto message = fmt::format("{}: {}", w, what);
+  return make_error("payments.invalid_order", std::move(message), std::move(w));
 }
 
 // A text's length in characters, or the refusal: invalid UTF-8, too long, or empty when required.
-result<void> check_text(std::string_view text, std::string_view where, std::size_t max, bool required) {
+result<void> check_text(std::string_view text, const path& where, std::size_t max, bool required) {
   const auto length = utf8::length(text);
   if (!length) {
-    auto w = std::string(where);
+    auto w = where.str();
     return make_error(
         "payments.invalid_utf8",
         fmt::format("{}: is not valid UTF-8 (byte {})", w, utf8::first_invalid(text).value_or(0)), w);
   }
-  if (required && *length == 0) return invalid(std::string(where), "is required");
-  if (*length > max)
-    return invalid(std::string(where), fmt::format("is {} characters; at most {}", *length, max));
+  if (required && *length == 0) return invalid(where, "is required");
+  if (*length > max) return invalid(where, fmt::format("is {} characters; at most {}", *length, max));
   return {};
 }
 
-result<void> check_currency(money m, currency c, std::string_view where) {
+result<void> check_currency(money m, currency c, const path& where) {
   if (m.currency() == c) return {};
-  auto w = std::string(where);
+  auto w = where.str();
   return make_error("payments.currency_mismatch",
                     fmt::format("{}: is in {}; the order is in {}", w, m.currency().code(), c.code()), w);
 }
 
-result<void> check_not_negative(money m, std::string_view where) {
+result<void> check_not_negative(money m, const path& where) {
   if (m.minor_units() >= 0) return {};
-  return invalid(std::string(where), fmt::format("is {}; it may not be negative", m.to_string()));
+  return invalid(where, fmt::format("is {}; it may not be negative", m.to_string()));
 }
 
-error overflow(std::string_view where) {
-  auto w = std::string(where);
+error overflow(const path& where) {
+  auto w = where.str();
   return make_error("payments.overflow", fmt::format("{}: the sum is too large to be exact", w), w);
 }
 
@@ -70,12 +86,12 @@ bool reference_char(char c) noexcept {
          c == '.';
 }
 
-std::string item_path(std::size_t i, std::string_view field) {
-  return fmt::format("order.items[{}].{}", i, field);
+path item_path(std::size_t i, std::string_view field) {
+  return {"order.items", i, field};
 }
 
 result<void> check_setting(const payment_setting& s, std::size_t i) {
-  const auto at = [i](std::string_view field) { return fmt::format("payment_settings[{}].{}", i, field); };
+  const auto at = [i](std::string_view field) { return path("payment_settings", i, field); };
   switch (s.method) {
     case payment_method::payment_gateway:
       if (!detail::named<std::size_t>(gateway_names, s.gateway))

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/names.hpp"
+#include "../core/record_fields.hpp"
 #include "chatdesk/core/time_zone.hpp"
 #include "chatdesk/core/utf8.hpp"
 
@@ -22,9 +23,9 @@ constexpr std::string_view details_kind = "payments.details";
 constexpr std::string_view payer_kind = "payments.payer";
 constexpr std::string_view payers_kind = "payments.payers";
 constexpr std::string_view day_kind = "payments.day";
-constexpr char unit = '\x1f';    // between fields and key parts
-constexpr char record = '\x1e';  // between list entries
-constexpr char part = '\x1d';    // between an entry's parts
+constexpr char unit = '\x1f';       // between fields and key parts
+constexpr char entry_sep = '\x1e';  // between list entries
+constexpr char part = '\x1d';       // between an entry's parts
 // Failures and flags kept per order. Once full, later ones still change the
 // payment but are not listed (nothing is dropped, so a retried webhook finds
 // what it applied before).
@@ -54,15 +55,9 @@ bool valid_business(std::string_view id) noexcept {
   return !id.empty() && id.find(unit) == std::string_view::npos && id.find('\0') == std::string_view::npos;
 }
 
-// Text from outside kept in a record: the record's separators and other
-// control characters become spaces, and invalid UTF-8 is escaped.
+// Text from outside kept in a record.
 std::string clean(std::string_view text) {
-  std::string out = utf8::valid(text) ? std::string(text) : utf8::escape_invalid(text);
-  for (auto& c : out)
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  if (out.size() > 256) out.resize(256);
-  while (!out.empty() && !utf8::valid(out)) out.pop_back();
-  return out;
+  return detail::record_text(text, 256);
 }
 
 std::int64_t ms_of(timestamp t) noexcept {
@@ -87,7 +82,7 @@ std::string encode(const order_record& r) {
   fmt::format_to(std::back_inserter(out), "{}{}{}{}", r.total.minor_units(), unit, ms_of(r.created), unit);
   field(to_string(r.status));
   field(to_string(r.payment));
-  fmt::format_to(std::back_inserter(out), "{}{}", ms_of(r.updated), unit);
+  fmt::format_to(std::back_inserter(out), "{}{}{}{}", ms_of(r.updated), unit, ms_of(r.payment_at), unit);
   field(r.transaction_id);
   if (r.captured)
     fmt::format_to(std::back_inserter(out), "{}{}{}{}", r.captured->minor_units(), unit,
@@ -95,34 +90,23 @@ std::string encode(const order_record& r) {
   else
     out.append({unit, unit});
   for (std::size_t i = 0; i < r.flags.size(); ++i) {
-    if (i > 0) out.push_back(record);
+    if (i > 0) out.push_back(entry_sep);
     out.append(r.flags[i]);
   }
   out.push_back(unit);
   for (std::size_t i = 0; i < r.failures.size(); ++i) {
     const auto& f = r.failures[i];
-    if (i > 0) out.push_back(record);
+    if (i > 0) out.push_back(entry_sep);
     fmt::format_to(std::back_inserter(out), "{}{}{}{}{}{}{}", f.transaction_id, part, f.code, part, f.reason,
                    part, ms_of(f.at));
   }
   return out;
 }
 
+using detail::split_fields;
 template <class Int>
 bool number(std::string_view s, Int& out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc{} && p == s.data() + s.size();
-}
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (true) {
-    const auto at = s.find(sep, start);
-    out.push_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
-    if (at == std::string_view::npos) return out;
-    start = at + 1;
-  }
+  return detail::whole_number(s, out);
 }
 
 error corrupt(std::string_view key) {
@@ -131,11 +115,24 @@ error corrupt(std::string_view key) {
                     std::string(key));
 }
 
+// Splits `s` at `sep` into exactly N fields; false when it has another count.
+template <std::size_t N>
+bool split_exact(std::string_view s, char sep, std::array<std::string_view, N>& out) {
+  std::size_t n = 0, start = 0;
+  while (true) {
+    const auto at = s.find(sep, start);
+    if (n == N) return false;
+    out[n++] = s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start);
+    if (at == std::string_view::npos) return n == N;
+    start = at + 1;
+  }
+}
+
 result<order_record> decode(std::string_view business_id, std::string_view reference_id,
                             std::string_view text) {
-  const auto f = split(text, unit);
+  std::array<std::string_view, 14> f;
   const auto bad = [&] { return corrupt(key_of(business_id, reference_id)); };
-  if (f.size() != 13 || f[0] != "o1") return bad();
+  if (!split_exact(text, unit, f) || f[0] != "o1") return bad();
   order_record r;
   r.business_id = std::string(business_id);
   r.reference_id = std::string(reference_id);
@@ -146,10 +143,14 @@ result<order_record> decode(std::string_view business_id, std::string_view refer
   }
   auto c = currency::from_code(f[2]);
   std::int64_t total = 0, created = 0, updated = 0;
-  if (!c || !number(f[3], total) || !number(f[4], created) || !number(f[7], updated)) return bad();
+  std::int64_t payment_at = 0;
+  if (!c || !number(f[3], total) || !number(f[4], created) || !number(f[7], updated) ||
+      !number(f[8], payment_at))
+    return bad();
   r.total = money(total, *c);
   r.created = timestamp(std::chrono::milliseconds(created));
   r.updated = timestamp(std::chrono::milliseconds(updated));
+  r.payment_at = timestamp(std::chrono::milliseconds(payment_at));
   auto os = parse_order_status(f[5]);
   if (!os) return bad();
   r.status = *os;
@@ -160,20 +161,20 @@ result<order_record> decode(std::string_view business_id, std::string_view refer
   } else {
     return bad();
   }
-  r.transaction_id = std::string(f[8]);
-  if (!f[9].empty()) {
+  r.transaction_id = std::string(f[9]);
+  if (!f[10].empty()) {
     std::int64_t captured = 0;
-    auto cc = currency::from_code(f[10]);
-    if (!cc || !number(f[9], captured)) return bad();
+    auto cc = currency::from_code(f[11]);
+    if (!cc || !number(f[10], captured)) return bad();
     r.captured = money(captured, *cc);
   }
-  if (!f[11].empty())
-    for (auto flag : split(f[11], record)) r.flags.emplace_back(flag);
   if (!f[12].empty())
-    for (auto entry : split(f[12], record)) {
-      const auto p = split(entry, part);
+    for (auto flag : split_fields(f[12], entry_sep)) r.flags.emplace_back(flag);
+  if (!f[13].empty())
+    for (auto entry : split_fields(f[13], entry_sep)) {
+      std::array<std::string_view, 4> p;
       std::int64_t at = 0;
-      if (p.size() != 4 || !number(p[3], at)) return bad();
+      if (!split_exact(entry, part, p) || !number(p[3], at)) return bad();
       r.failures.push_back({std::string(p[0]), std::string(p[1]), std::string(p[2]),
                             timestamp(std::chrono::milliseconds(at))});
     }
@@ -234,88 +235,85 @@ void add_flag(order_record& r, std::string flag) {
   r.flags.push_back(std::move(flag));
 }
 
-// The payment state machine. Returns the change and its reason; `r` is
-// changed only when the change is advanced or flagged.
+// How far a status goes: at one time, a failure outranks a pending attempt.
+int rank(payment_status s) noexcept {
+  switch (s) {
+    case payment_status::none:
+      return 0;
+    case payment_status::pending:
+      return 1;
+    case payment_status::failed:
+      return 2;
+    case payment_status::captured:
+      return 3;
+  }
+  return 0;
+}
+
+// The payment state machine (docs/payments.md has its table). Returns the
+// change and its reason; `r` changes only as the caller then saves it.
+// Statuses are ordered by the time the platform stamped them: a pending or
+// failed status older than the one the payment holds is late, so applying a
+// batch again, or its statuses in another order, ends in the same state.
 std::pair<payment_change, std::string> step_payment(order_record& r, payment_status s, std::string_view tx,
                                                     const std::optional<money>& amount,
                                                     const std::optional<payment_error>& why, timestamp at) {
-  const auto now = std::max(r.updated, at);
-  const auto capture = [&]() -> std::pair<payment_change, std::string> {
-    r.payment = payment_status::captured;
+  const auto moved = [&](payment_status to) {
+    r.payment = to;
     r.transaction_id = std::string(tx);
-    r.updated = now;
-    if (!amount) {
-      r.captured = r.total;
-      auto flag =
-          fmt::format("transaction '{}' was captured without an amount to check against the order's {}", tx,
-                      r.total.to_string());
-      add_flag(r, flag);
-      return {payment_change::flagged, std::move(flag)};
-    }
-    r.captured = *amount;
-    if (*amount != r.total) {
-      auto flag = fmt::format("transaction '{}' captured {}; the order's total is {}", tx,
-                              amount->to_string(), r.total.to_string());
-      add_flag(r, flag);
-      return {payment_change::flagged, std::move(flag)};
-    }
-    return {payment_change::advanced, {}};
+    r.payment_at = at;
+    r.updated = std::max(r.updated, at);
   };
-  const auto fail = [&]() -> std::pair<payment_change, std::string> {
-    r.payment = payment_status::failed;
-    r.transaction_id = std::string(tx);
-    r.updated = now;
+  const auto note_failure = [&] {
     if (r.failures.size() < max_kept)
       r.failures.push_back({std::string(tx), why ? clean(why->code) : std::string(),
                             why ? clean(why->reason) : std::string(), at});
-    return {payment_change::advanced, {}};
   };
-  switch (r.payment) {
-    case payment_status::captured:
-      if (s == payment_status::captured) {
-        if (tx == r.transaction_id) return {payment_change::duplicate, "the payment was captured already"};
-        auto flag = fmt::format("transaction '{}' captured{} after transaction '{}' had captured the order",
-                                tx, amount ? " " + amount->to_string() : std::string(), r.transaction_id);
-        if (std::find(r.flags.begin(), r.flags.end(), flag) != r.flags.end())
-          return {payment_change::duplicate, "this second capture was flagged already"};
-        add_flag(r, flag);
-        r.updated = now;
-        return {payment_change::flagged, std::move(flag)};
-      }
-      return {payment_change::stale,
-              fmt::format("the payment was captured already; a {} status changes nothing", to_string(s))};
-    case payment_status::failed:
-      if (s == payment_status::failed && (tx == r.transaction_id || failed_before(r, tx)))
-        return {payment_change::duplicate, "this transaction's failure was recorded already"};
-      if (s == payment_status::pending && failed_before(r, tx))
-        return {payment_change::stale, "this transaction failed already; its pending status came late"};
-      if (s == payment_status::captured) return capture();
-      if (s == payment_status::failed) return fail();
-      r.payment = payment_status::pending;  // the customer tries again
-      r.transaction_id = std::string(tx);
-      r.updated = now;
-      return {payment_change::advanced, {}};
-    case payment_status::pending:
-      if (s == payment_status::pending) {
-        if (tx == r.transaction_id) return {payment_change::duplicate, "the payment is pending already"};
-        if (failed_before(r, tx))
-          return {payment_change::stale, "this transaction failed already; its pending status came late"};
-        r.transaction_id = std::string(tx);
-        r.updated = now;
-        return {payment_change::advanced, {}};
-      }
-      if (s == payment_status::captured) return capture();
-      if (failed_before(r, tx))
-        return {payment_change::duplicate, "this transaction's failure was recorded already"};
-      return fail();
-    case payment_status::none:
-      break;
+  const bool known_failure = failed_before(r, tx);
+  if (s == payment_status::captured) {
+    if (r.payment == payment_status::captured) {
+      if (tx == r.transaction_id) return {payment_change::duplicate, "the payment was captured already"};
+      auto flag = fmt::format("transaction '{}' captured{} after transaction '{}' had captured the order", tx,
+                              amount ? " " + amount->to_string() : std::string(), r.transaction_id);
+      if (std::find(r.flags.begin(), r.flags.end(), flag) != r.flags.end())
+        return {payment_change::duplicate, "this second capture was flagged already"};
+      add_flag(r, flag);
+      r.updated = std::max(r.updated, at);
+      return {payment_change::flagged, std::move(flag)};
+    }
+    moved(payment_status::captured);  // money taken wins over any pending or failed status
+    r.captured = amount ? *amount : r.total;
+    if (!amount || *amount != r.total) {
+      auto flag = amount ? fmt::format("transaction '{}' captured {}; the order's total is {}", tx,
+                                       amount->to_string(), r.total.to_string())
+                         : fmt::format(
+                               "transaction '{}' was captured without an amount to check against the "
+                               "order's {}",
+                               tx, r.total.to_string());
+      add_flag(r, flag);
+      return {payment_change::flagged, std::move(flag)};
+    }
+    return {payment_change::advanced, {}};
   }
-  if (s == payment_status::captured) return capture();
-  if (s == payment_status::failed) return fail();
-  r.payment = payment_status::pending;
-  r.transaction_id = std::string(tx);
-  r.updated = now;
+  if (s == payment_status::failed && known_failure)
+    return {payment_change::duplicate, "this transaction's failure was recorded already"};
+  if (r.payment == payment_status::captured) {
+    if (s == payment_status::failed) note_failure();  // kept for the record; the capture stands
+    return {payment_change::stale,
+            fmt::format("the payment was captured already; a {} status changes nothing", to_string(s))};
+  }
+  if (s == payment_status::pending && known_failure)
+    return {payment_change::stale, "this transaction failed already; its pending status came late"};
+  if (s == payment_status::pending && r.payment == payment_status::pending && tx == r.transaction_id)
+    return {payment_change::duplicate, "the payment is pending already"};
+  const bool late = at < r.payment_at || (at == r.payment_at && rank(s) < rank(r.payment));
+  if (late) {
+    if (s == payment_status::failed) note_failure();
+    return {payment_change::stale, fmt::format("a {} status older than the payment's {} one changes nothing",
+                                               to_string(s), to_string(r.payment))};
+  }
+  if (s == payment_status::failed) note_failure();
+  moved(s);
   return {payment_change::advanced, {}};
 }
 
@@ -436,8 +434,8 @@ result<payment_result> order_book::apply(std::string_view business_id, const pay
     const auto tx = notice.transaction ? clean(notice.transaction->id) : std::string();
     const auto why = notice.transaction ? notice.transaction->error : std::nullopt;
     auto [change, reason] = step_payment(*r, *notice.status, tx, *amount, why, at);
-    if (change == payment_change::advanced || change == payment_change::flagged) {
-      store_.save_record(order_kind, key, encode(*r));
+    if (auto after = encode(*r); after != *text) {  // a late failure is listed though the payment stays
+      store_.save_record(order_kind, key, after);
       lock->commit();
     }
     return payment_result{change, std::move(reason), std::move(*r)};

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../core/csv.hpp"
+#include "../core/record_fields.hpp"
 
 namespace chatdesk {
 
@@ -17,19 +18,8 @@ error invalid_period(std::string why) {
   return make_error("payments.invalid_period", std::move(why), "period");
 }
 
-// Adds `m` to the sum of its currency in `sums` (kept in currency-code order).
 void add_to(std::vector<money>& sums, money m) {
-  auto it =
-      std::find_if(sums.begin(), sums.end(), [&](const money& s) { return s.currency() == m.currency(); });
-  if (it == sums.end()) {
-    sums.push_back(m);
-    std::sort(sums.begin(), sums.end(),
-              [](const money& a, const money& b) { return a.currency().code() < b.currency().code(); });
-    return;
-  }
-  auto sum = money::checked_add(*it, m);
-  if (!sum) throw exception(sum.error());
-  *it = *sum;
+  detail::add_to_sums(sums, m);
 }
 
 json money_json(money m) {

@@ -369,3 +369,12 @@ expect_run(payments_report_json 0 "\"captured\": \\[\n    {\n      \"currency\":
   "^$" payments report --store "${_pay}" --business chai --from 2026-11-01 --to 2026-11-30)
 expect_run(payments_report_bad_zone 2 "^$" "Mars" payments report --store "${_pay}" --business chai --from 2026-11-26 --zone Mars/Base)
 expect_run(payments_report_bad_day 2 "^$" "YYYY-MM-DD" payments report --store "${_pay}" --business chai --from 2026-13-01)
+
+# chatdesk attribution: the same store, whose script's customers came from the home page's link and an ad.
+expect_run(attribution_report_csv 0
+  "^kind,id,conversations,answered_in_window,orders,paid_orders,paid\r?\nad,diwali-ad-7,1,0,0,0,\r?\nlink,page-home,2,2,1,1,372.00 INR\r?\n$"
+  "^$" attribution report --store "${_pay}" --business chai --from 2026-11-26 --zone Asia/Kolkata --format csv)
+expect_run(attribution_report_json 0 "\"kind\": \"link\",\n      \"id\": \"page-home\",\n      \"conversations\": 2,"
+  "^$" attribution report --store "${_pay}" --business chai --from 2026-11-26)
+expect_run(attribution_report_backwards 2 "^$" "the first first"
+  attribution report --store "${_pay}" --business chai --from 2026-11-26 --to 2026-11-01)

@@ -127,8 +127,27 @@ TEST_CASE("order book: a payment's statuses in any order, each applied once", "[
     CHECK(o->payment == payment_status::captured);
     CHECK(o->captured == inr(37200));
     CHECK(o->transaction_id == "tx1");
-    CHECK(o->failures.empty());
+    REQUIRE(o->failures.size() == 1);  // the late failure is listed; the capture stands
+    CHECK(o->failures[0].code == "U30");
     CHECK(o->flags.empty());
+  }
+  SECTION("statuses stamped earlier than the payment's arrive late and change nothing") {
+    // A new attempt (tx2) at 12:07 came first; tx1's pending (12:05) and failure (12:06) come after.
+    CHECK(change_of(book.apply("chai", notice_of("CHAI-1001", payment_status::pending, "tx2"), at + 2min,
+                               c)) == payment_change::advanced);
+    CHECK(change_of(book.apply("chai", notice_of("CHAI-1001", payment_status::pending, "tx1"), at, c)) ==
+          payment_change::stale);
+    auto r = book.apply("chai", failure_of("CHAI-1001", "tx1", "U69", "expired"), at + 1min, c);
+    CHECK(change_of(r) == payment_change::stale);
+    CHECK(r->order.payment == payment_status::pending);
+    CHECK(r->order.transaction_id == "tx2");
+    REQUIRE(r->order.failures.size() == 1);  // listed for the record
+    // At the same second, a failure outranks a pending attempt, in either order.
+    CHECK(change_of(book.apply("chai", failure_of("CHAI-1001", "tx2", "U30", "declined"), at + 2min, c)) ==
+          payment_change::advanced);
+    CHECK(change_of(book.apply("chai", notice_of("CHAI-1001", payment_status::pending, "tx3"), at + 2min,
+                               c)) == payment_change::stale);
+    CHECK(book.find("chai", "CHAI-1001")->payment == payment_status::failed);
   }
   SECTION("captured before pending: the late pending is stale") {
     CHECK(change_of(book.apply("chai", notice_of("CHAI-1001", payment_status::captured, "tx1"), at, c)) ==

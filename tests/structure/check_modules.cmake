@@ -3,10 +3,12 @@
 # headers and those of modules on lower levels only, never a sibling on the
 # same level nor anything above:
 #
-#   core <- model <- templates, rules <- engine, pricing, wire <- feed, store <- support
+#   core <- model <- templates, rules, links <- engine, pricing, wire <- feed, store <- support, payments
+#        <- attribution
 #
 # links stands on core and model; payments keeps its orders in the desk's store
 # and reads decoded webhooks, so it stands beside support, above feed and store.
+# attribution reads the desk, links' reference tokens and the payments' orders.
 # A new module is refused until it is given a level here.
 #
 # Usage: cmake -DSOURCE_DIR=<tree> -P check_modules.cmake
@@ -22,6 +24,7 @@ set(_level_wire 3)
 set(_level_feed 4)
 set(_level_store 4)
 set(_level_support 5)
+set(_level_attribution 6)
 
 if(NOT SOURCE_DIR)
   message(FATAL_ERROR "check_modules: SOURCE_DIR is not set")

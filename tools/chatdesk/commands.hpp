@@ -63,5 +63,7 @@ command add_support_command(CLI::App& app);
 command add_link_command(CLI::App& app);
 /// `chatdesk payments check|create|apply|update|report`
 command add_payments_command(CLI::App& app);
+/// `chatdesk attribution report --store FILE --business B --from DAY [--to DAY]`
+command add_attribution_command(CLI::App& app);
 
 }  // namespace chatdesk::cli

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   remember(add_support_command(app));
   remember(add_link_command(app));
   remember(add_payments_command(app));
+  remember(add_attribution_command(app));
 
   // An unknown command: say which exist (CLI11 would only say one is required).
   if (argc > 1 && argv[1][0] != '-') {

@@ -7,6 +7,7 @@
 #include <ostream>
 #include <string>
 
+#include "chatdesk/attribution/attribution.hpp"
 #include "chatdesk/core/input.hpp"
 #include "chatdesk/store/sqlite_store.hpp"
 #include "chatdesk/support/script.hpp"
@@ -45,6 +46,10 @@ command add_simulate_command(CLI::App& app) {
     std::unique_ptr<support_replay> replay_ptr =
         state ? std::make_unique<support_replay>(print, *state) : std::make_unique<support_replay>(print);
     auto& replay = *replay_ptr;
+    // With a store, which link or ad brought each conversation is kept too
+    // (`chatdesk attribution report` reads it).
+    std::unique_ptr<attribution_tracker> tracker;
+    if (state) tracker = std::make_unique<attribution_tracker>(replay.engine().replay_desk(), *state);
     line_reader lines(*in, input_limits::line, "'" + *file + "'");
     progress_meter meter(err, *quiet);
     while (auto next = lines.next()) {

@@ -64,6 +64,9 @@ struct CHATDESK_API script_inbound {
   script_message message;
   bool referral = false;  ///< true: it came from a click-to-chat ad
   std::string profile_name;
+  /// The referral's details, when the line gives `"referral"` as an object
+  /// (`source_type`, `source_id`, `ctwa_clid`, `headline`) rather than `true`.
+  std::optional<chatdesk::referral> referral_details{};
 };
 
 /// `{"type":"send",...}`: a send intent.

@@ -70,6 +70,7 @@ struct CHATDESK_API order_record {
   payment_status payment = payment_status::none;
   timestamp updated{};            ///< the last change
   std::string transaction_id;     ///< the transaction behind `payment`
+  timestamp payment_at{};         ///< when the platform stamped the status `payment` holds
   std::optional<money> captured;  ///< the amount captured, once captured
   /// Why the order needs a person: a capture whose amount or currency
   /// differs from the order's, a second capture by another transaction
