@@ -7,7 +7,7 @@ set -euo pipefail
 demo_packages=(cmake ninja-build g++ pkg-config libfmt-dev nlohmann-json3-dev
   libhowardhinnant-date-dev tzdata libsimdjson-dev libabsl-dev libcli11-dev libssl-dev libsqlite3-dev libpq-dev libqrcodegencpp-dev)
 test_packages=("${demo_packages[@]}" catch2 libbenchmark-dev clang clang-format clang-tidy libphonenumber-dev
-  zbar-tools librsvg2-bin libcpp-httplib-dev python3)
+  zbar-tools librsvg2-bin libcpp-httplib-dev python3 chromium chromium-driver python3-selenium)
 # The PostgreSQL server the store tests start a throwaway cluster of (scripts/pg-cluster.sh).
 postgres_packages=(postgresql)
 

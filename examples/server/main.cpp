@@ -12,10 +12,14 @@
 // file in --dir, so a restart keeps everything. Sends go to --platform (the
 // Cloud API's base URL, or a fake one on loopback) with a bearer token,
 // retried with backoff on 5xx and 429.
+#include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -37,9 +41,14 @@
 #include "chatdesk/feed/webhook_feed.hpp"
 #include "chatdesk/model/documents.hpp"
 #include "chatdesk/store/sqlite_store.hpp"
+#include "chatdesk/templates/binding.hpp"
+#include "chatdesk/templates/catalog.hpp"
+#include "chatdesk/templates/library.hpp"
 #include "chatdesk/wire/send.hpp"
 #include "chatdesk/wire/signature.hpp"
+#include "chatdesk/wire/twilio.hpp"
 #include "chatdesk/wire/webhook.hpp"
+#include "chatdesk/wire/zendesk.hpp"
 
 namespace {
 
@@ -105,6 +114,39 @@ class http_transport final : public transport {
   std::string token_;
 };
 
+// --- templates: what may be sent once the window closed ---------------------
+
+/// The variables in `text` ("{{1}}", "{{order_number}}"), in order of appearance.
+std::vector<std::string> variables_in(std::string_view text) {
+  std::vector<std::string> out;
+  for (auto at = text.find("{{"); at != std::string_view::npos; at = text.find("{{", at + 2)) {
+    const auto end = text.find("}}", at + 2);
+    if (end == std::string_view::npos) break;
+    std::string name(text.substr(at + 2, end - at - 2));
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
+  }
+  return out;
+}
+
+json template_json(const template_definition& d) {
+  json j{{"name", d.name},
+         {"language", d.language},
+         {"category", std::string(to_string(d.category))},
+         {"body", d.body},
+         {"variables", variables_in(d.body)}};
+  if (d.header == header_format::text) {
+    j["header"] = d.header_text;
+    j["header_variables"] = variables_in(d.header_text);
+  }
+  if (!d.footer.empty()) j["footer"] = d.footer;
+  auto buttons = json::array();
+  for (std::size_t i = 0; i < d.buttons.size(); ++i)
+    if (d.buttons[i].type == button_type::url && d.buttons[i].url.find("{{") != std::string::npos)
+      buttons.push_back({{"index", i}, {"text", d.buttons[i].text}, {"url", d.buttons[i].url}});
+  j["button_variables"] = std::move(buttons);
+  return j;
+}
+
 // --- the inbox's index: one record per conversation -------------------------
 
 constexpr std::string_view inbox_kind = "inbox.conversation";
@@ -114,6 +156,7 @@ std::string_view text_of(const content& c) {
   if (const auto* i = std::get_if<interactive_content>(&c))
     return i->reply_title.empty() ? i->body : i->reply_title;
   if (const auto* m = std::get_if<media_content>(&c)) return m->caption;
+  if (const auto* t = std::get_if<template_content>(&c)) return t->name;
   return {};
 }
 
@@ -148,6 +191,58 @@ class inbox_index final : public observer {
  private:
   desk& d_;
   store& st_;
+};
+
+// --- live updates: Server-Sent Events from the desk's observers -------------
+
+std::atomic<bool> stopping{false};
+
+/// Keeps the last events the desk told (a message came, a status moved) for
+/// the inbox's event streams; each stream waits for events after the last it sent.
+class live_events final : public observer {
+ public:
+  explicit live_events(desk& d) : d_(d) { d_.subscribe(this); }
+  ~live_events() override { d_.unsubscribe(this); }
+  live_events(const live_events&) = delete;
+  live_events& operator=(const live_events&) = delete;
+
+  void message_received(const message& m) override {
+    publish(json{{"kind", "message"}, {"customer", m.customer.e164()}});
+  }
+  void status_changed(const message_record& r, message_status /*from*/) override {
+    publish(json{{"kind", "status"}, {"customer", r.key.customer.e164()}, {"status", to_string(r.status)}});
+  }
+
+  /// The number of the latest event.
+  std::uint64_t latest() {
+    std::lock_guard g(mu_);
+    return seq_;
+  }
+  /// The events after `after`, waiting up to a second for one.
+  std::vector<std::pair<std::uint64_t, std::string>> after(std::uint64_t after) {
+    std::unique_lock g(mu_);
+    cv_.wait_for(g, std::chrono::seconds(1), [&] { return seq_ > after || stopping.load(); });
+    std::vector<std::pair<std::uint64_t, std::string>> out;
+    for (const auto& e : events_)
+      if (e.first > after) out.push_back(e);
+    return out;
+  }
+
+ private:
+  void publish(const json& e) {
+    {
+      std::lock_guard g(mu_);
+      events_.emplace_back(++seq_, e.dump(-1, ' ', false, json::error_handler_t::replace));
+      if (events_.size() > 256) events_.pop_front();
+    }
+    cv_.notify_all();
+  }
+
+  desk& d_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::uint64_t, std::string>> events_;
+  std::uint64_t seq_ = 0;
 };
 
 // --- HTTP -------------------------------------------------------------------
@@ -185,12 +280,24 @@ struct options {
   std::string platform;
   std::string platform_token = "test-token";
   std::size_t max_body = std::size_t{1} << 20;
+  std::string web = CHATDESK_SERVER_WEB;
+  std::string public_url;  // how Twilio reaches this server (its signature covers the URL)
+  std::string twilio_auth_token;
+  std::string zendesk_secret;
 };
 
 std::atomic<httplib::Server*> running{nullptr};
 
 extern "C" void stop_serving(int /*signal*/) {
+  stopping = true;
   if (auto* s = running.load()) s->stop();
+}
+
+/// A file of the inbox page, or nullopt.
+std::optional<std::string> web_file(const std::string& dir, const char* name) {
+  auto text = read_file((std::filesystem::path(dir) / name).string(), std::size_t{1} << 20);
+  if (!text) return std::nullopt;
+  return *text;
 }
 
 int serve(const options& o) {
@@ -221,6 +328,11 @@ int serve(const options& o) {
       return 2;
     }
   }
+  // The ready-made templates, approved, for every business the store knows.
+  template_library templates(clock);
+  for (const auto& b : st.load_businesses())
+    for (auto& def : catalog::all()) (void)templates.add(b.id, std::move(def));
+  d.set_template_directory(&templates);
   const auto app_secret = read_secret(o.app_secret, o.app_secret_file, "--app-secret-file");
   const auto token = read_secret(o.token, o.token_file, "--token-file");
   if (app_secret.empty() || token.empty()) {
@@ -228,9 +340,11 @@ int serve(const options& o) {
     return 2;
   }
   const hub_verifier verifier(app_secret);
+  std::string public_url;  // known once the port is
   webhook_feed feed(d);
   std::mutex feed_mu;  // the feed's de-duplication window is shared; the desk itself is thread-safe
   inbox_index inbox(d, st);
+  live_events events(d);
 
   httplib::Server server;
   server.set_payload_max_length(o.max_body);
@@ -244,16 +358,58 @@ int serve(const options& o) {
     }
     reply_error(res, 500, "server.internal", what);
   });
+  // The token comes in the Authorization header; the event stream, which a
+  // browser opens without headers, may carry it as `?token=`.
   const auto authorised = [&token](const httplib::Request& req, httplib::Response& res) {
     const auto header = req.get_header_value("Authorization");
     constexpr std::string_view bearer = "Bearer ";
     if (header.size() > bearer.size() && std::string_view(header).substr(0, bearer.size()) == bearer &&
         constant_time_equal(std::string_view(header).substr(bearer.size()), token))
       return true;
+    if (req.path == "/api/events" && req.has_param("token") &&
+        constant_time_equal(req.get_param_value("token"), token))
+      return true;
     reply_error(res, 401, "server.unauthorised", "this API needs 'Authorization: Bearer <token>'");
     return false;
   };
 
+  // The inbox page: plain files, no build step; customer text is only ever set as text.
+  const auto page = [&o](const char* name, const char* type) {
+    return [&o, name, type](const httplib::Request&, httplib::Response& res) {
+      auto text = web_file(o.web, name);
+      if (!text)
+        return reply_error(res, 404, "server.not_found", std::string("the inbox's ") + name + " is missing");
+      res.set_header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_header("Referrer-Policy", "no-referrer");
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(*text, type);
+    };
+  };
+  server.Get("/", page("inbox.html", "text/html; charset=utf-8"));
+  server.Get("/inbox.js", page("inbox.js", "text/javascript; charset=utf-8"));
+  server.Get("/inbox.css", page("inbox.css", "text/css; charset=utf-8"));
+  server.Get("/api/events", [&](const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req, res)) return;
+    res.set_header("Cache-Control", "no-store");
+    auto last = std::make_shared<std::uint64_t>(events.latest());
+    auto idle = std::make_shared<int>(0);
+    res.set_chunked_content_provider(
+        "text/event-stream", [&events, last, idle](std::size_t, httplib::DataSink& sink) {
+          if (stopping) return false;
+          auto batch = events.after(*last);
+          std::string chunk;
+          for (const auto& [seq, data] : batch) {
+            *last = seq;
+            chunk += "id: " + std::to_string(seq) + "\ndata: " + data + "\n\n";
+          }
+          if (chunk.empty() && ++*idle >= 15)
+            chunk = ": still here\n\n";  // keeps proxies from closing an idle stream
+          if (chunk.empty()) return true;
+          *idle = 0;
+          return sink.write(chunk.data(), chunk.size());
+        });
+  });
   server.Get("/healthz",
              [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
   server.Get("/webhook", [&](const httplib::Request& req, httplib::Response& res) {
@@ -265,10 +421,8 @@ int serve(const options& o) {
     if (!answer) return reply_error(res, 403, answer.error().code, answer.error().message);
     res.set_content(*answer, "text/plain");
   });
-  server.Post("/webhook", [&](const httplib::Request& req, httplib::Response& res) {
-    if (auto ok = verifier.verify(req.body, req.get_header_value("X-Hub-Signature-256")); !ok)
-      return reply_error(res, 401, ok.error().code, ok.error().message);
-    auto batch = decode_webhook(req.body);
+  // A decoded batch through the feed (all of it, or nothing when it is malformed).
+  const auto apply_batch = [&](const result<webhook_batch>& batch, httplib::Response& res) {
     if (!batch) return reply_error(res, 400, batch.error().code, batch.error().to_string());
     feed_report report;
     {
@@ -284,6 +438,32 @@ int serve(const options& o) {
       refused.push_back({{"event", i}, {"code", e.code}, {"message", e.message}});
     j["refused"] = std::move(refused);
     reply_json(res, 200, j);
+  };
+  server.Post("/webhook", [&](const httplib::Request& req, httplib::Response& res) {
+    if (auto ok = verifier.verify(req.body, req.get_header_value("X-Hub-Signature-256")); !ok)
+      return reply_error(res, 401, ok.error().code, ok.error().message);
+    apply_batch(decode_webhook(req.body), res);
+  });
+  // Twilio's callbacks: form bodies signed with the auth token over the public URL.
+  server.Post("/twilio", [&](const httplib::Request& req, httplib::Response& res) {
+    if (o.twilio_auth_token.empty())
+      return reply_error(res, 404, "server.not_found", "Twilio is not configured");
+    const auto url =
+        public_url + req.path +
+        (req.target.find('?') == std::string::npos ? std::string() : req.target.substr(req.target.find('?')));
+    if (auto ok = verify_twilio_request(url, req.body, req.get_header_value("X-Twilio-Signature"),
+                                        o.twilio_auth_token);
+        !ok)
+      return reply_error(res, 401, ok.error().code, ok.error().message);
+    apply_batch(decode_twilio_webhook(req.body, clock.now()), res);
+  });
+  // Zendesk Sunshine Conversations: JSON bodies with the webhook's shared secret.
+  server.Post("/zendesk", [&](const httplib::Request& req, httplib::Response& res) {
+    if (o.zendesk_secret.empty())
+      return reply_error(res, 404, "server.not_found", "Zendesk is not configured");
+    if (auto ok = verify_zendesk_secret(req.get_header_value("X-API-Key"), o.zendesk_secret); !ok)
+      return reply_error(res, 401, ok.error().code, ok.error().message);
+    apply_batch(decode_zendesk_webhook(req.body, o.max_body), res);
   });
   server.Get("/api/conversations", [&](const httplib::Request& req, httplib::Response& res) {
     if (!authorised(req, res)) return;
@@ -355,6 +535,70 @@ int serve(const options& o) {
     }
     reply_json(res, 200, j);
   });
+  server.Get("/api/templates", [&](const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req, res)) return;
+    auto list = json::array();
+    for (const auto& b : st.load_businesses())
+      for (const auto& language : catalog::languages())
+        for (const auto& name : templates.approved_in(b.id, language))
+          if (auto found = templates.lookup(b.id, name, language); found && !found->fallback) {
+            auto j = template_json(found->definition);
+            j["business"] = b.id;
+            list.push_back(std::move(j));
+          }
+    reply_json(res, 200, json{{"templates", std::move(list)}});
+  });
+  server.Post("/api/template", [&](const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req, res)) return;
+    auto body = json::parse(req.body, nullptr, false);
+    const auto text = [&](const char* key) {
+      return body.is_object() && body.contains(key) && body[key].is_string() ? body[key].get<std::string>()
+                                                                             : std::string();
+    };
+    if (body.is_discarded() || !body.is_object() || text("customer").empty() || text("name").empty() ||
+        text("language").empty())
+      return reply_error(
+          res, 400, "server.bad_request",
+          "send {\"customer\", \"name\", \"language\", \"values\": {...}, \"buttons\": {...}}");
+    auto customer = phone_number::parse(text("customer"));
+    if (!customer) return reply_error(res, 400, customer.error().code, customer.error().message);
+    const auto businesses = st.load_businesses();
+    if (businesses.empty())
+      return reply_error(res, 409, "desk.unknown_business", "no business is registered");
+    const auto business_id = body.value("business", businesses.front().id);
+    auto found = templates.lookup(business_id, text("name"), text("language"));
+    if (!found) return reply_error(res, 404, found.error().code, found.error().message);
+    template_arguments args;
+    const auto values = body.value("values", json::object());
+    const auto header = body.value("header", json::object());
+    const auto buttons = body.value("buttons", json::object());
+    if (!values.is_object() || !header.is_object() || !buttons.is_object())
+      return reply_error(res, 400, "server.bad_request", "values, header and buttons are objects of strings");
+    for (const auto& [k, v] : values.items())
+      if (v.is_string()) args.set(k, v.get<std::string>());
+    for (const auto& [k, v] : header.items())
+      if (v.is_string()) args.set_header(v.get<std::string>());
+    for (const auto& [k, v] : buttons.items()) {
+      std::size_t index = 0;
+      if (auto [p, ec] = std::from_chars(k.data(), k.data() + k.size(), index);
+          ec == std::errc{} && v.is_string())
+        args.set_button(index, v.get<std::string>());
+    }
+    auto bound = bind(found->definition, args);
+    if (!bound) return reply_error(res, 400, bound.error().code, bound.error().message);
+    send_intent intent;
+    intent.business_id = business_id;
+    intent.customer = *customer;
+    intent.content = to_content(*bound);
+    auto sent = d.send(std::move(intent));
+    if (!sent) return reply_error(res, 409, sent.error().code, sent.error().message);
+    if (!sent->decision.allowed)
+      return reply_error(res, 409, sent->decision.refusal->code, sent->decision.refusal->message);
+    json j{
+        {"correlation_id", sent->correlation_id}, {"status", to_string(sent->status)}, {"text", bound->body}};
+    if (!sent->message_id.empty()) j["message_id"] = sent->message_id;
+    reply_json(res, sent->transport_error ? 502 : 200, j);
+  });
   server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty())
       reply_error(res, res.status, res.status == 413 ? "server.too_large" : "server.not_found",
@@ -367,6 +611,8 @@ int serve(const options& o) {
     std::cerr << "chatdesk_server: cannot listen on " << o.host << ':' << o.port << '\n';
     return 1;
   }
+  public_url = o.public_url.empty() ? "http://" + o.host + ":" + std::to_string(port) : o.public_url;
+  while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
   running = &server;
   std::signal(SIGINT, stop_serving);
   std::signal(SIGTERM, stop_serving);
@@ -395,6 +641,12 @@ int main(int argc, char** argv) {
                  "The platform's base URL, such as https://graph.facebook.com/v21.0");
   app.add_option("--platform-token", o.platform_token, "The bearer token for the platform");
   app.add_option("--max-body", o.max_body, "The largest request body accepted, in bytes");
+  app.add_option("--public-url", o.public_url,
+                 "The URL Twilio calls this server at (default http://HOST:PORT)");
+  app.add_option("--twilio-auth-token", o.twilio_auth_token, "Twilio's auth token: enables POST /twilio");
+  app.add_option("--zendesk-secret", o.zendesk_secret,
+                 "The Sunshine Conversations webhook's secret: enables POST /zendesk");
+  app.add_option("--web", o.web, "The inbox page's folder (default: the source tree's examples/server/web)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,6 +8,7 @@ sends hostile requests, restarts the server and checks that its state survived.
 
 Usage: test_server.py PATH/TO/chatdesk_server WORK_DIR
 """
+import base64
 import hashlib
 import hmac
 import http.server
@@ -20,11 +21,20 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 SECRET = "app-secret-for-tests"
 TOKEN = "inbox-token-for-tests"
 NUMBER_ID = "106540352242922"
+TWILIO_TOKEN = "twilio-auth-token-for-tests"
+ZENDESK_SECRET = "zendesk-secret-for-tests"
+
+
+def twilio_signature(url, params):
+    """Twilio's scheme: Base64 of HMAC-SHA1 over the URL and each name and value, sorted by name."""
+    text = url + "".join(k + v for k, v in sorted(params.items()))
+    return base64.b64encode(hmac.new(TWILIO_TOKEN.encode(), text.encode(), hashlib.sha1).digest()).decode()
 
 
 class FakePlatform(http.server.ThreadingHTTPServer):
@@ -68,7 +78,7 @@ def start_server(binary, work, platform_port, first=True):
     args = [binary, "--dir", os.path.join(work, "state"), "--port", "0", "--app-secret", SECRET,
             "--token", TOKEN, "--verify-token", "verify-me",
             "--platform", "http://127.0.0.1:%d/v21.0" % platform_port, "--platform-token", "platform-token",
-            "--max-body", "65536"]
+            "--max-body", "65536", "--twilio-auth-token", TWILIO_TOKEN, "--zendesk-secret", ZENDESK_SECRET]
     if first:
         args += ["--business", os.path.join(os.path.dirname(os.path.abspath(__file__)), "shop.json")]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -156,9 +166,57 @@ def main():
         status, text = request("POST", base + "/webhook", body, signed(body))
         check(status == 200 and json.loads(text)["messages"] == 2, "a batched webhook applies every message")
 
+        with urllib.request.urlopen(base + "/", timeout=10) as r:
+            page = r.read().decode()
+            csp = r.headers.get("Content-Security-Policy", "")
+        check("<title>chatdesk inbox</title>" in page and "default-src 'self'" in csp,
+              "the inbox page is served with a content security policy")
+        status, _ = request("GET", base + "/api/events")
+        check(status == 401, "the event stream needs the token")
+
+        # A live update: a stream opened before a customer writes sees the message.
+        seen = []
+        stream = urllib.request.urlopen(base + "/api/events?token=" + TOKEN, timeout=10)
+
+        def read_stream():
+            for raw in stream:
+                line = raw.decode().strip()
+                if line.startswith("data:"):
+                    seen.append(json.loads(line[5:]))
+                    return
+
+        reader = threading.Thread(target=read_stream, daemon=True)
+        reader.start()
+        time.sleep(0.3)
+        body = webhook([{"from": "393337770000", "id": "wamid.in.live", "at": now - 5, "text": "Live?",
+                         "name": "Sara"}])
+        status, _ = request("POST", base + "/webhook", body, signed(body))
+        reader.join(timeout=10)
+        stream.close()
+        check(seen and seen[0]["kind"] == "message" and seen[0]["customer"] == "+393337770000",
+              "the event stream tells of a new message as it comes")
+
+        # Twilio's callback, signed over the URL and its parameters; then tampered.
+        params = {"MessageSid": "SM0001", "AccountSid": "AC0001", "From": "whatsapp:+393338880000",
+                  "To": "whatsapp:+390559876543", "Body": "Ciao da Twilio", "ProfileName": "Rita", "NumMedia": "0",
+                  "WaId": "393338880000", "SmsStatus": "received", "MessageType": "text"}
+        form = urllib.parse.urlencode(params).encode()
+        headers = {"X-Twilio-Signature": twilio_signature(base + "/twilio", params),
+                   "Content-Type": "application/x-www-form-urlencoded"}
+        status, text = request("POST", base + "/twilio", form, headers)
+        check(status == 200 and json.loads(text)["messages"] == 1, "a signed Twilio callback is applied")
+        status, text = request("POST", base + "/twilio", form.replace(b"Ciao", b"Addio"), headers)
+        check(status == 401, "a tampered Twilio callback is refused")
+        zendesk = json.dumps({"app": {"id": "app1"}, "webhook": {"id": "wh1", "version": "v2"}, "events": []}).encode()
+        status, _ = request("POST", base + "/zendesk", zendesk,
+                            {"X-API-Key": ZENDESK_SECRET, "Content-Type": "application/json"})
+        check(status == 200, "a Zendesk webhook with its secret is accepted")
+        status, _ = request("POST", base + "/zendesk", zendesk, {"X-API-Key": "guess", "Content-Type": "application/json"})
+        check(status == 401, "a Zendesk webhook with the wrong secret is refused")
+
         status, listing = api("GET", base, "/api/conversations")
         customers = {c["customer"]: c for c in listing["conversations"]}
-        check(status == 200 and len(customers) == 3, "the inbox lists three conversations")
+        check(status == 200 and len(customers) == 5, "the inbox lists five conversations")
         check(customers["+393331234567"]["window_open"] and not customers["+393335550000"]["window_open"],
               "the inbox knows which windows are open")
         check(customers["+393339876543"]["last_text"] == "<script>alert(1)</script>",
@@ -178,6 +236,24 @@ def main():
               "a reply outside the window is refused with the desk's reason: " + refused["error"]["message"])
         check(len(platform.accepted) == 1, "the platform received only the allowed send")
 
+        status, listing = api("GET", base, "/api/templates")
+        names = {(x["name"], x["language"]) for x in listing["templates"]}
+        check(status == 200 and ("delivery_notice", "en_US") in names, "the approved templates are listed")
+        status, failed = api("POST", base, "/api/template", {"customer": "+393335550000", "name": "delivery_notice",
+                                                              "language": "en_US", "values": {}})
+        check(status == 400 and failed["error"]["code"] == "template.missing_parameter",
+              "a template without its values is refused: " + failed["error"]["message"])
+        delivery = next(x for x in listing["templates"] if (x["name"], x["language"]) == ("delivery_notice", "en_US"))
+        values = {v: "x" for v in delivery["variables"]}
+        buttons = {str(b["index"]): "A-1" for b in delivery["button_variables"]}
+        status, sent = api("POST", base, "/api/template", {"customer": "+393335550000", "name": "delivery_notice",
+                                                            "language": "en_US", "values": values, "buttons": buttons})
+        check(status == 200 and platform.accepted[-1]["type"] == "template",
+              "a template goes out once the window closed")
+        status, missing = api("POST", base, "/api/template", {"customer": "+393335550000", "name": "nope",
+                                                               "language": "en_US"})
+        check(status == 404, "an unknown template gets 404")
+
         status, _ = api("POST", base, "/api/reply", {"customer": "+393331234567"})
         check(status == 400, "a reply without text gets 400")
         status, text = request("POST", base + "/api/reply", b"x" * 100000,
@@ -190,7 +266,7 @@ def main():
         proc.wait(timeout=20)
         proc, base = start_server(binary, work, platform.server_address[1], first=False)
         status, listing = api("GET", base, "/api/conversations")
-        check(status == 200 and len(listing["conversations"]) == 3, "after a restart the inbox is the same")
+        check(status == 200 and len(listing["conversations"]) == 5, "after a restart the inbox is the same")
         status, transcript = api("GET", base, "/api/transcript?customer=%2B393331234567")
         texts = [(m["direction"], m.get("text")) for m in transcript["messages"]]
         check(texts == [("inbound", "Is my order ready?"), ("outbound", "Yes, it ships today.")],
