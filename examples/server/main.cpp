@@ -41,6 +41,7 @@
 #include "chatdesk/feed/webhook_feed.hpp"
 #include "chatdesk/model/documents.hpp"
 #include "chatdesk/store/sqlite_store.hpp"
+#include "chatdesk/support/support_desk.hpp"
 #include "chatdesk/templates/binding.hpp"
 #include "chatdesk/templates/catalog.hpp"
 #include "chatdesk/templates/library.hpp"
@@ -144,6 +145,27 @@ json template_json(const template_definition& d) {
     if (d.buttons[i].type == button_type::url && d.buttons[i].url.find("{{") != std::string::npos)
       buttons.push_back({{"index", i}, {"text", d.buttons[i].text}, {"url", d.buttons[i].url}});
   j["button_variables"] = std::move(buttons);
+  return j;
+}
+
+// --- live support as the inbox shows it -------------------------------------
+
+json support_json(const support_conversation& c) {
+  json j{{"status", std::string(to_string(c.status))}, {"team", c.team}, {"agent", c.agent}};
+  auto sla = json::object();
+  for (const auto m : {sla_metric::first_response, sla_metric::next_response, sla_metric::resolution}) {
+    const auto& k = c.clock_of(m);
+    if (k.target.count() == 0 || k.started == never) continue;
+    const char* state = k.breached           ? "breached"
+                        : k.stopped != never ? "met"
+                        : k.warned           ? "warning"
+                                             : "running";
+    json one{{"state", state}};
+    if (k.running() && k.due != never) one["due"] = format_timestamp(k.due);
+    sla[std::string(to_string(m))] = std::move(one);
+  }
+  j["sla"] = std::move(sla);
+  if (c.csat) j["csat"] = *c.csat;
   return j;
 }
 
@@ -284,6 +306,9 @@ struct options {
   std::string public_url;  // how Twilio reaches this server (its signature covers the URL)
   std::string twilio_auth_token;
   std::string zendesk_secret;
+  std::string agents;  // "giulia:Giulia,marco:Marco": one team, "care", every agent online
+  int first_response_minutes = 30;
+  int resolution_hours = 24;
 };
 
 std::atomic<httplib::Server*> running{nullptr};
@@ -309,9 +334,9 @@ int serve(const options& o) {
   }
   auto& st = **opened;
   system_clock clock;
-  std::unique_ptr<transport> out;
-  if (!o.platform.empty()) out = std::make_unique<http_transport>(o.platform, o.platform_token);
-  desk d(clock, st, out.get());
+  std::unique_ptr<transport> sender;
+  if (!o.platform.empty()) sender = std::make_unique<http_transport>(o.platform, o.platform_token);
+  desk d(clock, st, sender.get());
   if (!o.business_file.empty()) {
     auto text = read_file(o.business_file, 1 << 20);
     if (!text) {
@@ -333,6 +358,51 @@ int serve(const options& o) {
   for (const auto& b : st.load_businesses())
     for (auto& def : catalog::all()) (void)templates.add(b.id, std::move(def));
   d.set_template_directory(&templates);
+
+  // Live support: one team of the agents named on the command line, online
+  // from the start, with first-response and resolution targets.
+  support_desk support(d, st, clock);
+  if (!o.agents.empty()) {
+    for (const auto& b : st.load_businesses()) {
+      team care;
+      care.id = "care";
+      care.name = "Customer care";
+      std::string_view rest = o.agents;
+      while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const auto item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        const auto colon = item.find(':');
+        agent a;
+        a.id = std::string(item.substr(0, colon));
+        a.name = colon == std::string_view::npos ? a.id : std::string(item.substr(colon + 1));
+        if (auto put = support.put_agent(b.id, a); !put) throw std::runtime_error(put.error().message);
+        care.members.push_back(a.id);
+      }
+      if (auto put = support.put_team(b.id, care); !put) throw std::runtime_error(put.error().message);
+      support_settings settings;
+      settings.default_team = "care";
+      settings.sla.first_response = std::chrono::minutes(o.first_response_minutes);
+      settings.sla.resolution = std::chrono::hours(o.resolution_hours);
+      if (auto c = support.configure(b.id, settings); !c) throw std::runtime_error(c.error().message);
+      for (const auto& m : care.members) (void)support.set_presence(b.id, m, presence::online);
+    }
+  }
+  // Time moves windows and SLA clocks: both desks tick once a second.
+  std::thread ticker([&] {
+    while (!stopping) {
+      d.tick();
+      support.tick();
+      for (int i = 0; i < 10 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  struct join_at_end {
+    std::thread& t;
+    ~join_at_end() {
+      stopping = true;
+      if (t.joinable()) t.join();
+    }
+  } join_ticker{ticker};
   const auto app_secret = read_secret(o.app_secret, o.app_secret_file, "--app-secret-file");
   const auto token = read_secret(o.token, o.token_file, "--token-file");
   if (app_secret.empty() || token.empty()) {
@@ -410,6 +480,34 @@ int serve(const options& o) {
           return sink.write(chunk.data(), chunk.size());
         });
   });
+  // The conversation a request names: its customer, and its business number (default: the first).
+  const auto key_of = [&](const json& body, httplib::Response& res) -> std::optional<conversation_key> {
+    const auto customer_text = body.is_object() && body.contains("customer") && body["customer"].is_string()
+                                   ? body["customer"].get<std::string>()
+                                   : std::string();
+    auto customer = phone_number::parse(customer_text);
+    if (!customer) {
+      reply_error(res, 400, customer.error().code, customer.error().message);
+      return std::nullopt;
+    }
+    std::string number = body.is_object() ? body.value("number_id", std::string()) : std::string();
+    if (number.empty())
+      for (const auto& b : st.load_businesses())
+        if (!b.numbers.empty()) {
+          number = b.numbers.front().id;
+          break;
+        }
+    return conversation_key{number, *customer};
+  };
+  const auto support_step = [&](const httplib::Request& req, httplib::Response& res, auto&& step) {
+    if (!authorised(req, res)) return;
+    auto body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+      return reply_error(res, 400, "server.bad_request", "the body must be a JSON object");
+    auto key = key_of(body, res);
+    if (!key) return;
+    step(*key, body, res);
+  };
   server.Get("/healthz",
              [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
   server.Get("/webhook", [&](const httplib::Request& req, httplib::Response& res) {
@@ -474,9 +572,11 @@ int serve(const options& o) {
         if (row.is_discarded()) return true;
         row["business"] = b.id;
         if (auto customer = phone_number::parse(row.value("customer", std::string())); customer) {
-          const auto w = d.window(row.value("number_id", std::string()), *customer);
+          const conversation_key key{row.value("number_id", std::string()), *customer};
+          const auto w = d.window(key.business_number_id, key.customer);
           row["window_open"] = w.service_window_open;
           if (w.service_window_open) row["window_closes_at"] = format_timestamp(w.service_window_closes_at);
+          if (auto c = support.conversation(key)) row["support"] = support_json(*c);
         }
         list.push_back(std::move(row));
         return true;
@@ -517,6 +617,17 @@ int serve(const options& o) {
     const auto businesses = st.load_businesses();
     if (businesses.empty())
       return reply_error(res, 409, "desk.unknown_business", "no business is registered");
+    if (body.contains("agent") && body["agent"].is_string()) {  // an agent's reply: it counts for the SLA
+      auto key = key_of(body, res);
+      if (!key) return;
+      auto r = support.reply(*key, body["agent"].get<std::string>(), text_content{text});
+      if (!r) return reply_error(res, 409, r.error().code, r.error().message);
+      if (!r->sent.decision.allowed)
+        return reply_error(res, 409, r->sent.decision.refusal->code, r->sent.decision.refusal->message);
+      json j{{"correlation_id", r->sent.correlation_id}, {"status", to_string(r->sent.status)}};
+      if (!r->sent.message_id.empty()) j["message_id"] = r->sent.message_id;
+      return reply_json(res, r->sent.transport_error ? 502 : 200, j);
+    }
     send_intent intent;
     intent.business_id = body.value("business", businesses.front().id);
     intent.customer = *customer;
@@ -534,6 +645,45 @@ int serve(const options& o) {
       return reply_json(res, 502, j);
     }
     reply_json(res, 200, j);
+  });
+  server.Get("/api/agents", [&](const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req, res)) return;
+    auto list = json::array();
+    for (const auto& b : st.load_businesses())
+      for (const auto& v : support.agents(b.id))
+        list.push_back({{"business", b.id},
+                        {"id", v.agent.id},
+                        {"name", v.agent.name},
+                        {"presence", std::string(to_string(v.presence))},
+                        {"holding", v.holding},
+                        {"capacity", v.agent.capacity}});
+    reply_json(res, 200, json{{"agents", std::move(list)}});
+  });
+  server.Post("/api/assign", [&](const httplib::Request& req, httplib::Response& res) {
+    support_step(req, res, [&](const conversation_key& key, const json& body, httplib::Response& out) {
+      if (!body.contains("agent") || !body["agent"].is_string())
+        return reply_error(out, 400, "server.bad_request", "name the agent: {\"customer\", \"agent\"}");
+      auto r = support.assign(key, body["agent"].get<std::string>(), body.value("by", std::string("inbox")));
+      if (!r) return reply_error(out, 409, r.error().code, r.error().message);
+      reply_json(out, 200,
+                 json{{"agent", r->agent}, {"reason", r->reason}, {"over_capacity", r->over_capacity}});
+    });
+  });
+  server.Post("/api/resolve", [&](const httplib::Request& req, httplib::Response& res) {
+    support_step(req, res, [&](const conversation_key& key, const json& body, httplib::Response& out) {
+      if (auto r = support.resolve(key, body.value("by", std::string("inbox"))); !r)
+        return reply_error(out, 409, r.error().code, r.error().message);
+      reply_json(out, 200, json{{"status", "resolved"}});
+    });
+  });
+  server.Post("/api/survey", [&](const httplib::Request& req, httplib::Response& res) {
+    support_step(req, res, [&](const conversation_key& key, const json& body, httplib::Response& out) {
+      auto r = support.send_survey(key, body.value("by", std::string("inbox")));
+      if (!r) return reply_error(out, 409, r.error().code, r.error().message);
+      if (!r->sent.decision.allowed)
+        return reply_error(out, 409, r->sent.decision.refusal->code, r->sent.decision.refusal->message);
+      reply_json(out, 200, json{{"as_template", r->as_template}, {"note", r->note}});
+    });
   });
   server.Get("/api/templates", [&](const httplib::Request& req, httplib::Response& res) {
     if (!authorised(req, res)) return;
@@ -646,6 +796,10 @@ int main(int argc, char** argv) {
   app.add_option("--twilio-auth-token", o.twilio_auth_token, "Twilio's auth token: enables POST /twilio");
   app.add_option("--zendesk-secret", o.zendesk_secret,
                  "The Sunshine Conversations webhook's secret: enables POST /zendesk");
+  app.add_option("--agents", o.agents,
+                 "Live support's agents, \"id:Name,id:Name\": one team, every agent online");
+  app.add_option("--first-response-minutes", o.first_response_minutes, "The first response's SLA target");
+  app.add_option("--resolution-hours", o.resolution_hours, "The resolution's SLA target");
   app.add_option("--web", o.web, "The inbox page's folder (default: the source tree's examples/server/web)");
   try {
     app.parse(argc, argv);

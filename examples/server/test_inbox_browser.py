@@ -82,11 +82,22 @@ def main():
         t.check(not browser.find_elements(By.CSS_SELECTOR, "#transcript b, #transcript img, #list b, #list img"),
                 "a message holding HTML shows as text, and makes no element")
 
+        # Live support: the agent takes the conversation, which the list and the toolbar show.
+        Select(browser.find_element(By.ID, "me")).select_by_visible_text("Giulia")
+        take = browser.find_element(By.ID, "take")
+        if take.is_displayed():
+            take.click()
+        wait.until(ec.text_to_be_present_in_element((By.ID, "holder"), "held by giulia"))
+        t.check(True, "the agent assigned the conversation to herself")
+
         # A reply inside the window, sent with the keyboard.
         box = browser.find_element(By.ID, "text")
         box.send_keys("Ciao Luca, eccomi!", Keys.ENTER)
         wait.until(ec.text_to_be_present_in_element((By.ID, "transcript"), "Ciao Luca, eccomi!"))
         t.check(len(platform.accepted) == 1, "the reply went to the platform")
+        browser.find_element(By.ID, "resolve").click()
+        wait.until(ec.text_to_be_present_in_element((By.ID, "holder"), "resolved"))
+        t.check(True, "the agent resolved the conversation")
 
         # A customer whose window closed: the refusal and its reason show.
         post(base, [{"from": "393335550000", "id": "wamid.b.3", "at": now - 25 * 3600, "text": "Yesterday",

@@ -78,7 +78,8 @@ def start_server(binary, work, platform_port, first=True):
     args = [binary, "--dir", os.path.join(work, "state"), "--port", "0", "--app-secret", SECRET,
             "--token", TOKEN, "--verify-token", "verify-me",
             "--platform", "http://127.0.0.1:%d/v21.0" % platform_port, "--platform-token", "platform-token",
-            "--max-body", "65536", "--twilio-auth-token", TWILIO_TOKEN, "--zendesk-secret", ZENDESK_SECRET]
+            "--max-body", "65536", "--twilio-auth-token", TWILIO_TOKEN, "--zendesk-secret", ZENDESK_SECRET,
+            "--agents", "giulia:Giulia,marco:Marco"]
     if first:
         args += ["--business", os.path.join(os.path.dirname(os.path.abspath(__file__)), "shop.json")]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -236,6 +237,38 @@ def main():
               "a reply outside the window is refused with the desk's reason: " + refused["error"]["message"])
         check(len(platform.accepted) == 1, "the platform received only the allowed send")
 
+        # Live support: the conversation went to an agent, whose reply meets the first-response target.
+        status, listing = api("GET", base, "/api/conversations")
+        maria_row = next(c for c in listing["conversations"] if c["customer"] == "+393331234567")
+        holder = maria_row["support"]["agent"]
+        check(maria_row["support"]["status"] == "open" and holder in ("giulia", "marco")
+              and maria_row["support"]["sla"]["first_response"]["state"] == "running",
+              "a new conversation went to an agent with the first-response clock running")
+        other = "marco" if holder == "giulia" else "giulia"
+        status, refused = api("POST", base, "/api/reply", {"customer": "+393331234567", "agent": other, "text": "Hi"})
+        check(status == 409 and refused["error"]["code"] == "support.not_holder",
+              "an agent who does not hold the conversation cannot answer it")
+        status, sent = api("POST", base, "/api/reply", {"customer": "+393331234567", "agent": holder,
+                                                         "text": "Giulia or Marco here: it ships tomorrow."})
+        check(status == 200, "the holder answers")
+        status, listing = api("GET", base, "/api/conversations")
+        maria_row = next(c for c in listing["conversations"] if c["customer"] == "+393331234567")
+        check(maria_row["support"]["sla"]["first_response"]["state"] == "met", "the first response is met")
+        status, moved = api("POST", base, "/api/assign", {"customer": "+393331234567", "agent": other})
+        check(status == 200 and moved["agent"] == other, "the conversation is assigned to the other agent")
+        status, agents = api("GET", base, "/api/agents")
+        check(status == 200 and {a["id"] for a in agents["agents"]} == {"giulia", "marco"}, "the agents are listed")
+        before = len(platform.accepted)
+        status, survey = api("POST", base, "/api/survey", {"customer": "+393331234567"})
+        check(status == 200 and not survey["as_template"] and len(platform.accepted) == before + 1
+              and platform.accepted[-1]["type"] == "interactive", "the survey goes out as a list inside the window")
+        status, _ = api("POST", base, "/api/resolve", {"customer": "+393331234567"})
+        status2, listing = api("GET", base, "/api/conversations")
+        maria_row = next(c for c in listing["conversations"] if c["customer"] == "+393331234567")
+        check(status == 200 and maria_row["support"]["status"] == "resolved", "the conversation is resolved")
+        status, bad = api("POST", base, "/api/assign", {"customer": "+393331234567", "agent": "nobody"})
+        check(status == 409 and bad["error"]["code"].startswith("support."), "assigning a resolved conversation is refused: " + bad["error"]["message"])
+
         status, listing = api("GET", base, "/api/templates")
         names = {(x["name"], x["language"]) for x in listing["templates"]}
         check(status == 200 and ("delivery_notice", "en_US") in names, "the approved templates are listed")
@@ -269,8 +302,8 @@ def main():
         check(status == 200 and len(listing["conversations"]) == 5, "after a restart the inbox is the same")
         status, transcript = api("GET", base, "/api/transcript?customer=%2B393331234567")
         texts = [(m["direction"], m.get("text")) for m in transcript["messages"]]
-        check(texts == [("inbound", "Is my order ready?"), ("outbound", "Yes, it ships today.")],
-              "after a restart the transcript is the same")
+        check(texts[:2] == [("inbound", "Is my order ready?"), ("outbound", "Yes, it ships today.")]
+              and len(texts) == 4, "after a restart the transcript is the same")
         body = webhook([maria])
         status, text = request("POST", base + "/webhook", body, signed(body))
         check(status == 200 and json.loads(text)["duplicates"] == 1,

@@ -41,10 +41,26 @@ function renderList() {
     const badge = document.createElement("span");
     badge.className = "badge " + (c.window_open ? "open" : "closed");
     badge.textContent = c.window_open ? countdown(c.window_closes_at) : "window closed";
+    b.append(who, badge);
+    if (c.support) {
+      const agent = document.createElement("span");
+      agent.className = "agent";
+      const where = c.support.agent ? " · " + c.support.agent
+        : c.support.status !== "resolved" && c.support.team ? " · queued in " + c.support.team : "";
+      agent.textContent = c.support.status + where;
+      b.append(agent);
+      for (const [metric, clock] of Object.entries(c.support.sla || {})) {
+        if (clock.state === "met") continue;
+        const sla = document.createElement("span");
+        sla.className = "badge sla-" + clock.state;
+        sla.textContent = metric.replace("_", " ") + ": " + clock.state + (clock.due ? " (due " + new Date(clock.due).toLocaleTimeString() + ")" : "");
+        b.append(sla);
+      }
+    }
     const last = document.createElement("div");
     last.className = "last";
     last.textContent = c.last_text || "(" + c.type + ")";
-    b.append(who, badge, last);
+    b.append(last);
     b.addEventListener("click", () => open(c.customer));
     li.append(b);
     list.append(li);
@@ -55,7 +71,41 @@ async function loadList() {
   const { body } = await api("/api/conversations");
   state.conversations = body.conversations || [];
   renderList();
+  renderToolbar();
   $("status").textContent = state.conversations.length + " conversations";
+}
+
+function renderToolbar() {
+  const c = state.conversations.find((x) => x.customer === state.current);
+  $("toolbar").hidden = !c;
+  if (!c) return;
+  $("who").textContent = c.customer;
+  $("holder").textContent = c.support ? (c.support.agent ? "held by " + c.support.agent : c.support.status) : "";
+  $("take").hidden = !c.support || !$("me").value || c.support.agent === $("me").value;
+  $("resolve").hidden = !c.support || c.support.status === "resolved";
+}
+
+async function act(path, extra) {
+  if (!state.current) return;
+  const { status, body } = await api(path, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(Object.assign({ customer: state.current, by: $("me").value || "inbox" }, extra || {})) });
+  $("refusal").textContent = status === 200 ? "" : ((body.error && body.error.message) || ("refused (" + status + ")"));
+  await loadList();
+  await loadTranscript();
+}
+
+async function loadAgents() {
+  const { body } = await api("/api/agents");
+  const select = $("me");
+  const chosen = sessionStorage.getItem("chatdesk-agent") || "";
+  for (const a of body.agents || []) {
+    const option = document.createElement("option");
+    option.value = a.id;
+    option.textContent = a.name;
+    select.append(option);
+  }
+  select.value = chosen;
 }
 
 async function open(customer) {
@@ -65,6 +115,7 @@ async function open(customer) {
   $("text").disabled = false;
   $("reply").querySelector("button").disabled = false;
   renderList();
+  renderToolbar();
   await loadTranscript();
   $("text").focus();
 }
@@ -93,7 +144,7 @@ async function send(event) {
   if (!text || !state.current) return;
   const { status, body } = await api("/api/reply", {
     method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ customer: state.current, text }) });
+    body: JSON.stringify(Object.assign({ customer: state.current, text }, $("me").value ? { agent: $("me").value } : {})) });
   if (status === 200) {
     $("text").value = "";
     $("refusal").textContent = "";
@@ -168,6 +219,10 @@ $("text").addEventListener("keydown", (e) => {
 });
 $("reply").addEventListener("submit", send);
 $("template").addEventListener("change", showFields);
+$("me").addEventListener("change", () => { sessionStorage.setItem("chatdesk-agent", $("me").value); renderToolbar(); });
+$("take").addEventListener("click", () => act("/api/assign", { agent: $("me").value }));
+$("resolve").addEventListener("click", () => act("/api/resolve"));
+$("survey").addEventListener("click", () => act("/api/survey"));
 $("template-form").addEventListener("submit", sendTemplate);
 $("login").addEventListener("submit", (e) => {
   e.preventDefault();
@@ -179,6 +234,7 @@ $("login").addEventListener("submit", (e) => {
 function start() {
   $("login").hidden = true;
   $("app").hidden = false;
+  loadAgents().catch(() => {});
   loadList().catch(() => {});
   // Live updates: the server's event stream when it has one, else polling.
   if (window.EventSource && !state.events) {
