@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages a chatdesk task needs, if any are missing.
-# Usage: scripts/deps.sh demo|test|postgres
+# Usage: scripts/deps.sh demo|test|serve|postgres
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 
@@ -8,14 +8,17 @@ demo_packages=(cmake ninja-build g++ pkg-config libfmt-dev nlohmann-json3-dev
   libhowardhinnant-date-dev tzdata libsimdjson-dev libabsl-dev libcli11-dev libssl-dev libsqlite3-dev libpq-dev libqrcodegencpp-dev)
 test_packages=("${demo_packages[@]}" catch2 libbenchmark-dev clang clang-format clang-tidy libphonenumber-dev
   zbar-tools librsvg2-bin libcpp-httplib-dev python3 chromium chromium-driver python3-selenium)
+# What scripts/serve.sh needs besides: the HTTP library and Python for the fake platform.
+serve_packages=("${demo_packages[@]}" libcpp-httplib-dev python3)
 # The PostgreSQL server the store tests start a throwaway cluster of (scripts/pg-cluster.sh).
 postgres_packages=(postgresql)
 
 case "${1:-}" in
   demo) wanted=("${demo_packages[@]}") ;;
   test) wanted=("${test_packages[@]}") ;;
+  serve) wanted=("${serve_packages[@]}") ;;
   postgres) wanted=("${postgres_packages[@]}") ;;
-  *) echo "usage: $0 demo|test|postgres" >&2; exit 2 ;;
+  *) echo "usage: $0 demo|test|serve|postgres" >&2; exit 2 ;;
 esac
 
 missing=()
