@@ -412,12 +412,13 @@ int serve(const options& o) {
   const hub_verifier verifier(app_secret);
   std::string public_url;  // known once the port is
   webhook_feed feed(d);
-  std::mutex feed_mu;  // the feed's de-duplication window is shared; the desk itself is thread-safe
+  // The feed, the desk and both observers are thread-safe: the server's threads share them.
   inbox_index inbox(d, st);
   live_events events(d);
 
   httplib::Server server;
   server.set_payload_max_length(o.max_body);
+  server.set_tcp_nodelay(true);
   server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "internal error";
     try {
@@ -522,11 +523,7 @@ int serve(const options& o) {
   // A decoded batch through the feed (all of it, or nothing when it is malformed).
   const auto apply_batch = [&](const result<webhook_batch>& batch, httplib::Response& res) {
     if (!batch) return reply_error(res, 400, batch.error().code, batch.error().to_string());
-    feed_report report;
-    {
-      std::lock_guard g(feed_mu);
-      report = feed.apply(*batch);
-    }
+    const auto report = feed.apply(*batch);
     json j{{"messages", report.messages},
            {"statuses", report.statuses},
            {"duplicates", report.duplicates},
