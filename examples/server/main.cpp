@@ -23,11 +23,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include <httplib.h>
 #include <CLI/CLI.hpp>
@@ -40,6 +42,9 @@
 #include "chatdesk/engine/observer.hpp"
 #include "chatdesk/feed/webhook_feed.hpp"
 #include "chatdesk/model/documents.hpp"
+#include "chatdesk/pricing/formats.hpp"
+#include "chatdesk/pricing/ledger.hpp"
+#include "chatdesk/pricing/rate_card.hpp"
 #include "chatdesk/store/sqlite_store.hpp"
 #include "chatdesk/support/support_desk.hpp"
 #include "chatdesk/templates/binding.hpp"
@@ -147,6 +152,86 @@ json template_json(const template_definition& d) {
   j["button_variables"] = std::move(buttons);
   return j;
 }
+
+// --- costs: the month so far under each pricing model -----------------------
+
+/// One ledger per pricing model, fed by the desk, each charge also summed by
+/// day, category and market for the charts. The desk's journal rebuilds the
+/// month after a restart.
+class cost_book {
+ public:
+  cost_book(desk& d, const std::string& rates_dir) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(rates_dir, ec)) {
+      if (entry.path().extension() != ".json") continue;
+      auto text = read_file(entry.path().string(), std::size_t{8} << 20);
+      if (!text) continue;
+      if (auto card = parse_rate_card(*text, entry.path().filename().string()); card)
+        (void)cards_.add(std::move(*card));
+    }
+    if (cards_.empty()) return;
+    for (const auto m : {pricing_model::legacy_2018, pricing_model::cbp_2023, pricing_model::pmp_2025,
+                         pricing_model::pmp_2026_10}) {
+      auto one = std::make_unique<per_model>();
+      one->model = m;
+      ledger_options lo;
+      lo.model = m;  // every message priced under this model: the same traffic, four ways
+      one->book = std::make_unique<ledger>(cards_, lo);
+      one->bridge = std::make_unique<ledger_bridge>(*one->book, d);
+      models_.push_back(std::move(one));
+    }
+  }
+  cost_book(const cost_book&) = delete;
+  cost_book& operator=(const cost_book&) = delete;
+
+  [[nodiscard]] bool available() const { return !models_.empty(); }
+  /// Registers a business with every ledger.
+  void add_business(const business& b) {
+    for (auto& m : models_)
+      m->book->add_business(pricing_business{b.id, b.zone, b.home_country, std::nullopt});
+  }
+  /// The bridges, to subscribe to the desk (and to replay its journal into).
+  template <class F>
+  void each_bridge(F&& f) {
+    for (auto& m : models_) f(*m->bridge);
+  }
+
+  json to_json() {
+    std::lock_guard g(mu_);
+    auto models = json::array();
+    for (auto& m : models_) {
+      for (const auto& c : m->bridge->take_charges()) {
+        const auto day = format_date(date::year_month_day{std::chrono::floor<date::days>(c.delivered_at)});
+        auto& sum = m->by_day[{day, c.category, c.market}];
+        sum = sum + c.amount;
+      }
+      auto days = json::array();
+      for (const auto& [k, amount] : m->by_day)
+        days.push_back({{"day", std::get<0>(k)},
+                        {"category", std::get<1>(k)},
+                        {"market", std::get<2>(k)},
+                        {"amount", amount.to_string()}});
+      const auto inv = m->book->invoice();
+      models.push_back({{"model", std::string(to_string(m->model))},
+                        {"currency", inv.total_settled.currency().code()},
+                        {"total", inv.total_settled.amount_string()},
+                        {"invoice", chatdesk::to_json(inv)},
+                        {"days", std::move(days)}});
+    }
+    return json{{"models", std::move(models)}};
+  }
+
+ private:
+  struct per_model {
+    pricing_model model = pricing_model::pmp_2026_10;
+    std::unique_ptr<ledger> book;
+    std::unique_ptr<ledger_bridge> bridge;
+    std::map<std::tuple<std::string, std::string, std::string>, decimal> by_day;
+  };
+  rate_cards cards_;
+  std::vector<std::unique_ptr<per_model>> models_;
+  std::mutex mu_;
+};
 
 // --- live support as the inbox shows it -------------------------------------
 
@@ -303,6 +388,7 @@ struct options {
   std::string platform_token = "test-token";
   std::size_t max_body = std::size_t{1} << 20;
   std::string web = CHATDESK_SERVER_WEB;
+  std::string rates = CHATDESK_SERVER_RATES;
   std::string public_url;  // how Twilio reaches this server (its signature covers the URL)
   std::string twilio_auth_token;
   std::string zendesk_secret;
@@ -388,6 +474,28 @@ int serve(const options& o) {
       for (const auto& m : care.members) (void)support.set_presence(b.id, m, presence::online);
     }
   }
+  // Costs: four ledgers over the same traffic, the month so far rebuilt from the desk's journal.
+  cost_book costs(d, o.rates);
+  for (const auto& b : st.load_businesses()) costs.add_business(b);
+  {
+    const auto now = clock.now();
+    const auto month_start =
+        timestamp(date::sys_days(date::year_month_day{std::chrono::floor<date::days>(now)}.year() /
+                                 date::year_month_day{std::chrono::floor<date::days>(now)}.month() / 1) -
+                  std::chrono::hours(24));
+    costs.each_bridge([&](ledger_bridge& b) {
+      if (auto replayed = d.replay_journal(b, month_start); !replayed)
+        std::cerr << "chatdesk_server: costs: " << replayed.error().message << '\n';
+      d.subscribe(&b);
+    });
+  }
+  struct unsubscribe_costs {
+    desk& d;
+    cost_book& c;
+    ~unsubscribe_costs() {
+      c.each_bridge([&](ledger_bridge& b) { d.unsubscribe(&b); });
+    }
+  } costs_subscription{d, costs};
   // Time moves windows and SLA clocks: both desks tick once a second.
   std::thread ticker([&] {
     while (!stopping) {
@@ -460,6 +568,8 @@ int serve(const options& o) {
   server.Get("/", page("inbox.html", "text/html; charset=utf-8"));
   server.Get("/inbox.js", page("inbox.js", "text/javascript; charset=utf-8"));
   server.Get("/inbox.css", page("inbox.css", "text/css; charset=utf-8"));
+  server.Get("/costs", page("costs.html", "text/html; charset=utf-8"));
+  server.Get("/costs.js", page("costs.js", "text/javascript; charset=utf-8"));
   server.Get("/api/events", [&](const httplib::Request& req, httplib::Response& res) {
     if (!authorised(req, res)) return;
     res.set_header("Cache-Control", "no-store");
@@ -643,6 +753,12 @@ int serve(const options& o) {
     }
     reply_json(res, 200, j);
   });
+  server.Get("/api/costs", [&](const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req, res)) return;
+    if (!costs.available())
+      return reply_error(res, 404, "server.no_rate_cards", "no rate cards in " + o.rates);
+    reply_json(res, 200, costs.to_json());
+  });
   server.Get("/api/agents", [&](const httplib::Request& req, httplib::Response& res) {
     if (!authorised(req, res)) return;
     auto list = json::array();
@@ -797,6 +913,7 @@ int main(int argc, char** argv) {
                  "Live support's agents, \"id:Name,id:Name\": one team, every agent online");
   app.add_option("--first-response-minutes", o.first_response_minutes, "The first response's SLA target");
   app.add_option("--resolution-hours", o.resolution_hours, "The resolution's SLA target");
+  app.add_option("--rates", o.rates, "The rate cards' folder (default: the source tree's data/rate_cards)");
   app.add_option("--web", o.web, "The inbox page's folder (default: the source tree's examples/server/web)");
   try {
     app.parse(argc, argv);

@@ -8,6 +8,7 @@ artefact in WORK_DIR.
 
 Usage: test_inbox_browser.py PATH/TO/chatdesk_server WORK_DIR
 """
+import json
 import os
 import shutil
 import sys
@@ -130,6 +131,24 @@ def main():
         shot = os.path.join(work, "inbox.png")
         browser.save_screenshot(shot)
         t.check(os.path.getsize(shot) > 1000, "a screenshot of the inbox is kept: " + shot)
+
+        # The costs page draws its charts, each with a table of the numbers: the
+        # platform first says the template was delivered, which costs something.
+        body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "waba", "changes": [
+            {"field": "messages", "value": {"messaging_product": "whatsapp",
+                                            "metadata": {"display_phone_number": "390551234567",
+                                                         "phone_number_id": t.NUMBER_ID},
+                                            "statuses": [{"id": "wamid.fake.2", "status": "delivered",
+                                                          "timestamp": str(int(time.time())),
+                                                          "recipient_id": "393335550000"}]}}]}]}).encode()
+        status, _ = t.request("POST", base + "/webhook", body, t.signed(body))
+        t.check(status == 200, "the template's delivery is reported")
+        browser.get(base + "/costs")
+        wait.until(ec.text_to_be_present_in_element((By.ID, "models-table"), "pmp_2026_10"))
+        t.check(len(browser.find_elements(By.CSS_SELECTOR, "#models-chart svg rect")) >= 5
+                and len(browser.find_elements(By.CSS_SELECTOR, "#models-table tr")) == 5,
+                "the costs page shows the four models as a chart and a table")
+        browser.save_screenshot(os.path.join(work, "costs.png"))
     finally:
         browser.quit()
         proc.kill()

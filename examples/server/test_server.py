@@ -283,6 +283,23 @@ def main():
                                                             "language": "en_US", "values": values, "buttons": buttons})
         check(status == 200 and platform.accepted[-1]["type"] == "template",
               "a template goes out once the window closed")
+        # The platform says it was delivered: it is charged, under every model, as the costs show.
+        delivered = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [
+            {"field": "messages", "value": {"messaging_product": "whatsapp",
+                                            "metadata": {"display_phone_number": "390551234567",
+                                                         "phone_number_id": NUMBER_ID},
+                                            "statuses": [{"id": sent["message_id"], "status": "delivered",
+                                                          "timestamp": str(int(time.time())),
+                                                          "recipient_id": "393335550000"}]}}]}]}).encode()
+        status, text = request("POST", base + "/webhook", delivered, signed(delivered))
+        check(status == 200 and json.loads(text)["statuses"] == 1, "the template's delivery is applied")
+        status, costs = api("GET", base, "/api/costs")
+        by_model = {m["model"]: m for m in costs["models"]}
+        check(status == 200 and set(by_model) == {"legacy_2018", "cbp_2023", "pmp_2025", "pmp_2026_10"},
+              "the costs are priced under the four models")
+        utility = [d for d in by_model["pmp_2026_10"]["days"] if d["category"] == "utility" and d["market"] == "Italy"]
+        check(utility and float(utility[0]["amount"]) > 0 and float(by_model["pmp_2026_10"]["total"]) > 0,
+              "the delivered utility template costs something in Italy: %s" % by_model["pmp_2026_10"]["total"])
         status, missing = api("POST", base, "/api/template", {"customer": "+393335550000", "name": "nope",
                                                                "language": "en_US"})
         check(status == 404, "an unknown template gets 404")
