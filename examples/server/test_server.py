@@ -300,6 +300,7 @@ def main():
         utility = [d for d in by_model["pmp_2026_10"]["days"] if d["category"] == "utility" and d["market"] == "Italy"]
         check(utility and float(utility[0]["amount"]) > 0 and float(by_model["pmp_2026_10"]["total"]) > 0,
               "the delivered utility template costs something in Italy: %s" % by_model["pmp_2026_10"]["total"])
+        totals_before = {m["model"]: m["total"] for m in costs["models"]}
         status, missing = api("POST", base, "/api/template", {"customer": "+393335550000", "name": "nope",
                                                                "language": "en_US"})
         check(status == 404, "an unknown template gets 404")
@@ -325,6 +326,9 @@ def main():
         status, text = request("POST", base + "/webhook", body, signed(body))
         check(status == 200 and json.loads(text)["duplicates"] == 1,
               "a webhook retried after the restart is still a duplicate")
+        status, costs = api("GET", base, "/api/costs")
+        check({m["model"]: m["total"] for m in costs["models"]} == totals_before,
+              "after a restart the month's costs are the same under every model")
     finally:
         proc.kill()
         platform.shutdown()
