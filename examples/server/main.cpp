@@ -46,6 +46,9 @@
 #include "chatdesk/pricing/ledger.hpp"
 #include "chatdesk/pricing/rate_card.hpp"
 #include "chatdesk/store/sqlite_store.hpp"
+#if defined(CHATDESK_WITH_POSTGRES)
+#include "chatdesk/store/postgres_store.hpp"
+#endif
 #include "chatdesk/support/support_desk.hpp"
 #include "chatdesk/templates/binding.hpp"
 #include "chatdesk/templates/catalog.hpp"
@@ -389,6 +392,7 @@ struct options {
   std::size_t max_body = std::size_t{1} << 20;
   std::string web = CHATDESK_SERVER_WEB;
   std::string rates = CHATDESK_SERVER_RATES;
+  std::string postgres;    // a libpq connection string: the state in PostgreSQL instead
   std::string public_url;  // how Twilio reaches this server (its signature covers the URL)
   std::string twilio_auth_token;
   std::string zendesk_secret;
@@ -413,12 +417,27 @@ std::optional<std::string> web_file(const std::string& dir, const char* name) {
 
 int serve(const options& o) {
   std::filesystem::create_directories(o.dir);
-  auto opened = sqlite_store::open((std::filesystem::path(o.dir) / "chatdesk.db").string());
-  if (!opened) {
-    std::cerr << "chatdesk_server: " << opened.error().message << '\n';
-    return 2;
+  // SQLite in --dir by default; PostgreSQL when several instances share one state.
+  std::unique_ptr<store> state;
+#if defined(CHATDESK_WITH_POSTGRES)
+  if (!o.postgres.empty()) {
+    auto opened = postgres_store::open(o.postgres);
+    if (!opened) {
+      std::cerr << "chatdesk_server: " << opened.error().message << '\n';
+      return 2;
+    }
+    state = std::move(*opened);
   }
-  auto& st = **opened;
+#endif
+  if (!state) {
+    auto opened = sqlite_store::open((std::filesystem::path(o.dir) / "chatdesk.db").string());
+    if (!opened) {
+      std::cerr << "chatdesk_server: " << opened.error().message << '\n';
+      return 2;
+    }
+    state = std::move(*opened);
+  }
+  auto& st = *state;
   system_clock clock;
   std::unique_ptr<transport> sender;
   if (!o.platform.empty()) sender = std::make_unique<http_transport>(o.platform, o.platform_token);
@@ -913,6 +932,8 @@ int main(int argc, char** argv) {
                  "Live support's agents, \"id:Name,id:Name\": one team, every agent online");
   app.add_option("--first-response-minutes", o.first_response_minutes, "The first response's SLA target");
   app.add_option("--resolution-hours", o.resolution_hours, "The resolution's SLA target");
+  app.add_option("--postgres", o.postgres,
+                 "Keep the state in PostgreSQL (a libpq connection string) instead");
   app.add_option("--rates", o.rates, "The rate cards' folder (default: the source tree's data/rate_cards)");
   app.add_option("--web", o.web, "The inbox page's folder (default: the source tree's examples/server/web)");
   try {
