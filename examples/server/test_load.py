@@ -18,6 +18,8 @@ import urllib.request
 
 SECRET = "load-secret"
 TOKEN = "load-token"
+# Live support on (CHATDESK_LOAD_AGENTS=1) adds a step per new message: routing it to an agent.
+AGENTS = ["--agents", "giulia:Giulia,marco:Marco"] if os.environ.get("CHATDESK_LOAD_AGENTS") == "1" else []
 
 
 def rss_kib(pid):
@@ -35,7 +37,7 @@ def main():
     os.makedirs(work)
     shop = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shop.json")
     proc = subprocess.Popen([server, "--dir", os.path.join(work, "state"), "--port", "0", "--business", shop,
-                             "--app-secret", SECRET, "--token", TOKEN, "--agents", "giulia:Giulia,marco:Marco"],
+                             "--app-secret", SECRET, "--token", TOKEN] + AGENTS,
                             stdout=subprocess.PIPE, text=True)
     try:
         base = proc.stdout.readline().strip().rsplit(" ", 1)[1]
@@ -47,7 +49,8 @@ def main():
                               "--retries", "2000"], capture_output=True, text=True)
         after = rss_kib(proc.pid)
         figures = json.loads(out.stdout)
-        print("load:", json.dumps(figures))
+        print("load, %d new messages:" % (posts // 2), half.stdout.strip())
+        print("load, %d posts, half of them repeats:" % posts, json.dumps(figures))
         print("server memory: %d KiB at start, %d KiB after %d posts, %d KiB after %d more" %
               (before, middle, posts // 2, after, posts))
         # The first run posted bodies 0..posts/2 - 1; the second posts all of them: those are duplicates.
