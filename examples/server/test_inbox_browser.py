@@ -148,6 +148,8 @@ def main():
         t.check(len(browser.find_elements(By.CSS_SELECTOR, "#models-chart svg rect")) >= 5
                 and len(browser.find_elements(By.CSS_SELECTOR, "#models-table tr")) == 5,
                 "the costs page shows the four models as a chart and a table")
+        t.check("utility" in browser.find_element(By.ID, "invoice-table").text,
+                "the costs page shows the month's invoice lines")
         browser.save_screenshot(os.path.join(work, "costs.png"))
     finally:
         browser.quit()

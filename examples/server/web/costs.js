@@ -68,6 +68,10 @@ async function load() {
   const models = body.models;
   const inForce = models.find((m) => m.model === "pmp_2026_10") || models[0];
   $("in-force").textContent = inForce.model + " (" + inForce.currency + ")";
+  $("invoice-model").textContent = inForce.model + ": " + inForce.total + " " + inForce.currency;
+  table("invoice-table", ["business", "month", "market", "category", "tier", "messages", "unit price", "amount"],
+        (inForce.invoice.lines || []).map((l) => [l.business, l.month, l.market, l.category, l.tier, String(l.count),
+                                                   l.unit_price, l.amount]));
   const days = [...new Set(inForce.days.map((d) => d.day))].sort();
   const categories = [...new Set(inForce.days.map((d) => d.category))].sort();
   const sum = (rows, f) => rows.filter(f).reduce((a, d) => a + Number(d.amount), 0);
