@@ -550,6 +550,8 @@ int serve(const options& o) {
     std::string what = "internal error";
     try {
       std::rethrow_exception(std::move(ep));
+    } catch (const nlohmann::json::exception& e) {  // a JSON field of the wrong type in a request
+      return reply_error(res, 400, "server.bad_request", e.what());
     } catch (const std::exception& e) {
       what = e.what();
     } catch (...) {

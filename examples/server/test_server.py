@@ -305,6 +305,9 @@ def main():
                                                                "language": "en_US"})
         check(status == 404, "an unknown template gets 404")
 
+        status, typed = api("POST", base, "/api/reply", {"customer": "+393331234567", "text": "x", "business": 7})
+        check(status == 400 and typed["error"]["code"] == "server.bad_request",
+              "a field of the wrong type gets 400: " + typed["error"]["message"])
         status, _ = api("POST", base, "/api/reply", {"customer": "+393331234567"})
         check(status == 400, "a reply without text gets 400")
         status, text = request("POST", base + "/api/reply", b"x" * 100000,
