@@ -138,11 +138,12 @@ void bm_desk_memory(benchmark::State& state) {
   report(state, n);
 }
 
-/// SQLite: Args {durability, single_process, journal}.
+/// SQLite: Args {durability, single_process, journal, batch_log_writes}.
 void bm_desk_sqlite(benchmark::State& state) {
   const auto durability = static_cast<sqlite_durability>(state.range(0));
   const bool single = state.range(1) != 0;
   const bool journal = state.range(2) != 0;
+  const bool batch = state.range(3) != 0;
   const auto n =
       durability == sqlite_durability::full ? std::min<std::int64_t>(g_conversations, 2000) : g_conversations;
   for (auto _ : state) {
@@ -152,6 +153,7 @@ void bm_desk_sqlite(benchmark::State& state) {
     options.keep_content = false;  // state, ids and the journal: no transcript
     options.single_process = single;
     options.keep_journal = journal;
+    options.batch_log_writes = batch;
     auto st = sqlite_store::open(path, options).value();
     if (!run_conversations(*st, n, state)) state.SkipWithError("a desk call failed");
     st.reset();  // closing copies the log into the file and removes it
@@ -447,11 +449,13 @@ void run(sqlite3_stmt* s) {
 }
 
 /// The same statements straight through the C API: Args {durability,
-/// single_process, journal}, with the store's other settings.
+/// single_process, journal, batch_log_writes}, with the store's other
+/// settings (batching: the VFS the store registers, "chatdesk").
 void bm_bare_sqlite(benchmark::State& state) {
   const auto durability = static_cast<sqlite_durability>(state.range(0));
   const bool single = state.range(1) != 0;
   const bool journal = state.range(2) != 0;
+  const bool batch = state.range(3) != 0;
   const auto n =
       durability == sqlite_durability::full ? std::min<std::int64_t>(g_conversations, 2000) : g_conversations;
   for (auto _ : state) {
@@ -459,7 +463,7 @@ void bm_bare_sqlite(benchmark::State& state) {
     const auto path = scratch_file("bare");
     { (void)sqlite_store::open(path).value(); }
     bare b;
-    sqlite3_open(path.c_str(), &b.db);
+    sqlite3_open_v2(path.c_str(), &b.db, SQLITE_OPEN_READWRITE, batch ? "chatdesk" : nullptr);
     if (single) sqlite3_exec(b.db, "PRAGMA locking_mode=EXCLUSIVE", nullptr, nullptr, nullptr);
     sqlite3_exec(b.db, "PRAGMA wal_autocheckpoint=10000", nullptr, nullptr, nullptr);
     sqlite3_exec(
@@ -579,18 +583,20 @@ BENCHMARK(bm_desk_memory)->UseManualTime()->Iterations(1)->Unit(benchmark::kMill
 constexpr int normal = static_cast<int>(sqlite_durability::normal);
 constexpr int full = static_cast<int>(sqlite_durability::full);
 BENCHMARK(bm_desk_sqlite)
-    ->Args({normal, 0, 1})
-    ->Args({normal, 1, 1})
-    ->Args({normal, 1, 0})
-    ->Args({full, 0, 1})
+    ->Args({normal, 0, 1, 1})
+    ->Args({normal, 0, 1, 0})
+    ->Args({normal, 1, 1, 1})
+    ->Args({normal, 1, 0, 1})
+    ->Args({full, 0, 1, 1})
     ->UseManualTime()
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_bare_sqlite)
-    ->Args({normal, 0, 1})
-    ->Args({normal, 1, 1})
-    ->Args({normal, 1, 0})
-    ->Args({full, 0, 1})
+    ->Args({normal, 0, 1, 1})
+    ->Args({normal, 0, 1, 0})
+    ->Args({normal, 1, 1, 1})
+    ->Args({normal, 1, 0, 1})
+    ->Args({full, 0, 1, 1})
     ->UseManualTime()
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);

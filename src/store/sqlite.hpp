@@ -138,6 +138,11 @@ class statement {
   std::string_view path_;
 };
 
+/// The name of a VFS over the default one that writes each transaction's
+/// write-ahead-log frames with one system call (sqlite_vfs.cpp), registered
+/// on first use; nullptr where the default VFS cannot be layered over.
+[[nodiscard]] const char* batching_vfs() noexcept;
+
 /// Runs SQL text of the library's own (never input), for schema and pragmas.
 inline void exec(sqlite3* db, const char* sql, std::string_view what, std::string_view path) {
   char* message = nullptr;

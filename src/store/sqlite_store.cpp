@@ -433,8 +433,9 @@ result<std::unique_ptr<sqlite_store>> sqlite_store::open(const std::string& path
   s->path = path;
   s->options = options;
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      options.batch_log_writes ? sql::batching_vfs() : nullptr);
   s->db.reset(raw);
   if (rc != SQLITE_OK) return sql::to_error(rc, "opening the database", raw, path);
   auto* db = s->db.get();
