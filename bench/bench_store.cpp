@@ -25,7 +25,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,6 +38,7 @@
 #include "chatdesk/store/sqlite_store.hpp"
 #if defined(CHATDESK_WITH_POSTGRES)
 #include "chatdesk/store/postgres_store.hpp"
+#include "store/postgres_statements.hpp"
 #endif
 
 namespace {
@@ -260,62 +263,26 @@ void bm_desk_postgres(benchmark::State& state) {
   report(state, n);
 }
 
-/// The statements a desk over postgres_store runs for one conversation,
-/// straight through libpq from `threads` threads, grouped into round trips as
-/// the store groups them (BEGIN with the locks; each read with the writes
-/// waiting before it; the last writes with COMMIT).
+/// The statements a desk over postgres_store runs for one conversation (the
+/// store's own SQL, src/store/postgres_statements.hpp, with the values the desk
+/// binds), straight through libpq from `threads` threads, grouped into round
+/// trips as the store groups them: BEGIN with the locks; each read with the
+/// writes waiting before it; the last writes with COMMIT.
 void bm_bare_postgres(benchmark::State& state) {
+  using detail::postgres::q;
   const char* server = postgres_server(state);
   if (server == nullptr) return;
   const auto threads = static_cast<int>(state.range(0));
   const auto n = std::min<std::int64_t>(g_conversations, 20'000);
-  const char* sql[] = {
-      "SELECT pg_advisory_xact_lock(hashtextextended('c' || $1 || chr(31) || $2, 0))",
-      "SELECT pg_advisory_xact_lock(hashtextextended('c' || $1 || chr(31) || $2, 0)), "
-      "pg_advisory_xact_lock(hashtextextended('b' || $1, 0))",
-      "SELECT last_inbound, last_referral, entry_point_start, last_outbound, pair_rate_tat_us, "
-      "inbound_count, "
-      "outbound_count FROM conversations WHERE number_id = $1 AND customer = $2",
-      "INSERT INTO messages (id, correlation_id, number_id, customer, direction, type, charge, status, at, "
-      "status_at) VALUES ($1, $2, 'n1', $3, 0, 'text', 0, 0, $4, $4) ON CONFLICT DO NOTHING",
-      "INSERT INTO journal (at, data) VALUES ($1, $2)",
-      "INSERT INTO conversations VALUES ('n1', $1, $2, 0, 0, 0, 0, 1, 1) ON CONFLICT (number_id, customer) "
-      "DO "
-      "UPDATE SET last_inbound = excluded.last_inbound, outbound_count = excluded.outbound_count",
-      "SELECT opted_in_at, opt_in_source, opted_out_at, blocked, profile_name FROM customers WHERE "
-      "business_id = 'shop' AND customer = $1",
-      "INSERT INTO customers VALUES ('shop', $1, NULL, '', NULL, false, '') ON CONFLICT (business_id, "
-      "customer) DO UPDATE SET blocked = excluded.blocked",
-      "SELECT throughput_tat_us, service_month, service_messages FROM numbers WHERE number_id = 'n1'",
-      "INSERT INTO numbers VALUES ('n1', $1, 0, 0) ON CONFLICT (number_id) DO UPDATE SET throughput_tat_us = "
-      "excluded.throughput_tat_us",
-      "SELECT count(*) FROM reached WHERE business_id = 'shop' AND at >= $1",
-      "SELECT at FROM reached WHERE business_id = 'shop' AND customer = $1",
-      "SELECT * FROM (SELECT id, correlation_id, status, 0 AS preference FROM messages WHERE id = $1 UNION "
-      "ALL "
-      "SELECT id, correlation_id, status, 1 FROM messages WHERE correlation_id = $1) AS found ORDER BY "
-      "preference LIMIT 1",
-      "UPDATE messages SET status = $2, status_at = $3, id = COALESCE(id, $4) WHERE correlation_id = $1",
-  };
-  enum : int {
-    lock_c,
-    lock_b,
-    load_conv,
-    add_msg,
-    journal,
-    save_conv,
-    load_cust,
-    save_cust,
-    load_num,
-    save_num,
-    count_reached,
-    reached_at,
-    find,
-    update
-  };
+  using value = std::optional<std::string>;
+  constexpr int begin = -1;
+  constexpr int commit = -2;
   struct statement {
-    int which;  // -1 BEGIN, -2 COMMIT
-    std::vector<std::string> values;
+    int which;  // a statement's number, or begin / commit
+    std::vector<value> values;
+  };
+  const auto st = [](q which, std::vector<value> values) {
+    return statement{static_cast<int>(which), std::move(values)};
   };
   // One round trip: every statement sent, then every answer read.
   const auto trip = [](PGconn* c, const std::vector<statement>& batch) {
@@ -323,9 +290,9 @@ void bm_bare_postgres(benchmark::State& state) {
     for (const auto& s : batch) {
       std::vector<const char*> v;
       v.reserve(s.values.size());
-      for (const auto& x : s.values) v.push_back(x.c_str());
+      for (const auto& x : s.values) v.push_back(x ? x->c_str() : nullptr);
       const int ok = s.which < 0
-                         ? PQsendQueryParams(c, s.which == -1 ? "BEGIN" : "COMMIT", 0, nullptr, nullptr,
+                         ? PQsendQueryParams(c, s.which == begin ? "BEGIN" : "COMMIT", 0, nullptr, nullptr,
                                              nullptr, nullptr, 0)
                          : PQsendQueryPrepared(c, fmt::format("b{}", s.which).c_str(),
                                                static_cast<int>(v.size()), v.data(), nullptr, nullptr, 0);
@@ -341,10 +308,10 @@ void bm_bare_postgres(benchmark::State& state) {
         continue;
       }
       ended = false;
-      const auto st = PQresultStatus(r);
+      const auto status = PQresultStatus(r);
       PQclear(r);
-      if (st == PGRES_PIPELINE_SYNC) break;
-      if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) good = false;
+      if (status == PGRES_PIPELINE_SYNC) break;
+      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) good = false;
     }
     PQexitPipelineMode(c);
     return good;
@@ -364,46 +331,68 @@ void bm_bare_postgres(benchmark::State& state) {
       pool.emplace_back([&, t] {
         PGconn* c = PQconnectdb(server);
         PQclear(PQexec(c, fmt::format("SET search_path TO {}", schema).c_str()));
-        for (std::size_t i = 0; i < std::size(sql); ++i)
-          PQclear(PQprepare(c, fmt::format("b{}", i).c_str(), sql[i], 0, nullptr));
+        for (std::size_t i = 0; i < std::size(detail::postgres::statements); ++i)
+          PQclear(PQprepare(c, fmt::format("b{}", i).c_str(), detail::postgres::statements[i], 0, nullptr));
+        const value null;
+        const value never = std::to_string(std::numeric_limits<std::int64_t>::min());
         for (std::int64_t i = t; i < n && !failed; i += threads) {
-          const auto who = fmt::format("3934{:08}", i);
-          const auto at = std::to_string(1'772'442'000'000 + 2 * i);
+          const std::string who = fmt::format("3934{:08}", i);
+          const std::int64_t ms = 1'772'442'000'000 + 2 * i;
+          const auto at = std::to_string(ms);
+          const auto day_ago = std::to_string(ms - 86'400'000);
           const auto in = fmt::format("wamid.in.{}", i);
           const auto corr = fmt::format("c{}", i);
-          const auto out = fmt::format("wamid.out.{}", i);
-          const auto j = R"({"kind":"inbound"})";
+          const auto out = "wamid.out." + corr;
+          const auto tat = std::to_string(ms * 1000 + 6000);
+          // The desk's journal entries (src/engine/journal.cpp), fields apart by U+001F.
+          const auto received = fmt::format("r{0}{1}{0}{2}{0}n1{0}{3}{0}text{0}0", '\x1f', at, in, who);
+          const auto status_entry = [&](int from) {
+            return fmt::format("s{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}n1{0}{6}{0}1{0}text{0}-{0}10{0}{3}{0}-",
+                               '\x1f', from, from + 1, at, out, corr, who);
+          };
           const std::vector<std::vector<statement>> steps = {
               // receive
-              {{-1, {}}, {lock_c, {"shop", who}}},
-              {{load_conv, {"n1", who}}},
-              {{add_msg, {in, "", who, at}}},
-              {{journal, {at, j}}, {save_conv, {who, at}}, {load_cust, {who}}},
-              {{save_cust, {who}}, {-2, {}}},
+              {{begin, {}}, st(q::lock_conversation, {"shop", who})},
+              {st(q::load_conversation, {"n1", who})},
+              {st(q::add_message,
+                  {in, null, "n1", who, "0", "text", null, "10", "0", at, "0", null, null, null, null})},
+              {st(q::append_journal, {at, received}),
+               st(q::save_conversation, {"n1", who, at, never, never, never, "0", "1", "0"}),
+               st(q::load_customer, {"shop", who})},
+              {st(q::save_customer, {"shop", who, null, "", null, "f", ""}), {commit, {}}},
               // send
-              {{-1, {}}, {lock_b, {"shop", who}}},
-              {{load_conv, {"n1", who}}},
-              {{load_cust, {who}}},
-              {{load_num, {}}},
-              {{count_reached, {at}}},
-              {{reached_at, {who}}},
-              {{add_msg, {corr + "x", corr, who, at}}},
-              {{save_conv, {who, at}}, {save_num, {at}}, {-2, {}}},
+              {{begin, {}}, st(q::lock_business, {"shop", who})},
+              {st(q::load_conversation, {"n1", who})},
+              {st(q::load_customer, {"shop", who})},
+              {st(q::load_number, {"n1"})},
+              {st(q::count_reached, {"shop", day_ago})},
+              {st(q::reached_at, {"shop", who})},
+              {st(q::add_message,
+                  {null, corr, "n1", who, "1", "text", null, "10", "0", at, at, null, null, null, null})},
+              {st(q::save_conversation, {"n1", who, at, never, never, at, tat, "1", "1"}),
+               st(q::save_number, {"n1", tat, "0", "0"}),
+               {commit, {}}},
               // the transport's answer
-              {{-1, {}}, {lock_c, {"shop", who}}},
-              {{find, {corr}}},
-              {{find, {out}}},
-              {{update, {corr, "1", at, out}}, {-2, {}}},
+              {{begin, {}}, st(q::lock_conversation, {"shop", who})},
+              {st(q::find_message, {corr})},
+              {st(q::find_message, {out})},
+              {st(q::update_by_correlation, {corr, "0", at, null, null, null, null, out}), {commit, {}}},
               // three statuses
-              {{-1, {}}, {lock_c, {"shop", who}}},
-              {{find, {out}}},
-              {{update, {corr, "2", at, out}}, {journal, {at, j}}, {-2, {}}},
-              {{-1, {}}, {lock_c, {"shop", who}}},
-              {{find, {out}}},
-              {{update, {corr, "3", at, out}}, {journal, {at, j}}, {-2, {}}},
-              {{-1, {}}, {lock_c, {"shop", who}}},
-              {{find, {out}}},
-              {{update, {corr, "4", at, out}}, {journal, {at, j}}, {-2, {}}},
+              {{begin, {}}, st(q::lock_conversation, {"shop", who})},
+              {st(q::find_message, {out})},
+              {st(q::update_by_correlation, {corr, "1", at, null, null, null, null, out}),
+               st(q::append_journal, {at, status_entry(0)}),
+               {commit, {}}},
+              {{begin, {}}, st(q::lock_conversation, {"shop", who})},
+              {st(q::find_message, {out})},
+              {st(q::update_by_correlation, {corr, "2", at, null, null, null, null, out}),
+               st(q::append_journal, {at, status_entry(1)}),
+               {commit, {}}},
+              {{begin, {}}, st(q::lock_conversation, {"shop", who})},
+              {st(q::find_message, {out})},
+              {st(q::update_by_correlation, {corr, "3", at, null, null, null, null, out}),
+               st(q::append_journal, {at, status_entry(2)}),
+               {commit, {}}},
           };
           for (const auto& batch : steps)
             if (!trip(c, batch)) {

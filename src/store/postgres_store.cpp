@@ -11,6 +11,7 @@
 
 #include "chatdesk/model/documents.hpp"
 #include "postgres.hpp"
+#include "postgres_statements.hpp"
 #include "stored.hpp"
 
 namespace chatdesk {
@@ -18,6 +19,8 @@ namespace chatdesk {
 namespace {
 
 namespace pg = detail::postgres;
+using pg::q;
+using pg::statements;
 
 /// The schema, one step per version: migrations[v] takes a schema at version
 /// v to v + 1. Steps are never edited once released; a new version appends one.
@@ -119,132 +122,6 @@ std::int64_t ms(timestamp t) noexcept {
 timestamp at_ms(std::int64_t v) noexcept {
   return timestamp{std::chrono::milliseconds{v}};
 }
-
-#define CHATDESK_MESSAGE_COLUMNS                                                                        \
-  "id, correlation_id, number_id, customer, direction, type, category, charge, status, at, status_at, " \
-  "error_code, error_title, error_details, error_message"
-
-/// The prepared statements, by number: prepared on every connection as
-/// "chatdesk_<n>". Only parameters ($1, $2, ...) carry values.
-enum class q : std::uint8_t {
-  lock_conversation,
-  lock_business,
-  load_conversation,
-  save_conversation,
-  count_conversations,
-  load_customer,
-  save_customer,
-  load_number,
-  save_number,
-  count_reached,
-  reached_at,
-  record_reached,
-  add_message,
-  find_message,
-  update_by_correlation,
-  update_by_id,
-  list_messages,
-  keep_inbound,
-  keep_outbound,
-  transcript_all,
-  transcript_last,
-  purge_content,
-  purge_messages,
-  purge_reached,
-  save_business,
-  load_businesses,
-  windows_closing,
-  load_mark,
-  save_mark,
-  append_journal,
-  read_journal,
-  trim_journal,
-  load_record,
-  save_record,
-  erase_record,
-  scan_records,
-  count,
-};
-
-constexpr const char* statements[] = {
-    // Transaction-scoped advisory locks: released by COMMIT or ROLLBACK, and
-    // by the server when a connection dies. Conversation keys and business
-    // keys are hashed apart ('c' / 'b'); a step takes its conversation's lock
-    // first, then its business's, so two steps never wait on each other in a circle.
-    "SELECT pg_advisory_xact_lock(hashtextextended('c' || $1 || chr(31) || $2, 0))",
-    "SELECT pg_advisory_xact_lock(hashtextextended('c' || $1 || chr(31) || $2, 0)), "
-    "pg_advisory_xact_lock(hashtextextended('b' || $1, 0))",
-    "SELECT last_inbound, last_referral, entry_point_start, last_outbound, pair_rate_tat_us, inbound_count, "
-    "outbound_count FROM conversations WHERE number_id = $1 AND customer = $2",
-    "INSERT INTO conversations (number_id, customer, last_inbound, last_referral, entry_point_start, "
-    "last_outbound, pair_rate_tat_us, inbound_count, outbound_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-    "$9) ON CONFLICT (number_id, customer) DO UPDATE SET last_inbound = excluded.last_inbound, "
-    "last_referral = excluded.last_referral, entry_point_start = excluded.entry_point_start, "
-    "last_outbound = excluded.last_outbound, pair_rate_tat_us = excluded.pair_rate_tat_us, "
-    "inbound_count = excluded.inbound_count, outbound_count = excluded.outbound_count",
-    "SELECT count(*) FROM conversations",
-    "SELECT opted_in_at, opt_in_source, opted_out_at, blocked, profile_name FROM customers "
-    "WHERE business_id = $1 AND customer = $2",
-    "INSERT INTO customers (business_id, customer, opted_in_at, opt_in_source, opted_out_at, blocked, "
-    "profile_name) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (business_id, customer) DO UPDATE SET "
-    "opted_in_at = excluded.opted_in_at, opt_in_source = excluded.opt_in_source, "
-    "opted_out_at = excluded.opted_out_at, blocked = excluded.blocked, profile_name = excluded.profile_name",
-    "SELECT throughput_tat_us, service_month, service_messages FROM numbers WHERE number_id = $1",
-    "INSERT INTO numbers (number_id, throughput_tat_us, service_month, service_messages) VALUES ($1, $2, $3, "
-    "$4) ON CONFLICT (number_id) DO UPDATE SET throughput_tat_us = excluded.throughput_tat_us, "
-    "service_month = excluded.service_month, service_messages = excluded.service_messages",
-    "SELECT count(*) FROM reached WHERE business_id = $1 AND at >= $2",
-    "SELECT at FROM reached WHERE business_id = $1 AND customer = $2",
-    "INSERT INTO reached (business_id, customer, at) VALUES ($1, $2, $3) ON CONFLICT (business_id, customer) "
-    "DO UPDATE SET at = GREATEST(reached.at, excluded.at)",
-    // Either unique id already known: nothing inserted (0 rows), as the interface asks.
-    "INSERT INTO messages (" CHATDESK_MESSAGE_COLUMNS
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING",
-    // By platform id first, else by correlation id: one round trip.
-    "SELECT * FROM (SELECT " CHATDESK_MESSAGE_COLUMNS
-    ", 0 AS preference FROM messages WHERE id = $1 "
-    "UNION ALL SELECT " CHATDESK_MESSAGE_COLUMNS
-    ", 1 FROM messages WHERE correlation_id = $1) AS found "
-    "ORDER BY preference LIMIT 1",
-    // A record's key, direction, type and charge are fixed when it is added;
-    // later steps change its status, its error and (once) its platform id.
-    "UPDATE messages SET status = $2, status_at = $3, error_code = $4, error_title = $5, error_details = $6, "
-    "error_message = $7, id = COALESCE(id, $8) WHERE correlation_id = $1",
-    "UPDATE messages SET status = $2, status_at = $3, error_code = $4, error_title = $5, error_details = $6, "
-    "error_message = $7 WHERE id = $1",
-    "SELECT " CHATDESK_MESSAGE_COLUMNS " FROM messages WHERE number_id = $1 AND customer = $2 ORDER BY seq",
-    "UPDATE messages SET body = $2 WHERE id = $1",
-    "UPDATE messages SET body = $2 WHERE correlation_id = $1",
-    "SELECT " CHATDESK_MESSAGE_COLUMNS
-    ", body FROM messages WHERE number_id = $1 AND customer = $2 ORDER BY seq",
-    "SELECT * FROM (SELECT " CHATDESK_MESSAGE_COLUMNS
-    ", body, seq FROM messages WHERE number_id = $1 AND customer = $2 ORDER BY seq DESC LIMIT $3) AS last "
-    "ORDER BY seq",
-    "UPDATE messages SET body = NULL WHERE at < $1 AND body IS NOT NULL",
-    "DELETE FROM messages WHERE at < $1",
-    "DELETE FROM reached WHERE at < $1",
-    "INSERT INTO businesses (id, definition) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET definition = "
-    "excluded.definition",
-    "SELECT id, definition FROM businesses ORDER BY id",
-    "SELECT number_id, customer, last_inbound FROM conversations WHERE last_inbound > $1 AND last_inbound <= "
-    "$2",
-    "SELECT at FROM marks WHERE name = $1",
-    "INSERT INTO marks (name, at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET at = excluded.at",
-    "INSERT INTO journal (at, data) VALUES ($1, $2)",
-    // In the order added (a sequence's order; see docs/store.md on concurrent steps).
-    "SELECT seq, at, data FROM journal WHERE at >= $1 ORDER BY seq",
-    "DELETE FROM journal WHERE at < $1",
-    "SELECT value FROM records WHERE kind = $1 AND key = $2",
-    "INSERT INTO records (kind, key, value) VALUES ($1, $2, $3) ON CONFLICT (kind, key) DO UPDATE SET value "
-    "= "
-    "excluded.value",
-    "DELETE FROM records WHERE kind = $1 AND key = $2",
-    // A prefix as a range of keys (byte order): from the prefix to the prefix and U+10FFFF.
-    "SELECT key, value FROM records WHERE kind = $1 AND key >= $2 AND key < $3 ORDER BY key",
-};
-static_assert(std::size(statements) == static_cast<std::size_t>(q::count));
-
-#undef CHATDESK_MESSAGE_COLUMNS
 
 std::string statement_name(std::size_t i) {
   return fmt::format("chatdesk_{}", i);
