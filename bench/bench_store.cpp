@@ -362,11 +362,9 @@ void bm_bare_postgres(benchmark::State& state) {
               {st(q::save_customer, {"shop", who, null, "", null, "f", ""}), {commit, {}}},
               // send
               {{begin, {}}, st(q::lock_business, {"shop", who})},
-              {st(q::load_conversation, {"n1", who})},
-              {st(q::load_customer, {"shop", who})},
-              {st(q::load_number, {"n1"})},
-              {st(q::count_reached, {"shop", day_ago})},
-              {st(q::reached_at, {"shop", who})},
+              {st(q::load_conversation, {"n1", who}), st(q::load_customer, {"shop", who}),
+               st(q::load_number, {"n1"}), st(q::count_reached, {"shop", day_ago}),
+               st(q::reached_at, {"shop", who})},  // load_for_send: one round trip
               {st(q::add_message,
                   {null, corr, "n1", who, "1", "text", null, "10", "0", at, at, null, null, null, null})},
               {st(q::save_conversation, {"n1", who, at, never, never, at, tat, "1", "1"}),

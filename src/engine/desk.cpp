@@ -536,11 +536,12 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
   const conversation_key key{intent.business_number_id, intent.customer};
   {
     auto lock = st.lock(biz->id, intent.customer, true);
-    auto state = st.load_conversation(key).value_or(conversation_state{});
-    const auto cust = st.load_customer(biz->id, intent.customer).value_or(customer_state{});
-    auto num = st.load_number(number->id);
     // A customer reached exactly 24 hours ago no longer counts.
     const timestamp since = now - service_window_length + std::chrono::milliseconds{1};
+    auto reads = st.load_for_send(biz->id, key, since);
+    const auto state = reads.conversation.value_or(conversation_state{});
+    const auto cust = reads.customer.value_or(customer_state{});
+    const auto num = reads.number;
     const window_info w = windows_at(state, now);
     const send_context ctx{*biz,
                            *number,
@@ -548,8 +549,8 @@ result<send_result> desk::impl::evaluate(send_intent& intent, bool commit) {
                            cust,
                            state,
                            num,
-                           st.reached_customers(biz->id, since),
-                           st.was_reached(biz->id, intent.customer, since),
+                           reads.reached_customers,
+                           reads.was_reached,
                            now,
                            entry,
                            w,

@@ -210,6 +210,13 @@ struct postgres_store::impl {
   /// their answers; returns `last`'s. The first failure is thrown once every
   /// answer is read (the statements after it were not run).
   pg::result pipeline(connection& c, const pending& last) const {
+    auto answers = pipeline(c, std::vector<pending>{last});
+    return std::move(answers.back());
+  }
+
+  /// The same with several statements whose answers the caller needs:
+  /// their answers, in order.
+  std::vector<pg::result> pipeline(connection& c, const std::vector<pending>& reads) const {
     auto* conn = c.get();
     const auto send = [&](const pending& p) {
       if (p.which == begin_transaction || p.which == commit_transaction)
@@ -227,17 +234,20 @@ struct postgres_store::impl {
       c.waiting.clear();
       detail::throw_error(pg::to_error(conn, nullptr, "entering pipeline mode", where));
     }
-    const std::size_t total = c.waiting.size() + 1;
+    const std::size_t total = c.waiting.size() + reads.size();
     std::size_t sent = 0;
     for (const auto& p : c.waiting) {
       if (!send(p)) break;
       ++sent;
     }
-    if (sent == c.waiting.size() && send(last)) ++sent;
+    for (const auto& p : reads) {
+      if (sent < c.waiting.size() || !send(p)) break;
+      ++sent;
+    }
     const bool synced = PQpipelineSync(conn) == 1;
     std::optional<error> failure;
     if (sent < total || !synced) failure = pg::to_error(conn, nullptr, "sending statements", where);
-    pg::result answer;
+    std::vector<pg::result> answers(reads.size());
     std::size_t seen = 0;
     bool ended = false;  // the last call found the end of a statement's answer
     while (synced) {
@@ -253,20 +263,79 @@ struct postgres_store::impl {
       pg::result r(raw);
       const auto st = PQresultStatus(raw);
       if (st == PGRES_PIPELINE_SYNC) break;
-      const auto& p = seen < c.waiting.size() ? c.waiting[seen] : last;
+      if (seen >= total) continue;  // more answers than statements: the connection is out of step
+      const auto& p = seen < c.waiting.size() ? c.waiting[seen] : reads[seen - c.waiting.size()];
       ++seen;
       if (st == PGRES_PIPELINE_ABORTED) continue;  // not run: an earlier one failed
       if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         if (!failure) failure = pg::to_error(conn, raw, what(p), where);
         continue;
       }
-      if (seen == total) answer = std::move(r);
+      if (seen > c.waiting.size()) answers[seen - 1 - c.waiting.size()] = std::move(r);
     }
     c.waiting.clear();
     if (PQstatus(conn) == CONNECTION_OK) (void)PQexitPipelineMode(conn);
-    if (!failure && seen < total) failure = pg::to_error(conn, nullptr, what(last), where);
+    if (!failure && seen < total) failure = pg::to_error(conn, nullptr, what(reads.back()), where);
     if (failure) detail::throw_error(*failure);
-    return answer;
+    return answers;
+  }
+
+  // The reads' parameters and answers, shared by the single reads and load_for_send.
+  static pg::params conversation_params(const conversation_key& key) {
+    pg::params p;
+    p.add(key.business_number_id).add(key.customer.digits());
+    return p;
+  }
+  static pg::params customer_params(std::string_view business_id, const phone_number& customer) {
+    pg::params p;
+    p.add(business_id).add(customer.digits());
+    return p;
+  }
+  static pg::params reached_params(std::string_view business_id, timestamp since) {
+    pg::params p;
+    p.add(business_id).add(ms(since));
+    return p;
+  }
+  [[nodiscard]] std::optional<conversation_state> conversation_of(const pg::result& r) const {
+    const pg::rows t(r.get(), where);
+    if (t.size() == 0) return std::nullopt;
+    conversation_state s;
+    s.last_inbound = at_ms(t.integer(0, 0));
+    s.last_referral = at_ms(t.integer(0, 1));
+    s.entry_point_start = at_ms(t.integer(0, 2));
+    s.last_outbound = at_ms(t.integer(0, 3));
+    s.pair_rate_tat_us = t.integer(0, 4);
+    s.inbound_count = static_cast<std::uint32_t>(t.integer(0, 5));
+    s.outbound_count = static_cast<std::uint32_t>(t.integer(0, 6));
+    return s;
+  }
+  [[nodiscard]] std::optional<customer_state> customer_of(const pg::result& r) const {
+    const pg::rows t(r.get(), where);
+    if (t.size() == 0) return std::nullopt;
+    customer_state c;
+    if (!t.is_null(0, 0)) c.consent.opted_in_at = at_ms(t.integer(0, 0));
+    c.consent.opt_in_source = std::string(t.text(0, 1));
+    if (!t.is_null(0, 2)) c.consent.opted_out_at = at_ms(t.integer(0, 2));
+    c.blocked = t.text(0, 3) == "t";
+    c.profile_name = std::string(t.text(0, 4));
+    return c;
+  }
+  [[nodiscard]] number_state number_of(const pg::result& r) const {
+    const pg::rows t(r.get(), where);
+    number_state n;
+    if (t.size() == 0) return n;
+    n.throughput_tat_us = t.integer(0, 0);
+    n.service_month = static_cast<std::int32_t>(t.integer(0, 1));
+    n.service_messages = static_cast<std::uint32_t>(t.integer(0, 2));
+    return n;
+  }
+  [[nodiscard]] std::uint32_t count_of(const pg::result& r) const {
+    const pg::rows t(r.get(), where);
+    return t.size() == 0 ? 0 : static_cast<std::uint32_t>(t.integer(0, 0));
+  }
+  [[nodiscard]] bool reached_since(const pg::result& r, timestamp since) const {
+    const pg::rows t(r.get(), where);
+    return t.size() > 0 && t.integer(0, 0) >= ms(since);
   }
 
   /// A statement whose answer the caller needs: sent at once, with the
@@ -629,20 +698,7 @@ std::unique_ptr<store_lock> postgres_store::lock(std::string_view business_id, c
 
 std::optional<conversation_state> postgres_store::load_conversation(const conversation_key& key) {
   impl::access a(*impl_);
-  pg::params p;
-  p.add(key.business_number_id).add(key.customer.digits());
-  const auto r = impl_->read(*a, q::load_conversation, p);
-  const pg::rows t(r.get(), impl_->where);
-  if (t.size() == 0) return std::nullopt;
-  conversation_state s;
-  s.last_inbound = at_ms(t.integer(0, 0));
-  s.last_referral = at_ms(t.integer(0, 1));
-  s.entry_point_start = at_ms(t.integer(0, 2));
-  s.last_outbound = at_ms(t.integer(0, 3));
-  s.pair_rate_tat_us = t.integer(0, 4);
-  s.inbound_count = static_cast<std::uint32_t>(t.integer(0, 5));
-  s.outbound_count = static_cast<std::uint32_t>(t.integer(0, 6));
-  return s;
+  return impl_->conversation_of(impl_->read(*a, q::load_conversation, impl::conversation_params(key)));
 }
 
 void postgres_store::save_conversation(const conversation_key& key, const conversation_state& state) {
@@ -663,18 +719,7 @@ void postgres_store::save_conversation(const conversation_key& key, const conver
 std::optional<customer_state> postgres_store::load_customer(std::string_view business_id,
                                                             const phone_number& customer) {
   impl::access a(*impl_);
-  pg::params p;
-  p.add(business_id).add(customer.digits());
-  const auto r = impl_->read(*a, q::load_customer, p);
-  const pg::rows t(r.get(), impl_->where);
-  if (t.size() == 0) return std::nullopt;
-  customer_state c;
-  if (!t.is_null(0, 0)) c.consent.opted_in_at = at_ms(t.integer(0, 0));
-  c.consent.opt_in_source = std::string(t.text(0, 1));
-  if (!t.is_null(0, 2)) c.consent.opted_out_at = at_ms(t.integer(0, 2));
-  c.blocked = t.text(0, 3) == "t";
-  c.profile_name = std::string(t.text(0, 4));
-  return c;
+  return impl_->customer_of(impl_->read(*a, q::load_customer, impl::customer_params(business_id, customer)));
 }
 
 void postgres_store::save_customer(std::string_view business_id, const phone_number& customer,
@@ -701,14 +746,7 @@ number_state postgres_store::load_number(std::string_view business_number_id) {
   impl::access a(*impl_);
   pg::params p;
   p.add(business_number_id);
-  const auto r = impl_->read(*a, q::load_number, p);
-  const pg::rows t(r.get(), impl_->where);
-  number_state n;
-  if (t.size() == 0) return n;
-  n.throughput_tat_us = t.integer(0, 0);
-  n.service_month = static_cast<std::int32_t>(t.integer(0, 1));
-  n.service_messages = static_cast<std::uint32_t>(t.integer(0, 2));
-  return n;
+  return impl_->number_of(impl_->read(*a, q::load_number, p));
 }
 
 void postgres_store::save_number(std::string_view business_number_id, const number_state& state) {
@@ -723,21 +761,29 @@ void postgres_store::save_number(std::string_view business_number_id, const numb
 
 std::uint32_t postgres_store::reached_customers(std::string_view business_id, timestamp since) {
   impl::access a(*impl_);
-  pg::params p;
-  p.add(business_id).add(ms(since));
-  const auto r = impl_->read(*a, q::count_reached, p);
-  const pg::rows t(r.get(), impl_->where);
-  return t.size() == 0 ? 0 : static_cast<std::uint32_t>(t.integer(0, 0));
+  return impl_->count_of(impl_->read(*a, q::count_reached, impl::reached_params(business_id, since)));
 }
 
 bool postgres_store::was_reached(std::string_view business_id, const phone_number& customer,
                                  timestamp since) {
   impl::access a(*impl_);
-  pg::params p;
-  p.add(business_id).add(customer.digits());
-  const auto r = impl_->read(*a, q::reached_at, p);
-  const pg::rows t(r.get(), impl_->where);
-  return t.size() > 0 && t.integer(0, 0) >= ms(since);
+  return impl_->reached_since(impl_->read(*a, q::reached_at, impl::customer_params(business_id, customer)),
+                              since);
+}
+
+send_reads postgres_store::load_for_send(std::string_view business_id, const conversation_key& key,
+                                         timestamp since) {
+  impl::access a(*impl_);
+  pg::params number;
+  number.add(key.business_number_id);
+  const auto r = impl_->pipeline(
+      *a, {{static_cast<int>(q::load_conversation), impl::conversation_params(key)},
+           {static_cast<int>(q::load_customer), impl::customer_params(business_id, key.customer)},
+           {static_cast<int>(q::load_number), std::move(number)},
+           {static_cast<int>(q::count_reached), impl::reached_params(business_id, since)},
+           {static_cast<int>(q::reached_at), impl::customer_params(business_id, key.customer)}});
+  return {impl_->conversation_of(r[0]), impl_->customer_of(r[1]), impl_->number_of(r[2]),
+          impl_->count_of(r[3]), impl_->reached_since(r[4], since)};
 }
 
 void postgres_store::record_reached(std::string_view business_id, const phone_number& customer,

@@ -229,6 +229,64 @@ TEST_CASE("stores count reached customers uniquely in a moving window", "[store]
   CHECK(s.reached_customers("other", t0()) == 1);
 }
 
+TEST_CASE("stores answer a send's reads at once as they answer them one by one", "[store]") {
+  store_under_test u(GENERATE(from_range(store_kinds())));
+  INFO(u.kind());
+  auto& s = u.get();
+  const auto a = number("+393331234567");
+  const auto b = number("+393477654321");
+  const conversation_key key{"n1", a};
+  conversation_state c;
+  c.last_inbound = t0();
+  c.last_outbound = t0() + 1min;
+  c.pair_rate_tat_us = 42;
+  c.inbound_count = 3;
+  c.outbound_count = 2;
+  customer_state cs;
+  cs.consent.opted_in_at = t0();
+  cs.consent.opt_in_source = "checkout";
+  cs.profile_name = "Maria";
+  number_state n;
+  n.throughput_tat_us = 77;
+  n.service_month = 24'323;
+  n.service_messages = 9;
+  {
+    auto lock = s.lock("shop", a, true);
+    s.save_conversation(key, c);
+    s.save_customer("shop", a, cs);
+    s.save_number("n1", n);
+    s.record_reached("shop", a, t0() + 1h);
+    s.record_reached("shop", b, t0() + 2h);
+    lock->commit();
+  }
+  const auto compare = [&](const conversation_key& k, timestamp since) {
+    auto lock = s.lock("shop", k.customer, true);
+    const auto all = s.load_for_send("shop", k, since);
+    CHECK(all.conversation == s.load_conversation(k));
+    CHECK(all.customer == s.load_customer("shop", k.customer));
+    CHECK(all.number == s.load_number(k.business_number_id));
+    CHECK(all.reached_customers == s.reached_customers("shop", since));
+    CHECK(all.was_reached == s.was_reached("shop", k.customer, since));
+    return all;
+  };
+  const auto known = compare(key, t0());
+  REQUIRE(known.conversation);
+  CHECK(known.conversation->pair_rate_tat_us == 42);
+  REQUIRE(known.customer);
+  CHECK(known.customer->profile_name == "Maria");
+  CHECK(known.number.service_messages == 9);
+  CHECK(known.reached_customers == 2);
+  CHECK(known.was_reached);
+  const auto later = compare(key, t0() + 90min);  // a's latest is before, b's after
+  CHECK(later.reached_customers == 1);
+  CHECK_FALSE(later.was_reached);
+  const auto unknown = compare({"n2", number("+393400000001")}, t0());  // nothing stored
+  CHECK_FALSE(unknown.conversation);
+  CHECK_FALSE(unknown.customer);
+  CHECK(unknown.number == number_state{});
+  CHECK_FALSE(unknown.was_reached);
+}
+
 TEST_CASE("a desk restarted over a durable store carries on where it stopped", "[store][desk]") {
   store_under_test u(GENERATE(from_range(store_kinds())));
   INFO(u.kind());

@@ -57,6 +57,7 @@ struct CHATDESK_API conversation_state {
     return last_referral != never && t >= last_referral && t < last_referral + entry_point_answer_limit &&
            (entry_point_start == never || entry_point_start < last_referral);
   }
+  friend bool operator==(const conversation_state&, const conversation_state&) = default;
 };
 
 /// What may be sent in a conversation at one moment, and until when.

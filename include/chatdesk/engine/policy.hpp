@@ -53,6 +53,7 @@ struct CHATDESK_API number_state {
   [[nodiscard]] std::uint32_t service_messages_in(std::int32_t month) const noexcept {
     return month == service_month ? service_messages : 0;
   }
+  friend bool operator==(const number_state&, const number_state&) = default;
 };
 
 /// A business-local month as one number (year * 12 + month - 1), as `number_state` counts.
@@ -63,6 +64,7 @@ struct CHATDESK_API customer_state {
   chatdesk::consent consent;
   bool blocked = false;
   std::string profile_name;
+  friend bool operator==(const customer_state&, const customer_state&) = default;
 };
 
 /// Everything a policy may look at for one send. References are valid only

@@ -80,6 +80,15 @@ class CHATDESK_API store_lock {
   virtual void commit() {}
 };
 
+/// What a send reads before its rules decide (`store::load_for_send`).
+struct CHATDESK_API send_reads {
+  std::optional<conversation_state> conversation;
+  std::optional<customer_state> customer;
+  number_state number;
+  std::uint32_t reached_customers = 0;  ///< unique customers reached since the time asked
+  bool was_reached = false;             ///< this customer among them
+};
+
 /// The state behind a desk. Every method must be safe to call from many
 /// threads; `lock` gives a desk step its atomicity.
 ///
@@ -122,6 +131,17 @@ class CHATDESK_API store {
                                          timestamp since) = 0;
   /// Records that a business-initiated message reached `customer` at `at`.
   virtual void record_reached(std::string_view business_id, const phone_number& customer, timestamp at) = 0;
+
+  /// Everything a send reads, at once, under its step's lock: the
+  /// conversation `key`, its customer with `business_id`, the number, and
+  /// the customers reached since `since`. The default asks the five calls
+  /// above; a store with a server answers in one round trip.
+  [[nodiscard]] virtual send_reads load_for_send(std::string_view business_id, const conversation_key& key,
+                                                 timestamp since) {
+    return {load_conversation(key), load_customer(business_id, key.customer),
+            load_number(key.business_number_id), reached_customers(business_id, since),
+            was_reached(business_id, key.customer, since)};
+  }
 
   /// Adds a message; false (and no change) when its id, or correlation id, is already known.
   [[nodiscard]] virtual bool add_message(const message_record& record) = 0;

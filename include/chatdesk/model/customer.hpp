@@ -26,6 +26,7 @@ struct CHATDESK_API consent {
   [[nodiscard]] bool opted_in() const noexcept {
     return opted_in_at.has_value() && (!opted_out_at.has_value() || *opted_in_at > *opted_out_at);
   }
+  friend bool operator==(const consent&, const consent&) = default;
 };
 
 /// A customer as one business knows them.

@@ -83,6 +83,8 @@ class CHATDESK_API postgres_store final : public store {
   [[nodiscard]] std::uint32_t reached_customers(std::string_view business_id, timestamp since) override;
   [[nodiscard]] bool was_reached(std::string_view business_id, const phone_number& customer,
                                  timestamp since) override;
+  [[nodiscard]] send_reads load_for_send(std::string_view business_id, const conversation_key& key,
+                                         timestamp since) override;
   void record_reached(std::string_view business_id, const phone_number& customer, timestamp at) override;
   [[nodiscard]] bool add_message(const message_record& record) override;
   [[nodiscard]] std::optional<message_record> find_message(std::string_view id) override;
