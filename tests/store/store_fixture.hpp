@@ -17,13 +17,33 @@
 
 #include <fmt/format.h>
 
+#include "chatdesk/core/clock.hpp"
 #include "chatdesk/engine/store.hpp"
+#include "chatdesk/model/message.hpp"
 #include "chatdesk/store/sqlite_store.hpp"
 #if defined(CHATDESK_WITH_POSTGRES)
 #include "chatdesk/store/postgres_store.hpp"
 #endif
 
 namespace chatdesk::test {
+
+/// The store tests' start of time.
+inline timestamp store_t0() {
+  return parse_timestamp("2026-03-02T09:00:00Z").value();
+}
+
+/// A customer's text message to the shop's number n1.
+inline message inbound(const std::string& id, const std::string& customer, timestamp when,
+                       std::string body = "hello") {
+  message m;
+  m.direction = direction::inbound;
+  m.id = id;
+  m.business_number_id = "n1";
+  m.customer = phone_number::parse(customer).value();
+  m.at = when;
+  m.content = text_content{std::move(body)};
+  return m;
+}
 
 /// A directory removed with everything in it when the object goes.
 class temp_dir {

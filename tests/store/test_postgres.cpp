@@ -28,21 +28,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-timestamp t0() {
-  return at("2026-03-02T09:00:00Z");
-}
-
-message inbound(const std::string& id, const std::string& customer, timestamp when) {
-  message m;
-  m.direction = direction::inbound;
-  m.id = id;
-  m.business_number_id = "n1";
-  m.customer = number(customer.c_str());
-  m.at = when;
-  m.content = text_content{"hello"};
-  return m;
-}
-
 /// The server the tests use; without one, a warning (the test then ends).
 std::optional<std::string> server_or_skip() {
   auto server = postgres_conninfo();
@@ -232,12 +217,12 @@ TEST_CASE("a lost connection fails the call with store.unavailable, and the next
   o.schema = unique_schema();
   o.application_name = "chatdesk_" + o.schema;
   auto s = postgres_store::open(*server, o).value();
-  manual_clock clock{t0()};
+  manual_clock clock{store_t0()};
   chatdesk::desk d(clock, *s);
   d.add_business(shop()).value();
   const auto maria = number("+393331234567");
   const conversation_key key{"n1", maria};
-  REQUIRE(d.receive(inbound("wamid.1", "+393331234567", t0())));
+  REQUIRE(d.receive(inbound("wamid.1", "+393331234567", store_t0())));
 
   SECTION("between calls") {
     cut_connections(*server, o.application_name);
@@ -252,7 +237,7 @@ TEST_CASE("a lost connection fails the call with store.unavailable, and the next
     // A desk step starting on a lost connection has done nothing yet: it
     // starts again on a new one, and the caller sees no error at all.
     cut_connections(*server, o.application_name);
-    REQUIRE(d.receive(inbound("wamid.2", "+393331234567", t0() + 1min)));
+    REQUIRE(d.receive(inbound("wamid.2", "+393331234567", store_t0() + 1min)));
     CHECK(s->load_conversation(key)->inbound_count == 2);
   }
   SECTION("in the middle of a step: nothing of it is applied") {
@@ -271,7 +256,7 @@ TEST_CASE("a lost connection fails the call with store.unavailable, and the next
     CHECK(s->load_conversation(key)->inbound_count == 1);
     CHECK_FALSE(s->find_message("wamid.half"));
     // Through the desk: the step fails with the store's error, and a retry applies it once.
-    REQUIRE(d.receive(inbound("wamid.3", "+393331234567", t0() + 2min)));
+    REQUIRE(d.receive(inbound("wamid.3", "+393331234567", store_t0() + 2min)));
     CHECK(s->load_conversation(key)->inbound_count == 2);
   }
 }
@@ -285,7 +270,7 @@ TEST_CASE("a PostgreSQL server crashing mid-run loses no acknowledged step and h
   o.pool_wait = 2s;
   o.connect_timeout = 2s;
   auto s = postgres_store::open(cluster.conninfo(), o).value();
-  manual_clock clock{t0()};
+  manual_clock clock{store_t0()};
   function_transport wire([](const outbound_message& m) {
     return transport_answer::accepted("wamid.out." + m.message.correlation_id);
   });
@@ -308,7 +293,7 @@ TEST_CASE("a PostgreSQL server crashing mid-run loses no acknowledged step and h
         const auto customer = fmt::format("+3933{}{:06}", w, i % 50);
         const auto id = fmt::format("wamid.{}.{}", w, i);
         attempted[static_cast<std::size_t>(w)].push_back(id);
-        auto r = d.receive(inbound(id, customer, t0()));
+        auto r = d.receive(inbound(id, customer, store_t0()));
         if (r) {
           acknowledged[static_cast<std::size_t>(w)].push_back(id);
           if (restarted) ++after_restart;
@@ -360,7 +345,7 @@ TEST_CASE("a PostgreSQL server crashing mid-run loses no acknowledged step and h
       const auto w = id.substr(6, 1);
       const auto i = std::stoi(id.substr(8));
       const auto customer = fmt::format("+3933{}{:06}", w, i % 50);
-      REQUIRE(d.receive(inbound(id, customer, t0())));
+      REQUIRE(d.receive(inbound(id, customer, store_t0())));
     }
   std::size_t total_attempted = 0;
   for (const auto& list : attempted) total_attempted += list.size();

@@ -27,21 +27,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-timestamp t0() {
-  return at("2026-03-02T09:00:00Z");
-}
-
-message inbound_text(const std::string& id, const std::string& customer, timestamp when) {
-  message m;
-  m.direction = direction::inbound;
-  m.id = id;
-  m.business_number_id = "n1";
-  m.customer = number(customer.c_str());
-  m.at = when;
-  m.content = text_content{"hello"};
-  return m;
-}
-
 /// Another reader of the file, through SQLite's own VFS and its own file
 /// handles, as another process would read it.
 class plain_reader {
@@ -84,7 +69,7 @@ TEST_CASE("a commit is in the file when it returns: another connection reads it 
     sqlite_store_options options;
     options.batch_log_writes = batch;
     auto st = sqlite_store::open(path, options).value();
-    manual_clock clock{t0()};
+    manual_clock clock{store_t0()};
     function_transport wire([](const outbound_message& m) {
       return transport_answer::accepted("wamid.out." + m.message.correlation_id);
     });
@@ -94,7 +79,7 @@ TEST_CASE("a commit is in the file when it returns: another connection reads it 
     for (int i = 0; i < 40; ++i) {
       clock.advance(100ms);
       const auto customer = fmt::format("+39333{:07}", i);
-      REQUIRE(d.receive(inbound_text(fmt::format("wamid.in{}", i), customer, clock.now())));
+      REQUIRE(d.receive(inbound(fmt::format("wamid.in{}", i), customer, clock.now())));
       CHECK(other.count("SELECT count(*) FROM messages") == 2 * i + 1);
       auto sent = d.send({"shop", "n1", number(customer.c_str()), text_content{"ok"}, ""});
       REQUIRE(sent);
@@ -154,12 +139,12 @@ namespace {
   auto opened = sqlite_store::open(path, options);
   if (!opened) ::_exit(10);
   auto& st = **opened;
-  manual_clock clock{t0()};
+  manual_clock clock{store_t0()};
   desk d(clock, st);
   if (!d.add_business(shop())) ::_exit(11);
   const auto receive = [&](int i) {
     clock.advance(100ms);
-    return d.receive(inbound_text(fmt::format("wamid.in{}", i), fmt::format("+39333{:07}", i), clock.now()));
+    return d.receive(inbound(fmt::format("wamid.in{}", i), fmt::format("+39333{:07}", i), clock.now()));
   };
   int i = 0;
   for (; i < 20; ++i)

@@ -30,10 +30,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-timestamp t0() {
-  return at("2026-03-02T09:00:00Z");
-}
-
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -69,17 +65,6 @@ std::string integrity(const std::string& path) {
   return out;
 }
 
-message inbound(const char* id, const char* customer, timestamp when, std::string body = "hello") {
-  message m;
-  m.direction = direction::inbound;
-  m.id = id;
-  m.business_number_id = "n1";
-  m.customer = number(customer);
-  m.at = when;
-  m.content = text_content{std::move(body)};
-  return m;
-}
-
 /// A desk over a store under test, made again after each reopen.
 struct desk_over {
   explicit desk_over(store_under_test& s) : st(s) { make(); }
@@ -93,7 +78,7 @@ struct desk_over {
     make();
   }
   store_under_test& st;
-  manual_clock clock{t0()};
+  manual_clock clock{store_t0()};
   test_transport wire;
   std::unique_ptr<chatdesk::desk> d;
 };
@@ -108,16 +93,16 @@ TEST_CASE("stores keep conversations and customers apart by business", "[store]"
   const conversation_key b{"n2", number("+393331234567")};
   CHECK_FALSE(s.load_conversation(a));
   conversation_state st;
-  st.last_inbound = t0();
-  st.last_referral = t0() - 1h;
+  st.last_inbound = store_t0();
+  st.last_referral = store_t0() - 1h;
   st.pair_rate_tat_us = -5;
   st.inbound_count = 3;
   st.outbound_count = 4;
   s.save_conversation(a, st);
   const auto back = s.load_conversation(a);
   REQUIRE(back);
-  CHECK(back->last_inbound == t0());
-  CHECK(back->last_referral == t0() - 1h);
+  CHECK(back->last_inbound == store_t0());
+  CHECK(back->last_referral == store_t0() - 1h);
   CHECK(back->entry_point_start == never);
   CHECK(back->last_outbound == never);
   CHECK(back->pair_rate_tat_us == -5);
@@ -130,14 +115,14 @@ TEST_CASE("stores keep conversations and customers apart by business", "[store]"
 
   customer_state c;
   c.profile_name = "Maria";
-  c.consent.opted_in_at = t0();
+  c.consent.opted_in_at = store_t0();
   c.consent.opt_in_source = "web form";
   c.blocked = true;
   s.save_customer("shop", number("+393331234567"), c);
   const auto cb = s.load_customer("shop", number("+393331234567"));
   REQUIRE(cb);
   CHECK(cb->profile_name == "Maria");
-  CHECK(cb->consent.opted_in_at == t0());
+  CHECK(cb->consent.opted_in_at == store_t0());
   CHECK_FALSE(cb->consent.opted_out_at);
   CHECK(cb->consent.opt_in_source == "web form");
   CHECK(cb->blocked);
@@ -160,8 +145,8 @@ TEST_CASE("stores find message records by platform id or correlation id", "[stor
   r.type = "template";
   r.category = template_category::marketing;
   r.charge = charge_reason::volume_tier;
-  r.at = t0();
-  r.status_at = t0();
+  r.at = store_t0();
+  r.status_at = store_t0();
   REQUIRE(s.add_message(r));
   CHECK_FALSE(s.add_message(r));  // the same correlation id again
   CHECK(s.find_message("c1"));
@@ -169,7 +154,7 @@ TEST_CASE("stores find message records by platform id or correlation id", "[stor
   CHECK_FALSE(s.find_message(""));
   r.id = "wamid.1";
   r.status = message_status::failed;
-  r.status_at = t0() + 1s;
+  r.status_at = store_t0() + 1s;
   r.error = status_error{131047, "Re-engagement message", "more than 24 hours", ""};
   s.update_message(r);
   const auto found = s.find_message("wamid.1");
@@ -177,7 +162,7 @@ TEST_CASE("stores find message records by platform id or correlation id", "[stor
   CHECK(found->status == message_status::failed);
   CHECK(found->error == r.error);
   CHECK(found->category == template_category::marketing);
-  CHECK(found->status_at == t0() + 1s);
+  CHECK(found->status_at == store_t0() + 1s);
   CHECK(found->key == r.key);
   CHECK(s.find_message("c1")->id == "wamid.1");
   message_record in;
@@ -188,7 +173,7 @@ TEST_CASE("stores find message records by platform id or correlation id", "[stor
   other.id = "wamid.2";
   other.key = r.key;
   other.type = "text";
-  other.at = t0() + 2s;
+  other.at = store_t0() + 2s;
   REQUIRE(s.add_message(other));
   other.status = message_status::read;
   s.update_message(other);  // no correlation id: found by platform id
@@ -200,7 +185,7 @@ TEST_CASE("stores find message records by platform id or correlation id", "[stor
   odd.key = r.key;
   odd.direction = direction::outbound;
   odd.type = "text";
-  odd.at = t0() + 3s;
+  odd.at = store_t0() + 3s;
   REQUIRE(s.add_message(odd));
   CHECK(s.find_message("wamid.2")->status == message_status::read);
   const auto list = s.messages(r.key);
@@ -217,16 +202,16 @@ TEST_CASE("stores count reached customers uniquely in a moving window", "[store]
   auto& s = u.get();
   const auto a = number("+393331234567");
   const auto b = number("+393477654321");
-  s.record_reached("shop", a, t0());
-  s.record_reached("shop", a, t0() + 1h);
-  s.record_reached("shop", b, t0() + 2h);
-  s.record_reached("other", b, t0() + 2h);
-  CHECK(s.reached_customers("shop", t0()) == 2);
-  CHECK(s.was_reached("shop", a, t0() + 1h));
-  CHECK_FALSE(s.was_reached("shop", a, t0() + 1h + 1ms));
-  CHECK(s.reached_customers("shop", t0() + 90min) == 1);  // a's latest is before, b's after
-  CHECK(s.reached_customers("shop", t0() + 3h) == 0);
-  CHECK(s.reached_customers("other", t0()) == 1);
+  s.record_reached("shop", a, store_t0());
+  s.record_reached("shop", a, store_t0() + 1h);
+  s.record_reached("shop", b, store_t0() + 2h);
+  s.record_reached("other", b, store_t0() + 2h);
+  CHECK(s.reached_customers("shop", store_t0()) == 2);
+  CHECK(s.was_reached("shop", a, store_t0() + 1h));
+  CHECK_FALSE(s.was_reached("shop", a, store_t0() + 1h + 1ms));
+  CHECK(s.reached_customers("shop", store_t0() + 90min) == 1);  // a's latest is before, b's after
+  CHECK(s.reached_customers("shop", store_t0() + 3h) == 0);
+  CHECK(s.reached_customers("other", store_t0()) == 1);
 }
 
 TEST_CASE("stores answer a send's reads at once as they answer them one by one", "[store]") {
@@ -237,13 +222,13 @@ TEST_CASE("stores answer a send's reads at once as they answer them one by one",
   const auto b = number("+393477654321");
   const conversation_key key{"n1", a};
   conversation_state c;
-  c.last_inbound = t0();
-  c.last_outbound = t0() + 1min;
+  c.last_inbound = store_t0();
+  c.last_outbound = store_t0() + 1min;
   c.pair_rate_tat_us = 42;
   c.inbound_count = 3;
   c.outbound_count = 2;
   customer_state cs;
-  cs.consent.opted_in_at = t0();
+  cs.consent.opted_in_at = store_t0();
   cs.consent.opt_in_source = "checkout";
   cs.profile_name = "Maria";
   number_state n;
@@ -255,8 +240,8 @@ TEST_CASE("stores answer a send's reads at once as they answer them one by one",
     s.save_conversation(key, c);
     s.save_customer("shop", a, cs);
     s.save_number("n1", n);
-    s.record_reached("shop", a, t0() + 1h);
-    s.record_reached("shop", b, t0() + 2h);
+    s.record_reached("shop", a, store_t0() + 1h);
+    s.record_reached("shop", b, store_t0() + 2h);
     lock->commit();
   }
   const auto compare = [&](const conversation_key& k, timestamp since) {
@@ -269,7 +254,7 @@ TEST_CASE("stores answer a send's reads at once as they answer them one by one",
     CHECK(all.was_reached == s.was_reached("shop", k.customer, since));
     return all;
   };
-  const auto known = compare(key, t0());
+  const auto known = compare(key, store_t0());
   REQUIRE(known.conversation);
   CHECK(known.conversation->pair_rate_tat_us == 42);
   REQUIRE(known.customer);
@@ -277,10 +262,10 @@ TEST_CASE("stores answer a send's reads at once as they answer them one by one",
   CHECK(known.number.service_messages == 9);
   CHECK(known.reached_customers == 2);
   CHECK(known.was_reached);
-  const auto later = compare(key, t0() + 90min);  // a's latest is before, b's after
+  const auto later = compare(key, store_t0() + 90min);  // a's latest is before, b's after
   CHECK(later.reached_customers == 1);
   CHECK_FALSE(later.was_reached);
-  const auto unknown = compare({"n2", number("+393400000001")}, t0());  // nothing stored
+  const auto unknown = compare({"n2", number("+393400000001")}, store_t0());  // nothing stored
   CHECK_FALSE(unknown.conversation);
   CHECK_FALSE(unknown.customer);
   CHECK(unknown.number == number_state{});
@@ -292,10 +277,10 @@ TEST_CASE("a desk restarted over a durable store carries on where it stopped", "
   INFO(u.kind());
   desk_over x(u);
   const auto maria = number("+393331234567");
-  REQUIRE_FALSE(x.d->receive(inbound("wamid.in1", "+393331234567", t0()), "Maria")->duplicate);
+  REQUIRE_FALSE(x.d->receive(inbound("wamid.in1", "+393331234567", store_t0()), "Maria")->duplicate);
   auto sent = x.d->send({"shop", "n1", maria, text_content{"Ciao!"}, "c1"}).value();
   REQUIRE(sent.decision.allowed);
-  REQUIRE(x.d->apply_status(status(sent.message_id, message_status::delivered, t0())));
+  REQUIRE(x.d->apply_status(status(sent.message_id, message_status::delivered, store_t0())));
   REQUIRE(x.d->opt_in("shop", number("+393477654321"), "checkout"));
   x.clock.advance(1h);
 
@@ -303,16 +288,17 @@ TEST_CASE("a desk restarted over a durable store carries on where it stopped", "
   // The window the customer opened, their name, the message and its status, consents: all kept.
   const auto w = x.d->window("n1", maria);
   CHECK(w.service_window_open);
-  CHECK(w.service_window_closes_at == t0() + 24h);
+  CHECK(w.service_window_closes_at == store_t0() + 24h);
   CHECK(x.d->customer("shop", maria)->profile_name == "Maria");
   CHECK(x.d->customer("shop", number("+393477654321"))->consent.opted_in());
   // The retried webhook is a duplicate, and statuses go on from where they were.
-  CHECK(x.d->receive(inbound("wamid.in1", "+393331234567", t0()))->duplicate);
-  CHECK(x.d->apply_status(status(sent.message_id, message_status::delivered, t0()))->change ==
+  CHECK(x.d->receive(inbound("wamid.in1", "+393331234567", store_t0()))->duplicate);
+  CHECK(x.d->apply_status(status(sent.message_id, message_status::delivered, store_t0()))->change ==
         status_change::duplicate);
-  CHECK(x.d->apply_status(status(sent.message_id, message_status::sent, t0()))->change ==
+  CHECK(x.d->apply_status(status(sent.message_id, message_status::sent, store_t0()))->change ==
         status_change::stale);
-  CHECK(x.d->apply_status(status("c1", message_status::read, t0() + 1h))->change == status_change::advanced);
+  CHECK(x.d->apply_status(status("c1", message_status::read, store_t0() + 1h))->change ==
+        status_change::advanced);
   // A correlation id used before the restart stays used.
   CHECK(x.d->send({"shop", "n1", maria, text_content{"again"}, "c1"}).error().code ==
         "desk.duplicate_correlation_id");
@@ -507,7 +493,7 @@ TEST_CASE("a full disk fails the step with a clear error and applies nothing of 
   std::optional<error> failure;
   for (int i = 0; i < 5000 && !failure; ++i) {
     const auto customer = fmt::format("+3933{:08}", i);
-    auto m = inbound("", customer.c_str(), t0(), std::string(200, 'x'));
+    auto m = inbound("", customer.c_str(), store_t0(), std::string(200, 'x'));
     m.id = fmt::format("wamid.{:040}", i);
     auto r = x.d->receive(m, "A customer with a long profile name");
     if (!r) {
@@ -539,7 +525,7 @@ TEST_CASE("a SQLite store is shared by threads and backed up while in use", "[st
     threads.emplace_back([&x, t] {
       for (int i = 0; i < 50; ++i) {
         const auto customer = fmt::format("+39333{:07}", i);  // the same customers from every thread
-        auto m = inbound("", customer.c_str(), t0());
+        auto m = inbound("", customer.c_str(), store_t0());
         m.id = fmt::format("wamid.{}.{}", t % 2, i);  // and half the messages twice
         REQUIRE(x.d->receive(m));
       }
@@ -567,10 +553,10 @@ TEST_CASE("a single-process SQLite store keeps the file to itself until it is cl
   other.busy_retries = 0;
   {
     auto s = sqlite_store::open(path, alone).value();
-    manual_clock clock{t0()};
+    manual_clock clock{store_t0()};
     chatdesk::desk d(clock, *s);
     REQUIRE(d.add_business(shop()));
-    REQUIRE(d.receive(inbound("wamid.alone", "+393331234567", t0())));
+    REQUIRE(d.receive(inbound("wamid.alone", "+393331234567", store_t0())));
     const auto refused = sqlite_store::open(path, other);
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == "store.busy");
@@ -623,7 +609,7 @@ TEST_CASE("killed at any moment, a SQLite store keeps every acknowledged step", 
       options.checkpoint_pages = round % 3 == 0 ? 10 : 10000;  // checkpoints cut by the kill too
       auto opened = sqlite_store::open(path, options);
       if (!opened) ::_exit(3);
-      manual_clock clock{t0() + std::chrono::hours(round)};  // each run later, as after a restart
+      manual_clock clock{store_t0() + std::chrono::hours(round)};  // each run later, as after a restart
       function_transport wire([](const outbound_message& m) {
         return transport_answer::accepted("wamid.out." +
                                           m.message.correlation_id);  // unique, as the platform's
@@ -680,7 +666,7 @@ TEST_CASE("killed at any moment, a SQLite store keeps every acknowledged step", 
 
     CHECK(integrity(path) == "ok");
     auto s = sqlite_store::open(path).value();
-    manual_clock clock{t0() + std::chrono::hours(round + 1)};
+    manual_clock clock{store_t0() + std::chrono::hours(round + 1)};
     chatdesk::desk d(clock, *s);
     d.add_business(shop()).value();
     for (const auto& id : received) {
@@ -708,7 +694,7 @@ TEST_CASE("a transport answering with another message's platform id is refused",
   INFO(u.kind());
   desk_over x(u);
   const auto maria = number("+393331234567");
-  REQUIRE(x.d->receive(inbound("wamid.in1", "+393331234567", t0())));
+  REQUIRE(x.d->receive(inbound("wamid.in1", "+393331234567", store_t0())));
   x.wire.next_answer = transport_answer::accepted("wamid.same");
   CHECK(x.d->send({"shop", "n1", maria, text_content{"one"}, "c1"})->message_id == "wamid.same");
   x.wire.next_answer = transport_answer::accepted("wamid.same");
@@ -747,7 +733,7 @@ TEST_CASE("4 processes x 4 threads share one durable store: nothing lost, double
       std::fprintf(stderr, "child: %s\n", e.what());
       ::_exit(3);
     }
-    manual_clock clock{t0()};
+    manual_clock clock{store_t0()};
     std::atomic<int> sends{0};
     function_transport wire([&sends](const outbound_message& m) {
       ++sends;
@@ -767,7 +753,7 @@ TEST_CASE("4 processes x 4 threads share one durable store: nothing lost, double
           const auto customer = fmt::format("+39333{:07}", who);
           for (int k = 0; k < inbound_per_customer; ++k) {  // every worker delivers the same messages
             const auto id = fmt::format("wamid.in.{}.{}", who, k);
-            if (!d.receive(inbound(id.c_str(), customer.c_str(), t0()))) failed = true;
+            if (!d.receive(inbound(id.c_str(), customer.c_str(), store_t0()))) failed = true;
           }
           const auto correlation = fmt::format("{}.{}.{}", p, t, who);
           auto sent = d.send({"shop", "n1", number(customer.c_str()), text_content{"ok"}, correlation});
@@ -775,7 +761,7 @@ TEST_CASE("4 processes x 4 threads share one durable store: nothing lost, double
           // Statuses late, early, twice.
           for (const auto s : {message_status::read, message_status::delivered, message_status::sent,
                                message_status::read, message_status::delivered})
-            if (!d.apply_status(status(correlation, s, t0()))) failed = true;
+            if (!d.apply_status(status(correlation, s, store_t0()))) failed = true;
         }
       });
     for (auto& t : pool) t.join();
@@ -812,7 +798,7 @@ TEST_CASE("stores keep a conversation's transcript, across a restart", "[store][
   INFO(u.kind());
   desk_over x(u);
   const auto maria = number("+393331234567");
-  auto in = inbound("wamid.in1", "+393331234567", t0(), "Il pacco è arrivato? 📦");
+  auto in = inbound("wamid.in1", "+393331234567", store_t0(), "Il pacco è arrivato? 📦");
   in.referral = referral{"ad", "120", "https://fb.me/x", "Sale", "", "clid-1", "image", "", "", ""};
   REQUIRE(x.d->receive(in, "Maria"));
   media_content photo{
@@ -820,7 +806,7 @@ TEST_CASE("stores keep a conversation's transcript, across a restart", "[store][
   send_intent reply{"shop", "n1", maria, photo, "c1"};
   reply.reply_to = "wamid.in1";
   const auto sent = x.d->send(reply).value();
-  REQUIRE(x.d->apply_status(status(sent.message_id, message_status::read, t0())));
+  REQUIRE(x.d->apply_status(status(sent.message_id, message_status::read, store_t0())));
   x.restart();
 
   const conversation_key key{"n1", maria};
@@ -857,10 +843,10 @@ TEST_CASE("stores can keep no content at all", "[store][transcript]") {
     durable = std::make_unique<store_under_test>(kind, o);
   }
   auto& chosen = durable ? durable->get() : *st;
-  manual_clock clock{t0()};
+  manual_clock clock{store_t0()};
   chatdesk::desk d(clock, chosen);
   d.add_business(shop()).value();
-  REQUIRE(d.receive(inbound("wamid.in1", "+393331234567", t0(), "private")));
+  REQUIRE(d.receive(inbound("wamid.in1", "+393331234567", store_t0(), "private")));
   const auto t = chosen.transcript({"n1", number("+393331234567")});
   REQUIRE(t.size() == 1);
   CHECK_FALSE(t[0].message);
@@ -873,7 +859,7 @@ TEST_CASE("purging forgets old content, then old records once de-duplication is 
   desk_over x(u);
   const auto maria = number("+393331234567");
   const conversation_key key{"n1", maria};
-  REQUIRE(x.d->receive(inbound("wamid.old", "+393331234567", t0())));
+  REQUIRE(x.d->receive(inbound("wamid.old", "+393331234567", store_t0())));
   x.clock.advance(std::chrono::hours(24 * 5));
   REQUIRE(x.d->receive(inbound("wamid.mid", "+393331234567", x.clock.now())));
   x.clock.advance(std::chrono::hours(24 * 5));
@@ -885,7 +871,8 @@ TEST_CASE("purging forgets old content, then old records once de-duplication is 
   CHECK(t[0].record.id == "wamid.mid");
   CHECK_FALSE(t[0].message);  // content purged, record kept: a retry is still a duplicate
   REQUIRE(t[1].message);
-  CHECK(x.d->receive(inbound("wamid.mid", "+393331234567", t0() + std::chrono::hours(24 * 5)))->duplicate);
+  CHECK(x.d->receive(inbound("wamid.mid", "+393331234567", store_t0() + std::chrono::hours(24 * 5)))
+            ->duplicate);
   CHECK_FALSE(u.get().find_message("wamid.old"));
   // The conversation itself stays: its windows and counts.
   CHECK(x.d->conversation("n1", maria)->inbound_count == 3);
@@ -894,7 +881,7 @@ TEST_CASE("purging forgets old content, then old records once de-duplication is 
 TEST_CASE("a desk over a durable store knows its businesses after a restart", "[store][desk]") {
   store_under_test u(GENERATE(from_range(durable_store_kinds())));
   {
-    manual_clock clock{t0()};
+    manual_clock clock{store_t0()};
     chatdesk::desk d(clock, u.get());
     auto b = shop();
     b.zone = time_zone::locate("Europe/Rome").value();
@@ -902,14 +889,14 @@ TEST_CASE("a desk over a durable store knows its businesses after a restart", "[
     d.add_business(b).value();
   }
   u.reopen();
-  manual_clock clock{t0()};
+  manual_clock clock{store_t0()};
   chatdesk::desk d(clock, u.get());
   const auto* b = d.find_business("shop");
   REQUIRE(b != nullptr);
   CHECK(b->tier == messaging_tier::tier_10k);
   CHECK(b->zone.name() == "Europe/Rome");
   CHECK(d.business_id_of("n1") == "shop");
-  CHECK(d.receive(inbound("wamid.in1", "+393331234567", t0())));  // no re-registration needed
+  CHECK(d.receive(inbound("wamid.in1", "+393331234567", store_t0())));  // no re-registration needed
 }
 
 TEST_CASE("a database of the first schema is migrated with everything in it", "[store]") {
@@ -923,7 +910,7 @@ TEST_CASE("a database of the first schema is migrated with everything in it", "[
   const conversation_key key{"n1", number("+393331234567")};
   const auto c = s->load_conversation(key);
   REQUIRE(c);
-  CHECK(c->last_inbound == t0());
+  CHECK(c->last_inbound == store_t0());
   CHECK(c->last_referral == never);
   CHECK(c->outbound_count == 1);
   CHECK(s->load_customer("shop", number("+393331234567"))->profile_name == "Maria");
@@ -933,7 +920,7 @@ TEST_CASE("a database of the first schema is migrated with everything in it", "[
   REQUIRE(t.size() == 2);
   CHECK_FALSE(t[0].message);  // schema 1 kept no content
   // And it works as a schema-2 store from now on.
-  manual_clock clock{t0() + 1h};
+  manual_clock clock{store_t0() + 1h};
   chatdesk::desk d(clock, *s);
   d.add_business(shop()).value();
   REQUIRE(d.receive(inbound("wamid.in2", "+393331234567", clock.now(), "again")));
@@ -951,7 +938,7 @@ TEST_CASE("a database of the first schema is migrated with everything in it", "[
 
 TEST_CASE("a desk made again announces the windows that closed while it was away", "[store][desk]") {
   store_under_test u(GENERATE(from_range(durable_store_kinds())));
-  manual_clock clock{t0()};
+  manual_clock clock{store_t0()};
   recording_observer heard;
   auto make = [&] {
     auto d = std::make_unique<chatdesk::desk>(clock, u.get());
@@ -961,23 +948,23 @@ TEST_CASE("a desk made again announces the windows that closed while it was away
   {
     auto d = make();
     d->add_business(shop()).value();
-    REQUIRE(d->receive(inbound("wamid.a", "+393331234567", t0())));  // closes t0 + 24h
+    REQUIRE(d->receive(inbound("wamid.a", "+393331234567", store_t0())));  // closes t0 + 24h
     clock.advance(20h);
     REQUIRE(d->receive(inbound("wamid.b", "+393477654321", clock.now())));  // closes t0 + 44h
     d->tick();
     (void)heard.take();
   }  // the application stops at t0 + 20h
   u.reopen();
-  clock.set(t0() + 25h);
+  clock.set(store_t0() + 25h);
   auto d = make();
   d->tick();
   CHECK(heard.take() == std::vector<std::string>{"window_closed +393331234567 2026-03-03T09:00:00Z"});
-  clock.set(t0() + 43h + 30min);
+  clock.set(store_t0() + 43h + 30min);
   d->tick();
   CHECK(heard.take() == std::vector<std::string>{"window_closing +393477654321 2026-03-04T05:00:00Z"});
   d.reset();
   u.reopen();  // a restart after the last tick announces nothing twice
-  clock.set(t0() + 45h);
+  clock.set(store_t0() + 45h);
   d = make();
   d->tick();
   CHECK(heard.take() == std::vector<std::string>{"window_closed +393477654321 2026-03-04T05:00:00Z"});
@@ -990,7 +977,7 @@ TEST_CASE("a desk made again announces the windows that closed while it was away
 
 TEST_CASE("without history the memory store forgets records past the de-duplication horizon", "[store]") {
   memory_store st(memory_store_options{false});
-  manual_clock clock{t0()};
+  manual_clock clock{store_t0()};
   chatdesk::desk d(clock, st);
   d.add_business(shop()).value();
   // 30 days, 2,000 messages a day from 500 customers.
@@ -1005,19 +992,20 @@ TEST_CASE("without history the memory store forgets records past the de-duplicat
   CHECK(st.message_count() <= 8 * 2000 + 4096 + 2000);
   CHECK(st.message_count() >= 8 * 2000);
   // A retry within the platform's 7 days is still a duplicate.
-  CHECK(d.receive(inbound("wamid.25.7", "+393330000007", t0() + std::chrono::seconds(43 * (25 * 2000 + 8))))
+  CHECK(d.receive(
+             inbound("wamid.25.7", "+393330000007", store_t0() + std::chrono::seconds(43 * (25 * 2000 + 8))))
             ->duplicate);
 }
 
 TEST_CASE("a desk keeping messages for a while purges from tick()", "[store][desk]") {
   store_under_test u(GENERATE(from_range(store_kinds())));
   INFO(u.kind());
-  manual_clock clock{t0()};
+  manual_clock clock{store_t0()};
   desk_options options;
   options.keep_messages_for = std::chrono::hours(24 * 3);
   chatdesk::desk d(clock, u.get(), nullptr, options);
   d.add_business(shop()).value();
-  REQUIRE(d.receive(inbound("wamid.1", "+393331234567", t0())));
+  REQUIRE(d.receive(inbound("wamid.1", "+393331234567", store_t0())));
   clock.advance(std::chrono::hours(24 * 4));
   REQUIRE(d.receive(inbound("wamid.2", "+393331234567", clock.now())));
   d.tick();
