@@ -84,8 +84,9 @@ int flush(sqlite3_file* f) noexcept {
   return rc;
 }
 
-int big_endian_nonzero(const unsigned char* p) noexcept {
-  return static_cast<int>((p[0] | p[1] | p[2] | p[3]) != 0);
+/// A frame header's "database size after commit" (bytes 4-7) is not zero.
+bool marks_commit(const unsigned char* header) noexcept {
+  return (header[4] | header[5] | header[6] | header[7]) != 0;
 }
 
 int file_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) noexcept {
@@ -105,14 +106,13 @@ int file_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offs
     return r->pMethods->xWrite(r, data, amount, offset);
   }
   if (amount == frame_header) {
-    log->commit_page = big_endian_nonzero(bytes + 4) != 0;
+    log->commit_page = marks_commit(bytes);
     return SQLITE_OK;
   }
   if (log->commit_page || log->bytes.size() >= most_buffered) return flush(f);
   return SQLITE_OK;
 }
 
-// Every other call writes the buffer first, then passes through.
 int file_close(sqlite3_file* f) noexcept {
   const int flushed = flush(f);
   auto* r = real(f);
@@ -121,62 +121,17 @@ int file_close(sqlite3_file* f) noexcept {
   self(f)->log = nullptr;
   return flushed != SQLITE_OK ? flushed : rc;
 }
-int file_read(sqlite3_file* f, void* data, int amount, sqlite3_int64 offset) noexcept {
+
+/// A call passed to the default VFS's file as it is.
+template <auto method, class... Args>
+auto passed(sqlite3_file* f, Args... args) noexcept {
+  return (real(f)->pMethods->*method)(real(f), args...);
+}
+/// A call passed down after the log's buffer is written.
+template <auto method, class... Args>
+int flushed(sqlite3_file* f, Args... args) noexcept {
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return real(f)->pMethods->xRead(real(f), data, amount, offset);
-}
-int file_truncate(sqlite3_file* f, sqlite3_int64 size) noexcept {
-  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return real(f)->pMethods->xTruncate(real(f), size);
-}
-int file_sync(sqlite3_file* f, int flags) noexcept {
-  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return real(f)->pMethods->xSync(real(f), flags);
-}
-int file_size(sqlite3_file* f, sqlite3_int64* size) noexcept {
-  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return real(f)->pMethods->xFileSize(real(f), size);
-}
-int file_lock(sqlite3_file* f, int level) noexcept {
-  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return real(f)->pMethods->xLock(real(f), level);
-}
-int file_unlock(sqlite3_file* f, int level) noexcept {
-  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return real(f)->pMethods->xUnlock(real(f), level);
-}
-int check_reserved(sqlite3_file* f, int* out) noexcept {
-  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return real(f)->pMethods->xCheckReservedLock(real(f), out);
-}
-int file_control(sqlite3_file* f, int op, void* arg) noexcept {
-  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return real(f)->pMethods->xFileControl(real(f), op, arg);
-}
-int sector_size(sqlite3_file* f) noexcept {
-  return real(f)->pMethods->xSectorSize(real(f));
-}
-int device_characteristics(sqlite3_file* f) noexcept {
-  return real(f)->pMethods->xDeviceCharacteristics(real(f));
-}
-int shm_map(sqlite3_file* f, int region, int size, int extend, void volatile** out) noexcept {
-  return real(f)->pMethods->xShmMap(real(f), region, size, extend, out);
-}
-int shm_lock(sqlite3_file* f, int offset, int n, int flags) noexcept {
-  return real(f)->pMethods->xShmLock(real(f), offset, n, flags);
-}
-void shm_barrier(sqlite3_file* f) noexcept {
-  real(f)->pMethods->xShmBarrier(real(f));
-}
-int shm_unmap(sqlite3_file* f, int remove) noexcept {
-  return real(f)->pMethods->xShmUnmap(real(f), remove);
-}
-int file_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) noexcept {
-  if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return real(f)->pMethods->xFetch(real(f), offset, amount, out);
-}
-int file_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) noexcept {
-  return real(f)->pMethods->xUnfetch(real(f), offset, page);
+  return passed<method>(f, args...);
 }
 
 int vfs_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* f, int flags, int* out_flags) noexcept {
@@ -214,41 +169,9 @@ int vfs_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* f, int flags, int
 sqlite3_vfs* next_of(sqlite3_vfs* vfs) noexcept {
   return static_cast<sqlite3_vfs*>(vfs->pAppData);
 }
-int vfs_delete(sqlite3_vfs* v, const char* name, int sync_dir) noexcept {
-  return next_of(v)->xDelete(next_of(v), name, sync_dir);
-}
-int vfs_access(sqlite3_vfs* v, const char* name, int flags, int* out) noexcept {
-  return next_of(v)->xAccess(next_of(v), name, flags, out);
-}
-int full_pathname(sqlite3_vfs* v, const char* name, int n, char* out) noexcept {
-  return next_of(v)->xFullPathname(next_of(v), name, n, out);
-}
-void* dl_open(sqlite3_vfs* v, const char* name) noexcept {
-  return next_of(v)->xDlOpen(next_of(v), name);
-}
-void dl_error(sqlite3_vfs* v, int n, char* out) noexcept {
-  next_of(v)->xDlError(next_of(v), n, out);
-}
-void (*dl_sym(sqlite3_vfs* v, void* handle, const char* symbol))() {
-  return next_of(v)->xDlSym(next_of(v), handle, symbol);
-}
-void dl_close(sqlite3_vfs* v, void* handle) noexcept {
-  next_of(v)->xDlClose(next_of(v), handle);
-}
-int vfs_randomness(sqlite3_vfs* v, int n, char* out) noexcept {
-  return next_of(v)->xRandomness(next_of(v), n, out);
-}
-int vfs_sleep(sqlite3_vfs* v, int micros) noexcept {
-  return next_of(v)->xSleep(next_of(v), micros);
-}
-int current_time(sqlite3_vfs* v, double* out) noexcept {
-  return next_of(v)->xCurrentTime(next_of(v), out);
-}
-int last_error(sqlite3_vfs* v, int n, char* out) noexcept {
-  return next_of(v)->xGetLastError(next_of(v), n, out);
-}
-int current_time_ms(sqlite3_vfs* v, sqlite3_int64* out) noexcept {
-  return next_of(v)->xCurrentTimeInt64(next_of(v), out);
+template <auto method, class... Args>
+auto to_next(sqlite3_vfs* v, Args... args) noexcept {
+  return (next_of(v)->*method)(next_of(v), args...);
 }
 
 sqlite3_vfs layered{};
@@ -262,26 +185,26 @@ const char* register_layer() noexcept {
     auto& m = methods[v - 1];
     m.iVersion = v;
     m.xClose = file_close;
-    m.xRead = file_read;
+    m.xRead = flushed<&sqlite3_io_methods::xRead>;
     m.xWrite = file_write;
-    m.xTruncate = file_truncate;
-    m.xSync = file_sync;
-    m.xFileSize = file_size;
-    m.xLock = file_lock;
-    m.xUnlock = file_unlock;
-    m.xCheckReservedLock = check_reserved;
-    m.xFileControl = file_control;
-    m.xSectorSize = sector_size;
-    m.xDeviceCharacteristics = device_characteristics;
+    m.xTruncate = flushed<&sqlite3_io_methods::xTruncate>;
+    m.xSync = flushed<&sqlite3_io_methods::xSync>;
+    m.xFileSize = flushed<&sqlite3_io_methods::xFileSize>;
+    m.xLock = flushed<&sqlite3_io_methods::xLock>;
+    m.xUnlock = flushed<&sqlite3_io_methods::xUnlock>;
+    m.xCheckReservedLock = flushed<&sqlite3_io_methods::xCheckReservedLock>;
+    m.xFileControl = flushed<&sqlite3_io_methods::xFileControl>;
+    m.xSectorSize = passed<&sqlite3_io_methods::xSectorSize>;
+    m.xDeviceCharacteristics = passed<&sqlite3_io_methods::xDeviceCharacteristics>;
     if (v >= 2) {
-      m.xShmMap = shm_map;
-      m.xShmLock = shm_lock;
-      m.xShmBarrier = shm_barrier;
-      m.xShmUnmap = shm_unmap;
+      m.xShmMap = passed<&sqlite3_io_methods::xShmMap>;
+      m.xShmLock = passed<&sqlite3_io_methods::xShmLock>;
+      m.xShmBarrier = passed<&sqlite3_io_methods::xShmBarrier>;
+      m.xShmUnmap = passed<&sqlite3_io_methods::xShmUnmap>;
     }
     if (v >= 3) {
-      m.xFetch = file_fetch;
-      m.xUnfetch = file_unfetch;
+      m.xFetch = flushed<&sqlite3_io_methods::xFetch>;
+      m.xUnfetch = passed<&sqlite3_io_methods::xUnfetch>;
     }
   }
   layered.iVersion = 2;
@@ -290,18 +213,18 @@ const char* register_layer() noexcept {
   layered.zName = "chatdesk";
   layered.pAppData = below;
   layered.xOpen = vfs_open;
-  layered.xDelete = vfs_delete;
-  layered.xAccess = vfs_access;
-  layered.xFullPathname = full_pathname;
-  layered.xDlOpen = dl_open;
-  layered.xDlError = dl_error;
-  layered.xDlSym = dl_sym;
-  layered.xDlClose = dl_close;
-  layered.xRandomness = vfs_randomness;
-  layered.xSleep = vfs_sleep;
-  layered.xCurrentTime = current_time;
-  layered.xGetLastError = last_error;
-  layered.xCurrentTimeInt64 = current_time_ms;
+  layered.xDelete = to_next<&sqlite3_vfs::xDelete>;
+  layered.xAccess = to_next<&sqlite3_vfs::xAccess>;
+  layered.xFullPathname = to_next<&sqlite3_vfs::xFullPathname>;
+  layered.xDlOpen = to_next<&sqlite3_vfs::xDlOpen>;
+  layered.xDlError = to_next<&sqlite3_vfs::xDlError>;
+  layered.xDlSym = to_next<&sqlite3_vfs::xDlSym>;
+  layered.xDlClose = to_next<&sqlite3_vfs::xDlClose>;
+  layered.xRandomness = to_next<&sqlite3_vfs::xRandomness>;
+  layered.xSleep = to_next<&sqlite3_vfs::xSleep>;
+  layered.xCurrentTime = to_next<&sqlite3_vfs::xCurrentTime>;
+  layered.xGetLastError = to_next<&sqlite3_vfs::xGetLastError>;
+  layered.xCurrentTimeInt64 = to_next<&sqlite3_vfs::xCurrentTimeInt64>;
   if (sqlite3_vfs_register(&layered, 0) != SQLITE_OK) return nullptr;
   return layered.zName;
 }

@@ -38,14 +38,7 @@ class plain_reader {
   plain_reader(const plain_reader&) = delete;
   plain_reader& operator=(const plain_reader&) = delete;
 
-  std::int64_t count(const char* query) {
-    sqlite3_stmt* s = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db_, query, -1, &s, nullptr) == SQLITE_OK);
-    std::int64_t n = -1;
-    if (sqlite3_step(s) == SQLITE_ROW) n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return n;
-  }
+  /// The first column of the first row, as text ("" when there is no row).
   std::string text(const char* query) {
     sqlite3_stmt* s = nullptr;
     REQUIRE(sqlite3_prepare_v2(db_, query, -1, &s, nullptr) == SQLITE_OK);
@@ -53,6 +46,11 @@ class plain_reader {
     if (sqlite3_step(s) == SQLITE_ROW) out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
     sqlite3_finalize(s);
     return out;
+  }
+  /// The same as a number (-1 when there is no row).
+  std::int64_t count(const char* query) {
+    const auto t = text(query);
+    return t.empty() ? -1 : std::stoll(t);
   }
 
  private:
