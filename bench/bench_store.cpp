@@ -266,8 +266,8 @@ void bm_desk_postgres(benchmark::State& state) {
 /// The statements a desk over postgres_store runs for one conversation (the
 /// store's own SQL, src/store/postgres_statements.hpp, with the values the desk
 /// binds), straight through libpq from `threads` threads, grouped into round
-/// trips as the store groups them: BEGIN with the locks; each read with the
-/// writes waiting before it; the last writes with COMMIT.
+/// trips as the store groups them: BEGIN and the locks with the step's first
+/// read; each read with the writes waiting before it; the last writes with COMMIT.
 void bm_bare_postgres(benchmark::State& state) {
   using detail::postgres::q;
   const char* server = postgres_server(state);
@@ -352,8 +352,7 @@ void bm_bare_postgres(benchmark::State& state) {
           };
           const std::vector<std::vector<statement>> steps = {
               // receive
-              {{begin, {}}, st(q::lock_conversation, {"shop", who})},
-              {st(q::load_conversation, {"n1", who})},
+              {{begin, {}}, st(q::lock_conversation, {"shop", who}), st(q::load_conversation, {"n1", who})},
               {st(q::add_message,
                   {in, null, "n1", who, "0", "text", null, "10", "0", at, "0", null, null, null, null})},
               {st(q::append_journal, {at, received}),
@@ -361,9 +360,12 @@ void bm_bare_postgres(benchmark::State& state) {
                st(q::load_customer, {"shop", who})},
               {st(q::save_customer, {"shop", who, null, "", null, "f", ""}), {commit, {}}},
               // send
-              {{begin, {}}, st(q::lock_business, {"shop", who})},
-              {st(q::load_conversation, {"n1", who}), st(q::load_customer, {"shop", who}),
-               st(q::load_number, {"n1"}), st(q::count_reached, {"shop", day_ago}),
+              {{begin, {}},
+               st(q::lock_business, {"shop", who}),
+               st(q::load_conversation, {"n1", who}),
+               st(q::load_customer, {"shop", who}),
+               st(q::load_number, {"n1"}),
+               st(q::count_reached, {"shop", day_ago}),
                st(q::reached_at, {"shop", who})},  // load_for_send: one round trip
               {st(q::add_message,
                   {null, corr, "n1", who, "1", "text", null, "10", "0", at, at, null, null, null, null})},
@@ -371,23 +373,19 @@ void bm_bare_postgres(benchmark::State& state) {
                st(q::save_number, {"n1", tat, "0", "0"}),
                {commit, {}}},
               // the transport's answer
-              {{begin, {}}, st(q::lock_conversation, {"shop", who})},
-              {st(q::find_message, {corr})},
+              {{begin, {}}, st(q::lock_conversation, {"shop", who}), st(q::find_message, {corr})},
               {st(q::find_message, {out})},
               {st(q::update_by_correlation, {corr, "0", at, null, null, null, null, out}), {commit, {}}},
               // three statuses
-              {{begin, {}}, st(q::lock_conversation, {"shop", who})},
-              {st(q::find_message, {out})},
+              {{begin, {}}, st(q::lock_conversation, {"shop", who}), st(q::find_message, {out})},
               {st(q::update_by_correlation, {corr, "1", at, null, null, null, null, out}),
                st(q::append_journal, {at, status_entry(0)}),
                {commit, {}}},
-              {{begin, {}}, st(q::lock_conversation, {"shop", who})},
-              {st(q::find_message, {out})},
+              {{begin, {}}, st(q::lock_conversation, {"shop", who}), st(q::find_message, {out})},
               {st(q::update_by_correlation, {corr, "2", at, null, null, null, null, out}),
                st(q::append_journal, {at, status_entry(1)}),
                {commit, {}}},
-              {{begin, {}}, st(q::lock_conversation, {"shop", who})},
-              {st(q::find_message, {out})},
+              {{begin, {}}, st(q::lock_conversation, {"shop", who}), st(q::find_message, {out})},
               {st(q::update_by_correlation, {corr, "3", at, null, null, null, null, out}),
                st(q::append_journal, {at, status_entry(2)}),
                {commit, {}}},

@@ -155,6 +155,7 @@ struct postgres_store::impl {
   struct connection {
     pg::connection c;
     bool in_step = false;          // inside a desk step's transaction: writes wait
+    bool opening = false;          // the step's BEGIN and locks wait in `waiting`, unsent
     std::vector<pending> waiting;  // statements not sent yet, in order
     [[nodiscard]] PGconn* get() const noexcept { return c.get(); }
   };
@@ -209,14 +210,52 @@ struct postgres_store::impl {
   /// Sends the waiting statements and `last` in one round trip, and reads
   /// their answers; returns `last`'s. The first failure is thrown once every
   /// answer is read (the statements after it were not run).
-  pg::result pipeline(connection& c, const pending& last) const {
+  pg::result pipeline(connection& c, const pending& last) {
     auto answers = pipeline(c, std::vector<pending>{last});
     return std::move(answers.back());
   }
 
   /// The same with several statements whose answers the caller needs:
   /// their answers, in order.
-  std::vector<pg::result> pipeline(connection& c, const std::vector<pending>& reads) const {
+  ///
+  /// A step's first round trip starts its transaction. When it finds its
+  /// connection lost (a server restart while the connection sat idle in the
+  /// pool), nothing of the step ran or will run (the server rolls back a
+  /// lost session's transaction): it runs again on a new connection, once.
+  /// Not when the trip also commits: then the commit may have landed.
+  std::vector<pg::result> pipeline(connection& c, const std::vector<pending>& reads) {
+    for (bool again = c.opening;;) {
+      try {
+        auto answers = trip(c, reads);
+        c.waiting.clear();
+        c.opening = false;
+        return answers;
+      } catch (const exception&) {
+        const auto commits = [](const pending& p) { return p.which == commit_transaction; };
+        again = again && PQstatus(c.get()) != CONNECTION_OK &&
+                std::none_of(reads.begin(), reads.end(), commits) &&
+                std::none_of(c.waiting.begin(), c.waiting.end(), commits);
+        if (!again) {
+          c.waiting.clear();
+          c.opening = false;
+          throw;
+        }
+      }
+      again = false;
+      drop_idle();  // most likely lost as well
+      try {
+        c.c = std::move(connect(true)->c);
+      } catch (...) {
+        c.waiting.clear();
+        c.opening = false;
+        throw;
+      }
+    }
+  }
+
+  /// One round trip: the waiting statements and `reads`, sent at once; their
+  /// answers read. `c.waiting` is left as it was.
+  std::vector<pg::result> trip(connection& c, const std::vector<pending>& reads) const {
     auto* conn = c.get();
     const auto send = [&](const pending& p) {
       if (p.which == begin_transaction || p.which == commit_transaction)
@@ -231,7 +270,6 @@ struct postgres_store::impl {
       return fmt::format("running statement {}", p.which);
     };
     if (PQenterPipelineMode(conn) != 1) {
-      c.waiting.clear();
       detail::throw_error(pg::to_error(conn, nullptr, "entering pipeline mode", where));
     }
     const std::size_t total = c.waiting.size() + reads.size();
@@ -273,7 +311,6 @@ struct postgres_store::impl {
       }
       if (seen > c.waiting.size()) answers[seen - 1 - c.waiting.size()] = std::move(r);
     }
-    c.waiting.clear();
     if (PQstatus(conn) == CONNECTION_OK) (void)PQexitPipelineMode(conn);
     if (!failure && seen < total) failure = pg::to_error(conn, nullptr, what(reads.back()), where);
     if (failure) detail::throw_error(*failure);
@@ -340,7 +377,7 @@ struct postgres_store::impl {
 
   /// A statement whose answer the caller needs: sent at once, with the
   /// step's waiting writes before it.
-  pg::result read(connection& c, q which, const pg::params& p) const {
+  pg::result read(connection& c, q which, const pg::params& p) {
     if (c.waiting.empty()) return run(c, which, p);
     return pipeline(c, pending{static_cast<int>(which), p});
   }
@@ -467,29 +504,18 @@ struct postgres_store::impl {
   };
 
   /// A desk step: one connection, one transaction, the conversation's lock.
+  /// BEGIN and the locks wait for the step's first round trip (its first
+  /// read, or its commit), so they cost no trip of their own.
   class step_lock final : public store_lock {
    public:
     step_lock(impl& s, std::string_view business_id, const phone_number& customer, bool business_wide)
-        : s_(s) {
-      // A connection lost while idle (a server restart) fails at BEGIN, with
-      // nothing done yet: try again on a fresh one, once per pooled connection.
+        : s_(s), conn_(s.acquire()) {
       pg::params p;
       p.add(business_id).add(customer.digits());
-      const pending take{static_cast<int>(business_wide ? q::lock_business : q::lock_conversation), p};
-      for (std::size_t attempt = 0;; ++attempt) {
-        conn_ = s_.acquire();
-        try {
-          conn_->waiting.push_back({begin_transaction, {}});
-          (void)s_.pipeline(*conn_, take);  // BEGIN and the locks: one round trip
-          break;
-        } catch (const exception& e) {
-          const bool lost = PQstatus(conn_->get()) != CONNECTION_OK;
-          if (!lost) rollback();
-          s_.release(std::move(conn_));
-          if (!lost || attempt >= s_.options.pool_size) throw;
-          s_.drop_idle();
-        }
-      }
+      conn_->waiting.push_back({begin_transaction, {}});
+      conn_->waiting.push_back(
+          {static_cast<int>(business_wide ? q::lock_business : q::lock_conversation), std::move(p)});
+      conn_->opening = true;
       conn_->in_step = true;
       held.push_back({&s_, conn_.get()});
     }
@@ -516,8 +542,11 @@ struct postgres_store::impl {
     void rollback() noexcept {
       conn_->waiting.clear();
       conn_->in_step = false;
-      if (PQstatus(conn_->get()) != CONNECTION_OK)
-        return;  // the server rolls back a lost session's transaction
+      conn_->opening = false;
+      // Nothing to undo when BEGIN was never sent; the server rolls back a
+      // lost session's transaction.
+      if (PQstatus(conn_->get()) != CONNECTION_OK || PQtransactionStatus(conn_->get()) == PQTRANS_IDLE)
+        return;
       pg::result r(PQexec(conn_->get(), "ROLLBACK"));
     }
     impl& s_;

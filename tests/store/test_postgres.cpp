@@ -180,11 +180,15 @@ TEST_CASE("steps of two instances on one conversation take turns, other conversa
   const auto maria = number("+393331234567");
   const auto luca = number("+393477654321");
   auto held = a->lock("shop", maria, false);
+  CHECK_FALSE(a->load_conversation({"n1", maria}));  // the step's first statement takes its lock
   a->save_conversation({"n1", maria}, conversation_state{});
   {
     const auto started = std::chrono::steady_clock::now();
     try {
+      // The store takes a step's lock with its first statement (no round
+      // trip of its own): that statement waits, and fails after lock_timeout.
       auto waiting = b->lock("shop", maria, false);
+      (void)b->load_conversation({"n1", maria});
       FAIL("the second instance got the conversation while the first held it");
     } catch (const exception& e) {
       CHECK(e.err().code == "store.busy");

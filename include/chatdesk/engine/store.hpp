@@ -109,6 +109,10 @@ class CHATDESK_API store {
   /// Exclusive access to the conversations of `customer` with `business_id`
   /// (their windows, the customer's consent and their messages) and, with
   /// `business_wide`, to the business's counters (throughput, messaging limit).
+  /// A store may take it lazily, with the step's first read or write (the
+  /// PostgreSQL store sends BEGIN and its locks with the step's first
+  /// statement): everything the step reads comes after the lock either way,
+  /// but `lock` returning does not mean another step has finished.
   [[nodiscard]] virtual std::unique_ptr<store_lock> lock(std::string_view business_id,
                                                          const phone_number& customer,
                                                          bool business_wide) = 0;
