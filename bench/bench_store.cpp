@@ -352,13 +352,16 @@ void bm_bare_postgres(benchmark::State& state) {
           };
           const std::vector<std::vector<statement>> steps = {
               // receive
-              {{begin, {}}, st(q::lock_conversation, {"shop", who}), st(q::load_conversation, {"n1", who})},
-              {st(q::add_message,
-                  {in, null, "n1", who, "0", "text", null, "10", "0", at, "0", null, null, null, null})},
+              {{begin, {}},
+               st(q::lock_conversation, {"shop", who}),
+               st(q::add_message,
+                  {in, null, "n1", who, "0", "text", null, "10", "0", at, "0", null, null, null, null}),
+               st(q::load_conversation, {"n1", who}),
+               st(q::load_customer, {"shop", who})},  // add_for_receive: one round trip
               {st(q::append_journal, {at, received}),
                st(q::save_conversation, {"n1", who, at, never, never, never, "0", "1", "0"}),
-               st(q::load_customer, {"shop", who})},
-              {st(q::save_customer, {"shop", who, null, "", null, "f", ""}), {commit, {}}},
+               st(q::save_customer, {"shop", who, null, "", null, "f", ""}),
+               {commit, {}}},
               // send
               {{begin, {}},
                st(q::lock_business, {"shop", who}),
@@ -373,8 +376,10 @@ void bm_bare_postgres(benchmark::State& state) {
                st(q::save_number, {"n1", tat, "0", "0"}),
                {commit, {}}},
               // the transport's answer
-              {{begin, {}}, st(q::lock_conversation, {"shop", who}), st(q::find_message, {corr})},
-              {st(q::find_message, {out})},
+              {{begin, {}},
+               st(q::lock_conversation, {"shop", who}),
+               st(q::find_message, {corr}),
+               st(q::find_message, {out})},  // find_messages: one round trip
               {st(q::update_by_correlation, {corr, "0", at, null, null, null, null, out}), {commit, {}}},
               // three statuses
               {{begin, {}}, st(q::lock_conversation, {"shop", who}), st(q::find_message, {out})},

@@ -358,15 +358,16 @@ result<receive_result> desk::receive(const message& inbound, std::string_view pr
     receive_result out;
     timestamp schedule_end = never;
     {
-      auto lock = impl_->st.lock(biz->id, inbound.customer, false);
       message_record record;
       record.id = inbound.id;
       record.key = key;
       record.direction = direction::inbound;
       record.type = std::string(type_name(inbound.content));
       record.at = at;
-      auto state = impl_->st.load_conversation(key).value_or(conversation_state{});
-      if (!impl_->st.add_message(record)) {
+      auto lock = impl_->st.lock(biz->id, inbound.customer, false);
+      auto first = impl_->st.add_for_receive(biz->id, record);
+      auto state = first.conversation.value_or(conversation_state{});
+      if (!first.added) {
         out.duplicate = true;
         out.window = windows_at(state, impl_->clock.now());
         return out;
@@ -382,9 +383,8 @@ result<receive_result> desk::receive(const message& inbound, std::string_view pr
       out.window = windows_at(state, at);
       if (out.window_opened && state.service_window_open(at)) schedule_end = state.service_window_closes_at();
 
-      auto customer = impl_->st.load_customer(biz->id, inbound.customer);
-      const bool known = customer.has_value();
-      auto cs = customer.value_or(customer_state{});
+      const bool known = first.customer.has_value();
+      auto cs = first.customer.value_or(customer_state{});
       bool changed = !known;
       if (!profile_name.empty() && cs.profile_name != profile_name) {
         cs.profile_name = std::string(profile_name);
@@ -693,17 +693,21 @@ result<status_result> desk::impl::answered(const message_record& found, const tr
   bool identified = false;  // the answer gave the message its platform id
   {
     auto lock = st.lock(biz ? biz->id : std::string(), found.key.customer, false);
-    auto record = st.find_message(found.correlation_id);
+    // With an accepted answer, whether its platform id is taken is read in the same trip.
+    const bool accepted = answer.outcome == transport_answer::kind::accepted;
+    auto both = accepted ? st.find_messages({found.correlation_id, answer.message_id})
+                         : std::vector<std::optional<message_record>>{st.find_message(found.correlation_id)};
+    auto& record = both.front();
     if (!record) return make_error("desk.unknown_message", "the message disappeared", "correlation_id");
     out.status = record->status;
-    if (answer.outcome == transport_answer::kind::accepted) {
+    if (accepted) {
       if (!record->id.empty() && record->id != answer.message_id)
         return make_error(
             "desk.invalid_answer",
             fmt::format("message '{}' already has the platform id '{}'", record->correlation_id, record->id),
             "message_id");
       if (record->id.empty()) {
-        if (auto other = st.find_message(answer.message_id))
+        if (const auto& other = both.back())
           return make_error(
               "desk.invalid_answer",
               fmt::format("the platform id '{}' already belongs to message '{}'", answer.message_id,

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -57,13 +58,16 @@ using result = std::unique_ptr<PGresult, result_clearer>;
 }
 
 /// Up to 16 parameters in text form; a null stays null. Safe to move (a
-/// step's writes wait in a queue until they are sent).
+/// step's writes wait in a queue until they are sent): the values live in
+/// one buffer, each ended by a NUL, and their addresses are taken when sent.
 class params {
  public:
   params& add(std::string_view v) {
-    text_.at(n_).assign(v);
-    null_.at(n_) = false;
-    ++n_;
+    check_room();
+    start_[n_] = static_cast<std::uint32_t>(text_.size());
+    text_.append(v);
+    text_.push_back('\0');
+    null_[n_++] = false;
     return *this;
   }
   params& add(std::int64_t v) {
@@ -72,8 +76,8 @@ class params {
     return add(std::string_view(buf.data(), static_cast<std::size_t>(r.ptr - buf.data())));
   }
   params& null() {
-    null_.at(n_) = true;
-    ++n_;
+    check_room();
+    null_[n_++] = true;
     return *this;
   }
   /// Empty text is stored as null (ids not known yet).
@@ -81,14 +85,19 @@ class params {
   [[nodiscard]] int size() const noexcept { return static_cast<int>(n_); }
   /// The values as libpq takes them, valid until this object changes or moves.
   [[nodiscard]] const char* const* values() const noexcept {
-    for (std::size_t i = 0; i < n_; ++i) ptr_.at(i) = null_.at(i) ? nullptr : text_.at(i).c_str();
+    for (std::size_t i = 0; i < n_; ++i) ptr_[i] = null_[i] ? nullptr : text_.c_str() + start_[i];
     return ptr_.data();
   }
 
  private:
-  std::array<std::string, 16> text_{};
-  std::array<bool, 16> null_{};
-  mutable std::array<const char*, 16> ptr_{};
+  static constexpr std::size_t capacity = 16;
+  void check_room() const {
+    if (n_ == capacity) throw std::out_of_range("chatdesk: a statement takes at most 16 parameters");
+  }
+  std::string text_;
+  std::array<std::uint32_t, capacity> start_{};
+  std::array<bool, capacity> null_{};
+  mutable std::array<const char*, capacity> ptr_{};
   std::size_t n_ = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "chatdesk/store/postgres_store.hpp"
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -123,8 +124,14 @@ timestamp at_ms(std::int64_t v) noexcept {
   return timestamp{std::chrono::milliseconds{v}};
 }
 
-std::string statement_name(std::size_t i) {
-  return fmt::format("chatdesk_{}", i);
+/// A prepared statement's name ("chatdesk_<n>"), made once.
+const std::string& statement_name(std::size_t i) {
+  static const auto names = [] {
+    std::array<std::string, std::size(statements)> all;
+    for (std::size_t n = 0; n < all.size(); ++n) all[n] = fmt::format("chatdesk_{}", n);
+    return all;
+  }();
+  return names.at(i);
 }
 
 /// Schema names are plain identifiers, so they need no quoting anywhere.
@@ -199,7 +206,7 @@ struct postgres_store::impl {
 
   pg::result run(connection& c, q which, const pg::params& p) const {
     const auto i = static_cast<std::size_t>(which);
-    const auto name = statement_name(i);
+    const auto& name = statement_name(i);
     pg::result r(PQexecPrepared(c.get(), name.c_str(), p.size(), p.values(), nullptr, nullptr, 0));
     const auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
@@ -261,7 +268,7 @@ struct postgres_store::impl {
       if (p.which == begin_transaction || p.which == commit_transaction)
         return PQsendQueryParams(conn, p.which == begin_transaction ? "BEGIN" : "COMMIT", 0, nullptr, nullptr,
                                  nullptr, nullptr, 0) == 1;
-      const auto name = statement_name(static_cast<std::size_t>(p.which));
+      const auto& name = statement_name(static_cast<std::size_t>(p.which));
       return PQsendQueryPrepared(conn, name.c_str(), p.p.size(), p.p.values(), nullptr, nullptr, 0) == 1;
     };
     const auto what = [](const pending& p) {
@@ -419,7 +426,7 @@ struct postgres_store::impl {
 
   void prepare_statements(connection& c) const {
     for (std::size_t i = 0; i < std::size(statements); ++i) {
-      const auto name = statement_name(i);
+      const auto& name = statement_name(i);
       pg::result r(PQprepare(c.get(), name.c_str(), statements[i], 0, nullptr));
       if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
         detail::throw_error(pg::to_error(c.get(), r.get(), fmt::format("preparing statement {}", i), where));
@@ -622,6 +629,13 @@ struct postgres_store::impl {
       r.error = status_error{static_cast<int>(t.integer(i, 11)), std::string(t.text(i, 12)),
                              std::string(t.text(i, 13)), std::string(t.text(i, 14))};
     return r;
+  }
+
+  /// The message a find_message statement found, if any.
+  [[nodiscard]] std::optional<message_record> found(const pg::result& r) const {
+    const pg::rows t(r.get(), where);
+    if (t.size() > 0) return read_record(t, 0);
+    return std::nullopt;
   }
 
   static std::size_t changed(const pg::result& r) {
@@ -833,10 +847,37 @@ std::optional<message_record> postgres_store::find_message(std::string_view id) 
   impl::access a(*impl_);
   pg::params p;
   p.add(id);
-  const auto r = impl_->read(*a, q::find_message, p);
-  const pg::rows t(r.get(), impl_->where);
-  if (t.size() > 0) return impl_->read_record(t, 0);
-  return std::nullopt;
+  return impl_->found(impl_->read(*a, q::find_message, p));
+}
+
+receive_reads postgres_store::add_for_receive(std::string_view business_id, const message_record& record) {
+  impl::access a(*impl_);
+  const auto r = impl_->pipeline(
+      *a, {{static_cast<int>(q::add_message), impl::record_params(record)},
+           {static_cast<int>(q::load_conversation), impl::conversation_params(record.key)},
+           {static_cast<int>(q::load_customer), impl::customer_params(business_id, record.key.customer)}});
+  return {impl::changed(r[0]) == 1, impl_->conversation_of(r[1]), impl_->customer_of(r[2])};
+}
+
+std::vector<std::optional<message_record>> postgres_store::find_messages(
+    const std::vector<std::string_view>& ids) {
+  std::vector<impl::pending> reads;
+  for (const auto id : ids) {
+    if (id.empty()) continue;
+    pg::params p;
+    p.add(id);
+    reads.push_back({static_cast<int>(q::find_message), std::move(p)});
+  }
+  std::vector<pg::result> answers;
+  if (!reads.empty()) {
+    impl::access a(*impl_);
+    answers = impl_->pipeline(*a, reads);
+  }
+  std::vector<std::optional<message_record>> out;
+  out.reserve(ids.size());
+  std::size_t next = 0;
+  for (const auto id : ids) out.push_back(id.empty() ? std::nullopt : impl_->found(answers[next++]));
+  return out;
 }
 
 void postgres_store::update_message(const message_record& record) {

@@ -272,6 +272,77 @@ TEST_CASE("stores answer a send's reads at once as they answer them one by one",
   CHECK_FALSE(unknown.was_reached);
 }
 
+TEST_CASE("stores add a received message and read its state at once, and find several messages at once",
+          "[store]") {
+  store_under_test u(GENERATE(from_range(store_kinds())));
+  INFO(u.kind());
+  auto& s = u.get();
+  const auto a = number("+393331234567");
+  const conversation_key key{"n1", a};
+  message_record in;
+  in.id = "wamid.in.1";
+  in.key = key;
+  in.direction = direction::inbound;
+  in.type = "text";
+  in.at = store_t0();
+  {
+    auto lock = s.lock("shop", a, false);
+    const auto first = s.add_for_receive("shop", in);  // nothing stored yet
+    CHECK(first.added);
+    CHECK_FALSE(first.conversation);
+    CHECK_FALSE(first.customer);
+    conversation_state c;
+    c.last_inbound = store_t0();
+    c.inbound_count = 1;
+    s.save_conversation(key, c);
+    customer_state cs;
+    cs.profile_name = "Maria";
+    s.save_customer("shop", a, cs);
+    lock->commit();
+  }
+  {
+    auto lock = s.lock("shop", a, false);
+    const auto again = s.add_for_receive("shop", in);  // the same id: a duplicate, with the state as saved
+    CHECK_FALSE(again.added);
+    REQUIRE(again.conversation);
+    CHECK(again.conversation == s.load_conversation(key));
+    CHECK(again.conversation->inbound_count == 1);
+    REQUIRE(again.customer);
+    CHECK(again.customer == s.load_customer("shop", a));
+    CHECK(again.customer->profile_name == "Maria");
+    auto second = in;
+    second.id = "wamid.in.2";
+    const auto next = s.add_for_receive("other", second);  // another business: no customer there
+    CHECK(next.added);
+    CHECK(next.conversation == s.load_conversation(key));
+    CHECK_FALSE(next.customer);
+    lock->commit();
+  }
+  CHECK(s.messages(key).size() == 2);
+  message_record out;
+  out.correlation_id = "c1";
+  out.key = key;
+  out.direction = direction::outbound;
+  out.type = "text";
+  out.at = store_t0() + 1min;
+  REQUIRE(s.add_message(out));
+  const std::vector<std::string_view> ids = {"c1", "", "wamid.none", "wamid.in.2", "wamid.in.1"};
+  const auto found = s.find_messages(ids);
+  REQUIRE(found.size() == ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    INFO(ids[i]);
+    CHECK(found[i].has_value() == s.find_message(ids[i]).has_value());
+    if (found[i]) CHECK(found[i]->id == s.find_message(ids[i])->id);
+  }
+  REQUIRE(found[0]);
+  CHECK(found[0]->correlation_id == "c1");
+  CHECK_FALSE(found[1]);
+  CHECK_FALSE(found[2]);
+  REQUIRE(found[3]);
+  CHECK(found[3]->id == "wamid.in.2");
+  CHECK(s.find_messages({}).empty());
+}
+
 TEST_CASE("a desk restarted over a durable store carries on where it stopped", "[store][desk]") {
   store_under_test u(GENERATE(from_range(store_kinds())));
   INFO(u.kind());

@@ -89,6 +89,13 @@ struct CHATDESK_API send_reads {
   bool was_reached = false;             ///< this customer among them
 };
 
+/// What a receive does first (`store::add_for_receive`).
+struct CHATDESK_API receive_reads {
+  bool added = false;  ///< the message was new (false: a duplicate, nothing added)
+  std::optional<conversation_state> conversation;
+  std::optional<customer_state> customer;
+};
+
 /// The state behind a desk. Every method must be safe to call from many
 /// threads; `lock` gives a desk step its atomicity.
 ///
@@ -151,6 +158,26 @@ class CHATDESK_API store {
   [[nodiscard]] virtual bool add_message(const message_record& record) = 0;
   /// The message whose platform id or correlation id is `id`.
   [[nodiscard]] virtual std::optional<message_record> find_message(std::string_view id) = 0;
+
+  /// What a receive does first, at once, under its step's lock: adds the
+  /// inbound `record` (as `add_message`) and reads its conversation and its
+  /// customer with `business_id` (as they were before the message: adding
+  /// it changes neither). The default makes the three calls; a store with a
+  /// server does it in one round trip.
+  [[nodiscard]] virtual receive_reads add_for_receive(std::string_view business_id,
+                                                      const message_record& record) {
+    const bool added = add_message(record);
+    return {added, load_conversation(record.key), load_customer(business_id, record.key.customer)};
+  }
+  /// `find_message` for each of `ids`, in order. The default asks one by one;
+  /// a store with a server answers in one round trip.
+  [[nodiscard]] virtual std::vector<std::optional<message_record>> find_messages(
+      const std::vector<std::string_view>& ids) {
+    std::vector<std::optional<message_record>> out;
+    out.reserve(ids.size());
+    for (const auto id : ids) out.push_back(find_message(id));
+    return out;
+  }
   /// Replaces a message found earlier (matched by correlation id, else by id);
   /// indexes its platform id if it just got one.
   virtual void update_message(const message_record& record) = 0;

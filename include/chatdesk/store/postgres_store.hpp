@@ -88,6 +88,10 @@ class CHATDESK_API postgres_store final : public store {
   void record_reached(std::string_view business_id, const phone_number& customer, timestamp at) override;
   [[nodiscard]] bool add_message(const message_record& record) override;
   [[nodiscard]] std::optional<message_record> find_message(std::string_view id) override;
+  [[nodiscard]] receive_reads add_for_receive(std::string_view business_id,
+                                              const message_record& record) override;
+  [[nodiscard]] std::vector<std::optional<message_record>> find_messages(
+      const std::vector<std::string_view>& ids) override;
   void update_message(const message_record& record) override;
   [[nodiscard]] std::vector<message_record> messages(const conversation_key& key) override;
   void keep_content(const chatdesk::message& m) override;
