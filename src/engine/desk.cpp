@@ -353,6 +353,11 @@ result<receive_result> desk::receive(const message& inbound, std::string_view pr
     const auto stamped = impl_->event_time(inbound.at, fmt::format("inbound message '{}'", inbound.id), "at");
     if (!stamped) return stamped.error();
     const timestamp at = *stamped;
+    // Observers, the journal and the transcript get the message as recorded:
+    // stamped with the time taken (now, for one without a time or a little ahead).
+    std::optional<message> restamped;
+    if (inbound.at != at) restamped.emplace(inbound).at = at;
+    const message& recorded = restamped ? *restamped : inbound;
     const conversation_key key{inbound.business_number_id, inbound.customer};
     event_list events(impl_->observed());
     receive_result out;
@@ -377,8 +382,8 @@ result<receive_result> desk::receive(const message& inbound, std::string_view pr
       if (inbound.referral && (state.last_referral == never || at > state.last_referral))
         state.last_referral = at;
       ++state.inbound_count;
-      impl_->st.keep_content(inbound);
-      if (impl_->st.keeps_journal()) impl_->st.append_journal(at, detail::journal_received(inbound));
+      impl_->st.keep_content(recorded);
+      if (impl_->st.keeps_journal()) impl_->st.append_journal(at, detail::journal_received(recorded));
       impl_->st.save_conversation(key, state);
       out.window = windows_at(state, at);
       if (out.window_opened && state.service_window_open(at)) schedule_end = state.service_window_closes_at();
@@ -400,7 +405,7 @@ result<receive_result> desk::receive(const message& inbound, std::string_view pr
       }
       if (changed) impl_->st.save_customer(biz->id, inbound.customer, cs);
 
-      events.add([inbound](observer& o) { o.message_received(inbound); });
+      events.add([m = recorded](observer& o) { o.message_received(m); });
       if (out.window_opened) {
         const auto closes = out.window.service_window_closes_at;
         events.add([key, closes](observer& o) { o.window_opened(key, closes); });

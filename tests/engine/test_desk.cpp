@@ -618,6 +618,48 @@ TEST_CASE("time stamps from outside are bounded by the desk's clock", "[engine][
   CHECK(lenient.receive(m));
 }
 
+TEST_CASE("observers, the journal and the transcript see an inbound message at the time the desk took",
+          "[engine][time]") {
+  const auto now = at("2026-03-02T09:00:00Z");
+  manual_clock clock{now};
+  memory_store_options keep;
+  keep.keep_journal = true;
+  memory_store store{keep};
+  chatdesk::desk d{clock, store};
+  d.add_business(test::shop()).value();
+  struct times final : observer {
+    std::vector<timestamp> seen;
+    void message_received(const message& m) override { seen.push_back(m.at); }
+  };
+  times live;
+  d.subscribe(&live);
+  const auto receive = [&](std::string id, timestamp when) {
+    message m;
+    m.direction = direction::inbound;
+    m.id = std::move(id);
+    m.business_number_id = "n1";
+    m.customer = number(maria);
+    m.at = when;
+    m.content = text_content{"hello"};
+    return d.receive(m);
+  };
+  REQUIRE(receive("in-unstamped", timestamp{}));                 // no time: now
+  REQUIRE(receive("in-ahead", now + std::chrono::seconds(2)));   // a little ahead: now
+  REQUIRE(receive("in-before", now - std::chrono::minutes(1)));  // as stamped
+  const std::vector<timestamp> expected = {now, now, now - std::chrono::minutes(1)};
+  CHECK(live.seen == expected);
+  times replayed;
+  CHECK(d.replay_journal(replayed).value() == 3);
+  CHECK(replayed.seen == expected);
+  const auto kept = store.transcript({"n1", number(maria)});
+  REQUIRE(kept.size() == 3);
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    REQUIRE(kept[i].message);
+    CHECK(kept[i].message->at == kept[i].record.at);
+  }
+  CHECK(kept[0].record.at == now);
+}
+
 TEST_CASE("a status under another business number is refused", "[engine][status]") {
   desk_fixture f;
   auto other = test::shop();
