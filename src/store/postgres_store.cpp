@@ -20,101 +20,10 @@ namespace chatdesk {
 namespace {
 
 namespace pg = detail::postgres;
+using pg::migrations;
 using pg::q;
 using pg::statements;
 
-/// The schema, one step per version: migrations[v] takes a schema at version
-/// v to v + 1. Steps are never edited once released; a new version appends one.
-/// Times are milliseconds since 1970 (UTC), as in the SQLite store.
-constexpr const char* migrations[] = {
-    // 0 -> 1: the desk's state, transcripts, businesses, marks and the journal.
-    R"sql(
-CREATE TABLE conversations (
-  number_id TEXT NOT NULL,
-  customer TEXT NOT NULL,
-  last_inbound BIGINT NOT NULL,
-  last_referral BIGINT NOT NULL,
-  entry_point_start BIGINT NOT NULL,
-  last_outbound BIGINT NOT NULL,
-  pair_rate_tat_us BIGINT NOT NULL,
-  inbound_count BIGINT NOT NULL,
-  outbound_count BIGINT NOT NULL,
-  PRIMARY KEY (number_id, customer)
-);
-CREATE INDEX conversations_by_window ON conversations (last_inbound);
-CREATE TABLE customers (
-  business_id TEXT NOT NULL,
-  customer TEXT NOT NULL,
-  opted_in_at BIGINT,
-  opt_in_source TEXT NOT NULL,
-  opted_out_at BIGINT,
-  blocked BOOLEAN NOT NULL,
-  profile_name TEXT NOT NULL,
-  PRIMARY KEY (business_id, customer)
-);
-CREATE TABLE numbers (
-  number_id TEXT PRIMARY KEY,
-  throughput_tat_us BIGINT NOT NULL,
-  service_month BIGINT NOT NULL,
-  service_messages BIGINT NOT NULL
-);
-CREATE TABLE reached (
-  business_id TEXT NOT NULL,
-  customer TEXT NOT NULL,
-  at BIGINT NOT NULL,
-  PRIMARY KEY (business_id, customer)
-);
-CREATE INDEX reached_by_time ON reached (business_id, at);
-CREATE TABLE messages (
-  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  id TEXT UNIQUE,
-  correlation_id TEXT UNIQUE,
-  number_id TEXT NOT NULL,
-  customer TEXT NOT NULL,
-  direction SMALLINT NOT NULL,
-  type TEXT NOT NULL,
-  category SMALLINT,
-  charge SMALLINT NOT NULL,
-  status SMALLINT NOT NULL,
-  at BIGINT NOT NULL,
-  status_at BIGINT NOT NULL,
-  error_code BIGINT,
-  error_title TEXT,
-  error_details TEXT,
-  error_message TEXT,
-  body TEXT
-);
-CREATE INDEX messages_by_conversation ON messages (number_id, customer, seq);
--- Purges find old rows by time: rows are added roughly in time order, so a
--- block-range index answers that for a few bytes instead of a B-tree's ~30 a row.
-CREATE INDEX messages_by_time ON messages USING brin (at);
-CREATE TABLE businesses (
-  id TEXT PRIMARY KEY,
-  definition TEXT NOT NULL
-);
-CREATE TABLE marks (
-  name TEXT PRIMARY KEY,
-  at BIGINT NOT NULL
-);
--- The journal is read once at start-up and trimmed now and then, both by
--- time: no B-tree, only a block-range index (entries come in time order).
-CREATE TABLE journal (
-  seq BIGINT GENERATED ALWAYS AS IDENTITY,
-  at BIGINT NOT NULL,
-  data TEXT NOT NULL
-);
-CREATE INDEX journal_by_time ON journal USING brin (at);
-)sql",
-    // 1 -> 2: records of the modules above the desk (live support), keys in byte order.
-    R"sql(
-CREATE TABLE records (
-  kind TEXT NOT NULL,
-  key TEXT COLLATE "C" NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (kind, key)
-);
-)sql",
-};
 static_assert(std::size(migrations) == postgres_store::schema_version);
 
 std::int64_t ms(timestamp t) noexcept {

@@ -20,6 +20,7 @@
 #include "chatdesk/store/postgres_store.hpp"
 #include "engine/desk_fixture.hpp"
 #include "helpers/catch.hpp"
+#include "store/postgres_statements.hpp"
 #include "store/store_fixture.hpp"
 
 using namespace chatdesk;
@@ -128,19 +129,48 @@ TEST_CASE("a PostgreSQL store refuses what is not its own and a server it cannot
   SECTION("a schema of the first version is migrated, keeping what it holds") {
     postgres_store_options o;
     o.schema = unique_schema();
-    {
-      auto s = postgres_store::open(*server, o).value();
-      s->save_mark("kept", timestamp{std::chrono::milliseconds{1234}});
-    }
-    // Back to version 1 as the first release left it: no records table.
-    run_sql(*server,
-            fmt::format("DROP TABLE {0}.records; UPDATE {0}.chatdesk_schema SET version = 1", o.schema));
+    // The first release's schema, made by its own migration, holding rows
+    // as that release wrote them: a mark, a conversation and its two messages.
+    run_sql(*server, fmt::format("CREATE SCHEMA {0}; SET search_path TO {0}; CREATE TABLE chatdesk_schema "
+                                 "(version INTEGER NOT NULL); INSERT INTO chatdesk_schema VALUES (1); {1}",
+                                 o.schema, detail::postgres::migrations[0]));
+    const auto t = store_t0().time_since_epoch().count();
+    run_sql(
+        *server,
+        fmt::format("SET search_path TO {0}; INSERT INTO marks VALUES ('kept', 1234); INSERT INTO messages "
+                    "(id, correlation_id, number_id, customer, direction, type, category, charge, status, "
+                    "at, status_at) VALUES ('wamid.in.1', NULL, 'n1', '393331234567', 0, 'text', NULL, 0, "
+                    "0, {1}, 0), (NULL, 'c1', 'n1', '393331234567', 1, 'text', NULL, 0, 0, {1}, {1})",
+                    o.schema, t));
     auto s = postgres_store::open(*server, o).value();
     CHECK(run_sql(*server, fmt::format("SELECT version FROM {}.chatdesk_schema", o.schema)) ==
           std::to_string(postgres_store::schema_version));
     CHECK(s->load_mark("kept") == timestamp{std::chrono::milliseconds{1234}});
-    s->save_record("support.team", "kept/a", "v");
+    s->save_record("support.team", "kept/a", "v");  // version 2's table
     CHECK(s->load_record("support.team", "kept/a") == "v");
+    // Version 3's indexes: both messages found, in order, and still unique.
+    const conversation_key key{"n1", number("+393331234567")};
+    const auto kept = s->messages(key);
+    REQUIRE(kept.size() == 2);
+    CHECK(kept[0].id == "wamid.in.1");
+    CHECK(kept[1].correlation_id == "c1");
+    message_record again = kept[0];
+    CHECK_FALSE(s->add_message(again));
+    message_record other = kept[1];
+    CHECK_FALSE(s->add_message(other));
+    auto out = *s->find_message("c1");
+    out.id = "wamid.out.1";
+    s->update_message(out);
+    REQUIRE(s->find_message("wamid.out.1"));
+    CHECK(s->find_message("wamid.out.1")->correlation_id == "c1");
+    message_record third;
+    third.correlation_id = "c2";
+    third.key = key;
+    third.direction = direction::outbound;
+    third.type = "text";
+    third.at = store_t0();
+    CHECK(s->add_message(third));  // several messages without a platform id
+    CHECK(s->messages(key).size() == 3);
   }
   SECTION("a schema written by a newer chatdesk") {
     postgres_store_options o;

@@ -56,7 +56,7 @@ struct CHATDESK_API postgres_store_options {
 class CHATDESK_API postgres_store final : public store {
  public:
   /// The schema this build writes (in `<schema>.chatdesk_schema`).
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
 
   /// Connects with a libpq connection string (`host=... dbname=... user=...`
   /// or a `postgresql://` URI), creates or migrates the schema, and keeps the
