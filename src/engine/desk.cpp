@@ -776,7 +776,7 @@ result<std::size_t> desk::replay_journal(observer& o, timestamp since) {
     std::size_t replayed = 0;
     std::optional<error> bad;
     impl_->st.read_journal(since, [&](const journal_entry& e) {
-      auto event = detail::read_journal_entry(e.data);
+      auto event = detail::read_journal_entry(e.at, e.data);
       if (!event) {
         bad = make_error("store.corrupt", fmt::format("journal entry {} cannot be read", e.seq), "journal");
         return false;

@@ -26,7 +26,8 @@ struct journal_status_change {
 };
 using journal_event = std::variant<message, journal_status_change>;
 
-/// Reads an entry; nullopt when it is not one the desk wrote.
-[[nodiscard]] std::optional<journal_event> read_journal_entry(std::string_view data);
+/// Reads an entry kept at `at` (the time the store kept beside it); nullopt
+/// when it is not one the desk wrote.
+[[nodiscard]] std::optional<journal_event> read_journal_entry(timestamp at, std::string_view data);
 
 }  // namespace chatdesk::detail

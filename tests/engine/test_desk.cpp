@@ -660,6 +660,98 @@ TEST_CASE("observers, the journal and the transcript see an inbound message at t
   CHECK(kept[0].record.at == now);
 }
 
+namespace {
+/// Every field an observer gets, as one line per event.
+class full_observer final : public observer {
+ public:
+  std::vector<std::string> lines;
+  void message_received(const message& m) override {
+    lines.push_back(fmt::format("received {} {} {} {} {} {}", m.id, m.business_number_id, m.customer,
+                                format_timestamp(m.at), type_name(m.content), m.referral.has_value()));
+  }
+  void status_changed(const message_record& r, message_status from) override {
+    lines.push_back(fmt::format("status {} {} {} {} {} {} {} {} {}->{} {} {} {}", r.id, r.correlation_id,
+                                r.key.business_number_id, r.key.customer, static_cast<int>(r.direction),
+                                r.type, r.category ? static_cast<int>(*r.category) : -1,
+                                static_cast<int>(r.charge), to_string(from), to_string(r.status),
+                                format_timestamp(r.at), format_timestamp(r.status_at),
+                                r.error ? r.error->code : 0));
+  }
+};
+}  // namespace
+
+TEST_CASE("the journal replays what observers were told, and reads the entries of earlier versions",
+          "[engine][journal]") {
+  const auto now = at("2026-03-02T09:00:00Z");
+  manual_clock clock{now};
+  memory_store_options keep;
+  keep.keep_journal = true;
+  memory_store store{keep};
+  function_transport wire([](const outbound_message& m) {
+    if (m.message.correlation_id.ends_with("2"))
+      return transport_answer::failed({131'047, "Re-engagement", "", ""});
+    return transport_answer::accepted("wamid.out." + m.message.correlation_id);
+  });
+  desk_options o;
+  o.correlation_prefix = "c";
+  chatdesk::desk d{clock, store, &wire, o};
+  d.add_business(test::shop()).value();
+
+  SECTION("entries written now: every field as observers saw it") {
+    full_observer live;
+    d.subscribe(&live);
+    message in;
+    in.direction = direction::inbound;
+    in.id = "wamid.in.1";
+    in.business_number_id = "n1";
+    in.customer = number(maria);
+    in.at = now - std::chrono::seconds(3);
+    in.content = text_content{"hello"};
+    in.referral = referral{};
+    REQUIRE(d.receive(in));
+    clock.advance(std::chrono::seconds(5));
+    const auto sent = d.send({"shop", "n1", number(maria), text_content{"hi"}, ""}).value();
+    REQUIRE(sent.decision.allowed);
+    clock.advance(std::chrono::seconds(7));
+    REQUIRE(d.apply_status(test::status(sent.message_id, message_status::delivered, clock.now())));
+    const auto refused = d.send({"shop", "n1", number(maria), text_content{"again"}, ""}).value();
+    REQUIRE(refused.transport_error);  // the transport failed it: a failed status with its code
+    d.unsubscribe(&live);
+    full_observer replayed;
+    REQUIRE(d.replay_journal(replayed).value() == live.lines.size());
+    CHECK(replayed.lines == live.lines);
+    INFO(fmt::format("{}", fmt::join(live.lines, "\n")));
+    REQUIRE(live.lines.size() == 3);
+    CHECK(live.lines[2].ends_with(" 131047"));
+  }
+  SECTION("entries an earlier version wrote, every time inside the line") {
+    const char sep = '\x1f';
+    store.append_journal(now, fmt::format("r{0}{1}{0}wamid.in.1{0}n1{0}393331234567{0}text{0}1", sep,
+                                          now.time_since_epoch().count()));
+    store.append_journal(
+        now + std::chrono::seconds(9),
+        fmt::format("s{0}0{0}2{0}{1}{0}wamid.out.c1{0}c1{0}n1{0}393331234567{0}1{0}template{0}"
+                    "0{0}3{0}{2}{0}-",
+                    sep, (now + std::chrono::seconds(9)).time_since_epoch().count(),
+                    (now + std::chrono::seconds(2)).time_since_epoch().count()));
+    full_observer replayed;
+    REQUIRE(d.replay_journal(replayed).value() == 2);
+    REQUIRE(replayed.lines.size() == 2);
+    CHECK(replayed.lines[0] == "received wamid.in.1 n1 +393331234567 2026-03-02T09:00:00Z text true");
+    CHECK(replayed.lines[1] ==
+          "status wamid.out.c1 c1 n1 +393331234567 1 template 0 3 accepted->delivered "
+          "2026-03-02T09:00:02Z 2026-03-02T09:00:09Z 0");
+  }
+  SECTION("a damaged entry is refused by its number") {
+    store.append_journal(now, "S\x1f" "1\x1f" "2\x1f" "wamid.x");
+    full_observer replayed;
+    const auto r = d.replay_journal(replayed);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == "store.corrupt");
+    CHECK(r.error().message == "journal entry 1 cannot be read");
+  }
+}
+
 TEST_CASE("a status under another business number is refused", "[engine][status]") {
   desk_fixture f;
   auto other = test::shop();
