@@ -195,7 +195,7 @@ void bm_desk_postgres(benchmark::State& state) {
   if (server == nullptr) return;
   const auto threads = static_cast<int>(state.range(0));
   const bool journal = state.range(1) != 0;
-  const auto n = std::min<std::int64_t>(g_conversations, 20'000);
+  const auto n = g_conversations;
   for (auto _ : state) {
     postgres_store_options options;
     options.schema = fmt::format("bench_{}_{}_{}", ::getpid(), threads, journal ? 1 : 0);
@@ -273,7 +273,7 @@ void bm_bare_postgres(benchmark::State& state) {
   const char* server = postgres_server(state);
   if (server == nullptr) return;
   const auto threads = static_cast<int>(state.range(0));
-  const auto n = std::min<std::int64_t>(g_conversations, 20'000);
+  const auto n = g_conversations;
   using value = std::optional<std::string>;
   constexpr int begin = -1;
   constexpr int commit = -2;
