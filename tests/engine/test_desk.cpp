@@ -743,7 +743,7 @@ TEST_CASE("the journal replays what observers were told, and reads the entries o
           "2026-03-02T09:00:02Z 2026-03-02T09:00:09Z 0");
   }
   SECTION("a damaged entry is refused by its number") {
-    store.append_journal(now, "S\x1f" "1\x1f" "2\x1f" "wamid.x");
+    store.append_journal(now, fmt::format("S{0}1{0}2{0}wamid.x", '\x1f'));
     full_observer replayed;
     const auto r = d.replay_journal(replayed);
     REQUIRE_FALSE(r);
