@@ -597,6 +597,7 @@ BENCHMARK(bm_desk_postgres)
     ->Args({1, 1})
     ->Args({4, 1})
     ->Args({1, 0})
+    ->Args({4, 0})
     ->UseManualTime()
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
