@@ -140,30 +140,30 @@ struct postgres_store::impl {
   /// lost session's transaction): it runs again on a new connection, once.
   /// Not when the trip also commits: then the commit may have landed.
   std::vector<pg::result> pipeline(connection& c, const std::vector<pending>& reads) {
-    for (bool again = c.opening;;) {
+    const auto commits = [](const pending& p) { return p.which == commit_transaction; };
+    const auto done = [&c] {
+      c.waiting.clear();
+      c.opening = false;
+    };
+    for (bool may_retry = c.opening;; may_retry = false) {
       try {
         auto answers = trip(c, reads);
-        c.waiting.clear();
-        c.opening = false;
+        done();
         return answers;
       } catch (const exception&) {
-        const auto commits = [](const pending& p) { return p.which == commit_transaction; };
-        again = again && PQstatus(c.get()) != CONNECTION_OK &&
-                std::none_of(reads.begin(), reads.end(), commits) &&
-                std::none_of(c.waiting.begin(), c.waiting.end(), commits);
-        if (!again) {
-          c.waiting.clear();
-          c.opening = false;
+        const bool retry = may_retry && PQstatus(c.get()) != CONNECTION_OK &&
+                           std::none_of(reads.begin(), reads.end(), commits) &&
+                           std::none_of(c.waiting.begin(), c.waiting.end(), commits);
+        if (!retry) {
+          done();
           throw;
         }
       }
-      again = false;
       drop_idle();  // most likely lost as well
       try {
         c.c = std::move(connect(true)->c);
       } catch (...) {
-        c.waiting.clear();
-        c.opening = false;
+        done();
         throw;
       }
     }
