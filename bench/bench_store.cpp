@@ -345,10 +345,10 @@ void bm_bare_postgres(benchmark::State& state) {
           const auto out = "wamid.out." + corr;
           const auto tat = std::to_string(ms * 1000 + 6000);
           // The desk's journal entries (src/engine/journal.cpp), fields apart by U+001F.
-          const auto received = fmt::format("r{0}{1}{0}{2}{0}n1{0}{3}{0}text{0}0", '\x1f', at, in, who);
+          const auto received = fmt::format("R{0}{1}{0}n1{0}{2}{0}text{0}0", '\x1f', in, who);
           const auto status_entry = [&](int from) {
-            return fmt::format("s{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}n1{0}{6}{0}1{0}text{0}-{0}10{0}{3}{0}-",
-                               '\x1f', from, from + 1, at, out, corr, who);
+            return fmt::format("S{0}{1}{0}{2}{0}{3}{0}{4}{0}n1{0}{5}{0}text{0}-{0}10{0}0{0}-", '\x1f', from,
+                               from + 1, out, corr, who);
           };
           const std::vector<std::vector<statement>> steps = {
               // receive
@@ -519,9 +519,9 @@ void bm_bare_sqlite(benchmark::State& state) {
       if (journal) {
         sqlite3_bind_int64(log, 1, i);
         text(log, 2,
-             fmt::format("r\x1f{}\x1f{}\x1fn1\x1f{}\x1ftext\x1f"
+             fmt::format("R\x1f{}\x1fn1\x1f{}\x1ftext\x1f"
                          "0",
-                         i, in_id, who));
+                         in_id, who));
         run(log);
       }
       run(commit);
@@ -552,10 +552,11 @@ void bm_bare_sqlite(benchmark::State& state) {
         if (journal) {
           sqlite3_bind_int64(log, 1, i);
           text(log, 2,
-               fmt::format("s\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1fn1\x1f{}\x1f"
-                           "1\x1ftext\x1f-\x1f"
-                           "0\x1f{}\x1f-",
-                           s - 1, s, i, out_id, corr, who, i));
+               fmt::format("S\x1f{}\x1f{}\x1f{}\x1f{}\x1fn1\x1f{}\x1f"
+                           "text\x1f-\x1f"
+                           "0\x1f"
+                           "0\x1f-",
+                           s - 1, s, out_id, corr, who));
           run(log);
         }
         run(commit);
