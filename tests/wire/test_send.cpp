@@ -17,10 +17,10 @@ using namespace chatdesk;
 
 namespace {
 
-const phone_number maria = phone_number::parse("+39 333 123 4567").value();
+const phone_number maria_number = phone_number::parse("+39 333 123 4567").value();
 
 std::string encode(const content& c, const send_options& o = {}) {
-  auto r = encode_send_request(maria, c, o);
+  auto r = encode_send_request(maria_number, c, o);
   INFO((r ? std::string() : r.error().to_string()));
   REQUIRE(r);
   return *r;
@@ -126,7 +126,7 @@ TEST_CASE("templates, interactive messages, context and callback data", "[wire][
 TEST_CASE("limits and impossible sends are refused with the rule and nothing is written", "[wire][send]") {
   std::string out = "keep";
   auto refused = [&](const content& c, const char* code) {
-    auto r = append_send_request(out, maria, c);
+    auto r = append_send_request(out, maria_number, c);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == code);
     CHECK(out == "keep");
@@ -136,7 +136,7 @@ TEST_CASE("limits and impossible sends are refused with the rule and nothing is 
   CHECK(e.message.find("1 to 3 buttons, not 4") != std::string::npos);
   e = refused(buttons(1, "A title of 21 chars!!"), "send.limit");
   CHECK(e.where == "interactive.button.title");
-  CHECK(append_send_request(out, maria, buttons(1, "Twenty chars exactly")));  // 20 is allowed
+  CHECK(append_send_request(out, maria_number, buttons(1, "Twenty chars exactly")));  // 20 is allowed
   out = "keep";
   refused(text_content{std::string(4097, 'x')}, "send.limit");
   refused(text_content{"bad \xff utf-8"}, "send.invalid");
@@ -149,7 +149,7 @@ TEST_CASE("limits and impossible sends are refused with the rule and nothing is 
   refused(location_content{"45", "-180.01", "", ""}, "send.invalid");
   refused(location_content{"4555" + std::string(300, '0'), "9", "", ""},
           "send.invalid");  // found by fuzz_send
-  CHECK(append_send_request(out, maria, location_content{"-90.000", "180", "", ""}));
+  CHECK(append_send_request(out, maria_number, location_content{"-90.000", "180", "", ""}));
   out = "keep";
   refused(media_content{}, "send.invalid");
   interactive_content reply;
@@ -207,16 +207,17 @@ TEST_CASE("invalid UTF-8 anywhere is refused, never written", "[wire][send]") {
   // Found by fuzz_send: a template name with invalid bytes produced invalid JSON.
   std::string out = "keep";
   template_content tpl{"order\xff_update", "it", template_category::utility, {{"1", "Maria"}}};
-  auto r = append_send_request(out, maria, tpl);
+  auto r = append_send_request(out, maria_number, tpl);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == "send.invalid");
   CHECK(out == "keep");
   template_content unnamed{"order_update", "it", template_category::utility, {{"", "Maria"}}};
-  CHECK(append_send_request(out, maria, unnamed).error().code == "send.invalid");
-  CHECK(append_send_request(out, maria, reaction_content{"wamid.\xc3", "x"}).error().code == "send.invalid");
+  CHECK(append_send_request(out, maria_number, unnamed).error().code == "send.invalid");
+  CHECK(append_send_request(out, maria_number, reaction_content{"wamid.\xc3", "x"}).error().code ==
+        "send.invalid");
   contacts_content card;
   card.contacts.push_back({"Giulia", {"+39 \xe2\x82"}, {}});
-  CHECK(append_send_request(out, maria, card).error().code == "send.invalid");
+  CHECK(append_send_request(out, maria_number, card).error().code == "send.invalid");
   CHECK(out == "keep");
 }
 
@@ -293,7 +294,7 @@ TEST_CASE("typed template values reach the request, and bad ones are refused", "
       test::contains_substring(
           R"({"type":"header","parameters":[{"type":"text","parameter_name":"shop","text":"Rossi"}]})"));
 
-  auto refused = [](const template_content& c) { return encode_send_request(maria, c).error(); };
+  auto refused = [](const template_content& c) { return encode_send_request(maria_number, c).error(); };
   auto bad = t;
   bad.parameters[1].currency_code = "eur";
   CHECK(refused(bad).code == "send.invalid");
@@ -334,7 +335,7 @@ TEST_CASE("every catalog template's request is its binding's content, encoded on
     auto bound = bind(def, a);
     INFO((bound ? std::string() : bound.error().to_string()));
     REQUIRE(bound);
-    const auto json = send_request_json(*bound, maria).value();
+    const auto json = send_request_json(*bound, maria_number).value();
     CHECK(json == encode(to_content(*bound)));
     const auto j = nlohmann::json::parse(json);
     CHECK(j["template"]["name"] == def.name);
@@ -373,14 +374,14 @@ TEST_CASE("every catalog template sent through a desk reaches the transport as i
     REQUIRE(bound);
     send_intent intent;
     intent.business_id = "shop";
-    intent.customer = maria;
+    intent.customer = maria_number;
     intent.content = to_content(*bound);
     auto r = d.send(std::move(intent));
     REQUIRE(r);
     INFO((r->decision.refusal ? r->decision.refusal->to_string() : std::string()));
     REQUIRE(r->decision.allowed);
     REQUIRE(posted.size() == ++sent);
-    CHECK(posted.back() == send_request_json(*bound, maria).value());
+    CHECK(posted.back() == send_request_json(*bound, maria_number).value());
   }
   CHECK(sent == catalog::all().size());
 }
