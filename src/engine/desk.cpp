@@ -370,7 +370,8 @@ result<receive_result> desk::receive(const message& inbound, std::string_view pr
       record.type = std::string(type_name(inbound.content));
       record.at = at;
       auto lock = impl_->st.lock(biz->id, inbound.customer, false);
-      auto first = impl_->st.add_for_receive(biz->id, record);
+      auto first = impl_->st.add_for_receive(
+          biz->id, record, impl_->st.keeps_journal() ? detail::journal_received(recorded) : std::string());
       auto state = first.conversation.value_or(conversation_state{});
       if (!first.added) {
         out.duplicate = true;
@@ -383,7 +384,6 @@ result<receive_result> desk::receive(const message& inbound, std::string_view pr
         state.last_referral = at;
       ++state.inbound_count;
       impl_->st.keep_content(recorded);
-      if (impl_->st.keeps_journal()) impl_->st.append_journal(at, detail::journal_received(recorded));
       impl_->st.save_conversation(key, state);
       out.window = windows_at(state, at);
       if (out.window_opened && state.service_window_open(at)) schedule_end = state.service_window_closes_at();
@@ -481,8 +481,8 @@ std::optional<result<status_result>> desk::impl::apply_known(const status_update
       record->status = update.status;
       record->status_at = *at;
       if (update.error) record->error = update.error;
-      st.update_message(*record);
-      if (st.keeps_journal()) st.append_journal(record->status_at, detail::journal_status(*record, from));
+      st.update_message_journaled(*record,
+                                  st.keeps_journal() ? detail::journal_status(*record, from) : std::string());
       lock->commit();
       events.add([r = *record, from](observer& o) { o.status_changed(r, from); });
     }
@@ -730,8 +730,8 @@ result<status_result> desk::impl::answered(const message_record& found, const tr
         record->status = message_status::failed;
         record->status_at = clock.now();
         record->error = answer.error;
-        st.update_message(*record);
-        if (st.keeps_journal()) st.append_journal(record->status_at, detail::journal_status(*record, from));
+        st.update_message_journaled(
+            *record, st.keeps_journal() ? detail::journal_status(*record, from) : std::string());
         out.status = record->status;
         events.add([r = *record, from](observer& o) { o.status_changed(r, from); });
       }

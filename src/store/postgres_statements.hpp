@@ -15,6 +15,25 @@ namespace chatdesk::detail::postgres {
   "id, correlation_id, number_id, customer, direction, type, category, charge, status, at, status_at, " \
   "error_code, error_title, error_details, error_message"
 
+/// Journal entries kept in a message's row (schema 4): its `journal` column
+/// holds events separated by ';', each numbered from the journal table's
+/// sequence, so rows and table read back in one order:
+///   <seq>,R,<referral 0|1>                                  (the message was received)
+///   <seq>,S,<from>,<status>,<status time - at, ms>,<error code|->,<platform id 0|1>
+/// The store writes an event only when the desk's entry is rebuilt from it
+/// and the row exactly; any other entry goes to the journal table.
+#define CHATDESK_NEXT_EVENT(entry) \
+  "journal = COALESCE(journal || ';', '') || nextval('journal_seq_seq')::text || " entry
+// (An event that does not read as one still reads: the desk refuses it by its number.)
+#define CHATDESK_EVENT_AT                                                                                    \
+  "at + CASE WHEN ev ~ '^[0-9]+,S,[0-9]+,[0-9]+,-?[0-9]{1,15},' THEN split_part(ev, ',', 5)::bigint ELSE 0 " \
+  "END"
+#define CHATDESK_KEPT_ENTRIES                                                           \
+  "SELECT " CHATDESK_MESSAGE_COLUMNS                                                    \
+  ", CASE WHEN ev ~ '^[0-9]{1,18},' THEN split_part(ev, ',', 1)::bigint ELSE 0 END AS " \
+  "ev_seq, " CHATDESK_EVENT_AT                                                          \
+  " AS ev_at, ev FROM messages, unnest(string_to_array(journal, ';')) AS ev WHERE journal IS NOT NULL"
+
 /// The prepared statements, by number: prepared on every connection as
 /// "chatdesk_<n>". Only parameters ($1, $2, ...) carry values.
 enum class q : std::uint8_t {
@@ -54,6 +73,13 @@ enum class q : std::uint8_t {
   save_record,
   erase_record,
   scan_records,
+  add_message_journaled,
+  update_by_correlation_journaled,
+  update_by_id_journaled,
+  purged_entries,
+  move_entry,
+  trim_kept_entries,
+  mark_trimmed,
   count,
 };
 
@@ -161,6 +187,11 @@ ALTER TABLE messages DROP CONSTRAINT messages_correlation_id_key;
 CREATE UNIQUE INDEX messages_by_id ON messages (id) WHERE id IS NOT NULL;
 CREATE UNIQUE INDEX messages_by_correlation ON messages (correlation_id) WHERE correlation_id IS NOT NULL;
 )sql",
+    // 3 -> 4: journal entries about a message kept in its row, as short
+    // events numbered from the journal's own sequence (see CHATDESK_KEPT_ENTRIES).
+    R"sql(
+ALTER TABLE messages ADD COLUMN journal TEXT;
+)sql",
 };
 inline constexpr const char* statements[] = {
     // Transaction-scoped advisory locks: released by COMMIT or ROLLBACK, and
@@ -227,8 +258,18 @@ inline constexpr const char* statements[] = {
     "SELECT at FROM marks WHERE name = $1",
     "INSERT INTO marks (name, at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET at = excluded.at",
     "INSERT INTO journal (at, data) VALUES ($1, $2)",
-    // In the order added (a sequence's order; see docs/store.md on concurrent steps).
-    "SELECT seq, at, data FROM journal WHERE at >= $1 ORDER BY seq",
+    // In the order added (a sequence's order; see docs/store.md on concurrent
+    // steps): the table's entries and those kept in rows (not trimmed) with
+    // what the desk's line is rebuilt from, merged.
+    "SELECT seq, at, data, NULL AS ev, NULL AS id, NULL AS correlation_id, NULL AS number_id, NULL AS "
+    "customer, "
+    "NULL AS direction, NULL AS type, NULL AS category, NULL AS charge, NULL AS sent_at FROM journal WHERE "
+    "at "
+    ">= $1 UNION ALL SELECT ev_seq, ev_at, NULL, ev, id, correlation_id, number_id, customer, direction, "
+    "type, "
+    "category, charge, at FROM (" CHATDESK_KEPT_ENTRIES
+    ") AS kept WHERE ev_at >= GREATEST($1, COALESCE((SELECT "
+    "at FROM marks WHERE name = 'store.journal_trimmed'), $1)) ORDER BY 1",
     "DELETE FROM journal WHERE at < $1",
     "SELECT value FROM records WHERE kind = $1 AND key = $2",
     "INSERT INTO records (kind, key, value) VALUES ($1, $2, $3) ON CONFLICT (kind, key) DO UPDATE SET value "
@@ -237,9 +278,32 @@ inline constexpr const char* statements[] = {
     "DELETE FROM records WHERE kind = $1 AND key = $2",
     // A prefix as a range of keys (byte order): from the prefix to the prefix and U+10FFFF.
     "SELECT key, value FROM records WHERE kind = $1 AND key >= $2 AND key < $3 ORDER BY key",
+    // add_message with the message's journal entry kept in its row.
+    "INSERT INTO messages (" CHATDESK_MESSAGE_COLUMNS
+    ", journal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+    "nextval('journal_seq_seq')::text || $16) ON CONFLICT DO NOTHING",
+    // update_by_correlation and update_by_id with the change's journal entry.
+    "UPDATE messages SET status = $2, status_at = $3, error_code = $4, error_title = $5, error_details = $6, "
+    "error_message = $7, id = COALESCE(id, $8), " CHATDESK_NEXT_EVENT("$9") " WHERE correlation_id = $1",
+    "UPDATE messages SET status = $2, status_at = $3, error_code = $4, error_title = $5, error_details = $6, "
+    "error_message = $7, " CHATDESK_NEXT_EVENT("$8") " WHERE id = $1",
+    // Those of the rows a purge forgets (older than $1), not trimmed.
+    "SELECT * FROM (" CHATDESK_KEPT_ENTRIES
+    " AND at < $1) AS kept WHERE ev_at >= COALESCE((SELECT at FROM "
+    "marks WHERE name = 'store.journal_trimmed'), ev_at) ORDER BY ev_seq",
+    // ... which move to the journal's table with their numbers.
+    "INSERT INTO journal (seq, at, data) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3)",
+    // Rows whose entries are all older than $1 forget them.
+    "UPDATE messages SET journal = NULL WHERE journal IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+    "unnest(string_to_array(journal, ';')) AS ev WHERE " CHATDESK_EVENT_AT " >= $1)",
+    "INSERT INTO marks (name, at) VALUES ('store.journal_trimmed', $1) ON CONFLICT (name) DO UPDATE SET at = "
+    "GREATEST(marks.at, excluded.at)",
 };
 static_assert(std::size(statements) == static_cast<std::size_t>(q::count));
 
 #undef CHATDESK_MESSAGE_COLUMNS
+#undef CHATDESK_NEXT_EVENT
+#undef CHATDESK_EVENT_AT
+#undef CHATDESK_KEPT_ENTRIES
 
 }  // namespace chatdesk::detail::postgres

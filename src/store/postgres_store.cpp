@@ -2,14 +2,19 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <climits>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <mutex>
 #include <optional>
 #include <utility>
+#include <variant>
 
 #include <fmt/format.h>
 
+#include "../engine/journal.hpp"
 #include "chatdesk/model/documents.hpp"
 #include "postgres.hpp"
 #include "postgres_statements.hpp"
@@ -49,6 +54,97 @@ bool valid_schema_name(std::string_view s) {
   if (!(s[0] >= 'a' && s[0] <= 'z') && s[0] != '_') return false;
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+}  // namespace
+
+namespace {
+
+// ----- journal entries kept in a message's row (see CHATDESK_KEPT_ENTRIES)
+
+/// The message an R entry about `record` tells of.
+message received_of(const message_record& record, bool from_referral) {
+  message m;
+  m.direction = direction::inbound;
+  m.at = record.at;
+  m.id = record.id;
+  m.business_number_id = record.key.business_number_id;
+  m.customer = record.key.customer;
+  m.content = unsupported_content{record.type, {}};
+  if (from_referral) m.referral = chatdesk::referral{};
+  return m;
+}
+
+/// The event kept in the row for the entry a receive of `record` journals,
+/// when the entry is rebuilt from it exactly; nullopt otherwise.
+std::optional<std::string> received_event(const message_record& record, std::string_view entry) {
+  for (const bool referral : {false, true})
+    if (detail::journal_received(received_of(record, referral)) == entry)
+      return referral ? std::string(",R,1") : std::string(",R,0");
+  return std::nullopt;
+}
+
+/// The record as a status event left it: `row` with the event's status, time,
+/// error code and (when the event had none yet) no platform id.
+message_record changed_record(message_record row, message_status status, std::int64_t after_ms,
+                              std::optional<int> code, bool had_id) {
+  row.status = status;
+  row.status_at = row.at + std::chrono::milliseconds(after_ms);
+  row.error.reset();
+  if (code) row.error = status_error{*code, {}, {}, {}};
+  if (!had_id) row.id.clear();
+  return row;
+}
+
+/// The event kept in the row for a status change of `record` journaled as
+/// `entry`, when the entry is rebuilt from it exactly; nullopt otherwise.
+std::optional<std::string> status_event(const message_record& record, std::string_view entry) {
+  const auto read = detail::read_journal_entry(record.status_at, entry);
+  if (!read || !std::holds_alternative<detail::journal_status_change>(*read)) return std::nullopt;
+  const auto from = std::get<detail::journal_status_change>(*read).from;
+  const auto after = (record.status_at - record.at).count();
+  const std::optional<int> code = record.error ? std::optional<int>(record.error->code) : std::nullopt;
+  const auto rebuilt = changed_record(record, record.status, after, code, !record.id.empty());
+  if (detail::journal_status(rebuilt, from) != entry) return std::nullopt;
+  return fmt::format(",S,{},{},{},{},{}", static_cast<int>(from), static_cast<int>(record.status), after,
+                     code ? std::to_string(*code) : std::string("-"), record.id.empty() ? 0 : 1);
+}
+
+/// The desk's entry an event kept in `row` stands for; nullopt when the
+/// event cannot be read (the desk then refuses the entry by its number).
+std::optional<std::string> entry_of(const message_record& row, std::string_view event) {
+  std::vector<std::string_view> f;
+  for (std::size_t start = 0;;) {
+    const auto comma = event.find(',', start);
+    f.push_back(
+        event.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  const auto integer = [](std::string_view s) -> std::optional<std::int64_t> {
+    std::int64_t v = 0;
+    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
+    return v;
+  };
+  if (f.size() == 3 && f[1] == "R" && (f[2] == "0" || f[2] == "1"))
+    return detail::journal_received(received_of(row, f[2] == "1"));
+  if (f.size() != 7 || f[1] != "S" || (f[6] != "0" && f[6] != "1")) return std::nullopt;
+  const auto from = integer(f[2]);
+  const auto status = integer(f[3]);
+  const auto after = integer(f[4]);
+  const auto last = static_cast<std::int64_t>(message_status::failed);
+  if (!from || !status || !after || *from < 0 || *from > last || *status < 0 || *status > last)
+    return std::nullopt;
+  std::optional<int> code;
+  if (f[5] != "-") {
+    const auto c = integer(f[5]);
+    if (!c || *c < INT_MIN || *c > INT_MAX) return std::nullopt;
+    code = static_cast<int>(*c);
+  }
+  return detail::journal_status(
+      changed_record(row, static_cast<message_status>(*status), *after, code, f[6] == "1"),
+      static_cast<message_status>(*from));
 }
 
 }  // namespace
@@ -547,6 +643,21 @@ struct postgres_store::impl {
     return std::nullopt;
   }
 
+  /// The entries of a purged_entries answer, as the desk wrote them.
+  [[nodiscard]] std::vector<journal_entry> kept_entries(const pg::result& r) const {
+    const pg::rows t(r.get(), where);
+    std::vector<journal_entry> out;
+    out.reserve(static_cast<std::size_t>(t.size()));
+    for (int i = 0; i < t.size(); ++i) {
+      const auto event = t.text(i, 17);
+      auto data = entry_of(read_record(t, i), event);
+      // One it cannot read is handed on as it is: the desk refuses it by its number.
+      out.push_back({static_cast<std::uint64_t>(t.integer(i, 15)), at_ms(t.integer(i, 16)),
+                     data ? std::move(*data) : "?" + std::string(event)});
+    }
+    return out;
+  }
+
   static std::size_t changed(const pg::result& r) {
     const char* n = PQcmdTuples(r.get());
     std::size_t v = 0;
@@ -759,13 +870,24 @@ std::optional<message_record> postgres_store::find_message(std::string_view id) 
   return impl_->found(impl_->read(*a, q::find_message, p));
 }
 
-receive_reads postgres_store::add_for_receive(std::string_view business_id, const message_record& record) {
+receive_reads postgres_store::add_for_receive(std::string_view business_id, const message_record& record,
+                                              std::string_view journal_entry) {
+  const bool journaled = impl_->options.keep_journal && !journal_entry.empty();
+  const auto event = journaled ? received_event(record, journal_entry) : std::nullopt;
+  auto add = impl::record_params(record);
+  if (event) add.add(*event);
   impl::access a(*impl_);
   const auto r = impl_->pipeline(
-      *a, {{static_cast<int>(q::add_message), impl::record_params(record)},
+      *a, {{static_cast<int>(event ? q::add_message_journaled : q::add_message), std::move(add)},
            {static_cast<int>(q::load_conversation), impl::conversation_params(record.key)},
            {static_cast<int>(q::load_customer), impl::customer_params(business_id, record.key.customer)}});
-  return {impl::changed(r[0]) == 1, impl_->conversation_of(r[1]), impl_->customer_of(r[2])};
+  const bool added = impl::changed(r[0]) == 1;
+  if (added && journaled && !event) {  // an entry the row cannot rebuild: kept whole
+    pg::params p;
+    p.add(ms(record.at)).add(journal_entry);
+    impl_->write(*a, q::append_journal, std::move(p));
+  }
+  return {added, impl_->conversation_of(r[1]), impl_->customer_of(r[2])};
 }
 
 std::vector<std::optional<message_record>> postgres_store::find_messages(
@@ -801,6 +923,26 @@ void postgres_store::update_message(const message_record& record) {
   }
   if (record.id.empty()) return;
   impl_->write(*a, q::update_by_id, impl::change_params(record.id, record));
+}
+
+void postgres_store::update_message_journaled(const message_record& record, std::string_view journal_entry) {
+  const bool journaled = impl_->options.keep_journal && !journal_entry.empty();
+  const auto event = journaled ? status_event(record, journal_entry) : std::nullopt;
+  if (!event || (record.correlation_id.empty() && record.id.empty())) {
+    update_message(record);
+    if (journaled) append_journal(record.status_at, journal_entry);
+    return;
+  }
+  impl::access a(*impl_);
+  if (!record.correlation_id.empty()) {
+    auto p = impl::change_params(record.correlation_id, record);
+    p.add_or_null(record.id).add(*event);
+    impl_->write(*a, q::update_by_correlation_journaled, std::move(p));
+    return;
+  }
+  auto p = impl::change_params(record.id, record);
+  p.add(*event);
+  impl_->write(*a, q::update_by_id_journaled, std::move(p));
 }
 
 std::vector<message_record> postgres_store::messages(const conversation_key& key) {
@@ -857,6 +999,18 @@ std::size_t postgres_store::purge(timestamp content_before, timestamp records_be
     pg::params records;
     records.add(ms(records_before));
     (void)impl_->run(*a, q::purge_content, old_content);
+    // Journal entries kept in the rows that go move to the journal's table first.
+    const auto moving = impl_->kept_entries(impl_->run(*a, q::purged_entries, records));
+    constexpr std::size_t per_trip = 256;
+    for (std::size_t i = 0; i < moving.size(); i += per_trip) {
+      std::vector<impl::pending> inserts;
+      for (std::size_t j = i; j < std::min(moving.size(), i + per_trip); ++j) {
+        pg::params p;
+        p.add(static_cast<std::int64_t>(moving[j].seq)).add(ms(moving[j].at)).add(moving[j].data);
+        inserts.push_back({static_cast<int>(q::move_entry), std::move(p)});
+      }
+      (void)impl_->pipeline(*a, inserts);
+    }
     const auto forgotten = impl::changed(impl_->run(*a, q::purge_messages, records));
     (void)impl_->run(*a, q::purge_reached, records);
     impl_->exec(*a, "COMMIT", "committing a purge");
@@ -971,27 +1125,78 @@ void postgres_store::append_journal(timestamp at, std::string_view data) {
 }
 
 void postgres_store::read_journal(timestamp since, const std::function<bool(const journal_entry&)>& each) {
-  std::vector<journal_entry> batch;  // read on the connection, handed out without it
-  {
-    impl::access a(*impl_);
-    pg::params p;
-    p.add(ms(since));
-    const auto r = impl_->read(*a, q::read_journal, p);
-    const pg::rows t(r.get(), impl_->where);
-    batch.reserve(static_cast<std::size_t>(t.size()));
-    for (int i = 0; i < t.size(); ++i)
-      batch.push_back(
-          {static_cast<std::uint64_t>(t.integer(i, 0)), at_ms(t.integer(i, 1)), std::string(t.text(i, 2))});
+  // Streamed a row at a time (libpq's single-row mode), so a month of entries
+  // never sits in memory at once. The connection stays busy meanwhile: a
+  // store call `each` makes takes another one from the pool.
+  impl::access a(*impl_);
+  auto& c = *a;
+  if (!c.waiting.empty()) (void)impl_->pipeline(c, std::vector<impl::pending>{});  // the step's writes first
+  auto* conn = c.get();
+  pg::params p;
+  p.add(ms(since));
+  const auto& name = statement_name(static_cast<std::size_t>(q::read_journal));
+  if (PQsendQueryPrepared(conn, name.c_str(), p.size(), p.values(), nullptr, nullptr, 0) != 1 ||
+      PQsetSingleRowMode(conn) != 1)
+    detail::throw_error(pg::to_error(conn, nullptr, "reading the journal", impl_->where));
+  std::optional<error> failure;
+  std::exception_ptr thrown;
+  bool stopped = false;
+  const auto stop = [&] {
+    stopped = true;
+    if (c.in_step) return;  // a cancelled statement would end the step: the rest is read and dropped
+    if (PGcancel* cancel = PQgetCancel(conn)) {
+      std::array<char, 256> why{};
+      (void)PQcancel(cancel, why.data(), static_cast<int>(why.size()));
+      PQfreeCancel(cancel);
+    }
+  };
+  while (PGresult* raw = PQgetResult(conn)) {
+    const pg::result r(raw);
+    const auto st = PQresultStatus(raw);
+    if (st == PGRES_TUPLES_OK) continue;  // the end
+    if (st != PGRES_SINGLE_TUPLE) {
+      if (!stopped && !failure) failure = pg::to_error(conn, raw, "reading the journal", impl_->where);
+      continue;
+    }
+    if (stopped || failure) continue;
+    try {
+      const pg::rows t(raw, impl_->where);
+      journal_entry e{static_cast<std::uint64_t>(t.integer(0, 0)), at_ms(t.integer(0, 1)), {}};
+      if (!t.is_null(0, 2)) {
+        e.data = std::string(t.text(0, 2));
+      } else {
+        message_record row;
+        row.id = std::string(t.text(0, 4));
+        row.correlation_id = std::string(t.text(0, 5));
+        row.key.business_number_id = std::string(t.text(0, 6));
+        row.key.customer = impl_->customer_of(t.text(0, 7));
+        row.direction = static_cast<direction>(t.integer(0, 8));
+        row.type = std::string(t.text(0, 9));
+        if (!t.is_null(0, 10)) row.category = static_cast<template_category>(t.integer(0, 10));
+        row.charge = static_cast<charge_reason>(t.integer(0, 11));
+        row.at = at_ms(t.integer(0, 12));
+        const auto event = t.text(0, 3);
+        auto data = entry_of(row, event);
+        // One it cannot read is handed on as it is: the desk refuses it by its number.
+        e.data = data ? std::move(*data) : "?" + std::string(event);
+      }
+      if (!each(e)) stop();
+    } catch (...) {
+      thrown = std::current_exception();
+      stop();
+    }
   }
-  for (const auto& e : batch)
-    if (!each(e)) return;
+  if (thrown) std::rethrow_exception(thrown);
+  if (failure) detail::throw_error(*failure);
 }
 
 void postgres_store::trim_journal(timestamp before) {
   impl::access a(*impl_);
-  pg::params p;
-  p.add(ms(before));
-  impl_->write(*a, q::trim_journal, std::move(p));
+  for (const auto which : {q::trim_journal, q::trim_kept_entries, q::mark_trimmed}) {
+    pg::params p;
+    p.add(ms(before));
+    impl_->write(*a, which, std::move(p));
+  }
 }
 
 std::size_t postgres_store::connections() const {

@@ -10,6 +10,7 @@ using namespace std::chrono_literals;
 using namespace chatdesk;
 using chatdesk::test::at;
 using chatdesk::test::desk_fixture;
+using chatdesk::test::full_observer;
 using chatdesk::test::number;
 using chatdesk::test::shop;
 
@@ -659,26 +660,6 @@ TEST_CASE("observers, the journal and the transcript see an inbound message at t
   }
   CHECK(kept[0].record.at == now);
 }
-
-namespace {
-/// Every field an observer gets, as one line per event.
-class full_observer final : public observer {
- public:
-  std::vector<std::string> lines;
-  void message_received(const message& m) override {
-    lines.push_back(fmt::format("received {} {} {} {} {} {}", m.id, m.business_number_id, m.customer,
-                                format_timestamp(m.at), type_name(m.content), m.referral.has_value()));
-  }
-  void status_changed(const message_record& r, message_status from) override {
-    lines.push_back(fmt::format("status {} {} {} {} {} {} {} {} {}->{} {} {} {}", r.id, r.correlation_id,
-                                r.key.business_number_id, r.key.customer, static_cast<int>(r.direction),
-                                r.type, r.category ? static_cast<int>(*r.category) : -1,
-                                static_cast<int>(r.charge), to_string(from), to_string(r.status),
-                                format_timestamp(r.at), format_timestamp(r.status_at),
-                                r.error ? r.error->code : 0));
-  }
-};
-}  // namespace
 
 TEST_CASE("the journal replays what observers were told, and reads the entries of earlier versions",
           "[engine][journal]") {

@@ -19,6 +19,7 @@
 #include "chatdesk/engine/desk.hpp"
 #include "chatdesk/store/postgres_store.hpp"
 #include "engine/desk_fixture.hpp"
+#include "engine/journal.hpp"
 #include "helpers/catch.hpp"
 #include "store/postgres_statements.hpp"
 #include "store/store_fixture.hpp"
@@ -140,7 +141,8 @@ TEST_CASE("a PostgreSQL store refuses what is not its own and a server it cannot
         fmt::format("SET search_path TO {0}; INSERT INTO marks VALUES ('kept', 1234); INSERT INTO messages "
                     "(id, correlation_id, number_id, customer, direction, type, category, charge, status, "
                     "at, status_at) VALUES ('wamid.in.1', NULL, 'n1', '393331234567', 0, 'text', NULL, 0, "
-                    "0, {1}, 0), (NULL, 'c1', 'n1', '393331234567', 1, 'text', NULL, 0, 0, {1}, {1})",
+                    "0, {1}, 0), (NULL, 'c1', 'n1', '393331234567', 1, 'text', NULL, 0, 0, {1}, {1}); "
+                    "INSERT INTO journal (at, data) VALUES ({1}, 'first release''s entry')",
                     o.schema, t));
     auto s = postgres_store::open(*server, o).value();
     CHECK(run_sql(*server, fmt::format("SELECT version FROM {}.chatdesk_schema", o.schema)) ==
@@ -171,6 +173,20 @@ TEST_CASE("a PostgreSQL store refuses what is not its own and a server it cannot
     third.at = store_t0();
     CHECK(s->add_message(third));  // several messages without a platform id
     CHECK(s->messages(key).size() == 3);
+    // Version 4 keeps a status change's journal entry in its message's row,
+    // read back after the entries of the journal's table, in order.
+    out.status = message_status::sent;
+    out.status_at = store_t0() + 1s;
+    const auto entry = detail::journal_status(out, message_status::accepted);
+    s->update_message_journaled(out, entry);
+    CHECK(run_sql(*server, fmt::format("SELECT count(*) FROM {}.messages WHERE journal IS NOT NULL",
+                                       o.schema)) == "1");
+    std::vector<std::string> entries;
+    s->read_journal(never, [&](const journal_entry& e) {
+      entries.push_back(e.data);
+      return true;
+    });
+    CHECK(entries == std::vector<std::string>{"first release's entry", entry});
   }
   SECTION("a schema written by a newer chatdesk") {
     postgres_store_options o;
@@ -390,4 +406,62 @@ TEST_CASE("a PostgreSQL server crashing mid-run loses no acknowledged step and h
       if (st) counted += st->inbound_count;
     }
   CHECK(counted == total_attempted);
+}
+
+TEST_CASE(
+    "the desk's journal entries are kept in their messages' rows, and move to the journal's table "
+    "with them",
+    "[store][postgres][journal]") {
+  const auto server = server_or_skip();
+  if (!server) return;
+  postgres_store_options o;
+  o.schema = unique_schema();
+  auto s = postgres_store::open(*server, o).value();
+  const auto count = [&](const char* what) {
+    return std::stoi(run_sql(*server, fmt::format("SELECT count(*) FROM {}.{}", o.schema, what)));
+  };
+  manual_clock clock{store_t0()};
+  function_transport wire([](const outbound_message& m) {
+    return transport_answer::accepted("wamid.out." + m.message.correlation_id);
+  });
+  chatdesk::desk d{clock, *s, &wire};
+  d.add_business(shop()).value();
+  REQUIRE(d.receive(inbound("wamid.in.1", "+393331234567", clock.now())));
+  s->append_journal(clock.now(),
+                    "an entry of the application's own");  // not about a message: a row of its own
+  const auto reply = d.send({"shop", "n1", number("+393331234567"), text_content{"hi"}, ""}).value();
+  clock.advance(2s);
+  REQUIRE(d.apply_status(test::status(reply.message_id, message_status::delivered, clock.now())));
+  std::vector<std::string> before;
+  s->read_journal(never, [&](const journal_entry& e) {
+    before.push_back(e.data);
+    return true;
+  });
+  REQUIRE(before.size() == 3);
+  CHECK(before[0].starts_with("R\x1fwamid.in.1"));
+  CHECK(before[1] == "an entry of the application's own");
+  CHECK(before[2].starts_with(fmt::format("S{0}0{0}2{0}", '\x1f')));
+  CHECK(count("journal") == 1);
+  CHECK(count("messages WHERE journal IS NOT NULL") == 2);
+  // The records go; their entries stay, numbered as before.
+  clock.advance(std::chrono::hours(24 * 30));
+  REQUIRE(d.purge(clock.now()).value() == 2);
+  CHECK(count("messages") == 0);
+  CHECK(count("journal") == 3);
+  std::vector<std::string> after;
+  s->read_journal(never, [&](const journal_entry& e) {
+    after.push_back(e.data);
+    return true;
+  });
+  CHECK(after == before);
+  // A row's entries that cannot be read are handed on, for the desk to refuse by number.
+  s->trim_journal(clock.now());  // without the application's own entry
+  REQUIRE(d.receive(inbound("wamid.in.2", "+393331234567", clock.now())));
+  run_sql(*server,
+          fmt::format("UPDATE {}.messages SET journal = journal || ';9999999,S,x' WHERE id = 'wamid.in.2'",
+                      o.schema));
+  observer quiet;
+  const auto e = d.replay_journal(quiet).error();
+  CHECK(e.code == "store.corrupt");
+  CHECK(e.message == "journal entry 9999999 cannot be read");
 }

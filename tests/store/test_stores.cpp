@@ -287,7 +287,7 @@ TEST_CASE("stores add a received message and read its state at once, and find se
   in.at = store_t0();
   {
     auto lock = s.lock("shop", a, false);
-    const auto first = s.add_for_receive("shop", in);  // nothing stored yet
+    const auto first = s.add_for_receive("shop", in, "");  // nothing stored yet
     CHECK(first.added);
     CHECK_FALSE(first.conversation);
     CHECK_FALSE(first.customer);
@@ -302,7 +302,8 @@ TEST_CASE("stores add a received message and read its state at once, and find se
   }
   {
     auto lock = s.lock("shop", a, false);
-    const auto again = s.add_for_receive("shop", in);  // the same id: a duplicate, with the state as saved
+    const auto again =
+        s.add_for_receive("shop", in, "");  // the same id: a duplicate, with the state as saved
     CHECK_FALSE(again.added);
     REQUIRE(again.conversation);
     CHECK(again.conversation == s.load_conversation(key));
@@ -312,7 +313,7 @@ TEST_CASE("stores add a received message and read its state at once, and find se
     CHECK(again.customer->profile_name == "Maria");
     auto second = in;
     second.id = "wamid.in.2";
-    const auto next = s.add_for_receive("other", second);  // another business: no customer there
+    const auto next = s.add_for_receive("other", second, "");  // another business: no customer there
     CHECK(next.added);
     CHECK(next.conversation == s.load_conversation(key));
     CHECK_FALSE(next.customer);
@@ -1088,4 +1089,137 @@ TEST_CASE("a desk keeping messages for a while purges from tick()", "[store][des
   d.tick();
   CHECK_FALSE(u.get().find_message("wamid.1"));  // and the record, once a retry cannot come
   CHECK(u.get().find_message("wamid.2"));
+}
+
+namespace {
+
+/// Every journal entry a store holds, as (time, the desk's line), in order.
+std::vector<std::pair<timestamp, std::string>> journal_of(store& s) {
+  std::vector<std::pair<timestamp, std::string>> out;
+  std::uint64_t last = 0;
+  s.read_journal(never, [&](const journal_entry& e) {
+    CHECK(e.seq > last);  // increasing
+    last = e.seq;
+    out.emplace_back(e.at, e.data);
+    return true;
+  });
+  return out;
+}
+
+/// A desk over `s` (journal kept) and two days of traffic that journals
+/// every kind of entry: customers' messages (one from an ad), replies, a
+/// template, statuses in and out of order, a failure the transport reports
+/// (no platform id) and one a webhook reports (with its code).
+void journaled_traffic(store& s, full_observer& told) {
+  manual_clock clock{store_t0()};
+  function_transport wire([](const outbound_message& m) {
+    if (m.message.correlation_id.ends_with("3"))
+      return transport_answer::failed({131'047, "Re-engagement", "", ""});
+    return transport_answer::accepted("wamid.out." + m.message.correlation_id);
+  });
+  desk_options o;
+  o.correlation_prefix = "c";
+  chatdesk::desk d{clock, s, &wire, o};
+  d.add_business(shop()).value();
+  d.subscribe(&told);
+  for (int day = 0; day < 2; ++day) {
+    for (int c = 0; c < 3; ++c) {
+      const auto who = number(fmt::format("+39333123456{}", c).c_str());
+      auto in = inbound(fmt::format("wamid.in.{}.{}", day, c), fmt::format("+39333123456{}", c), clock.now());
+      if (c == 1 && day == 0) in.referral = referral{};
+      in.at = clock.now() - std::chrono::seconds(2);
+      REQUIRE(d.receive(in));
+      REQUIRE(d.receive(in)->duplicate);  // a retried webhook: nothing journaled
+      clock.advance(std::chrono::seconds(3));
+      const auto reply = d.send({"shop", "n1", who, text_content{"hi"}, ""}).value();
+      REQUIRE(reply.decision.allowed);
+      const auto promo = d.send({"shop", "n1", who,
+                                 template_content{"promo", "en_US", template_category::marketing, {}}, ""})
+                             .value();
+      for (const auto& id : {reply.message_id, promo.message_id}) {
+        if (id.empty()) continue;  // the transport failed it
+        clock.advance(std::chrono::seconds(1));
+        const auto sent_at = clock.now();
+        REQUIRE(d.apply_status(test::status(id, message_status::sent, sent_at)));
+        clock.advance(std::chrono::seconds(4));
+        if (c == 2) {
+          auto failed = test::status(id, message_status::failed, clock.now());
+          failed.error = status_error{131'026, "Message undeliverable", "", ""};
+          REQUIRE(d.apply_status(failed));
+          continue;
+        }
+        REQUIRE(d.apply_status(test::status(id, message_status::read, clock.now())));
+        // Late and out of order: no change, nothing journaled.
+        REQUIRE(d.apply_status(test::status(id, message_status::delivered, sent_at)));
+      }
+      clock.advance(std::chrono::minutes(10));
+    }
+    clock.advance(std::chrono::hours(24));
+  }
+  d.unsubscribe(&told);
+}
+
+}  // namespace
+
+TEST_CASE("stores give the journal back as the desk wrote it, across purges and trims", "[store][journal]") {
+  const auto kind = GENERATE(from_range(store_kinds()));
+  INFO(kind);
+  memory_store_options keep;
+  keep.keep_journal = true;
+  memory_store reference{keep};
+  full_observer told_reference;
+  journaled_traffic(reference, told_reference);
+  const auto expected = journal_of(reference);
+  REQUIRE(expected.size() > 20);
+
+  std::optional<store_under_test> u;
+  std::unique_ptr<memory_store> memory;
+  store* s = nullptr;
+  if (kind == "memory") {
+    memory = std::make_unique<memory_store>(keep);
+    s = memory.get();
+  } else {
+    u.emplace(kind);
+    s = &u->get();
+  }
+  full_observer told;
+  journaled_traffic(*s, told);
+  CHECK(told.lines == told_reference.lines);
+  CHECK(journal_of(*s) == expected);
+  if (u) {  // and after a restart
+    u->reopen();
+    s = &u->get();
+    CHECK(journal_of(*s) == expected);
+  }
+  const auto replay = [&] {
+    manual_clock clock{store_t0()};
+    chatdesk::desk d{clock, *s, nullptr};
+    full_observer replayed;
+    REQUIRE(d.replay_journal(replayed));
+    return replayed.lines;
+  };
+  CHECK(replay() == told.lines);
+
+  // Purging every record keeps the journal whole.
+  {
+    manual_clock later{store_t0() + std::chrono::hours(24 * 30)};
+    chatdesk::desk d{later, *s, nullptr};
+    d.add_business(shop()).value();
+    REQUIRE(d.purge(later.now()));
+    CHECK_FALSE(s->find_message("wamid.in.0.0"));
+  }
+  CHECK(journal_of(*s) == expected);
+  CHECK(replay() == told.lines);
+
+  // Trimming forgets exactly the entries before its time, and only those.
+  const auto middle = store_t0() + std::chrono::hours(24);
+  s->trim_journal(middle);
+  std::vector<std::pair<timestamp, std::string>> rest;
+  for (const auto& e : expected)
+    if (e.first >= middle) rest.push_back(e);
+  REQUIRE(!rest.empty());
+  REQUIRE(rest.size() < expected.size());
+  CHECK(journal_of(*s) == rest);
+  s->trim_journal(store_t0());  // an earlier time forgets nothing more, and brings nothing back
+  CHECK(journal_of(*s) == rest);
 }

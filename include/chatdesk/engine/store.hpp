@@ -53,7 +53,7 @@ struct CHATDESK_API transcript_entry {
 struct CHATDESK_API journal_entry {
   std::uint64_t seq = 0;  ///< increasing in the order entries were added
   timestamp at{};         ///< the event's time
-  std::string data;       ///< the desk's own JSON
+  std::string data;       ///< the desk's own line (src/engine/journal.hpp)
 };
 
 /// A conversation's service window and when it closes.
@@ -162,11 +162,15 @@ class CHATDESK_API store {
   /// What a receive does first, at once, under its step's lock: adds the
   /// inbound `record` (as `add_message`) and reads its conversation and its
   /// customer with `business_id` (as they were before the message: adding
-  /// it changes neither). The default makes the three calls; a store with a
-  /// server does it in one round trip.
+  /// it changes neither). When the message is added and `journal_entry` is
+  /// not empty, the entry joins the journal at `record.at`. The default makes
+  /// the four calls; a store with a server does it in one round trip, and may
+  /// keep the entry with the record (`read_journal` gives it back as written).
   [[nodiscard]] virtual receive_reads add_for_receive(std::string_view business_id,
-                                                      const message_record& record) {
+                                                      const message_record& record,
+                                                      std::string_view journal_entry) {
     const bool added = add_message(record);
+    if (added && !journal_entry.empty()) append_journal(record.at, journal_entry);
     return {added, load_conversation(record.key), load_customer(business_id, record.key.customer)};
   }
   /// `find_message` for each of `ids`, in order. The default asks one by one;
@@ -181,6 +185,14 @@ class CHATDESK_API store {
   /// Replaces a message found earlier (matched by correlation id, else by id);
   /// indexes its platform id if it just got one.
   virtual void update_message(const message_record& record) = 0;
+  /// `update_message(record)` for a status change, and the change's journal
+  /// entry (when not empty) at `record.status_at`. The default makes the two
+  /// calls; a store may keep the entry with the record (`read_journal` gives
+  /// it back as written).
+  virtual void update_message_journaled(const message_record& record, std::string_view journal_entry) {
+    update_message(record);
+    if (!journal_entry.empty()) append_journal(record.status_at, journal_entry);
+  }
   /// The messages of one conversation in the order they were added.
   [[nodiscard]] virtual std::vector<message_record> messages(const conversation_key& key) = 0;
 

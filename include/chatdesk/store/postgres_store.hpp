@@ -56,7 +56,7 @@ struct CHATDESK_API postgres_store_options {
 class CHATDESK_API postgres_store final : public store {
  public:
   /// The schema this build writes (in `<schema>.chatdesk_schema`).
-  static constexpr int schema_version = 3;
+  static constexpr int schema_version = 4;
 
   /// Connects with a libpq connection string (`host=... dbname=... user=...`
   /// or a `postgresql://` URI), creates or migrates the schema, and keeps the
@@ -88,11 +88,14 @@ class CHATDESK_API postgres_store final : public store {
   void record_reached(std::string_view business_id, const phone_number& customer, timestamp at) override;
   [[nodiscard]] bool add_message(const message_record& record) override;
   [[nodiscard]] std::optional<message_record> find_message(std::string_view id) override;
-  [[nodiscard]] receive_reads add_for_receive(std::string_view business_id,
-                                              const message_record& record) override;
+  /// Keeps the journal's entry with the message's row when it can.
+  [[nodiscard]] receive_reads add_for_receive(std::string_view business_id, const message_record& record,
+                                              std::string_view journal_entry) override;
   [[nodiscard]] std::vector<std::optional<message_record>> find_messages(
       const std::vector<std::string_view>& ids) override;
   void update_message(const message_record& record) override;
+  /// Keeps the journal's entry with the message's row when it can.
+  void update_message_journaled(const message_record& record, std::string_view journal_entry) override;
   [[nodiscard]] std::vector<message_record> messages(const conversation_key& key) override;
   void keep_content(const chatdesk::message& m) override;
   [[nodiscard]] std::vector<transcript_entry> transcript(const conversation_key& key,
