@@ -422,32 +422,53 @@ TEST_CASE(
   };
   manual_clock clock{store_t0()};
   function_transport wire([](const outbound_message& m) {
+    if (m.message.correlation_id == "c2") return transport_answer::failed({131'047, "Re-engagement", "", ""});
     return transport_answer::accepted("wamid.out." + m.message.correlation_id);
   });
-  chatdesk::desk d{clock, *s, &wire};
+  desk_options options;
+  options.correlation_prefix = "c";
+  chatdesk::desk d{clock, *s, &wire, options};
   d.add_business(shop()).value();
-  REQUIRE(d.receive(inbound("wamid.in.1", "+393331234567", clock.now())));
+  auto from_ad = inbound("wamid.in.1", "+393331234567", clock.now());
+  from_ad.referral = referral{};
+  REQUIRE(d.receive(from_ad));
   s->append_journal(clock.now(),
                     "an entry of the application's own");  // not about a message: a row of its own
-  const auto reply = d.send({"shop", "n1", number("+393331234567"), text_content{"hi"}, ""}).value();
+  const auto maria = number("+393331234567");
+  const auto reply = d.send({"shop", "n1", maria, text_content{"hi"}, ""}).value();
+  const auto promo =
+      d.send({"shop", "n1", maria, template_content{"promo", "en_US", template_category::marketing, {}}, ""})
+          .value();
+  REQUIRE(promo.transport_error);  // failed by the transport, before it had a platform id
   clock.advance(2s);
-  REQUIRE(d.apply_status(test::status(reply.message_id, message_status::delivered, clock.now())));
+  REQUIRE(d.apply_status(test::status(reply.message_id, message_status::sent, clock.now())));
+  auto failed = test::status(reply.message_id, message_status::failed, clock.now());
+  failed.error = status_error{131'026, "Message undeliverable", "", ""};
+  REQUIRE(d.apply_status(failed));
   std::vector<std::string> before;
   s->read_journal(never, [&](const journal_entry& e) {
     before.push_back(e.data);
     return true;
   });
-  REQUIRE(before.size() == 3);
-  CHECK(before[0].starts_with("R\x1fwamid.in.1"));
+  const auto line = [](std::initializer_list<std::string_view> fields) {
+    return fmt::format("{}", fmt::join(fields, "\x1f"));
+  };
+  REQUIRE(before.size() == 5);
+  CHECK(before[0] == line({"R", "wamid.in.1", "n1", "393331234567", "text", "1"}));
   CHECK(before[1] == "an entry of the application's own");
-  CHECK(before[2].starts_with(fmt::format("S{0}0{0}2{0}", '\x1f')));
+  CHECK(before[2] ==
+        line({"S", "0", "4", "", "c2", "n1", "393331234567", "template", "0", "2", "0", "131047"}));
+  CHECK(before[3].starts_with(line({"S", "0", "1", "wamid.out.c1", "c1"})));
+  CHECK(before[4].starts_with(line({"S", "1", "4", "wamid.out.c1", "c1"})));
+  CHECK(before[4].ends_with(line({"2000", "131026"})));  // two seconds after it was sent
+  // Every entry about a message is in its row; only the application's has a row of its own.
   CHECK(count("journal") == 1);
-  CHECK(count("messages WHERE journal IS NOT NULL") == 2);
+  CHECK(count("messages WHERE journal IS NOT NULL") == 3);
   // The records go; their entries stay, numbered as before.
   clock.advance(std::chrono::hours(24 * 30));
-  REQUIRE(d.purge(clock.now()).value() == 2);
+  REQUIRE(d.purge(clock.now()).value() == 3);
   CHECK(count("messages") == 0);
-  CHECK(count("journal") == 3);
+  CHECK(count("journal") == 5);
   std::vector<std::string> after;
   s->read_journal(never, [&](const journal_entry& e) {
     after.push_back(e.data);
