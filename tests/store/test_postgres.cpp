@@ -19,7 +19,6 @@
 #include "chatdesk/engine/desk.hpp"
 #include "chatdesk/store/postgres_store.hpp"
 #include "engine/desk_fixture.hpp"
-#include "engine/journal.hpp"
 #include "helpers/catch.hpp"
 #include "store/postgres_statements.hpp"
 #include "store/store_fixture.hpp"
@@ -177,7 +176,9 @@ TEST_CASE("a PostgreSQL store refuses what is not its own and a server it cannot
     // read back after the entries of the journal's table, in order.
     out.status = message_status::sent;
     out.status_at = store_t0() + 1s;
-    const auto entry = detail::journal_status(out, message_status::accepted);
+    // The desk's line for it (src/engine/journal.cpp): sent one second after it was sent off.
+    const auto entry =
+        fmt::format("S{0}0{0}1{0}wamid.out.1{0}c1{0}n1{0}393331234567{0}text{0}-{0}0{0}1000{0}-", '\x1f');
     s->update_message_journaled(out, entry);
     CHECK(run_sql(*server, fmt::format("SELECT count(*) FROM {}.messages WHERE journal IS NOT NULL",
                                        o.schema)) == "1");
