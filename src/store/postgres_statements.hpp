@@ -28,10 +28,10 @@ namespace chatdesk::detail::postgres {
 #define CHATDESK_EVENT_AT                                                                                    \
   "at + CASE WHEN ev ~ '^[0-9]+,S,[0-9]+,[0-9]+,-?[0-9]{1,15},' THEN split_part(ev, ',', 5)::bigint ELSE 0 " \
   "END"
-#define CHATDESK_KEPT_ENTRIES                                                           \
-  "SELECT " CHATDESK_MESSAGE_COLUMNS                                                    \
-  ", CASE WHEN ev ~ '^[0-9]{1,18},' THEN split_part(ev, ',', 1)::bigint ELSE 0 END AS " \
-  "ev_seq, " CHATDESK_EVENT_AT                                                          \
+#define CHATDESK_KEPT_ENTRIES                                                                               \
+  "SELECT " CHATDESK_MESSAGE_COLUMNS                                                                        \
+  ", CASE WHEN split_part(ev, ',', 1) ~ '^[0-9]{1,18}$' THEN split_part(ev, ',', 1)::bigint ELSE 0 END AS " \
+  "ev_seq, " CHATDESK_EVENT_AT                                                                              \
   " AS ev_at, ev FROM messages, unnest(string_to_array(journal, ';')) AS ev WHERE journal IS NOT NULL"
 
 /// The prepared statements, by number: prepared on every connection as

@@ -128,6 +128,8 @@ std::optional<std::string> entry_of(const message_record& row, std::string_view 
     if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
     return v;
   };
+  const auto number = integer(f[0]);  // the SQL read it too; without one, the entry cannot be placed
+  if (!number || *number <= 0 || f[0].size() > 18) return std::nullopt;
   if (f.size() == 3 && f[1] == "R" && (f[2] == "0" || f[2] == "1"))
     return detail::journal_received(received_of(row, f[2] == "1"));
   if (f.size() != 7 || f[1] != "S" || (f[6] != "0" && f[6] != "1")) return std::nullopt;

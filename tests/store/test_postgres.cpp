@@ -479,11 +479,28 @@ TEST_CASE(
   // A row's entries that cannot be read are handed on, for the desk to refuse by number.
   s->trim_journal(clock.now());  // without the application's own entry
   REQUIRE(d.receive(inbound("wamid.in.2", "+393331234567", clock.now())));
-  run_sql(*server,
-          fmt::format("UPDATE {}.messages SET journal = journal || ';9999999,S,x' WHERE id = 'wamid.in.2'",
-                      o.schema));
-  observer quiet;
-  const auto e = d.replay_journal(quiet).error();
-  CHECK(e.code == "store.corrupt");
-  CHECK(e.message == "journal entry 9999999 cannot be read");
+  const auto kept =
+      run_sql(*server, fmt::format("SELECT journal FROM {}.messages WHERE id = 'wamid.in.2'", o.schema));
+  REQUIRE(kept.find(",R,0") != std::string::npos);
+  // A damaged event: its number if it has one (else 0), and nothing replayed past it.
+  for (const auto& [damaged, number] : std::vector<std::pair<std::string, std::string>>{
+           {"9999999,S,x", "9999999"},
+           {"9999999,R,2", "9999999"},
+           {"9999999,S,0,9,0,-,1", "9999999"},                     // no such status
+           {"9999999,S,0,1,0,-,2", "9999999"},                     // no such flag
+           {"9999999,S,0,1,99999999999999999999,-,1", "9999999"},  // a time out of range
+           {"9999999,S,0,1,0,99999999999,1", "9999999"},           // a code out of range
+           {"9999999,S,0,1,0,-,1,extra", "9999999"},
+           {"9999999", "9999999"},
+           {"x,R,0", "0"},
+           {"", "0"},
+       }) {
+    INFO(damaged);
+    run_sql(*server, fmt::format("UPDATE {}.messages SET journal = '{};{}' WHERE id = 'wamid.in.2'", o.schema,
+                                 kept, damaged));
+    observer quiet;
+    const auto e = d.replay_journal(quiet).error();
+    CHECK(e.code == "store.corrupt");
+    CHECK(e.message == fmt::format("journal entry {} cannot be read", number));
+  }
 }
