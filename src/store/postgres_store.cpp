@@ -13,8 +13,8 @@
 
 #include <fmt/format.h>
 
-#include "../engine/journal.hpp"
 #include "chatdesk/model/documents.hpp"
+#include "kept_journal.hpp"
 #include "postgres.hpp"
 #include "postgres_statements.hpp"
 #include "stored.hpp"
@@ -53,101 +53,6 @@ bool valid_schema_name(std::string_view s) {
   if (!(s[0] >= 'a' && s[0] <= 'z') && s[0] != '_') return false;
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
-}
-
-}  // namespace
-
-namespace {
-
-// ----- journal entries kept in a message's row (see CHATDESK_KEPT_ENTRIES)
-
-/// The message an R entry about `record` tells of.
-message received_of(const message_record& record, bool from_referral) {
-  message m;
-  m.direction = direction::inbound;
-  m.at = record.at;
-  m.id = record.id;
-  m.business_number_id = record.key.business_number_id;
-  m.customer = record.key.customer;
-  m.content = unsupported_content{record.type, {}};
-  if (from_referral) m.referral = chatdesk::referral{};
-  return m;
-}
-
-/// The event kept in the row for the entry a receive of `record` journals,
-/// when the entry is rebuilt from it exactly; nullopt otherwise.
-std::optional<std::string> received_event(const message_record& record, std::string_view entry) {
-  const bool referral = entry.ends_with('1');  // the entry's last field
-  if (detail::journal_received(received_of(record, referral)) != entry) return std::nullopt;
-  return referral ? std::string(",R,1") : std::string(",R,0");
-}
-
-/// The record as a status event left it: `row` with the event's status, time,
-/// error code and (when the event had none yet) no platform id.
-message_record changed_record(message_record row, message_status status, std::int64_t after_ms,
-                              std::optional<int> code, bool had_id) {
-  row.status = status;
-  row.status_at = row.at + std::chrono::milliseconds(after_ms);
-  row.error.reset();
-  if (code) row.error = status_error{*code, {}, {}, {}};
-  if (!had_id) row.id.clear();
-  return row;
-}
-
-/// The event kept in the row for a status change of `record` journaled as
-/// `entry`, when the entry is rebuilt from it exactly; nullopt otherwise.
-std::optional<std::string> status_event(const message_record& record, std::string_view entry) {
-  // The status it moved from is the entry's second field (S and s alike);
-  // the rest is checked by rebuilding the entry.
-  if (entry.size() < 4 || entry[1] != '\x1f' || entry[2] < '0' ||
-      entry[2] > '0' + static_cast<int>(message_status::failed) || entry[3] != '\x1f')
-    return std::nullopt;
-  const auto from = static_cast<message_status>(entry[2] - '0');
-  const auto after = (record.status_at - record.at).count();
-  const std::optional<int> code = record.error ? std::optional<int>(record.error->code) : std::nullopt;
-  const auto rebuilt = changed_record(record, record.status, after, code, !record.id.empty());
-  if (detail::journal_status(rebuilt, from) != entry) return std::nullopt;
-  return fmt::format(",S,{},{},{},{},{}", static_cast<int>(from), static_cast<int>(record.status), after,
-                     code ? std::to_string(*code) : std::string("-"), record.id.empty() ? 0 : 1);
-}
-
-/// The desk's entry an event kept in `row` stands for; nullopt when the
-/// event cannot be read (the desk then refuses the entry by its number).
-std::optional<std::string> entry_of(const message_record& row, std::string_view event) {
-  std::vector<std::string_view> f;
-  for (std::size_t start = 0;;) {
-    const auto comma = event.find(',', start);
-    f.push_back(
-        event.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  const auto integer = [](std::string_view s) -> std::optional<std::int64_t> {
-    std::int64_t v = 0;
-    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-    return v;
-  };
-  const auto number = integer(f[0]);  // the SQL read it too; without one, the entry cannot be placed
-  if (!number || *number <= 0 || f[0].size() > 18) return std::nullopt;
-  if (f.size() == 3 && f[1] == "R" && (f[2] == "0" || f[2] == "1"))
-    return detail::journal_received(received_of(row, f[2] == "1"));
-  if (f.size() != 7 || f[1] != "S" || (f[6] != "0" && f[6] != "1")) return std::nullopt;
-  const auto from = integer(f[2]);
-  const auto status = integer(f[3]);
-  const auto after = integer(f[4]);
-  const auto last = static_cast<std::int64_t>(message_status::failed);
-  if (!from || !status || !after || *from < 0 || *from > last || *status < 0 || *status > last)
-    return std::nullopt;
-  std::optional<int> code;
-  if (f[5] != "-") {
-    const auto c = integer(f[5]);
-    if (!c || *c < INT_MIN || *c > INT_MAX) return std::nullopt;
-    code = static_cast<int>(*c);
-  }
-  return detail::journal_status(
-      changed_record(row, static_cast<message_status>(*status), *after, code, f[6] == "1"),
-      static_cast<message_status>(*from));
 }
 
 }  // namespace
@@ -653,7 +558,7 @@ struct postgres_store::impl {
     out.reserve(static_cast<std::size_t>(t.size()));
     for (int i = 0; i < t.size(); ++i) {
       const auto event = t.text(i, 17);
-      auto data = entry_of(read_record(t, i), event);
+      auto data = detail::kept_journal::entry_of(read_record(t, i), event);
       // One it cannot read is handed on as it is: the desk refuses it by its number.
       out.push_back({static_cast<std::uint64_t>(t.integer(i, 15)), at_ms(t.integer(i, 16)),
                      data ? std::move(*data) : "?" + std::string(event)});
@@ -876,7 +781,7 @@ std::optional<message_record> postgres_store::find_message(std::string_view id) 
 receive_reads postgres_store::add_for_receive(std::string_view business_id, const message_record& record,
                                               std::string_view journal_entry) {
   const bool journaled = impl_->options.keep_journal && !journal_entry.empty();
-  const auto event = journaled ? received_event(record, journal_entry) : std::nullopt;
+  const auto event = journaled ? detail::kept_journal::received_event(record, journal_entry) : std::nullopt;
   auto add = impl::record_params(record);
   if (event) add.add(*event);
   impl::access a(*impl_);
@@ -930,7 +835,7 @@ void postgres_store::update_message(const message_record& record) {
 
 void postgres_store::update_message_journaled(const message_record& record, std::string_view journal_entry) {
   const bool journaled = impl_->options.keep_journal && !journal_entry.empty();
-  const auto event = journaled ? status_event(record, journal_entry) : std::nullopt;
+  const auto event = journaled ? detail::kept_journal::status_event(record, journal_entry) : std::nullopt;
   if (!event || (record.correlation_id.empty() && record.id.empty())) {
     update_message(record);
     if (journaled) append_journal(record.status_at, journal_entry);
@@ -1179,7 +1084,7 @@ void postgres_store::read_journal(timestamp since, const std::function<bool(cons
         row.charge = static_cast<charge_reason>(t.integer(0, 11));
         row.at = at_ms(t.integer(0, 12));
         const auto event = t.text(0, 3);
-        auto data = entry_of(row, event);
+        auto data = detail::kept_journal::entry_of(row, event);
         // One it cannot read is handed on as it is: the desk refuses it by its number.
         e.data = data ? std::move(*data) : "?" + std::string(event);
       }
