@@ -33,6 +33,13 @@ window_info windows_at(const conversation_state& state, timestamp t) noexcept {
 
 namespace {
 
+/// Saves a status change of `record` from `from`, with its journal entry
+/// when the store keeps a journal.
+void save_status_change(store& st, const message_record& record, message_status from) {
+  st.update_message_journaled(record,
+                              st.keeps_journal() ? detail::journal_status(record, from) : std::string());
+}
+
 /// Events collected during a step and delivered once its locks are released.
 class event_list {
  public:
@@ -481,8 +488,7 @@ std::optional<result<status_result>> desk::impl::apply_known(const status_update
       record->status = update.status;
       record->status_at = *at;
       if (update.error) record->error = update.error;
-      st.update_message_journaled(*record,
-                                  st.keeps_journal() ? detail::journal_status(*record, from) : std::string());
+      save_status_change(st, *record, from);
       lock->commit();
       events.add([r = *record, from](observer& o) { o.status_changed(r, from); });
     }
@@ -730,8 +736,7 @@ result<status_result> desk::impl::answered(const message_record& found, const tr
         record->status = message_status::failed;
         record->status_at = clock.now();
         record->error = answer.error;
-        st.update_message_journaled(
-            *record, st.keeps_journal() ? detail::journal_status(*record, from) : std::string());
+        save_status_change(st, *record, from);
         out.status = record->status;
         events.add([r = *record, from](observer& o) { o.status_changed(r, from); });
       }

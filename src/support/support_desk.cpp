@@ -198,9 +198,9 @@ struct support_desk::impl final : observer {
     return bs;
   }
 
-  /// The business's state, read again when another instance changed it (under its lock).
-  business_state* refresh(std::string_view id) {
-    const auto version = st.load_record(rec::version_kind, id);
+  /// The business's state, read again when another instance changed it
+  /// (under its lock), given the business's `version` read under that lock.
+  business_state* refresh(std::string_view id, const std::optional<std::string>& version) {
     auto it = businesses.find(id);
     if (it != businesses.end() && version.value_or("") == it->second->version) return it->second.get();
     auto loaded = load(std::string(id));
@@ -228,10 +228,14 @@ struct support_desk::impl final : observer {
     const bool known = !create || d.find_business(business_id) != nullptr;
     {
       auto lock = st.lock(business_id, phone_number{}, true);
+      // The step's first read, before the process's mutex: a store that
+      // takes its lock with the first statement (PostgreSQL) waits for
+      // another instance here, without holding up this process's other steps.
+      const auto version = st.load_record(rec::version_kind, business_id);
       std::lock_guard g(mu);
       business_state* bs = nullptr;
       try {
-        bs = refresh(business_id);
+        bs = refresh(business_id, version);
         if (bs == nullptr && create) {  // a business's first agent, team or settings
           if (!known)
             return make_error("desk.unknown_business",
@@ -859,8 +863,9 @@ support_desk::support_desk(desk& d, store& st, const chatdesk::clock& clock, sup
   });
   for (const auto& id : ids) {
     auto lock = st.lock(id, phone_number{}, true);
+    const auto version = st.load_record(rec::version_kind, id);  // before the mutex, as in a step
     std::lock_guard g(impl_->mu);
-    (void)impl_->refresh(id);
+    (void)impl_->refresh(id, version);
     lock->commit();
   }
   d.subscribe(impl_.get());

@@ -119,3 +119,33 @@ TEST_CASE("two instances over one durable store agree on who holds what", "[stor
   CHECK(held == 6);
   CHECK(a.support->queue("shop", "care").size() == 80 + 1 - 6);  // 2 is held by bea
 }
+
+TEST_CASE("a support step waiting for another instance's lock holds up no other business's steps",
+          "[store][support][threads]") {
+  if (!postgres_conninfo()) {
+    WARN("no PostgreSQL server (scripts/pg-cluster.sh): skipped");
+    return;
+  }
+  // PostgreSQL takes a step's lock with its first statement: that is where a
+  // step waits for another instance, and it must not wait holding the
+  // process's own lock on support's state.
+  store_under_test u("postgres");
+  support_fixture a(at("2026-03-02T09:00:00Z"), u.get());
+  a.staff({person("ana", 3)}, crew("care", {"ana"}));
+  auto other = u.open_another();
+  auto held = other->lock("shop", phone_number{}, true);  // another instance's step on the shop
+  (void)other->load_mark("taken");                        // its lock goes with its first statement
+  std::atomic<bool> shop_done{false};
+  std::thread waiting([&] {
+    CHECK(a.support->set_presence("shop", "ana", presence::online));
+    shop_done = true;
+  });
+  std::this_thread::sleep_for(300ms);  // the shop's step reaches the server's lock and waits there
+  // Meanwhile a step of another business runs to its end (refused: no support there).
+  CHECK(a.support->set_presence("cafe", "ana", presence::online).error().code == "support.not_configured");
+  CHECK_FALSE(shop_done);
+  held->commit();  // the other instance's step ends: the shop's goes on
+  waiting.join();
+  CHECK(shop_done);
+  CHECK(a.support->agents("shop")[0].presence == presence::online);
+}
