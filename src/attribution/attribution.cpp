@@ -239,9 +239,8 @@ void add_money(std::vector<money>& sums, money m) {
 result<attribution_report> make_attribution_report(store& st, std::string_view business_id, timestamp from,
                                                    timestamp to, order_book* orders,
                                                    attribution_options options) {
-  if (!(from < to) || to - from > std::chrono::hours(24 * 367))
-    return make_error("attribution.invalid_period",
-                      "a report's period must end after it begins and cover at most 366 days", "period");
+  if (auto period = check_report_period(from, to, "attribution.invalid_period"); !period)
+    return period.error();
   attribution_report r;
   r.business_id = std::string(business_id);
   r.from = from;

@@ -113,4 +113,45 @@ std::string format_date(date::year_month_day day) {
                      static_cast<unsigned>(day.day()));
 }
 
+result<day_span> check_report_days(day_span days, std::string_view code) {
+  const auto invalid = [code](std::string why, const char* where) {
+    return make_error(std::string(code), std::move(why), where);
+  };
+  if (!days.first.ok()) return invalid("the first day of the period is not a date", "from");
+  if (!days.last.ok()) return invalid("the last day of the period is not a date", "to");
+  const date::sys_days first{days.first};
+  const date::sys_days last{days.last};
+  if (last < first)
+    return invalid(fmt::format("the period ends ({}) before it starts ({})", format_date(days.last),
+                               format_date(days.first)),
+                   "to");
+  if (last - first >= date::days{max_report_days})
+    return invalid(fmt::format("a report covers at most {} days, not {}", max_report_days,
+                               (last - first + date::days{1}).count()),
+                   "to");
+  return days;
+}
+
+result<day_span> parse_report_days(std::string_view first, std::string_view last, std::string_view code) {
+  const auto from = parse_date(first);
+  if (!from)
+    return make_error(std::string(code), fmt::format("'{}' is not a date (YYYY-MM-DD)", first), "from");
+  const auto to = parse_date(last);
+  if (!to) return make_error(std::string(code), fmt::format("'{}' is not a date (YYYY-MM-DD)", last), "to");
+  return check_report_days({*from, *to}, code);
+}
+
+result<void> check_report_period(timestamp from, timestamp to, std::string_view code) {
+  if (!(from < to)) return make_error(std::string(code), "the period must end after it begins", "to");
+  if (to - from > date::days{max_report_days} + std::chrono::hours{1})
+    return make_error(std::string(code), fmt::format("a report covers at most {} days", max_report_days),
+                      "to");
+  return {};
+}
+
+std::pair<timestamp, timestamp> report_period(day_span days, const time_zone& zone) {
+  return {zone.start_of_day(days.first),
+          zone.start_of_day(date::year_month_day{date::sys_days{days.last} + date::days{1}})};
+}
+
 }  // namespace chatdesk

@@ -14,10 +14,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-error invalid_period(std::string why) {
-  return make_error("payments.invalid_period", std::move(why), "period");
-}
-
 void add_to(std::vector<money>& sums, money m) {
   detail::add_to_sums(sums, m);
 }
@@ -37,8 +33,7 @@ json sums_json(const std::vector<money>& sums) {
 
 result<payments_report> make_payments_report(order_book& book, std::string_view business_id, timestamp from,
                                              timestamp to) {
-  if (!(from < to)) return invalid_period("the period must end after it begins");
-  if (to - from > std::chrono::hours(24 * 367)) return invalid_period("a report covers at most 366 days");
+  if (auto period = check_report_period(from, to, "payments.invalid_period"); !period) return period.error();
   payments_report r;
   r.business_id = std::string(business_id);
   r.from = from;
@@ -69,13 +64,10 @@ result<payments_report> make_payments_report(order_book& book, std::string_view 
 result<payments_report> make_payments_report(order_book& book, std::string_view business_id,
                                              date::year_month_day first, date::year_month_day last,
                                              const time_zone& zone) {
-  if (!first.ok() || !last.ok()) return invalid_period("the period's days must be dates");
-  if (date::sys_days(last) < date::sys_days(first))
-    return invalid_period("the last day comes before the first");
-  if (date::sys_days(last) - date::sys_days(first) >= date::days(366))
-    return invalid_period("a report covers at most 366 days");
-  const auto next = date::year_month_day{date::sys_days(last) + date::days(1)};
-  return make_payments_report(book, business_id, zone.start_of_day(first), zone.start_of_day(next));
+  const auto days = check_report_days({first, last}, "payments.invalid_period");
+  if (!days) return days.error();
+  const auto [from, to] = report_period(*days, zone);
+  return make_payments_report(book, business_id, from, to);
 }
 
 std::string to_json(const payments_report& r) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -100,10 +101,6 @@ struct gathered {
   }
 };
 
-error invalid_period(std::string why, std::string where) {
-  return make_error("support.invalid_period", std::move(why), std::move(where));
-}
-
 nlohmann::ordered_json seconds(const std::optional<milliseconds>& v) {
   if (!v) return nullptr;
   return static_cast<double>(v->count()) / 1000.0;
@@ -156,18 +153,7 @@ std::string csv_number(const nlohmann::ordered_json& v) {
 
 result<support_report> make_support_report(store& st, std::string_view business_id,
                                            date::year_month_day first, date::year_month_day last) {
-  if (!first.ok()) return invalid_period("the first day of the period is not a date", "from");
-  if (!last.ok()) return invalid_period("the last day of the period is not a date", "to");
-  const auto first_day = date::sys_days{first};
-  const auto last_day = date::sys_days{last};
-  if (last_day < first_day)
-    return invalid_period(
-        fmt::format("the period ends ({}) before it starts ({})", format_date(last), format_date(first)),
-        "to");
-  if (last_day - first_day >= date::days{366})
-    return invalid_period(fmt::format("a report covers at most 366 days, not {}",
-                                      (last_day - first_day + date::days{1}).count()),
-                          "to");
+  if (auto days = check_report_days({first, last}, "support.invalid_period"); !days) return days.error();
   support_report r;
   r.business_id = std::string(business_id);
   r.first = first;
@@ -185,8 +171,7 @@ result<support_report> make_support_report(store& st, std::string_view business_
     const auto& zone = settings.hours.zone();
     r.time_zone = std::string(zone.name());
     r.business_hours_only = settings.sla.business_hours_only;
-    r.from = zone.start_of_day(first);
-    r.to = zone.start_of_day(date::year_month_day{last_day + date::days{1}});
+    std::tie(r.from, r.to) = report_period({first, last}, zone);
     const auto utc_last = date::floor<date::days>(r.to - milliseconds{1});
     for (auto day = date::floor<date::days>(r.from); day <= utc_last; day += date::days{1}) {
       st.scan_records(rec::fact_kind, rec::fact_day_prefix(business_id, day),
@@ -215,11 +200,9 @@ result<support_report> make_support_report(store& st, std::string_view business_
 
 result<support_report> make_support_report(store& st, std::string_view business_id, std::string_view first,
                                            std::string_view last) {
-  const auto from = parse_date(first);
-  if (!from) return invalid_period(fmt::format("'{}' is not a date (YYYY-MM-DD)", first), "from");
-  const auto to = parse_date(last);
-  if (!to) return invalid_period(fmt::format("'{}' is not a date (YYYY-MM-DD)", last), "to");
-  return make_support_report(st, business_id, *from, *to);
+  const auto days = parse_report_days(first, last, "support.invalid_period");
+  if (!days) return days.error();
+  return make_support_report(st, business_id, days->first, days->last);
 }
 
 nlohmann::ordered_json to_json(const support_report& r) {

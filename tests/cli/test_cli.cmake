@@ -376,5 +376,5 @@ expect_run(attribution_report_csv 0
   "^$" attribution report --store "${_pay}" --business chai --from 2026-11-26 --zone Asia/Kolkata --format csv)
 expect_run(attribution_report_json 0 "\"kind\": \"link\",\n      \"id\": \"page-home\",\n      \"conversations\": 2,"
   "^$" attribution report --store "${_pay}" --business chai --from 2026-11-26)
-expect_run(attribution_report_backwards 2 "^$" "the first first"
+expect_run(attribution_report_backwards 2 "^$" "the period ends \\(2026-11-01\\) before it starts \\(2026-11-26\\) \\(at to\\)"
   attribution report --store "${_pay}" --business chai --from 2026-11-26 --to 2026-11-01)

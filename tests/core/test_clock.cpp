@@ -142,3 +142,54 @@ TEST_CASE("time zones come from the OS database through date-tz", "[core][time_z
   CHECK(time_zone::locate("UTC")->name() == "UTC");
   CHECK(time_zone::utc().format(at("2026-07-04T16:00:00Z")) == "2026-07-04 16:00 UTC");
 }
+
+TEST_CASE("a report's period is one to 366 whole days, refused with the field to fix", "[core][time_zone]") {
+  using chatdesk::check_report_days;
+  using chatdesk::check_report_period;
+  using chatdesk::parse_report_days;
+  using date::year;
+  const auto code = "test.invalid_period";
+
+  auto one = check_report_days({year{2026} / 3 / 2, year{2026} / 3 / 2}, code);
+  REQUIRE(one);
+  CHECK(one->first == year{2026} / 3 / 2);
+  CHECK(check_report_days({year{2028} / 1 / 1, year{2028} / 12 / 31}, code));  // a leap year: 366 days
+
+  const auto backwards = check_report_days({year{2026} / 3 / 2, year{2026} / 3 / 1}, code);
+  REQUIRE_FALSE(backwards);
+  CHECK(backwards.error().code == code);
+  CHECK(backwards.error().where == "to");
+  CHECK(backwards.error().message == "the period ends (2026-03-01) before it starts (2026-03-02)");
+  const auto long_one = check_report_days({year{2026} / 1 / 1, year{2027} / 1 / 2}, code);
+  REQUIRE_FALSE(long_one);
+  CHECK(long_one.error().message == "a report covers at most 366 days, not 367");
+  CHECK(check_report_days({year{2026} / 2 / 30, year{2026} / 3 / 1}, code).error().where == "from");
+  CHECK(check_report_days({year{2026} / 3 / 1, year{2026} / 2 / 30}, code).error().where == "to");
+
+  const auto days = parse_report_days("2026-03-01", "2026-03-31", code);
+  REQUIRE(days);
+  CHECK(days->last == year{2026} / 3 / 31);
+  const auto not_a_day = parse_report_days("2026-3-1", "2026-03-31", code);
+  REQUIRE_FALSE(not_a_day);
+  CHECK(not_a_day.error().message == "'2026-3-1' is not a date (YYYY-MM-DD)");
+  CHECK(not_a_day.error().where == "from");
+  CHECK(parse_report_days("2026-03-01", "tomorrow", code).error().where == "to");
+
+  CHECK(check_report_period(at("2026-03-01T00:00:00Z"), at("2026-03-01T00:00:01Z"), code));
+  CHECK(check_report_period(at("2026-03-01T00:00:00Z"), at("2026-03-01T00:00:00Z"), code).error().code ==
+        code);
+  CHECK_FALSE(check_report_period(at("2026-03-02T00:00:00Z"), at("2026-03-01T00:00:00Z"), code));
+  CHECK_FALSE(check_report_period(at("2026-01-01T00:00:00Z"), at("2027-01-03T00:00:00Z"), code));
+
+  // The instants of local days, across a change of clocks: Rome's March 2026 has 30 days and 23 hours.
+  auto rome = time_zone::locate("Europe/Rome");
+  if (!rome) return;  // no zone database: the test above warned
+  const auto [from, to] = chatdesk::report_period(days.value(), *rome);
+  CHECK(from == at("2026-02-28T23:00:00Z"));
+  CHECK(to == at("2026-03-31T22:00:00Z"));
+  CHECK(check_report_period(from, to, code));
+  // A whole leap year in a zone with summer time fits, too.
+  const auto [year_from, year_to] =
+      chatdesk::report_period({year{2028} / 1 / 1, year{2028} / 12 / 31}, *rome);
+  CHECK(check_report_period(year_from, year_to, code));
+}

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chatdesk/core/error.hpp"
+#include "chatdesk/core/time_zone.hpp"
 #include "chatdesk/engine/store.hpp"
 
 namespace chatdesk::cli {
@@ -37,6 +38,19 @@ struct store_choice {
 void add_store_options(CLI::App& sub, store_choice& choice, const std::string& what);
 /// Opens the store chosen; `cli.usage` when none is, or the file is missing.
 [[nodiscard]] result<std::unique_ptr<store>> open_store(const store_choice& choice);
+/// A report's period and output: --from DAY [--to DAY] [--zone Z] [--format json|csv].
+struct report_choice {
+  std::string from;
+  std::string to;  ///< empty: the first day
+  std::string zone = "UTC";
+  std::string format = "json";
+};
+/// Adds the report options to `report`; --zone only `with_zone` (a report
+/// that reads its business's own zone has none).
+void add_report_options(CLI::App& report, report_choice& choice, bool with_zone);
+/// The days chosen, checked as a report's period (errors carry `code`).
+[[nodiscard]] result<day_span> report_days(const report_choice& choice, std::string_view code);
+
 /// Prints "chatdesk NAME: message (at where)" and returns the exit status:
 /// 1 for a store that failed, 2 for anything the input caused.
 int report_error(std::ostream& err, std::string_view name, const error& e);

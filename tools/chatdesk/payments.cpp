@@ -58,10 +58,7 @@ command add_payments_command(CLI::App& app) {
     std::string status;
     std::string description;
     std::string body;
-    std::string from;
-    std::string to;
-    std::string zone = "UTC";
-    std::string format = "json";
+    report_choice period;
     std::string action;
   };
   auto o = std::make_shared<options>();
@@ -107,10 +104,7 @@ command add_payments_command(CLI::App& app) {
       sub->add_subcommand("report", "Reconcile a period: orders by status, captured totals, failures");
   add_store_options(*report, o->store, "the desk");
   report->add_option("--business", o->business, "The business")->required();
-  report->add_option("--from", o->from, "The first day, YYYY-MM-DD")->required();
-  report->add_option("--to", o->to, "The last day (default: the first)");
-  report->add_option("--zone", o->zone, "The time zone of the days (IANA name; default UTC)");
-  report->add_option("--format", o->format, "json or csv")->check(CLI::IsMember({"json", "csv"}));
+  add_report_options(*report, o->period, true);
   report->callback([o] { o->action = "report"; });
 
   return [o](std::ostream& out, std::ostream& err) -> int {
@@ -212,15 +206,13 @@ command add_payments_command(CLI::App& app) {
       return exit_ok;
     }
     // report
-    auto zone = time_zone::locate(o->zone);
+    auto zone = time_zone::locate(o->period.zone);
     if (!zone) return report_error(err, name, zone.error());
-    const auto first = parse_date(o->from);
-    const auto last = parse_date(o->to.empty() ? o->from : o->to);
-    if (!first || !last)
-      return report_error(err, name, make_error("payments.invalid_period", "days are written YYYY-MM-DD"));
-    auto r = make_payments_report(book, o->business, *first, *last, *zone);
+    const auto days = report_days(o->period, "payments.invalid_period");
+    if (!days) return report_error(err, name, days.error());
+    auto r = make_payments_report(book, o->business, days->first, days->last, *zone);
     if (!r) return report_error(err, name, r.error());
-    out << (o->format == "csv" ? to_csv(*r) : to_json(*r));
+    out << (o->period.format == "csv" ? to_csv(*r) : to_json(*r));
     return exit_ok;
   };
 }

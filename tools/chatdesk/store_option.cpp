@@ -1,4 +1,5 @@
-// The store a subcommand reads: --store FILE (SQLite) or --postgres CONNINFO.
+// Options several subcommands share: the store they read (--store FILE for
+// SQLite or --postgres CONNINFO) and a report's period and format.
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -32,6 +33,22 @@ result<std::unique_ptr<store>> open_store(const store_choice& choice) {
     return std::unique_ptr<store>(std::move(*opened));
   }
   return make_error("cli.usage", "name the store with --store FILE or --postgres CONNINFO");
+}
+
+void add_report_options(CLI::App& report, report_choice& choice, bool with_zone) {
+  report
+      .add_option(
+          "--from", choice.from,
+          with_zone ? "The first day, YYYY-MM-DD" : "The first day, YYYY-MM-DD in the business's time zone")
+      ->required();
+  report.add_option("--to", choice.to, "The last day (default: the first)");
+  if (with_zone)
+    report.add_option("--zone", choice.zone, "The time zone of the days (IANA name; default UTC)");
+  report.add_option("--format", choice.format, "json or csv")->check(CLI::IsMember({"json", "csv"}));
+}
+
+result<day_span> report_days(const report_choice& choice, std::string_view code) {
+  return parse_report_days(choice.from, choice.to.empty() ? choice.from : choice.to, code);
 }
 
 int report_error(std::ostream& err, std::string_view name, const error& e) {

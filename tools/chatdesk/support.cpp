@@ -14,9 +14,7 @@ command add_support_command(CLI::App& app) {
   struct options {
     store_choice store;
     std::string business;
-    std::string from;
-    std::string to;
-    std::string format = "json";
+    report_choice period;
   };
   auto o = std::make_shared<options>();
   auto* sub = app.add_subcommand("support", "Live support's reports (docs/support.md)");
@@ -25,15 +23,15 @@ command add_support_command(CLI::App& app) {
       "report", "Response and resolution times, SLA hit rate, work per agent and team, CSAT over a period");
   add_store_options(*report, o->store, "the support desk");
   report->add_option("--business", o->business, "The business")->required();
-  report->add_option("--from", o->from, "The first day, YYYY-MM-DD in the business's time zone")->required();
-  report->add_option("--to", o->to, "The last day (default: the first)");
-  report->add_option("--format", o->format, "json or csv")->check(CLI::IsMember({"json", "csv"}));
+  add_report_options(*report, o->period, false);
   return [o](std::ostream& out, std::ostream& err) {
     auto st = open_store(o->store);
     if (!st) return report_error(err, "support report", st.error());
-    const auto r = make_support_report(**st, o->business, o->from, o->to.empty() ? o->from : o->to);
+    const auto days = report_days(o->period, "support.invalid_period");
+    if (!days) return report_error(err, "support report", days.error());
+    const auto r = make_support_report(**st, o->business, days->first, days->last);
     if (!r) return report_error(err, "support report", r.error());
-    if (o->format == "csv")
+    if (o->period.format == "csv")
       out << to_csv(*r);
     else
       out << to_output(to_json(*r), 2) << '\n';

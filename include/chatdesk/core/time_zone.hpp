@@ -70,4 +70,29 @@ class CHATDESK_API time_zone {
 /// characters); none when it is not one or names no real day.
 [[nodiscard]] CHATDESK_API std::optional<date::year_month_day> parse_date(std::string_view text);
 
+/// The most days a report covers (a leap year's).
+inline constexpr int max_report_days = 366;
+
+/// Local days `first` to `last`, both included: the period of a report.
+struct day_span {
+  date::year_month_day first;
+  date::year_month_day last;
+};
+
+/// Checks `days` as a report's period: two real dates, the last not before the
+/// first, at most `max_report_days`. The error has `code` (the module's
+/// "*.invalid_period") and names "from" or "to".
+[[nodiscard]] CHATDESK_API result<day_span> check_report_days(day_span days, std::string_view code);
+/// The same for days written as ISO 8601 dates ("2026-12-01").
+[[nodiscard]] CHATDESK_API result<day_span> parse_report_days(std::string_view first, std::string_view last,
+                                                              std::string_view code);
+/// Checks [from, to) as a report's period: `to` after `from`, at most
+/// `max_report_days` days and an hour (366 local days across a change of
+/// clocks). The error has `code` and names "to".
+[[nodiscard]] CHATDESK_API result<void> check_report_period(timestamp from, timestamp to,
+                                                            std::string_view code);
+/// [the start of `days.first`, the start of the day after `days.last`) in `zone`.
+[[nodiscard]] CHATDESK_API std::pair<timestamp, timestamp> report_period(day_span days,
+                                                                         const time_zone& zone);
+
 }  // namespace chatdesk
