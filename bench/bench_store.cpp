@@ -8,7 +8,10 @@
 // - database bytes per conversation (state, ids and the desk's journal; no
 //   transcript);
 // - PostgreSQL with 1 and with 4 connections (as many threads), when
-//   $CHATDESK_BENCH_POSTGRES names a server (at most 20,000 conversations).
+//   $CHATDESK_BENCH_POSTGRES names a server;
+// - replaying the journal of those conversations after a restart (what an
+//   application does to rebuild its pricing ledger): entries a second and
+//   the memory the replay holds, for SQLite and PostgreSQL.
 //
 // Conversations per run: 100,000 (`full`: 2,000, as each commit waits for the
 // disk). Run with --conversations=N to change it (1,000,000 for the size figure).
@@ -16,9 +19,10 @@
 #include <sqlite3.h>
 #if defined(CHATDESK_WITH_POSTGRES)
 #include <libpq-fe.h>
-#include <unistd.h>
 #endif
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -71,8 +75,9 @@ std::uintmax_t file_bytes(const std::string& path) {
   return total;
 }
 
-/// Runs `conversations` conversations through a desk over `st`; returns false on any failure.
-bool run_conversations(store& st, std::int64_t conversations, benchmark::State& state) {
+/// Runs `conversations` conversations through a desk over `st`; returns false
+/// on any failure. With `state`, the time and the calls a second are its figures.
+bool run_conversations(store& st, std::int64_t conversations, benchmark::State* state) {
   manual_clock clock(parse_timestamp("2026-03-02T09:00:00Z").value());
   function_transport wire([](const outbound_message& m) {
     return transport_answer::accepted("wamid.out." + m.message.correlation_id);
@@ -113,17 +118,18 @@ bool run_conversations(store& st, std::int64_t conversations, benchmark::State& 
     sending += t2 - t1;
     statuses += t3 - t2;
   }
+  if (state == nullptr) return true;
   const std::chrono::duration<double> took = clock_type::now() - start;
-  state.SetIterationTime(took.count());
+  state->SetIterationTime(took.count());
   const auto per_second = [](clock_type::duration spent, double calls) {
     return calls / std::chrono::duration<double>(spent).count();
   };
   const auto n = static_cast<double>(conversations);
-  state.counters["receive/s"] = per_second(receiving, n);
-  state.counters["send/s"] = per_second(sending, n);
-  state.counters["status/s"] = per_second(statuses, 3 * n);
+  state->counters["receive/s"] = per_second(receiving, n);
+  state->counters["send/s"] = per_second(sending, n);
+  state->counters["status/s"] = per_second(statuses, 3 * n);
   // The step: an inbound message or a status (the sends that make statuses possible not counted).
-  state.counters["inbound+status/s"] = per_second(receiving + statuses, 4 * n);
+  state->counters["inbound+status/s"] = per_second(receiving + statuses, 4 * n);
   return true;
 }
 
@@ -136,7 +142,7 @@ void bm_desk_memory(benchmark::State& state) {
   const auto n = g_conversations;
   for (auto _ : state) {
     memory_store st(memory_store_options{false});
-    if (!run_conversations(st, n, state)) state.SkipWithError("a desk call failed");
+    if (!run_conversations(st, n, &state)) state.SkipWithError("a desk call failed");
   }
   report(state, n);
 }
@@ -158,7 +164,7 @@ void bm_desk_sqlite(benchmark::State& state) {
     options.keep_journal = journal;
     options.batch_log_writes = batch;
     auto st = sqlite_store::open(path, options).value();
-    if (!run_conversations(*st, n, state)) state.SkipWithError("a desk call failed");
+    if (!run_conversations(*st, n, &state)) state.SkipWithError("a desk call failed");
     st.reset();  // closing copies the log into the file and removes it
     state.counters["bytes_per_conversation"] = static_cast<double>(file_bytes(path)) / static_cast<double>(n);
   }
@@ -565,6 +571,101 @@ void bm_bare_sqlite(benchmark::State& state) {
   report(state, n);
 }
 
+/// The process's resident memory now, in bytes (Linux: /proc/self/statm).
+std::int64_t resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  long total = 0;
+  long resident = 0;
+  const int read = std::fscanf(f, "%ld %ld", &total, &resident);
+  std::fclose(f);
+  return read == 2 ? static_cast<std::int64_t>(resident) * ::sysconf(_SC_PAGESIZE) : 0;
+}
+
+/// Counts what a replay hands on and samples the memory it holds meanwhile.
+struct replay_counter final : observer {
+  std::int64_t received = 0;
+  std::int64_t changed = 0;
+  std::int64_t start_rss = resident_bytes();
+  std::int64_t peak_rss = start_rss;
+  void sample() {
+    if ((received + changed) % 4096 == 0) peak_rss = std::max(peak_rss, resident_bytes());
+  }
+  void message_received(const message& m) override {
+    (void)m;
+    ++received;
+    sample();
+  }
+  void status_changed(const message_record& record, message_status from) override {
+    (void)record;
+    (void)from;
+    ++changed;
+    sample();
+  }
+};
+
+/// Replays the journal a desk wrote in `st` (what a restarted application
+/// does to rebuild its pricing ledger): entries a second and the memory the
+/// replay held above what the process held before it.
+void replay(store& st, std::int64_t conversations, benchmark::State& state) {
+  manual_clock clock(parse_timestamp("2026-03-02T09:00:00Z").value());
+  desk d(clock, st, nullptr);
+  replay_counter counted;
+  const auto start = std::chrono::steady_clock::now();
+  const auto replayed = d.replay_journal(counted);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  state.SetIterationTime(took.count());
+  if (!replayed) {
+    state.SkipWithError(replayed.error().to_string().c_str());
+    return;
+  }
+  const auto entries = static_cast<double>(*replayed);
+  state.counters["entries"] = entries;
+  state.counters["entries/s"] = entries / took.count();
+  state.counters["held_MiB"] = static_cast<double>(counted.peak_rss - counted.start_rss) / (1024.0 * 1024.0);
+  state.counters["conversations"] = static_cast<double>(conversations);
+  state.SetItemsProcessed(static_cast<std::int64_t>(entries));
+}
+
+/// SQLite: a desk's journal of `--conversations` conversations (4 entries
+/// each), replayed. The store is filled first, untimed.
+void bm_replay_sqlite(benchmark::State& state) {
+  const auto n = g_conversations;
+  for (auto _ : state) {
+    const auto path = scratch_file("replay");
+    sqlite_store_options options;
+    options.keep_content = false;
+    options.single_process = true;  // the fill as fast as it goes; the replay reads as ever
+    {
+      auto st = sqlite_store::open(path, options).value();
+      if (!run_conversations(*st, n, nullptr)) state.SkipWithError("a desk call failed");
+    }
+    auto st = sqlite_store::open(path, options).value();  // a restart: nothing in SQLite's cache
+    replay(*st, n, state);
+  }
+}
+
+#if defined(CHATDESK_WITH_POSTGRES)
+/// PostgreSQL: the same, the store filled through one connection first.
+void bm_replay_postgres(benchmark::State& state) {
+  const char* server = postgres_server(state);
+  if (server == nullptr) return;
+  const auto n = g_conversations;
+  for (auto _ : state) {
+    postgres_store_options options;
+    options.schema = fmt::format("bench_replay_{}", ::getpid());
+    options.keep_content = false;
+    drop_schema(server, options.schema);
+    {
+      auto st = postgres_store::open(server, options).value();
+      if (!run_conversations(*st, n, nullptr)) state.SkipWithError("a desk call failed");
+    }
+    auto st = postgres_store::open(server, options).value();
+    replay(*st, n, state);
+  }
+}
+#endif
+
 }  // namespace
 
 BENCHMARK(bm_desk_memory)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
@@ -579,6 +680,7 @@ BENCHMARK(bm_desk_sqlite)
     ->UseManualTime()
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_replay_sqlite)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_bare_sqlite)
     ->Args({normal, 0, 1, 1})
     ->Args({normal, 0, 1, 0})
@@ -600,6 +702,7 @@ BENCHMARK(bm_desk_postgres)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_bare_postgres)->Arg(1)->Arg(4)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_replay_postgres)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 #endif
 
 int main(int argc, char** argv) {

@@ -239,7 +239,8 @@ struct sqlite_store::impl {
     load_mark = make("SELECT at FROM marks WHERE name = ?1");
     append_journal = make("INSERT INTO journal (at, data) VALUES (?1, ?2)");
     // Entries in the order added; the time filter scans (a rebuild reads a month or so, once).
-    read_journal = make("SELECT seq, at, data FROM journal WHERE at >= ?1 ORDER BY seq");
+    read_journal =
+        make("SELECT seq, at, data FROM journal WHERE seq > ?1 AND at >= ?2 ORDER BY seq LIMIT ?3");
     trim_journal = make("DELETE FROM journal WHERE at < ?1");
     save_mark = make(
         "INSERT INTO marks (name, at) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET at = excluded.at");
@@ -804,17 +805,30 @@ void sqlite_store::append_journal(timestamp at, std::string_view data) {
 }
 
 void sqlite_store::read_journal(timestamp since, const std::function<bool(const journal_entry&)>& each) {
-  std::vector<journal_entry> batch;  // read under the connection, handed out without it
-  {
-    impl::access a(*impl_);
-    statement::use u(impl_->read_journal);
-    u.bind(1, ms(since));
-    while (u.step())
-      batch.push_back(
-          {static_cast<std::uint64_t>(u.integer(0)), at_ms(u.integer(1)), std::string(u.text(2))});
+  // A batch at a time, read under the connection and handed out without it,
+  // so `each` may call the store and memory stays that of one batch whatever
+  // the journal's length. Writers take turns and number their entries as
+  // they commit, so nothing committed before the call can come after a
+  // batch with a lower number: every such entry is given once, in order.
+  constexpr std::int64_t batch_size = 4096;
+  std::vector<journal_entry> batch;
+  batch.reserve(batch_size);
+  std::int64_t after = 0;
+  for (;;) {
+    batch.clear();
+    {
+      impl::access a(*impl_);
+      statement::use u(impl_->read_journal);
+      u.bind(1, after).bind(2, ms(since)).bind(3, batch_size);
+      while (u.step())
+        batch.push_back(
+            {static_cast<std::uint64_t>(u.integer(0)), at_ms(u.integer(1)), std::string(u.text(2))});
+    }
+    for (const auto& e : batch)
+      if (!each(e)) return;
+    if (batch.size() < static_cast<std::size_t>(batch_size)) return;
+    after = static_cast<std::int64_t>(batch.back().seq);
   }
-  for (const auto& e : batch)
-    if (!each(e)) return;
 }
 
 void sqlite_store::trim_journal(timestamp before) {

@@ -1223,3 +1223,56 @@ TEST_CASE("stores give the journal back as the desk wrote it, across purges and 
   s->trim_journal(store_t0());  // an earlier time forgets nothing more, and brings nothing back
   CHECK(journal_of(*s) == rest);
 }
+
+TEST_CASE("a long journal is read whole and in order, and its reader may use the store meanwhile",
+          "[store][journal]") {
+  const auto kind = GENERATE(from_range(store_kinds()));
+  INFO(kind);
+  memory_store_options keep;
+  keep.keep_journal = true;
+  std::optional<store_under_test> u;
+  std::unique_ptr<memory_store> memory;
+  store* s = nullptr;
+  if (kind == "memory") {
+    memory = std::make_unique<memory_store>(keep);
+    s = memory.get();
+  } else {
+    u.emplace(kind);
+    s = &u->get();
+  }
+  // More entries than a durable store reads at a time, one a second.
+  constexpr int entries = 10'000;
+  for (int i = 0; i < entries; ++i)
+    s->append_journal(store_t0() + std::chrono::seconds(i), fmt::format("line {}", i));
+
+  const auto read = [&](timestamp since, int stop_after) {
+    std::vector<std::string> lines;
+    std::uint64_t last_seq = 0;
+    bool ordered = true;
+    s->read_journal(since, [&](const journal_entry& e) {
+      ordered = ordered && e.seq > last_seq;
+      last_seq = e.seq;
+      lines.push_back(e.data);
+      if (lines.size() % 1000 == 0) {  // the store answers other calls while it is read
+        s->save_mark("journal.read", e.at);
+        CHECK(s->load_mark("journal.read") == e.at);
+      }
+      return static_cast<int>(lines.size()) < stop_after;
+    });
+    CHECK(ordered);
+    return lines;
+  };
+  const auto all = read(never, entries + 1);
+  REQUIRE(all.size() == entries);
+  for (int i = 0; i < entries; i += 997) CHECK(all[static_cast<std::size_t>(i)] == fmt::format("line {}", i));
+  CHECK(all.back() == fmt::format("line {}", entries - 1));
+
+  const auto later = read(store_t0() + std::chrono::seconds(5'000), entries);
+  REQUIRE(later.size() == entries - 5'000);
+  CHECK(later.front() == "line 5000");
+  CHECK(later.back() == all.back());
+
+  // A reader that stops is given no more, across a batch's end too.
+  CHECK(read(never, 4'100).size() == 4'100);
+  CHECK(read(never, 1).size() == 1);
+}
