@@ -143,7 +143,7 @@ result<day_span> parse_report_days(std::string_view first, std::string_view last
 
 result<void> check_report_period(timestamp from, timestamp to, std::string_view code) {
   if (!(from < to)) return make_error(std::string(code), "the period must end after it begins", "to");
-  if (to - from > date::days{max_report_days} + std::chrono::hours{1})
+  if (to - from > date::days{max_report_days + 1})
     return make_error(std::string(code), fmt::format("a report covers at most {} days", max_report_days),
                       "to");
   return {};

@@ -87,8 +87,8 @@ struct day_span {
 [[nodiscard]] CHATDESK_API result<day_span> parse_report_days(std::string_view first, std::string_view last,
                                                               std::string_view code);
 /// Checks [from, to) as a report's period: `to` after `from`, at most
-/// `max_report_days` days and an hour (366 local days across a change of
-/// clocks). The error has `code` and names "to".
+/// `max_report_days` + 1 days (room for 366 local days across any change of
+/// a zone's clocks). The error has `code` and names "to".
 [[nodiscard]] CHATDESK_API result<void> check_report_period(timestamp from, timestamp to,
                                                             std::string_view code);
 /// [the start of `days.first`, the start of the day after `days.last`) in `zone`.
