@@ -1161,6 +1161,22 @@ void journaled_traffic(store& s, full_observer& told) {
 
 }  // namespace
 
+/// A store of `kind` that keeps the desk's journal (the memory store only
+/// keeps it when asked).
+struct journaling_store {
+  explicit journaling_store(const std::string& kind) {
+    memory_store_options keep;
+    keep.keep_journal = true;
+    if (kind == "memory")
+      memory = std::make_unique<memory_store>(keep);
+    else
+      durable.emplace(kind);
+  }
+  store& get() { return memory ? *memory : durable->get(); }
+  std::unique_ptr<memory_store> memory;
+  std::optional<store_under_test> durable;
+};
+
 TEST_CASE("stores give the journal back as the desk wrote it, across purges and trims", "[store][journal]") {
   const auto kind = GENERATE(from_range(store_kinds()));
   INFO(kind);
@@ -1172,23 +1188,15 @@ TEST_CASE("stores give the journal back as the desk wrote it, across purges and 
   const auto expected = journal_of(reference);
   REQUIRE(expected.size() > 20);
 
-  std::optional<store_under_test> u;
-  std::unique_ptr<memory_store> memory;
-  store* s = nullptr;
-  if (kind == "memory") {
-    memory = std::make_unique<memory_store>(keep);
-    s = memory.get();
-  } else {
-    u.emplace(kind);
-    s = &u->get();
-  }
+  journaling_store j(kind);
+  store* s = &j.get();
   full_observer told;
   journaled_traffic(*s, told);
   CHECK(told.lines == told_reference.lines);
   CHECK(journal_of(*s) == expected);
-  if (u) {  // and after a restart
-    u->reopen();
-    s = &u->get();
+  if (j.durable) {  // and after a restart
+    j.durable->reopen();
+    s = &j.get();
     CHECK(journal_of(*s) == expected);
   }
   const auto replay = [&] {
@@ -1228,18 +1236,8 @@ TEST_CASE("a long journal is read whole and in order, and its reader may use the
           "[store][journal]") {
   const auto kind = GENERATE(from_range(store_kinds()));
   INFO(kind);
-  memory_store_options keep;
-  keep.keep_journal = true;
-  std::optional<store_under_test> u;
-  std::unique_ptr<memory_store> memory;
-  store* s = nullptr;
-  if (kind == "memory") {
-    memory = std::make_unique<memory_store>(keep);
-    s = memory.get();
-  } else {
-    u.emplace(kind);
-    s = &u->get();
-  }
+  journaling_store j(kind);
+  store* s = &j.get();
   // More entries than a durable store reads at a time, one a second.
   constexpr int entries = 10'000;
   for (int i = 0; i < entries; ++i)
