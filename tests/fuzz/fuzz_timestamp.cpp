@@ -1,5 +1,7 @@
-// Fuzzes parse_timestamp, parse_unix_seconds and parse_date. Properties: no
-// crash; an accepted time or date formats and re-parses to itself.
+// Fuzzes parse_timestamp, parse_unix_seconds, parse_date and
+// parse_report_days. Properties: no crash; an accepted time or date formats
+// and re-parses to itself; an accepted period (the input split at its middle)
+// has its last day on or after its first and at most 366 days.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -21,6 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (auto d = chatdesk::parse_date(text)) {
     if (!d->ok() || chatdesk::format_date(*d) != text) __builtin_trap();
+  }
+  const auto half = text.size() / 2;
+  if (auto p = chatdesk::parse_report_days(text.substr(0, half), text.substr(half), "fuzz.invalid_period")) {
+    const date::sys_days first{p->first};
+    const date::sys_days last{p->last};
+    if (last < first || last - first >= date::days{chatdesk::max_report_days}) __builtin_trap();
+  } else if (p.error().code != "fuzz.invalid_period") {
+    __builtin_trap();
   }
   return 0;
 }
